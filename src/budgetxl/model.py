@@ -1,0 +1,317 @@
+"""The canonical model of a 部门整体预算绩效目标表.
+
+The model knows nothing of Excel. Its JSON shape is a public contract: amounts are exact decimals
+in 万元, written as strings; every text is kept exactly as given.
+
+Empty strings are allowed everywhere a person may leave a cell blank (a returned workbook often
+does): whether a blank is acceptable is the checker's business, not the model's. Absent keys,
+wrong types, and amounts that are not non-negative numbers are rejected when loading.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+
+from budgetxl.errors import InputError
+
+# --------------------------------------------------------------------------------------------
+# Amounts
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """Plain notation without trailing zeros: 1800.00 -> 1800, 8997.980 -> 8997.98."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def parse_amount(value: Any) -> Decimal:
+    """Turn an input amount into an exact, non-negative Decimal (raises ValueError)."""
+    if isinstance(value, bool):
+        raise ValueError("应为数字，不能是真/假值")
+    if isinstance(value, float):
+        # YAML/JSON floats are taken as the text the person typed, never as binary fractions.
+        value = repr(value)
+    if isinstance(value, int):
+        value = Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if not text:
+            raise ValueError("金额为空")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{value}”不是数字") from None
+    if not isinstance(value, Decimal):
+        raise ValueError(f"应为数字，实际为 {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError("应为有限的数字")
+    if value < 0:
+        raise ValueError(f"金额不能为负数（{value}）")
+    return canonical_decimal(value)
+
+
+def format_amount(value: Decimal) -> str:
+    return format(canonical_decimal(value), "f")
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(parse_amount),
+    PlainSerializer(format_amount, return_type=str, when_used="always"),
+]
+OptionalAmount = Annotated[
+    Decimal | None,
+    BeforeValidator(lambda v: None if v is None or (isinstance(v, str) and not v.strip()) else parse_amount(v)),
+    PlainSerializer(lambda v: None if v is None else format_amount(v), return_type=str | None, when_used="always"),
+]
+
+
+def _text(value: Any) -> Any:
+    """Numbers typed where text belongs (a target of 50000, a staff count of 737) become text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (float, Decimal)):
+        return format_amount(Decimal(repr(value)) if isinstance(value, float) else value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Parts
+
+
+class InfoItem(_Model):
+    """One entry of the optional 基本信息 row (财政供养人员数, 下属二级单位数)."""
+
+    name: Text
+    value: Text = ""
+
+
+class BudgetLine(_Model):
+    """One line of 预算整体情况: a name and its amount in 万元 (None when left blank)."""
+
+    name: Text
+    amount: OptionalAmount = None
+
+
+class BudgetSection(_Model):
+    """A further two-sided sub-block of 预算整体情况, such as 事业发展性支出 / 按预算级次划分."""
+
+    left_heading: Text
+    right_heading: Text
+    left: tuple[BudgetLine, ...] = ()
+    right: tuple[BudgetLine, ...] = ()
+
+
+class Budget(_Model):
+    """预算整体情况: 部门预算支出 beside 收入来源, plus optional further sub-blocks."""
+
+    expenditures: tuple[BudgetLine, ...]
+    revenues: tuple[BudgetLine, ...]
+    sections: tuple[BudgetSection, ...] = ()
+
+
+class Task(_Model):
+    """A row of 年度重点工作任务 (group "key") or 其他需完成的任务 (group "other")."""
+
+    group: Literal["key", "other"] = "key"
+    name: Text
+    content: Text = ""
+    funds: OptionalAmount = None
+    goal: Text = ""
+
+
+class Indicator(_Model):
+    """A row of 绩效指标. A row with empty name and target keeps an empty 二级 block in place."""
+
+    level1: Text
+    level2: Text
+    name: Text = ""
+    target: Text = ""
+
+    @property
+    def is_placeholder(self) -> bool:
+        return not self.name.strip() and not self.target.strip()
+
+
+class Form(_Model):
+    """A whole 部门整体预算绩效目标表 for one unit and year."""
+
+    year: int | None = Field(ge=1900, le=2200)
+    unit_name: Text
+    layout: str | None = Field(
+        default=None, description="Layout in templates/ to render with; None means the default layout."
+    )
+    title: Text | None = Field(
+        default=None, description="A title differing from the layout's title for the year; None uses the layout's."
+    )
+    basic_info: tuple[InfoItem, ...] = ()
+    budget: Budget
+    overall_goal: Text
+    tasks: tuple[Task, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    notes: tuple[Text, ...] = Field(default=(), description="Text found under or beside the table, kept verbatim.")
+
+    def tasks_in(self, group: str) -> tuple[Task, ...]:
+        return tuple(t for t in self.tasks if t.group == group)
+
+    def to_data(self) -> dict[str, Any]:
+        """The canonical JSON-ready dict (amounts as strings); optional fields left out when unset."""
+        data = self.model_dump(mode="json")
+        for key in ("layout", "title"):
+            if data[key] is None:
+                del data[key]
+        for key in ("basic_info", "notes"):
+            if not data[key]:
+                del data[key]
+        if not data["budget"]["sections"]:
+            del data["budget"]["sections"]
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_data(), ensure_ascii=False, indent=indent)
+
+    def to_yaml(self) -> str:
+        return yaml.dump(self.to_data(), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and dumping
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loading that keeps decimals exact (8997.98 is read as the text typed)."""
+
+
+def _decimal_constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    text = loader.construct_scalar(node)
+    try:
+        return Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return text  # .inf, .nan and the like: let validation say what is wrong
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _decimal_constructor)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data and not data.endswith((" ", "\n")) and "\r" not in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """('tasks', 3, 'funds') -> 'tasks[3].funds'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(root)"
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "literal_error": "取值不对",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "model_type": "应为一组字段（映射）",
+    "tuple_type": "应为列表",
+    "dict_type": "应为一组字段（映射）",
+}
+
+
+def describe_validation_error(exc: ValidationError) -> list[str]:
+    """One line per problem: 'tasks[3].funds: “abc”不是数字'."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        kind = err["type"]
+        if kind == "value_error":
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        elif kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            msg = f"取值不对（可选：{expected}），实际为 {err.get('input')!r}"
+        else:
+            msg = _PYDANTIC_MESSAGES.get(kind, err["msg"])
+            if kind not in ("missing", "extra_forbidden"):
+                msg += f"，实际为 {err.get('input')!r}"
+        lines.append(f"{field_path(loc)}: {msg}")
+    return lines
+
+
+def form_from_data(data: Any, source: str = "<data>") -> Form:
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: 文件内容应为一组字段（映射），实际为 {type(data).__name__}")
+    try:
+        return Form.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_validation_error(exc)
+        raise InputError(f"{source}: 内容有 {len(problems)} 处错误", details=problems) from exc
+
+
+def load_form(path: str | Path) -> Form:
+    """Load a Form from a .yaml/.yml or .json file; InputError names the file and field."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: 文件不存在") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: 这是一个文件夹，不是文件") from None
+    except OSError as exc:
+        raise InputError(f"{path}: 无法读取（{exc.strerror}）") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: 文件不是 UTF-8 编码的文本") from None
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: JSON 格式错误，第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}") from None
+    elif suffix in (".yaml", ".yml"):
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "某处"
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise InputError(f"{path}: YAML 格式错误，{where}：{problem}") from None
+    else:
+        raise InputError(f"{path}: 不认识的文件类型“{path.suffix}”，应为 .yaml、.yml 或 .json")
+    return form_from_data(data, str(path))
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Form.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "部门整体预算绩效目标表 (budgetxl Form)"
+    return schema
