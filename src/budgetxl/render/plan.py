@@ -1,0 +1,305 @@
+"""The render plan: a Form and a layout become cells, merges, styles and row heights as plain data.
+
+Tests inspect the plan directly; `render.xlsx.write_plan` replays it onto xlsxwriter. Columns are
+0-based: column 0 holds the section labels, columns 1..4 the block contents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Sequence
+
+from budgetxl.errors import InputError
+from budgetxl.layout import Layout, load_layout
+from budgetxl.model import BudgetLine, Form, Indicator, Task
+from budgetxl.render.styles import AMOUNT_STYLES, font_size
+from budgetxl.text import column_px, text_height_pt
+
+EXCEL_MAX_CHARS = 32767
+Value = str | Decimal | None
+
+
+@dataclass(frozen=True)
+class PlanCell:
+    row: int
+    col: int
+    value: Value
+    style: str
+    last_row: int
+    last_col: int
+    field: str = ""  # model field path this cell shows, e.g. "tasks[3].funds"
+
+    @property
+    def merged(self) -> bool:
+        return self.last_row != self.row or self.last_col != self.col
+
+    @property
+    def decimals(self) -> int:
+        if isinstance(self.value, Decimal):
+            exp = self.value.as_tuple().exponent
+            return max(0, -exp) if isinstance(exp, int) else 0
+        return 0
+
+
+@dataclass(frozen=True)
+class BlockSpan:
+    """Rows a block occupies (inclusive), and the row of its column header if it has one."""
+
+    key: str
+    first_row: int
+    last_row: int
+    header_row: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    layout: Layout
+    sheet_name: str
+    cells: tuple[PlanCell, ...]
+    col_widths: tuple[float, ...]
+    row_heights: tuple[float, ...]
+    blocks: tuple[BlockSpan, ...]
+    print_rows: int  # rows that belong to the printed form (notes included)
+
+    def cell_at(self, row: int, col: int) -> PlanCell | None:
+        for c in self.cells:
+            if c.row <= row <= c.last_row and c.col <= col <= c.last_col:
+                return c
+        return None
+
+    def block(self, key: str) -> BlockSpan | None:
+        return next((b for b in self.blocks if b.key == key), None)
+
+    @property
+    def merges(self) -> list[tuple[int, int, int, int]]:
+        return [(c.row, c.col, c.last_row, c.last_col) for c in self.cells if c.merged]
+
+    def field_cells(self) -> dict[str, tuple[int, int]]:
+        return {c.field: (c.row, c.col) for c in self.cells if c.field}
+
+
+@dataclass
+class _Builder:
+    layout: Layout
+    cells: list[PlanCell] = field(default_factory=list)
+    blocks: list[BlockSpan] = field(default_factory=list)
+    row: int = 0
+
+    @property
+    def last_col(self) -> int:
+        return self.layout.ncols - 1
+
+    def put(
+        self,
+        row: int,
+        col: int,
+        value: Value,
+        style: str,
+        last_row: int | None = None,
+        last_col: int | None = None,
+        field: str = "",
+    ) -> None:
+        if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS:
+            where = field or f"第 {row + 1} 行"
+            raise InputError(f"{where}: 文字有 {len(value)} 个字符，超过 Excel 单元格上限 {EXCEL_MAX_CHARS}")
+        self.cells.append(
+            PlanCell(row, col, value, style, row if last_row is None else last_row,
+                     col if last_col is None else last_col, field)
+        )
+
+    def section_label(self, key: str, first: int, last: int, header_row: int | None = None) -> None:
+        block = getattr(self.layout.blocks, key)
+        self.put(first, 0, block.label, "label", last_row=last)
+        self.blocks.append(BlockSpan(key, first, last, header_row))
+
+    def header(self, row: int, labels: Sequence[str]) -> None:
+        for i, text in enumerate(labels):
+            self.put(row, 1 + i, text, "header")
+
+
+def plan_form(form: Form, layout: Layout | None = None) -> Plan:
+    """Lay out `form` with `layout` (default: the form's own layout, else the default one)."""
+    layout = layout or load_layout(form.layout)
+    b = _Builder(layout)
+    blocks = layout.blocks
+    last = b.last_col
+
+    # Title and unit
+    title = form.title if form.title is not None else layout.render_title(form.year)
+    b.put(0, 0, title, "title", last_col=last, field="title" if form.title is not None else "year")
+    b.blocks.append(BlockSpan("title", 0, 0))
+    b.put(1, 0, blocks.unit.label, "label")
+    b.put(1, 1, form.unit_name, "text", last_col=last, field="unit_name")
+    b.blocks.append(BlockSpan("unit", 1, 1))
+    row = 2
+
+    # 基本信息: two name/value pairs per row
+    if form.basic_info:
+        first = row
+        for i in range(0, len(form.basic_info), 2):
+            for j, item in enumerate(form.basic_info[i : i + 2]):
+                k = i + j
+                b.put(row, 1 + 2 * j, item.name, "text_center", field=f"basic_info[{k}].name")
+                b.put(row, 2 + 2 * j, item.value, "text_center", field=f"basic_info[{k}].value")
+            if len(form.basic_info[i : i + 2]) == 1:
+                b.put(row, 3, "", "text_center")
+                b.put(row, 4, "", "text_center")
+            row += 1
+        b.section_label("basic_info", first, row - 1)
+
+    # 预算整体情况
+    first = row
+    budget = form.budget
+    b.header(row, blocks.budget.header)
+    header_row = row
+    row += 1
+    row = _budget_pairs(b, row, budget.expenditures, budget.revenues, "budget.expenditures", "budget.revenues")
+    for s, section in enumerate(budget.sections):
+        amount = blocks.budget.amount_header
+        b.put(row, 1, section.left_heading, "header", field=f"budget.sections[{s}].left_heading")
+        b.put(row, 2, amount, "header")
+        b.put(row, 3, section.right_heading, "header", field=f"budget.sections[{s}].right_heading")
+        b.put(row, 4, amount, "header")
+        row += 1
+        row = _budget_pairs(b, row, section.left, section.right,
+                            f"budget.sections[{s}].left", f"budget.sections[{s}].right")
+    b.section_label("budget", first, row - 1, header_row)
+
+    # 总体绩效目标
+    b.put(row, 0, blocks.overall_goal.label, "label")
+    b.put(row, 1, form.overall_goal, "text", last_col=last, field="overall_goal")
+    b.blocks.append(BlockSpan("overall_goal", row, row))
+    row += 1
+
+    # Tasks
+    for key, group, with_header in (("tasks_key", "key", True), ("tasks_other", "other", False)):
+        first = row
+        header_row = None
+        if with_header:
+            b.header(row, blocks.tasks_key.header)
+            header_row = row
+            row += 1
+        tasks = [(i, t) for i, t in enumerate(form.tasks) if t.group == group]
+        for i, task in tasks:
+            _task_row(b, row, i, task)
+            row += 1
+        if not tasks:
+            for col in range(1, last + 1):
+                b.put(row, col, None, "amount" if col == 3 else "text")
+            row += 1
+        b.section_label(key, first, row - 1, header_row)
+
+    # 绩效指标
+    first = row
+    b.header(row, blocks.indicators.header)
+    header_row = row
+    row += 1
+    row = _indicator_rows(b, row, form.indicators)
+    b.section_label("indicators", first, row - 1, header_row)
+    print_rows = row
+
+    for n, note in enumerate(form.notes):
+        b.put(row, 0, note, "note", last_col=last, field=f"notes[{n}]")
+        row += 1
+    print_rows = row
+
+    heights = _row_heights(b.cells, layout, row)
+    return Plan(
+        layout=layout,
+        sheet_name=layout.sheet_name,
+        cells=tuple(b.cells),
+        col_widths=tuple(layout.columns),
+        row_heights=tuple(heights),
+        blocks=tuple(b.blocks),
+        print_rows=print_rows,
+    )
+
+
+def _budget_pairs(
+    b: _Builder, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine], lpath: str, rpath: str
+) -> int:
+    for k in range(max(len(left), len(right), 1)):
+        for col, lines, path in ((1, left, lpath), (3, right, rpath)):
+            if k < len(lines):
+                line = lines[k]
+                b.put(row, col, line.name, "text_center", field=f"{path}[{k}].name")
+                b.put(row, col + 1, line.amount, "amount", field=f"{path}[{k}].amount")
+            else:
+                b.put(row, col, "", "text_center")
+                b.put(row, col + 1, None, "amount")
+        row += 1
+    return row
+
+
+def _task_row(b: _Builder, row: int, i: int, task: Task) -> None:
+    fields = b.layout.blocks.tasks_key.fields
+    for col, name in enumerate(fields, start=1):
+        value = getattr(task, name)
+        style = "amount" if name == "funds" else ("text_center" if name == "name" else "text")
+        b.put(row, col, value, style, field=f"tasks[{i}].{name}")
+
+
+def _runs(items: Sequence[Indicator], key: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Runs [i, j) of consecutive items in items[start:stop] with the same `key` value."""
+    runs = []
+    i = start
+    while i < stop:
+        j = i + 1
+        while j < stop and getattr(items[j], key) == getattr(items[i], key):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _indicator_rows(b: _Builder, row: int, items: Sequence[Indicator]) -> int:
+    fields = b.layout.blocks.indicators.fields
+    col_of = {name: col for col, name in enumerate(fields, start=1)}
+    if not items:
+        for col in range(1, b.last_col + 1):
+            b.put(row, col, "", "level" if col < 3 else "text")
+        return row + 1
+    for i1, j1 in _runs(items, "level1", 0, len(items)):
+        b.put(row + i1, col_of["level1"], items[i1].level1, "level",
+              last_row=row + j1 - 1, field=f"indicators[{i1}].level1")
+        for i2, j2 in _runs(items, "level2", i1, j1):
+            b.put(row + i2, col_of["level2"], items[i2].level2, "level",
+                  last_row=row + j2 - 1, field=f"indicators[{i2}].level2")
+        for k in range(i1, j1):
+            b.put(row + k, col_of["name"], items[k].name, "text", field=f"indicators[{k}].name")
+            b.put(row + k, col_of["target"], items[k].target, "text", field=f"indicators[{k}].target")
+    return row + len(items)
+
+
+def _row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
+    """Every row tall enough for each wrapped line of its cells; a vertically merged cell that
+    needs more than its rows add up to spreads the extra height evenly over them."""
+    px = [column_px(w) for w in layout.columns]
+    heights = [float(layout.rows.min_height)] * nrows
+
+    def need(cell: PlanCell) -> float:
+        if cell.value is None:
+            return 0.0
+        text = format(cell.value, "f") if isinstance(cell.value, Decimal) else cell.value
+        if cell.style in AMOUNT_STYLES:
+            text = text + "00"  # room for the decimals the format adds
+        width = sum(px[cell.col : cell.last_col + 1])
+        return text_height_pt(text, width, font_size(cell.style, layout))
+
+    for cell in cells:
+        if cell.row == cell.last_row:
+            base = layout.rows.title_height if cell.style == "title" else 0.0
+            heights[cell.row] = max(heights[cell.row], need(cell), base)
+        if cell.style == "header":
+            heights[cell.row] = max(heights[cell.row], layout.rows.header_height)
+    for cell in cells:
+        if cell.row != cell.last_row:
+            span = range(cell.row, cell.last_row + 1)
+            have = sum(heights[r] for r in span)
+            extra = need(cell) - have
+            if extra > 0:
+                add = extra / len(span)
+                for r in span:
+                    heights[r] += add
+    return [round(h, 2) for h in heights]

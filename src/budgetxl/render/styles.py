@@ -1,0 +1,52 @@
+"""Named cell formats: every look the writer uses is declared here once.
+
+Properties are xlsxwriter format dicts; the font comes from the layout. Amount formats show at
+least two decimals and more when the amount has them (10891.615675 shows all six).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from budgetxl.layout import Layout
+
+_BORDERED = {"border": 1, "valign": "vcenter", "text_wrap": True}
+
+STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "size_key": "title_size"},
+    "label": {**_BORDERED, "bold": True, "align": "center"},
+    "header": {**_BORDERED, "bold": True, "align": "center"},
+    "level": {**_BORDERED, "align": "center"},
+    "text": {**_BORDERED, "align": "left"},
+    "text_center": {**_BORDERED, "align": "center"},
+    "amount": {**_BORDERED, "align": "right", "num_format": "0.00"},
+    "note": {"align": "left", "valign": "top", "text_wrap": True},
+    # Template input cells: unlocked and lightly shaded (used by the template maker).
+    "input_text": {**_BORDERED, "align": "left", "locked": False, "bg_color": "#FFF9E6"},
+    "input_center": {**_BORDERED, "align": "center", "locked": False, "bg_color": "#FFF9E6"},
+    "input_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "locked": False, "bg_color": "#FFF9E6"},
+    "total_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "bold": True},
+    "check_ok": {**_BORDERED, "align": "center", "font_color": "#1E7B34"},
+    "check_bad": {**_BORDERED, "align": "center", "font_color": "#C00000", "bg_color": "#FDE2E1", "bold": True},
+}
+
+AMOUNT_STYLES = frozenset({"amount", "input_amount", "total_amount"})
+
+
+def amount_format(decimals: int) -> str:
+    """'0.00' for up to two decimals, '0.000000' for six."""
+    return "0." + "0" * max(2, decimals)
+
+
+def style_properties(name: str, layout: Layout, decimals: int = 2) -> dict[str, Any]:
+    props = dict(STYLES[name])
+    size_key = props.pop("size_key", "size")
+    props["font_name"] = layout.font.name
+    props["font_size"] = getattr(layout.font, size_key)
+    if name in AMOUNT_STYLES:
+        props["num_format"] = amount_format(decimals)
+    return props
+
+
+def font_size(name: str, layout: Layout) -> float:
+    return getattr(layout.font, STYLES[name].get("size_key", "size"))

@@ -1,0 +1,106 @@
+"""Replay a render plan onto xlsxwriter: a short loop, no formatting decisions of its own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from budgetxl.errors import OutputError
+from budgetxl.fileio import atomic_path
+from budgetxl.layout import Layout
+from budgetxl.render.plan import Plan, PlanCell
+from budgetxl.render.styles import AMOUNT_STYLES, style_properties
+
+# A fixed creation date keeps the output byte-stable for the same input (golden tests).
+FIXED_CREATED = datetime(2024, 1, 1, 0, 0, 0)
+
+WORKBOOK_OPTIONS: dict[str, Any] = {
+    # Every user text is written as text: no formulas, numbers or links guessed from strings.
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+
+class FormatCache:
+    """xlsxwriter formats by (style name, decimals), created once per workbook."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, layout: Layout) -> None:
+        self.workbook = workbook
+        self.layout = layout
+        self._cache: dict[tuple[str, int], Any] = {}
+
+    def get(self, style: str, decimals: int = 2) -> Any:
+        key = (style, decimals if style in AMOUNT_STYLES else 0)
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self.workbook.add_format(style_properties(style, self.layout, key[1]))
+            self._cache[key] = fmt
+        return fmt
+
+
+def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
+    return wb
+
+
+def write_cell(ws: Worksheet, cell: PlanCell, fmt: Any) -> None:
+    if cell.merged:
+        ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, None, fmt)
+    value = cell.value
+    if value is None or value == "":
+        status = ws.write_blank(cell.row, cell.col, None, fmt)
+    elif isinstance(value, Decimal):
+        status = ws.write_number(cell.row, cell.col, float(value), fmt)
+    else:
+        status = ws.write_string(cell.row, cell.col, value, fmt)
+    if status not in (0, None):
+        where = cell.field or f"第 {cell.row + 1} 行"
+        raise OutputError(f"{where}: 无法写入单元格（xlsxwriter 返回 {status}）")
+
+
+def setup_page(ws: Worksheet, plan: Plan) -> None:
+    page = plan.layout.page
+    ws.set_paper(page.paper)
+    if page.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    m = page.margins
+    ws.set_margins(left=m.left, right=m.right, top=m.top, bottom=m.bottom)
+    if page.footer:
+        ws.set_footer(page.footer, {"margin": m.footer})
+    if page.center_horizontally:
+        ws.center_horizontally()
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, max(plan.print_rows - 1, 0), plan.layout.ncols - 1)
+
+
+def write_sheet(ws: Worksheet, plan: Plan, formats: FormatCache) -> None:
+    for col, width in enumerate(plan.col_widths):
+        ws.set_column(col, col, width)
+    for row, height in enumerate(plan.row_heights):
+        ws.set_row(row, height)
+    for cell in plan.cells:
+        write_cell(ws, cell, formats.get(cell.style, cell.decimals))
+    setup_page(ws, plan)
+
+
+def write_plan(plan: Plan, path: Path | str) -> Path:
+    """Write `plan` as a one-sheet workbook at `path`, atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        wb = new_workbook(tmp)
+        ws = wb.add_worksheet(plan.sheet_name)
+        write_sheet(ws, plan, FormatCache(wb, plan.layout))
+        try:
+            wb.close()
+        except OSError as exc:
+            raise OutputError(f"{path}: 无法写入（{exc}）") from None
+    return path

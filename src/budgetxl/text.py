@@ -1,0 +1,142 @@
+"""Text helpers: normalising labels for matching, and measuring CJK/Latin text for row heights.
+
+Measured facts this module rests on (see DESIGN.md §5):
+- Excel's column width unit is the width of "0" in the default font (7 px for Calibri 11) plus
+  5 px padding; a CJK glyph is one em wide (13.3 px at 10 pt), Latin letters and digits about half.
+- Excel with 宋体 needs about 1.3–1.35 em per line, LibreOffice with Noto CJK about 1.5 em: we
+  estimate line breaks with Excel's narrower columns and give every line 1.5 em, so the text shows
+  in Excel, WPS and LibreOffice alike.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from functools import lru_cache
+
+_SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+
+# ---------------------------------------------------------------------------------------------
+# Normalising
+
+
+def normalize_label(text: object) -> str:
+    """The form of a label used for matching: NFKC (full-width → half-width), no spaces or line
+    breaks at all, trailing colons dropped. '其他需完成的任务 （可选填）' and '效\\n益\\n指\\n标' match
+    '其他需完成的任务（可选填）' and '效益指标'."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _SPACE_RE.sub("", s)
+    return s.rstrip(":")
+
+
+def clean_cell_text(text: str) -> str:
+    """Cell text as a person meant it: Windows line breaks unified, trailing spaces on each line
+    and blank lines at either end removed. Inner text is kept exactly."""
+    s = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip(" \t\u3000") for line in s.split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    out = "\n".join(lines)
+    return out.strip(" \t\u3000") if "\n" not in out else out.lstrip(" \t\u3000")
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+PX_PER_PT = 96 / 72
+LINE_EM = 1.5  # line height per em that shows in Excel, WPS and LibreOffice alike
+CELL_PADDING_PX = 6  # left + right inner margin Excel leaves in a cell
+ROW_PADDING_PT = 4.0  # top + bottom breathing room
+
+
+def column_px(width_chars: float) -> int:
+    """Pixel width of a column of `width_chars` Excel character units (Calibri 11: 7 px + 5)."""
+    if width_chars <= 0:
+        return 0
+    return int(width_chars * 7 + 5)
+
+
+@lru_cache(maxsize=4096)
+def char_em(ch: str) -> float:
+    """Width of one character in em: CJK and full-width forms one em, the rest about half."""
+    if ch == "\t":
+        return 2.0
+    eaw = unicodedata.east_asian_width(ch)
+    if eaw in ("W", "F", "A"):
+        return 1.0
+    if unicodedata.combining(ch):
+        return 0.0
+    if ch in "mwMW@%":
+        return 0.85
+    if ch in "il.,:;'|!":
+        return 0.3
+    return 0.55
+
+
+def text_em(text: str) -> float:
+    return sum(char_em(c) for c in text)
+
+
+def _is_breakable(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A") or ch.isspace()
+
+
+def wrap_count(text: str, width_px: float, size_pt: float) -> int:
+    """How many lines `text` takes in a cell `width_px` wide at `size_pt`, wrapping CJK anywhere
+    and Latin words at spaces (a word longer than a line breaks inside)."""
+    if not text:
+        return 1
+    em_px = size_pt * PX_PER_PT
+    avail = max(width_px - CELL_PADDING_PX, em_px)  # at least one glyph per line
+    total = 0
+    for para in text.split("\n"):
+        total += _para_lines(para, avail, em_px)
+    return max(total, 1)
+
+
+def _para_lines(para: str, avail: float, em_px: float) -> int:
+    if not para:
+        return 1
+    # Split into units: each CJK character alone, Latin words (with their trailing space) whole.
+    units: list[float] = []
+    word = 0.0
+    for ch in para:
+        w = char_em(ch) * em_px
+        if _is_breakable(ch):
+            if word:
+                units.append(word)
+                word = 0.0
+            units.append(w)
+        else:
+            word += w
+    if word:
+        units.append(word)
+    lines, used = 1, 0.0
+    for w in units:
+        if used + w <= avail + 0.01:
+            used += w
+            continue
+        if w > avail:  # a long Latin run: it breaks inside
+            if used:
+                lines += 1
+            full = math.ceil(w / avail)
+            lines += full - 1
+            used = w - (full - 1) * avail
+            continue
+        lines += 1
+        used = w
+    return lines
+
+
+def line_height_pt(size_pt: float) -> float:
+    return size_pt * LINE_EM
+
+
+def text_height_pt(text: str, width_px: float, size_pt: float) -> float:
+    """Row height in points that shows every wrapped line of `text` in a cell `width_px` wide."""
+    return wrap_count(text, width_px, size_pt) * line_height_pt(size_pt) + ROW_PADDING_PT
