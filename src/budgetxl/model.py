@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 from budgetxl.errors import InputError
+from budgetxl.text import clean_text
 
 # --------------------------------------------------------------------------------------------
 # Amounts
@@ -84,7 +85,7 @@ def _text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, BeforeValidator(_text), AfterValidator(clean_text)]
 
 
 class _Model(BaseModel):

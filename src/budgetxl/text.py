@@ -32,17 +32,16 @@ def normalize_label(text: object) -> str:
     return s.rstrip(":")
 
 
-def clean_cell_text(text: str) -> str:
-    """Cell text as a person meant it: Windows line breaks unified, trailing spaces on each line
-    and blank lines at either end removed. Inner text is kept exactly."""
-    s = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [line.rstrip(" \t\u3000") for line in s.split("\n")]
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    out = "\n".join(lines)
-    return out.strip(" \t\u3000") if "\n" not in out else out.lstrip(" \t\u3000")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """Text as a spreadsheet keeps it: Windows line breaks unified, no trailing spaces on a line,
+    no blank lines or spaces around the whole (a leading full-width indent is kept), and no
+    control characters that no workbook can store. Idempotent; the model and the reader share it."""
+    value = _CONTROL_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.rstrip(" \t\xa0") for line in value.split("\n")]
+    return "\n".join(lines).strip(" \t\n\xa0")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,327 @@
+"""Load a workbook (xlsx, xls, ods) into plain grids: values, merged ranges, number formats, formulas.
+
+python-calamine reads values and merged ranges fast. For xlsx, the few facts calamine does not
+give (a cell's number format, whether it holds a formula) come from a light scan of the sheet XML.
+Every part is size-checked before it is inflated, so a zip bomb is refused, not expanded.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+from python_calamine import CalamineWorkbook
+
+from budgetxl.errors import ReadError
+
+Cell = tuple[int, int]
+Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based, inclusive)
+
+MAX_PART_BYTES = 64 * 1024 * 1024  # uncompressed size of one zip part
+MAX_RATIO = 200  # uncompressed / compressed for any part larger than 1 MiB
+MAX_CELLS = 2_000_000  # rows × columns a sheet may claim
+MAX_MERGES = 100_000
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class SheetGrid:
+    name: str
+    values: list[list[Any]]
+    merges: list[Range] = field(default_factory=list)
+    formats: dict[Cell, str] = field(default_factory=dict)  # non-General number formats of numbers
+    formulas: dict[Cell, str] = field(default_factory=dict)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.values)
+
+    @property
+    def ncols(self) -> int:
+        return max((len(r) for r in self.values), default=0)
+
+    def value(self, row: int, col: int) -> Any:
+        if 0 <= row < len(self.values):
+            r = self.values[row]
+            if 0 <= col < len(r):
+                return r[col]
+        return ""
+
+
+@dataclass
+class Grid:
+    path: Path
+    kind: str  # xlsx, xls, ods
+    sheets: list[SheetGrid]
+
+
+def detect_kind(path: Path, head: bytes) -> str:
+    if not head:
+        raise ReadError(f"{path}: 文件是空的（0 字节）")
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+                if "mimetype" in names:
+                    mime = zf.read("mimetype")[:100]
+                    if b"opendocument.spreadsheet" in mime:
+                        return "ods"
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
+        except (OSError, EOFError, NotImplementedError) as exc:
+            raise ReadError(f"{path}: 文件已损坏（{exc}）") from None
+        raise ReadError(f"{path}: 这是一个压缩包，但不是 Excel（.xlsx）或 LibreOffice（.ods）工作簿")
+    if head.startswith(_OLE_MAGIC):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
+        if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
+            raise ReadError(f"{path}: 工作簿设有打开密码，请取消密码后重新保存再提交")
+        return "xls"
+    raise ReadError(f"{path}: 不是电子表格文件（应为 .xlsx、.xls 或 .ods）")
+
+
+def check_zip(path: Path) -> None:
+    """Refuse parts that would inflate past the caps (zip bombs)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.file_size > MAX_PART_BYTES:
+                    raise ReadError(f"{path}: 文件内部分“{info.filename}”解压后过大（{info.file_size} 字节），拒绝读取")
+                if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    raise ReadError(f"{path}: 文件内部分“{info.filename}”压缩比异常，疑似压缩炸弹，拒绝读取")
+    except zipfile.BadZipFile:
+        raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
+
+
+def load_grid(path: str | Path) -> Grid:
+    """All sheets of the workbook at `path` as plain grids. Raises ReadError for anything unreadable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError:
+        raise ReadError(f"{path}: 文件不存在") from None
+    except IsADirectoryError:
+        raise ReadError(f"{path}: 这是一个文件夹，不是工作簿") from None
+    except OSError as exc:
+        raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
+    kind = detect_kind(path, head)
+    if kind in ("xlsx", "ods"):
+        check_zip(path)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in wb.sheet_names:
+            sheet = wb.get_sheet_by_name(name)
+            end = sheet.end
+            if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
+                raise ReadError(f"{path}: 工作表“{name}”的范围过大（{end[0] + 1} 行 × {end[1] + 1} 列），拒绝读取")
+            values = sheet.to_python(skip_empty_area=False) if end is not None else []
+            merges = _merges(sheet.merged_cell_ranges, path, name)
+            sheets.append(SheetGrid(name, values, merges))
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ReadError(f"{path}: 无法读取工作簿（{_short(exc)}）") from None
+    if kind == "xlsx":
+        _add_xlsx_details(path, sheets)
+    elif kind == "ods":
+        _add_ods_merges(path, sheets)
+    return Grid(path, kind, sheets)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def _merges(raw: Any, path: Path, name: str) -> list[Range]:
+    if not raw:
+        return []
+    if len(raw) > MAX_MERGES:
+        raise ReadError(f"{path}: 工作表“{name}”的合并单元格数量异常（{len(raw)} 个），拒绝读取")
+    out = []
+    for (r1, c1), (r2, c2) in raw:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:
+            raise ReadError(f"{path}: 工作表“{name}”有覆盖范围异常大的合并单元格，拒绝读取")
+        out.append((r1, c1, r2, c2))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# xlsx: number formats and formulas from the XML parts
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+# Built-in number format ids that show a percentage.
+_BUILTIN_FORMATS = {9: "0%", 10: "0.00%"}
+
+_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_RE = re.compile(rb'\b(r|s|t)="([^"]*)"')
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def parse_ref(ref: str) -> Cell | None:
+    m = _REF_RE.match(ref.replace("$", "").upper())
+    if not m:
+        return None
+    return int(m.group(2)) - 1, col_index(m.group(1))
+
+
+def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        return zf.read(name)
+    except KeyError:
+        return None
+
+
+def _xml(data: bytes | None) -> Any:
+    if data is None:
+        return None
+    try:
+        return SafeET.fromstring(data)
+    except Exception:  # noqa: BLE001 - a damaged part only loses formats, never the values
+        return None
+
+
+def _style_formats(zf: zipfile.ZipFile) -> list[str]:
+    """Number format code per cellXfs index."""
+    root = _xml(_read_part(zf, "xl/styles.xml"))
+    if root is None:
+        return []
+    custom = {}
+    numfmts = root.find(f"{_NS_MAIN}numFmts")
+    if numfmts is not None:
+        for nf in numfmts:
+            try:
+                custom[int(nf.get("numFmtId", "-1"))] = nf.get("formatCode", "")
+            except ValueError:
+                continue
+    out = []
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    if xfs is not None:
+        for xf in xfs:
+            try:
+                fid = int(xf.get("numFmtId", "0"))
+            except ValueError:
+                fid = 0
+            out.append(custom.get(fid) or _BUILTIN_FORMATS.get(fid, "General"))
+    return out
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part name inside the zip."""
+    wb = _xml(_read_part(zf, "xl/workbook.xml"))
+    rels = _xml(_read_part(zf, "xl/_rels/workbook.xml.rels"))
+    if wb is None or rels is None:
+        return {}
+    targets = {}
+    for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        if target.startswith("/"):
+            part = target.lstrip("/")
+        else:
+            part = str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = part
+    out = {}
+    sheets = wb.find(f"{_NS_MAIN}sheets")
+    if sheets is not None:
+        for sh in sheets:
+            rid = sh.get(f"{_NS_REL}id")
+            if rid in targets:
+                out[sh.get("name", "")] = targets[rid]
+    return out
+
+
+def _add_xlsx_details(path: Path, sheets: list[SheetGrid]) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            formats = _style_formats(zf)
+            parts = _sheet_parts(zf)
+            for sheet in sheets:
+                part = parts.get(sheet.name)
+                data = _read_part(zf, part) if part else None
+                if data:
+                    _scan_cells(data, formats, sheet)
+    except zipfile.BadZipFile:
+        raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None
+
+
+def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
+    for m in _CELL_RE.finditer(data):
+        attrs = dict(_ATTR_RE.findall(m.group(1)))
+        ref = attrs.get(b"r")
+        if not ref:
+            continue
+        pos = parse_ref(ref.decode("ascii", "replace"))
+        if pos is None:
+            continue
+        body = m.group(3) or b""
+        if b"f" in body and (fm := _FORMULA_RE.search(body)):
+            sheet.formulas[pos] = (fm.group(1) or b"").decode("utf-8", "replace")
+        s = attrs.get(b"s")
+        if s is not None and attrs.get(b"t", b"n") in (b"n", b""):
+            try:
+                code = formats[int(s)]
+            except (ValueError, IndexError):
+                continue
+            if code != "General":
+                sheet.formats[pos] = code
+
+
+# ---------------------------------------------------------------------------------------------
+# ods: merged ranges (calamine does not report them for ods)
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _add_ods_merges(path: Path, sheets: list[SheetGrid]) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = _read_part(zf, "content.xml")
+    except zipfile.BadZipFile:
+        raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None
+    root = _xml(data)
+    if root is None:
+        return
+    by_name = {s.name: s for s in sheets}
+    for table in root.iter(f"{_ODS_TABLE}table"):
+        sheet = by_name.get(table.get(f"{_ODS_TABLE}name", ""))
+        if sheet is None:
+            continue
+        row = 0
+        for tr in table.iter(f"{_ODS_TABLE}table-row"):
+            rrep = min(int(tr.get(f"{_ODS_TABLE}number-rows-repeated", "1") or 1), MAX_CELLS)
+            col = 0
+            for tc in tr:
+                if not tc.tag.endswith(("table-cell", "covered-table-cell")):
+                    continue
+                crep = min(int(tc.get(f"{_ODS_TABLE}number-columns-repeated", "1") or 1), MAX_CELLS)
+                rs = int(tc.get(f"{_ODS_TABLE}number-rows-spanned", "1") or 1)
+                cs = int(tc.get(f"{_ODS_TABLE}number-columns-spanned", "1") or 1)
+                if (rs > 1 or cs > 1) and tc.tag.endswith("}table-cell"):
+                    sheet.merges.append((row, col, row + rs - 1, col + cs - 1))
+                    if len(sheet.merges) > MAX_MERGES:
+                        raise ReadError(f"{path}: 工作表“{sheet.name}”的合并单元格数量异常，拒绝读取")
+                col += crep
+            row += rrep

@@ -1,0 +1,143 @@
+"""Turning cell values into model values: text as shown, tolerant amounts, formulas resolved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from budgetxl.model import canonical_decimal, format_amount
+from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref
+from budgetxl.text import clean_text
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) → 'C12'."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def float_decimal(value: float) -> Decimal:
+    """A float read from a workbook as the decimal a person sees: Excel's 15 significant digits
+    (82800.92000000001 → 82800.92)."""
+    return canonical_decimal(Decimal(format(value, ".15g")))
+
+
+def _percent_decimals(code: str) -> int | None:
+    """Decimals shown by a percent number format ('0%' → 0, '0.00%' → 2), None if not percent."""
+    plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code.split(";")[0])
+    if "%" not in plain:
+        return None
+    m = re.search(r"\.([0#?]+)", plain)
+    return len(m.group(1)) if m else 0
+
+
+def display_text(value: Any, number_format: str | None = None) -> str:
+    """A cell's value as the text a person sees in a text field (a target, a staff count)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        if number_format:
+            decimals = _percent_decimals(number_format)
+            if decimals is not None:
+                pct = Decimal(format(float(value), ".15g")) * 100
+                return f"{pct:.{decimals}f}%"
+        if isinstance(value, float):
+            return format_amount(float_decimal(value))
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return clean_text(str(value))
+
+
+_AMOUNT_TEXT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:万元|万)?$")
+
+
+class AmountProblem(Exception):
+    """An amount cell holds something that is not a non-negative number."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def parse_amount_cell(value: Any) -> Decimal | None:
+    """A cell in an amount column → Decimal, None when blank. Accepts numbers typed as text as
+    departments type them: '1,800', full-width '５０', '1800万元', ' 100 '. Raises AmountProblem."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise AmountProblem("BX011", "金额应为数字，不能是真/假值")
+    if isinstance(value, (int, float)):
+        amount = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value)
+        text = re.sub(r"[\s,，]", "", text)
+        if not text:
+            return None
+        m = _AMOUNT_TEXT_RE.match(text)
+        if not m:
+            raise AmountProblem("BX011", f"金额“{value.strip()}”不是数字（单位：万元）")
+        try:
+            amount = canonical_decimal(Decimal(m.group(1)))
+        except InvalidOperation:
+            raise AmountProblem("BX011", f"金额“{value.strip()}”不是数字（单位：万元）") from None
+    else:
+        raise AmountProblem("BX011", f"金额“{value}”不是数字（单位：万元）")
+    if amount < 0:
+        raise AmountProblem("BX012", f"金额不能为负数（{format_amount(amount)}）")
+    return amount
+
+
+# ---------------------------------------------------------------------------------------------
+# Formulas that no spreadsheet has calculated yet
+
+_RANGE_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def evaluate_simple_formula(formula: str, sheet: SheetGrid) -> Decimal | None:
+    """Evaluate =SUM(range), =SUM(a,b,…) or =A1+B2+… over the grid's values; None if the formula
+    is anything else or refers to a cell that is not a number."""
+    f = formula.strip().lstrip("=").replace(" ", "").upper()
+    m = re.fullmatch(r"SUM\((.*)\)", f)
+    terms = m.group(1).split(",") if m else f.split("+")
+    total = Decimal(0)
+    for term in terms:
+        cells: list[Cell] = []
+        rm = _RANGE_RE.match(term)
+        if rm:
+            r1, r2 = int(rm.group(2)) - 1, int(rm.group(4)) - 1
+            c1, c2 = col_index(rm.group(1)), col_index(rm.group(3))
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+                return None
+            cells = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+        else:
+            pos = parse_ref(term)
+            if pos is None:
+                try:
+                    total += Decimal(term)
+                    continue
+                except InvalidOperation:
+                    return None
+            cells = [pos]
+        for r, c in cells:
+            v = sheet.value(r, c)
+            if v in ("", None):
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return None
+            total += float_decimal(float(v))
+    return canonical_decimal(total)
