@@ -101,6 +101,11 @@ class Layout(_Data):
     page: Page
     rows: Rows
     blocks: Blocks
+    total_labels: tuple[str, ...] = ()
+
+    def is_total_label(self, text: object) -> bool:
+        norm = normalize_label(text)
+        return bool(norm) and norm in {normalize_label(t) for t in self.total_labels}
 
     def render_title(self, year: int | None) -> str:
         return _title_template(self.title).render(year="" if year is None else year).strip()

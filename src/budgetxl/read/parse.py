@@ -95,6 +95,11 @@ def _budget_headers() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(left), frozenset(right), frozenset(amount)
 
 
+def is_total(value: Any) -> bool:
+    """A 合计 row's name cell, as any layout declares it."""
+    return isinstance(value, str) and any(layout.is_total_label(value) for layout in all_layouts())
+
+
 def _inline_label(text: str) -> tuple[str, str] | None:
     """'单位名称：某某局' → ('unit', '某某局')."""
     m = re.match(r"^\s*([^:：]{2,12})[:：]\s*(.+)$", text, re.S)
@@ -376,6 +381,10 @@ class _SheetReader:
             for side, (nc, ac) in enumerate(((lc, la), (rc, ra))):
                 if self.raw(r, nc) in ("", None) and self.raw(r, ac) in ("", None):
                     continue
+                if is_total(self.raw(r, nc)):
+                    self.amount(r, ac, f"{prefix[side]}.total")
+                    self.used.add((r, nc))
+                    continue
                 k = len(sides[-1][side])
                 name = self.text(r, nc, f"{prefix[side]}[{k}].name")
                 amount = self.amount(r, ac, f"{prefix[side]}[{k}].amount")
@@ -441,6 +450,10 @@ class _SheetReader:
             if r == header_row:
                 continue
             if all(self.raw(r, cols[f]) in ("", None) for f in fields):
+                continue
+            if is_total(self.raw(r, cols["name"])):
+                self.used.add((r, cols["name"]))
+                self.amount(r, cols["funds"], f"tasks.{group}.total")
                 continue
             k = offset + len(out)
             values: dict[str, Any] = {"group": group}
