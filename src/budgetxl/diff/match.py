@@ -1,0 +1,185 @@
+"""Pairing the rows of two years: exact keys first, then text similarity.
+
+Rows are tasks or indicators, seen through a `Key` (normalised group, subgroup, name and body).
+The passes, each on the rows the earlier passes left unpaired:
+
+1. exact (group, subgroup, name) — the row did not move;
+2. exact (group, name) — e.g. an indicator whose 二级 was relabelled;
+3. exact name anywhere — a row moved to another 一级 or task group;
+4. text similarity within each group, with an optimal one-to-one assignment over the block;
+5. text similarity across groups, the same way.
+
+Similarity (0..1) compares names with bracketed qualifiers taken out ("城镇新增就业人数（万人）"
+and "城镇新增就业人数（人）" share their core), plus a little of the whole name; the body (target,
+content) can only lift a borderline pair, never sink one. A pair is kept when its similarity
+reaches the threshold. The assignment maximises the summed margin above the threshold, so two
+weak pairs never outweigh one strong one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy.optimize import linear_sum_assignment
+
+from budgetxl.text import normalize_label
+
+THRESHOLD = 0.6
+"""Least similarity for two rows of different names to count as the same row, changed."""
+
+CORE_WEIGHT = 0.9
+"""Share of the similarity taken from the names without bracketed qualifiers."""
+
+_BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+_POSITION_EPS = 1e-6  # among equally good pairings, keep rows near their old position
+
+
+def normalize(text: str) -> str:
+    """The form two texts are compared in: NFKC, no spaces or line breaks."""
+    return normalize_label(text)
+
+
+def core_name(normalized: str) -> str:
+    """A normalised name without its bracketed qualifiers: '扶持创业企业(项目)数' → '扶持创业企业数'."""
+    out = normalized
+    while True:
+        stripped = _BRACKETS_RE.sub("", out)
+        if stripped == out:
+            break
+        out = stripped
+    return out or normalized
+
+
+@dataclass(frozen=True)
+class Key:
+    """What the matcher sees of one row, already normalised (see `make_key`)."""
+
+    group: str
+    subgroup: str
+    name: str
+    body: str = ""
+
+
+def make_key(group: str, subgroup: str, name: str, body: str = "") -> Key:
+    return Key(normalize(group), normalize(subgroup), normalize(name), normalize(body))
+
+
+@dataclass(frozen=True)
+class Pair:
+    old: int
+    new: int
+    similarity: float | None  # None when paired by an exact key
+
+
+@dataclass(frozen=True)
+class Matching:
+    pairs: tuple[Pair, ...]  # ordered by new index
+    removed: tuple[int, ...]  # old indices left unpaired
+    added: tuple[int, ...]  # new indices left unpaired
+
+
+def similarity_matrix(old: Sequence[Key], new: Sequence[Key], body_weight: float = 0.2) -> np.ndarray:
+    """Similarity 0..1 of every old row (rows) to every new row (columns)."""
+    if not old or not new:
+        return np.zeros((len(old), len(new)), dtype=np.float64)
+    full = process.cdist([k.name for k in old], [k.name for k in new], scorer=fuzz.ratio, dtype=np.float32)
+    core = process.cdist(
+        [core_name(k.name) for k in old], [core_name(k.name) for k in new], scorer=fuzz.ratio, dtype=np.float32
+    )
+    name = (CORE_WEIGHT * core + (1 - CORE_WEIGHT) * full) / 100.0
+    if body_weight > 0:
+        body = process.cdist([k.body for k in old], [k.body for k in new], scorer=fuzz.ratio, dtype=np.float32)
+        blended = (1 - body_weight) * name + body_weight * (body / 100.0)
+        name = np.maximum(name, blended)
+    return name.astype(np.float64)
+
+
+def _exact(
+    old_ids: list[int], new_ids: list[int], key_old: Sequence[tuple], key_new: Sequence[tuple]
+) -> list[Pair]:
+    """Pair rows of equal keys; repeated keys pair in order of appearance."""
+    waiting: dict[tuple, list[int]] = {}
+    for j in new_ids:
+        if key_new[j][-1]:  # never pair on an empty name
+            waiting.setdefault(key_new[j], []).append(j)
+    pairs = []
+    for i in old_ids:
+        queue = waiting.get(key_old[i])
+        if queue:
+            pairs.append(Pair(i, queue.pop(0), None))
+    return pairs
+
+
+def _assign(
+    sim: np.ndarray, old_ids: list[int], new_ids: list[int], n_old: int, n_new: int, threshold: float
+) -> list[Pair]:
+    """Optimal one-to-one pairing of `old_ids` × `new_ids` on the similarity sub-matrix."""
+    if not old_ids or not new_ids:
+        return []
+    sub = sim[np.ix_(old_ids, new_ids)]
+    margin = np.where(sub >= threshold, sub - threshold + _POSITION_EPS * 10, 0.0)
+    if not margin.any():
+        return []
+    pos_old = np.asarray(old_ids, dtype=np.float64)[:, None] / max(n_old, 1)
+    pos_new = np.asarray(new_ids, dtype=np.float64)[None, :] / max(n_new, 1)
+    cost = -margin + _POSITION_EPS * np.abs(pos_old - pos_new)
+    rows, cols = linear_sum_assignment(cost)
+    return [
+        Pair(old_ids[r], new_ids[c], round(float(sub[r, c]), 4))
+        for r, c in zip(rows, cols)
+        if sub[r, c] >= threshold
+    ]
+
+
+def _groups(ids: Iterable[int], keys: Sequence[Key]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i in ids:
+        out.setdefault(keys[i].group, []).append(i)
+    return out
+
+
+def match_rows(
+    old: Sequence[Key], new: Sequence[Key], *, threshold: float = THRESHOLD, body_weight: float = 0.2
+) -> Matching:
+    """Pair old rows with new rows one to one (see the module text for the passes)."""
+    pairs: list[Pair] = []
+    old_left = list(range(len(old)))
+    new_left = list(range(len(new)))
+
+    def take(found: list[Pair]) -> None:
+        nonlocal old_left, new_left
+        if not found:
+            return
+        pairs.extend(found)
+        used_old = {p.old for p in found}
+        used_new = {p.new for p in found}
+        old_left = [i for i in old_left if i not in used_old]
+        new_left = [j for j in new_left if j not in used_new]
+
+    for key_of in (
+        lambda k: (k.group, k.subgroup, k.name),
+        lambda k: (k.group, k.name),
+        lambda k: (k.name,),
+    ):
+        take(_exact(old_left, new_left, [key_of(k) for k in old], [key_of(k) for k in new]))
+
+    if old_left and new_left:
+        sub_old = [old[i] for i in old_left]
+        sub_new = [new[j] for j in new_left]
+        sim_small = similarity_matrix(sub_old, sub_new, body_weight)
+        sim = np.zeros((len(old), len(new)), dtype=np.float64)
+        sim[np.ix_(old_left, new_left)] = sim_small
+
+        new_groups = _groups(new_left, new)
+        within: list[Pair] = []
+        for group, old_ids in _groups(old_left, old).items():
+            within += _assign(sim, old_ids, new_groups.get(group, []), len(old), len(new), threshold)
+        take(within)
+        take(_assign(sim, old_left, new_left, len(old), len(new), threshold))
+
+    pairs.sort(key=lambda p: p.new)
+    return Matching(tuple(pairs), tuple(sorted(old_left)), tuple(sorted(new_left)))

@@ -1,0 +1,138 @@
+"""Labels, colours, formats and column widths of the comparison (declared once, used by the
+workbook and terminal renderers). Column headings of the form itself (名称, 指标值…) come from the
+form layout in templates/, not from here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+# --------------------------------------------------------------------------------------------
+# Words a reviewer reads
+
+STATUS_LABELS = {"added": "新增", "removed": "取消", "changed": "调整", "unchanged": "未变"}
+COUNT_ORDER = ("added", "removed", "changed", "unchanged")
+
+BLOCK_LABELS = {
+    "budget": "预算整体情况",
+    "basic_info": "基本信息",
+    "overall_goal": "总体绩效目标",
+    "tasks": "工作任务",
+    "indicators": "绩效指标",
+}
+TASK_GROUP_LABELS = {"key": "重点任务", "other": "其他任务"}
+
+TITLE = "部门整体预算绩效目标表 比对"
+SERIES_TITLE = "部门整体预算绩效目标表 历年比对"
+SHEETS = {"summary": "概要", "tasks": "工作任务", "indicators": "绩效指标", "trend": "趋势"}
+
+OLD = "上年"
+NEW = "本年"
+SIDE_HEADING = "{side}（{label}）"  # 上年（2023）
+
+LABELS = {
+    "block": "板块",
+    "compare": "比对",
+    "status": "状态",
+    "similarity": "相似度",
+    "group": "类别",
+    "part": "部分",
+    "item": "项目",
+    "unit": "单位",
+    "delta": "增减额",
+    "percent": "增减率",
+    "funds_change": "资金变化",
+    "target_change": "指标值变化",
+    "warnings": "提示",
+    "merged_into": "名称见于本年“{name}”，可能已并入",
+    "split_from": "名称见于上年“{name}”，可能由其拆出",
+    "trend_part": "部分",
+    "trend_item": "项目",
+    "trend_chart": "预算金额（万元）",
+    "trend_axis": "万元",
+    "pair": "{old} → {new}",
+}
+
+# --------------------------------------------------------------------------------------------
+# The comparison workbook
+
+CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: the same inputs give the same bytes
+FONT = {"font_name": "宋体", "font_size": 10}
+COLORS = {
+    "removed_text": "#C00000",
+    "added_text": "#007A33",
+    "changed_fill": "#FFF2CC",
+    "added_fill": "#E2EFDA",
+    "removed_fill": "#FCE4D6",
+    "header_fill": "#D9E1F2",
+    "border": "#A6A6A6",
+    "warning_text": "#C00000",
+}
+
+_CELL = {**FONT, "text_wrap": True, "valign": "top", "border": 1, "border_color": COLORS["border"]}
+AMOUNT_FORMAT = "#,##0.00####"
+PERCENT_FORMAT = "+0.00%;-0.00%;0.00%"
+DELTA_FORMAT = "+#,##0.00####;-#,##0.00####;0"
+
+# Cell formats by name; a cell's look is one of these (or one with a fill added, see FILLS).
+FORMATS: dict[str, dict[str, Any]] = {
+    "title": {**FONT, "bold": True, "font_size": 14, "valign": "vcenter"},
+    "label": {**FONT, "bold": True, "valign": "top"},
+    "text": {**FONT, "valign": "top", "text_wrap": True},
+    "warning": {**FONT, "font_color": COLORS["warning_text"], "text_wrap": True, "valign": "top"},
+    "header": {**_CELL, "bold": True, "align": "center", "valign": "vcenter", "bg_color": COLORS["header_fill"]},
+    "cell": dict(_CELL),
+    "center": {**_CELL, "align": "center"},
+    "amount": {**_CELL, "num_format": AMOUNT_FORMAT},
+    "delta": {**_CELL, "num_format": DELTA_FORMAT},
+    "percent": {**_CELL, "num_format": PERCENT_FORMAT},
+    "similarity": {**_CELL, "num_format": "0.00", "align": "center"},
+}
+FILLS = {
+    "changed": COLORS["changed_fill"],
+    "added": COLORS["added_fill"],
+    "removed": COLORS["removed_fill"],
+}
+# Fonts of the runs inside a rich-text cell.
+RUNS: dict[str, dict[str, Any]] = {
+    "same": dict(FONT),
+    "removed": {**FONT, "font_color": COLORS["removed_text"], "font_strikeout": True},
+    "added": {**FONT, "font_color": COLORS["added_text"], "bold": True},
+}
+
+PAGE = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.5, 0.5), "footer": "&C第 &P 页，共 &N 页"}
+HEADER_ROWS = 2  # group heading row + column heading row on the task and indicator sheets
+
+# Column widths (Excel character units) by column key.
+WIDTHS = {
+    "status": 6,
+    "similarity": 7,
+    "group": 8,
+    "name": 18,
+    "content": 34,
+    "funds": 11,
+    "goal": 30,
+    "level1": 9,
+    "level2": 11,
+    "indicator": 22,
+    "target": 16,
+    "delta": 12,
+    "percent": 9,
+    "target_change": 16,
+    "part": 14,
+    "item": 22,
+    "amount": 14,
+    "trend_year": 13,
+}
+
+# --------------------------------------------------------------------------------------------
+# The terminal
+
+TERMINAL = {
+    "removed": "red strike",
+    "added": "green bold",
+    "same": "",
+    "status": {"added": "green", "removed": "red", "changed": "yellow", "unchanged": "dim"},
+    "warning": "bold red",
+    "title": "bold",
+}

@@ -1,0 +1,59 @@
+"""Character-level differences of two texts, for showing a change inside a cell or a terminal.
+
+`text_segments(old, new)` gives each side as runs of (text, kind): on the old side "same" and
+"removed" runs, on the new side "same" and "added" runs. Chinese has no word boundaries, so the
+unit is the character; a lone common character stranded between two changes is folded into the
+change around it, which reads better than a confetti of one-character runs.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Literal
+
+Kind = Literal["same", "removed", "added"]
+Segment = tuple[str, Kind]
+
+MIN_KEPT = 2  # a common run shorter than this between two changes is shown as changed
+
+
+def _opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    ops = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    out: list[tuple[str, int, int, int, int]] = []
+    for k, op in enumerate(ops):
+        tag, i1, i2, j1, j2 = op
+        stranded = 0 < k < len(ops) - 1 and tag == "equal" and (i2 - i1) < MIN_KEPT
+        if stranded:
+            tag = "replace"
+        if out and tag != "equal" and out[-1][0] != "equal":
+            prev = out.pop()
+            out.append(("replace", prev[1], i2, prev[3], j2))
+        else:
+            out.append((tag, i1, i2, j1, j2))
+    return out
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    out: list[Segment] = []
+    for text, kind in segments:
+        if not text:
+            continue
+        if out and out[-1][1] == kind:
+            out[-1] = (out[-1][0] + text, kind)
+        else:
+            out.append((text, kind))
+    return out
+
+
+def text_segments(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
+    """(old side, new side) as runs; joining each side's texts gives back `old` and `new`."""
+    old_side: list[Segment] = []
+    new_side: list[Segment] = []
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+        if tag == "equal":
+            old_side.append((old[i1:i2], "same"))
+            new_side.append((new[j1:j2], "same"))
+        else:
+            old_side.append((old[i1:i2], "removed"))
+            new_side.append((new[j1:j2], "added"))
+    return _merge(old_side), _merge(new_side)
