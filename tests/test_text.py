@@ -1,0 +1,64 @@
+"""Label normalising and the CJK/Latin text metrics behind row heights."""
+
+from __future__ import annotations
+
+import pytest
+
+from budgetxl.text import char_em, column_px, normalize_label, text_height_pt, wrap_count
+
+
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [
+        ("其他需完成的任务 （可选填）", "其他需完成的任务(可选填)"),
+        ("其他需完成的任\n务（可选填）", "其他需完成的任务(可选填)"),
+        ("效\n益\n指\n标", "效益指标"),
+        ("单位名称：", "单位名称"),
+        ("\u3000绩效指标\u3000", "绩效指标"),
+        ("ＡＢＣ１２３", "ABC123"),
+        (None, ""),
+    ],
+)
+def test_normalize_label(raw, norm):
+    assert normalize_label(raw) == norm
+
+
+def test_column_px_follows_excel():
+    assert column_px(8.43) == 64  # Excel's default column: 64 px
+    assert column_px(10) == 75
+    assert column_px(0) == 0
+
+
+@pytest.mark.parametrize(("ch", "em"), [("中", 1.0), ("（", 1.0), ("“", 1.0), ("≥", 1.0), ("a", 0.55), ("1", 0.55)])
+def test_char_widths(ch, em):
+    assert char_em(ch) == em
+
+
+@pytest.mark.parametrize(
+    ("text", "width_px", "size", "lines"),
+    [
+        ("", 100, 10, 1),
+        ("中" * 5, 6 + 5 * 13.34, 10, 1),  # exactly five glyphs fit
+        ("中" * 6, 6 + 5 * 13.34, 10, 2),
+        ("中" * 11, 6 + 5 * 13.34, 10, 3),
+        ("甲\n乙\n丙", 200, 10, 3),  # explicit line breaks count
+        ("甲\n\n丙", 200, 10, 3),  # an empty line is a line
+        ("word " * 10, 6 + 60, 10, 10),  # Latin words wrap at spaces
+        ("x" * 40, 6 + 100, 10, 3),  # a long Latin run breaks inside
+        ("中" * 12, 6 + 5 * 16.0, 12, 3),  # 12 pt: 16 px a glyph
+    ],
+)
+def test_wrap_count(text, width_px, size, lines):
+    assert wrap_count(text, width_px, size) == lines
+
+
+def test_height_gives_every_line_one_and_a_half_em():
+    one = text_height_pt("中", 200, 10)
+    three = text_height_pt("中\n中\n中", 200, 10)
+    assert three - one == pytest.approx(2 * 15.0)
+    assert text_height_pt("中" * 40, column_px(33), 10) > text_height_pt("中" * 10, column_px(33), 10)
+
+
+def test_cjk_is_wider_than_xlsxwriter_autofit_assumes():
+    # xlsxwriter's autofit counts a CJK glyph as 8 px; at 10 pt it is one em, 13.3 px.
+    assert char_em("中") * 10 * 96 / 72 > 13
