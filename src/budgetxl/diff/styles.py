@@ -51,6 +51,7 @@ LABELS = {
     "trend_chart": "预算金额（万元）",
     "trend_axis": "万元",
     "pair": "{old} → {new}",
+    "identical": "两张表内容一致，没有差异",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -86,7 +87,9 @@ FORMATS: dict[str, dict[str, Any]] = {
     "amount": {**_CELL, "num_format": AMOUNT_FORMAT},
     "delta": {**_CELL, "num_format": DELTA_FORMAT},
     "percent": {**_CELL, "num_format": PERCENT_FORMAT},
-    "similarity": {**_CELL, "num_format": "0.00", "align": "center"},
+    "similarity": {**_CELL, "num_format": "0.000", "align": "center"},
+    "number": {**_CELL, "num_format": "General"},
+    "number_delta": {**_CELL, "num_format": "+General;-General;General"},
 }
 FILLS = {
     "changed": COLORS["changed_fill"],
@@ -106,19 +109,20 @@ HEADER_ROWS = 2  # group heading row + column heading row on the task and indica
 # Column widths (Excel character units) by column key.
 WIDTHS = {
     "status": 6,
-    "similarity": 7,
-    "group": 8,
-    "name": 18,
-    "content": 34,
-    "funds": 11,
-    "goal": 30,
+    "similarity": 6,
+    "group": 6,
+    "name": 14,
+    "content": 26,
+    "funds": 10,
+    "goal": 22,
     "level1": 9,
     "level2": 11,
     "indicator": 22,
     "target": 16,
-    "delta": 12,
+    "delta": 11,
     "percent": 9,
-    "target_change": 16,
+    "target_change": 14,
+    "note": 16,
     "part": 14,
     "item": 22,
     "amount": 14,
@@ -136,3 +140,4 @@ TERMINAL = {
     "warning": "bold red",
     "title": "bold",
 }
+PLAIN_MARKS = {"removed": "[-{}-]", "added": "{{+{}+}}"}  # when the terminal shows no colours

@@ -57,3 +57,28 @@ def text_segments(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
             old_side.append((old[i1:i2], "removed"))
             new_side.append((new[j1:j2], "added"))
     return _merge(old_side), _merge(new_side)
+
+
+def inline_segments(old: str, new: str) -> list[Segment]:
+    """One sequence for both texts: common runs, then at each change the removed run followed by
+    the added run (for a terminal, where there is one line rather than two cells)."""
+    out: list[Segment] = []
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+        if tag == "equal":
+            out.append((old[i1:i2], "same"))
+        else:
+            out.append((old[i1:i2], "removed"))
+            out.append((new[j1:j2], "added"))
+    return [(t, k) for t, k in out if t]
+
+
+def elide(segments: list[Segment], keep: int = 12) -> list[Segment]:
+    """Shorten long common runs to their ends ('前十二个字…后十二个字'), keeping every change."""
+    out: list[Segment] = []
+    for k, (text, kind) in enumerate(segments):
+        if kind == "same" and len(text) > 2 * keep + 1:
+            head = text[:keep] if k > 0 else ""
+            tail = text[-keep:] if k < len(segments) - 1 else ""
+            text = f"{head}…{tail}"
+        out.append((text, kind))
+    return out

@@ -106,10 +106,13 @@ def _side_heading(side: str, s: Side) -> str:
     return S.SIDE_HEADING.format(side=side, label=s.label)
 
 
-def _write_runs(book: _Book, rows: _Rows, row: int, col: int, runs: list[Segment], name: str, fill: str | None) -> None:
-    """A text cell made of runs: rich text when the runs differ in kind, else one plain string."""
+def _write_runs(
+    book: _Book, rows: _Rows, row: int, col: int, runs: list[Segment], name: str, fill: str | None, span: int = 1
+) -> None:
+    """A text cell (the first of `span` merged cells) made of runs: rich text when the runs differ
+    in kind, else one plain string."""
     text = "".join(t for t, _ in runs)
-    rows.need(row, col, text)
+    rows.need(row, col, text, span)
     if len(runs) >= 2:
         parts: list[Any] = []
         for t, kind in runs:
@@ -133,6 +136,14 @@ def _write_number(
         ws.write_blank(row, col, None, book.fmt(name, fill))
     else:
         ws.write_number(row, col, float(Decimal(value)), book.fmt(name, fill))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except (ArithmeticError, ValueError):
+        return False
+    return Decimal(text).is_finite()
 
 
 def _percent_value(percent: Decimal | None) -> Decimal | None:
@@ -285,7 +296,7 @@ def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any
     extra = [
         (S.LABELS["delta"], S.WIDTHS["delta"], "funds_delta"),
         (S.LABELS["percent"], S.WIDTHS["percent"], "funds_percent"),
-        (S.LABELS["warnings"], S.WIDTHS["name"], "note"),
+        (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
         book, name, diff, diff.tasks, fields, headers, widths, extra, S.LABELS["funds_change"],
@@ -299,7 +310,7 @@ def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence
     widths = [S.WIDTHS["indicator"] if f == "name" else S.WIDTHS[f] for f in fields]
     extra = [
         (S.LABELS["target_change"], S.WIDTHS["target_change"], "target_change"),
-        (S.LABELS["warnings"], S.WIDTHS["name"], "note"),
+        (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
         book, name, diff, diff.indicators, fields, list(block.header), widths, extra, S.LABELS["compare"],
@@ -382,9 +393,15 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _write_text(book, rows, row, 1, data["name"] if data else "", "cell")
         change = e.changes.get("value")
         fill = "changed" if change else (e.status if e.status in S.FILLS else None)
-        _write_text(book, rows, row, 2, e.old["value"] if e.old else "", "amount", fill if e.old else None)
-        _write_text(book, rows, row, 3, e.new["value"] if e.new else "", "amount", fill if e.new else None)
-        _write_number(book, ws, row, 4, change.delta if change else None, "delta", fill if change and change.delta is not None else None)
+        for col, data in ((2, e.old), (3, e.new)):
+            value = data["value"] if data else ""
+            cell_fill = fill if data else None
+            if _is_number(value):
+                _write_number(book, ws, row, col, value, "number", cell_fill)
+            else:
+                _write_text(book, rows, row, col, value, "cell", cell_fill)
+        delta = change.delta if change else None
+        _write_number(book, ws, row, 4, delta, "number_delta", fill if delta is not None else None)
         pct = _percent_value(change.percent) if change else None
         _write_number(book, ws, row, 5, pct, "percent", fill if pct is not None else None)
         _status_cell(book, ws, row, 6, e.status)
@@ -400,8 +417,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         row += 1
         ws.write_string(row, 0, _side_heading(side_name, side), book.fmt("label"))
         ws.merge_range(row, 1, row, last, "", book.fmt("cell", fill))
-        _write_runs(book, rows, row, 1, runs, "cell", fill)
-        rows.need(row, 1, "".join(t for t, _ in runs), span=last)
+        _write_runs(book, rows, row, 1, runs, "cell", fill, span=last)
     rows.finish()
 
 

@@ -1,0 +1,64 @@
+"""`budgetxl diff`: compare a unit's forms of consecutive years."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from budgetxl.cli.app import EXIT_USAGE, DebugOpt, JsonOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.diff import diff_forms
+from budgetxl.diff.data import diff_data, series_data, to_json
+from budgetxl.diff.inputs import load_compared
+from budgetxl.diff.terminal import render_diff, render_series
+from budgetxl.diff.trend import diff_series
+from budgetxl.diff.xlsx import write_comparison
+from budgetxl.errors import InputError, ReadError
+
+
+@app.command()
+@handle_errors()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier form: a workbook (.xlsx/.xls/.ods) or a form file (.yaml/.json).")],
+    new: Annotated[Path, typer.Argument(help="The later form, likewise.")],
+    more: Annotated[list[Path] | None, typer.Argument(help="Further years, oldest first: each consecutive pair is compared.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the comparison workbook (.xlsx) here.")] = None,
+    json_: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare forms year over year: budget lines, tasks and indicators added, removed or changed."""
+    paths = [old, new, *(more or [])]
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
+    try:
+        loaded = [load_compared(p) for p in paths]
+    except (InputError, ReadError) as exc:
+        if debug:
+            raise
+        raise fail(str(exc), EXIT_USAGE) from None
+    for item in loaded:
+        if item.findings:
+            stderr.print(
+                f"提示：读取 {item.path} 时有 {len(item.findings)} 条发现（可用 budgetxl check 查看），比对照常进行",
+                markup=False,
+                highlight=False,
+            )
+    forms = [item.form for item in loaded]
+    sources = [str(p) for p in paths]
+    result = diff_forms(forms[0], forms[1]) if len(forms) == 2 else diff_series(forms)
+    pairs = [result] if len(forms) == 2 else list(result.diffs)  # type: ignore[union-attr]
+    for pair in pairs:
+        for warning in pair.warnings:
+            stderr.print(f"警告：{warning}", markup=False, highlight=False)
+    if output is not None:
+        write_comparison(output, result, forms, sources)
+        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+    if json_:
+        data = diff_data(result, (sources[0], sources[1])) if len(forms) == 2 else series_data(result, tuple(sources))  # type: ignore[arg-type]
+        stdout.print(to_json(data), markup=False, highlight=False, soft_wrap=True)
+    elif output is None:
+        if len(forms) == 2:
+            render_diff(result, stdout, forms)  # type: ignore[arg-type]
+        else:
+            render_series(result, stdout, forms)  # type: ignore[arg-type]
