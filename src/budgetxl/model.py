@@ -279,6 +279,11 @@ def form_from_data(data: Any, source: str = "<data>") -> Form:
 
 def load_form(path: str | Path) -> Form:
     """Load a Form from a .yaml/.yml or .json file; InputError names the file and field."""
+    return form_from_data(read_data(path), str(Path(path)))
+
+
+def read_data(path: str | Path) -> Any:
+    """The parsed content of a .yaml/.yml or .json file (decimals exact), not yet a Form."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -308,7 +313,7 @@ def load_form(path: str | Path) -> Form:
             raise InputError(f"{path}: YAML 格式错误，{where}：{problem}") from None
     else:
         raise InputError(f"{path}: 不认识的文件类型“{path.suffix}”，应为 .yaml、.yml 或 .json")
-    return form_from_data(data, str(path))
+    return data
 
 
 def json_schema() -> dict[str, Any]:

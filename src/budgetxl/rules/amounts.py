@@ -1,0 +1,140 @@
+"""Amounts (万元): readable, not negative, at most 6 decimals; the budget balances; task funds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterator
+
+from budgetxl.model import Form, format_amount
+from budgetxl.rules.registry import Context, Hit, Rule, declare, rule
+from budgetxl.text import normalize_label
+
+MAX_DECIMALS = 6
+TOLERANCE = Decimal("0.005")  # 万元: half a hundredth, so amounts rounded to 2 decimals still balance
+PROJECT_SPENDING = "项目支出"
+
+AMOUNT_NOT_NUMBER = declare(
+    Rule(
+        "BX110",
+        "error",
+        "金额不是数字",
+        "预算金额和任务资金必须是数字（单位：万元）。工作簿中的同类问题由读取器以 BX011 报告。",
+        "拟投入的资金写成“一百万”。",
+        stage="data",
+    )
+)
+AMOUNT_NEGATIVE = declare(
+    Rule(
+        "BX111",
+        "error",
+        "金额为负数",
+        "预算金额和任务资金不能为负数。工作簿中的同类问题由读取器以 BX012 报告。",
+        "基本支出写成 -200。",
+        stage="data",
+    )
+)
+
+
+def amount_fields(form: Form) -> Iterator[tuple[str, str, Decimal | None]]:
+    """(field path, line name, amount) for every amount in the form."""
+    b = form.budget
+    for side in ("expenditures", "revenues"):
+        for i, line in enumerate(getattr(b, side)):
+            yield f"budget.{side}[{i}].amount", line.name, line.amount
+    for k, section in enumerate(b.sections):
+        for side in ("left", "right"):
+            for i, line in enumerate(getattr(section, side)):
+                yield f"budget.sections[{k}].{side}[{i}].amount", line.name, line.amount
+    for i, task in enumerate(form.tasks):
+        yield f"tasks[{i}].funds", task.name, task.funds
+
+
+def decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+@rule(
+    "BX112",
+    "error",
+    "金额小数位过多",
+    f"金额以万元为单位，最多 {MAX_DECIMALS} 位小数（即精确到分）；更多的小数位说明数字有误（例如单位写错或计算残留）。",
+    "基本支出写成 10891.6156753。",
+)
+def too_many_decimals(ctx: Context) -> Iterator[Hit]:
+    for path, name, amount in amount_fields(ctx.form):
+        if amount is not None and decimals(amount) > MAX_DECIMALS:
+            yield Hit(
+                f"“{name}”的金额有 {decimals(amount)} 位小数，超过 {MAX_DECIMALS} 位（万元精确到分只需 {MAX_DECIMALS} 位）",
+                path,
+                format_amount(amount),
+            )
+
+
+def _total(lines) -> Decimal:
+    return sum((line.amount for line in lines if line.amount is not None), Decimal(0))
+
+
+@rule(
+    "BX120",
+    "error",
+    "支出合计与收入合计不相等",
+    f"部门预算支出各项之和必须等于收入来源各项之和（允许误差 {TOLERANCE} 万元）。",
+    "基本支出 8997.98 + 项目支出 9696.18 = 18694.16，但财政拨款 18694.61 + 其他资金 0 = 18694.61。",
+)
+def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
+    b = ctx.form.budget
+    lines = (*b.expenditures, *b.revenues)
+    if not any(line.amount is not None for line in lines):
+        return  # a blank budget: nothing to compare
+    spent, income = _total(b.expenditures), _total(b.revenues)
+    if abs(spent - income) > TOLERANCE:
+        field = "budget.revenues[0].amount" if b.revenues else "budget.expenditures[0].amount"
+        yield Hit(
+            f"部门预算支出合计 {format_amount(spent)} 万元，不等于收入来源合计 {format_amount(income)} 万元"
+            f"（相差 {format_amount(abs(spent - income))} 万元）",
+            field,
+            f"{format_amount(spent)} ≠ {format_amount(income)}",
+        )
+
+
+@rule(
+    "BX121",
+    "warning",
+    "任务资金合计超过项目支出",
+    "年度重点工作任务与其他需完成的任务的“拟投入的资金”之和，一般不应超过项目支出（允许误差 "
+    f"{TOLERANCE} 万元）。实际表格中常有超过的情况，因此只作提醒。",
+    "16 项任务资金合计 9750 万元，项目支出 9696.18 万元。",
+)
+def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
+    form = ctx.form
+    index = next(
+        (i for i, line in enumerate(form.budget.expenditures) if normalize_label(line.name) == PROJECT_SPENDING),
+        None,
+    )
+    if index is None:
+        return
+    projects = form.budget.expenditures[index].amount
+    funds = [t.funds for t in form.tasks if t.funds is not None]
+    if projects is None or not funds:
+        return
+    total = sum(funds, Decimal(0))
+    if total - projects > TOLERANCE:
+        yield Hit(
+            f"{len(funds)} 项任务的拟投入资金合计 {format_amount(total)} 万元，超过项目支出 "
+            f"{format_amount(projects)} 万元（多 {format_amount(total - projects)} 万元）",
+            f"budget.expenditures[{index}].amount",
+            f"{format_amount(total)} > {format_amount(projects)}",
+        )
+
+
+FORMULA_OVERWRITTEN = declare(
+    Rule(
+        "BX122",
+        "warning",
+        "合计公式被改写",
+        f"合计行（合计、小计、总计）的单元格不是公式而是手工输入的数字，且与各项之和不符（允许误差 {TOLERANCE} 万元）。",
+        "合计行原为公式 =SUM(C5:C6)，被改成手填的 18000，而基本支出与项目支出之和为 18694.16。",
+        stage="workbook",
+    )
+)

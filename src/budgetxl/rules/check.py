@@ -1,0 +1,96 @@
+"""Checking a file: a workbook (reader findings + rule findings, each on its sheet!cell) or a
+YAML/JSON form (rule findings on field paths)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from budgetxl.model import Form, format_amount, read_data
+from budgetxl.read import load_grid, read_grid
+from budgetxl.read.grid import SheetGrid, parse_ref
+from budgetxl.read.parse import ReadResult
+from budgetxl.read.values import AmountProblem, parse_amount_cell
+from budgetxl.report import Finding, Report
+from budgetxl.rules.amounts import FORMULA_OVERWRITTEN, TOLERANCE
+from budgetxl.rules.validate import check_data, validate
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+TOTAL_SUFFIX = ".total"
+
+
+def check_file(path: str | Path) -> Report:
+    """Check a workbook (.xlsx, .xls, .ods) or a YAML/JSON form. An unreadable file raises
+    ReadError or InputError (one clear message naming the file)."""
+    path = Path(path)
+    if path.suffix.lower() in DATA_SUFFIXES:
+        return check_data(read_data(path), str(path))
+    return check_workbook(path)
+
+
+def check_workbook(path: str | Path) -> Report:
+    """Read a workbook and check it: what the reader noticed, then every rule, each finding placed
+    on the sheet and A1 cell its field came from."""
+    grid = load_grid(path)
+    result = read_grid(grid)
+    sheet = next(s for s in grid.sheets if s.name == result.sheet)
+    report = validate(result.form, str(path))
+    located = [locate(f, result) for f in report.findings]
+    totals = list(total_findings(result, sheet))
+    extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}
+    return Report(result.findings + tuple(totals) + tuple(located), source=str(path), extra=extra)
+
+
+def locate(finding: Finding, result: ReadResult) -> Finding:
+    if finding.cell or not finding.field:
+        return finding
+    cell = result.cell_for(finding.field)
+    return finding.located(result.sheet, cell) if cell else finding
+
+
+# --------------------------------------------------------------------------------------------
+# Total rows (合计) whose formula was replaced by a typed number that disagrees with the sum
+
+
+def _lines_total(form: Form, group: str) -> Decimal | None:
+    """Sum of the amounts a total row adds up: 'budget.expenditures', 'budget.sections[0].left',
+    'tasks.key'. None when the group is unknown."""
+    if group.startswith("tasks."):
+        kind = group.split(".", 1)[1]
+        amounts = [t.funds for t in form.tasks if t.group == kind]
+    elif group in ("budget.expenditures", "budget.revenues"):
+        amounts = [line.amount for line in getattr(form.budget, group.split(".")[1])]
+    elif group.startswith("budget.sections["):
+        try:
+            k = int(group[len("budget.sections[") : group.index("]")])
+            side = group.rsplit(".", 1)[1]
+            amounts = [line.amount for line in getattr(form.budget.sections[k], side)]
+        except (ValueError, IndexError, AttributeError):
+            return None
+    else:
+        return None
+    return sum((a for a in amounts if a is not None), Decimal(0))
+
+
+def total_findings(result: ReadResult, sheet: SheetGrid) -> Iterator[Finding]:
+    for path, cell in result.cells.items():
+        if not path.endswith(TOTAL_SUFFIX) or path in result.formulas:
+            continue  # not a total row, or its formula is still there
+        pos = parse_ref(cell)
+        if pos is None:
+            continue
+        try:
+            typed = parse_amount_cell(sheet.value(*pos))
+        except AmountProblem:
+            continue  # the reader reports it
+        expected = _lines_total(result.form, path[: -len(TOTAL_SUFFIX)])
+        if typed is None or expected is None or abs(typed - expected) <= TOLERANCE:
+            continue
+        finding = FORMULA_OVERWRITTEN.finding(
+            f"合计单元格是手工输入的 {format_amount(typed)}，不是公式，与各项之和 {format_amount(expected)} 不符"
+            f"（相差 {format_amount(abs(typed - expected))}）；请恢复合计公式或改正数字",
+            path,
+            format_amount(typed),
+        )
+        yield finding.located(result.sheet, cell)

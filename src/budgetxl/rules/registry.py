@@ -1,0 +1,107 @@
+"""The rule registry: every check is declared once with its code, severity, title, description
+and an example; the catalogue in docs/rules.md is generated from these declarations.
+
+A rule's check function receives a `Context` and yields `Hit`s (message, field, value); the rule
+turns them into `Finding`s with its own code and severity, so neither is ever repeated. Rules that
+look at something other than the Form (the raw values of a YAML/JSON file, a workbook's formulas)
+are declared here too, with `stage` saying where they run, and make their findings with
+`Rule.finding`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable, Iterator, Literal
+
+from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
+from budgetxl.model import Form
+from budgetxl.report import Finding, Severity
+from budgetxl.targets import Target, parse_target
+
+Stage = Literal["form", "data", "workbook"]
+STAGE_LABELS = {"form": "表格内容", "data": "YAML/JSON 文件", "workbook": "工作簿"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a check found: a message in Chinese, the field path and the offending value."""
+
+    message: str
+    field: str = ""
+    value: str | None = None
+
+
+class Context:
+    """What the checks share about one form, computed once."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+
+    @cached_property
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(parse_target(i.target, i.name) for i in self.form.indicators)
+
+    @cached_property
+    def frameworks(self) -> FrameworkUse:
+        return framework_use(form_pairs(self.form))
+
+
+Check = Callable[[Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    description: str
+    example: str
+    stage: Stage = "form"
+    check: Check | None = field(default=None, compare=False, repr=False)
+
+    def finding(self, message: str, field: str = "", value: object = None) -> Finding:
+        return Finding(
+            code=self.code,
+            severity=self.severity,
+            message=message,
+            field=field,
+            value=None if value is None else str(value),
+        )
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        if self.check is None:
+            return
+        for hit in self.check(ctx):
+            yield self.finding(hit.message, hit.field, hit.value)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: Severity, title: str, description: str, example: str, stage: Stage = "form"):
+    """Declare a rule; used as a decorator on its check function (stage "form"), or called with
+    check=None through `declare` for rules that run elsewhere."""
+
+    def register(check: Check | None) -> Check | None:
+        declare(Rule(code, severity, title, description, example, stage, check))
+        return check
+
+    return register
+
+
+def declare(r: Rule) -> Rule:
+    if r.code in RULES:
+        raise ValueError(f"rule {r.code} declared twice")
+    if not (r.code.startswith("BX") and len(r.code) == 5 and r.code[2:].isdigit() and r.code[2] in "1234"):
+        raise ValueError(f"rule code {r.code} is not in BX100–BX499")
+    RULES[r.code] = r
+    return r
+
+
+def get_rule(code: str) -> Rule:
+    return RULES[code]
+
+
+def all_rules() -> list[Rule]:
+    return [RULES[c] for c in sorted(RULES)]
