@@ -1,0 +1,105 @@
+"""The command line as a person uses it: exit codes, clean messages, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from budgetxl.cli import app
+from budgetxl.cli.app import main  # noqa: F401 - importing registers nothing by itself
+from budgetxl.cli import commands  # noqa: F401 - registers the commands
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed console script the way a person does."""
+    exe = Path(sys.executable).with_name("budgetxl")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from budgetxl.cli import main; main()"]
+    return subprocess.run(cmd + list(args), cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "120"})
+
+
+def command_names() -> list[str]:
+    import typer.main
+
+    group = typer.main.get_group(app)
+    return sorted(group.commands)
+
+
+def test_render_without_arguments_renders_the_bundled_example(tmp_path):
+    res = run("render", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "outputs" / "fengyang-2023.xlsx"
+    assert out.is_file() and out.stat().st_size > 5000
+    assert res.stdout.strip() == str(Path("outputs") / "fengyang-2023.xlsx")
+
+
+def test_render_several_inputs_to_a_folder(tmp_path, seed_form):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.json"
+    a.write_text(seed_form.to_yaml(), encoding="utf-8")
+    b.write_text(seed_form.to_json(), encoding="utf-8")
+    res = run("render", str(a), str(b), "--out-dir", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.xlsx", "b.xlsx"]
+
+
+BAD = "year: 2023\nunit_name: 某局\nbudget:\n  expenditures: [{name: 基本支出, amount: -1}]\n  revenues: []\noverall_goal: 目标\ntasks:\n  - {group: key, name: a}\n  - {group: key, name: b}\n  - {group: key, name: c}\n  - {group: key, name: d, funds: 一千}\n"
+
+
+def test_bad_input_names_file_and_field_and_writes_nothing(tmp_path, seed_form):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD, encoding="utf-8")
+    existing = tmp_path / "out.xlsx"
+    existing.write_bytes(b"old workbook")
+    res = run("render", str(bad), "-o", str(existing))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert str(bad) in res.stderr
+    assert "tasks[3].funds" in res.stderr and "budget.expenditures[0].amount" in res.stderr
+    assert existing.read_bytes() == b"old workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "out.xlsx"]
+
+
+def test_one_bad_input_among_several_writes_none(tmp_path, seed_form):
+    good = tmp_path / "good.yaml"
+    good.write_text(seed_form.to_yaml(), encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("year: [", encoding="utf-8")
+    res = run("render", str(good), str(bad), "--out-dir", str(tmp_path / "out"))
+    assert res.returncode == 1
+    assert "bad.yaml" in res.stderr and "YAML" in res.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("year: [", encoding="utf-8")
+    assert "Traceback" not in run("render", str(bad)).stderr
+    assert "Traceback" in run("render", str(bad), "--debug").stderr
+
+
+def test_usage_errors_exit_2(tmp_path):
+    res = run("render", "--no-such-option")
+    assert res.returncode == 2
+
+
+def test_schema_command_prints_json_schema():
+    res = runner.invoke(app, ["schema"])
+    assert res.exit_code == 0
+    assert '"unit_name"' in res.stdout
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help_and_is_in_the_readme(name):
+    res = runner.invoke(app, [name, "--help"])
+    assert res.exit_code == 0
+    assert len(res.stdout) > 100
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"budgetxl {name}" in readme, f"README does not show `budgetxl {name}`"

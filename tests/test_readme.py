@@ -1,0 +1,63 @@
+"""Every budgetxl command shown in README.md runs, from a folder laid out like a checkout."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"```(?:bash|sh)\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            line = line.strip()
+            if line.startswith("budgetxl "):
+                out.append(line)
+    return out
+
+
+def test_readme_shows_the_two_setup_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install -e . && budgetxl render" in text
+    assert "pip install -e '.[test]' && pytest" in text
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -e '.[test]' && pytest" in ci
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """One folder laid out like a checkout (inputs/, templates/, ../shared), shared by the README's
+    commands in the order the README gives them, as a newcomer would type them."""
+    base = tmp_path_factory.mktemp("readme")
+    work = base / "checkout"
+    work.mkdir()
+    for name in ("inputs", "templates"):
+        (work / name).symlink_to(ROOT / name)
+    shared = ROOT.parent / "shared"
+    if shared.is_dir():
+        (base / "shared").symlink_to(shared)
+    return work
+
+
+@pytest.mark.parametrize("line", readme_commands())
+def test_readme_command_runs(workdir, line):
+    tmp_path = workdir
+    if "../shared" in line and not (tmp_path.parent / "shared").exists():
+        pytest.skip("the example uses ../shared, which is not beside this checkout")
+    expected = 0
+    m = re.search(r"#\s*exits?\s+(\d)", line)
+    if m:
+        expected = int(m.group(1))
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    res = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in res.stderr
+    assert res.returncode == expected, f"{line}\nstdout: {res.stdout[-2000:]}\nstderr: {res.stderr[-2000:]}"
