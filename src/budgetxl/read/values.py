@@ -135,6 +135,8 @@ def evaluate_simple_formula(formula: str, sheet: SheetGrid) -> Decimal | None:
             cells = [pos]
         for r, c in cells:
             v = sheet.value(r, c)
+            if (r, c) in sheet.formulas and v in ("", None, 0):
+                return None  # depends on another formula that was never calculated
             if v in ("", None):
                 continue
             if isinstance(v, bool) or not isinstance(v, (int, float)):
