@@ -182,27 +182,33 @@ def _in_order(matching: Matching, n_old: int) -> list[tuple[int | None, int | No
     """(old, new, similarity) in the new order; a removed row comes right after the row that
     preceded it in the old form."""
     by_new = {p.new: p for p in matching.pairs}
-    added = set(matching.added)
-    removed = sorted(matching.removed)
+    removed = set(matching.removed)
+    done: set[int] = set()
     out: list[tuple[int | None, int | None, float | None]] = []
-    emitted_old = -1
-    pending = list(removed)
 
-    def flush(upto: int) -> None:
-        while pending and pending[0] <= upto:
-            out.append((pending.pop(0), None, None))
+    def emit_removed(i: int) -> None:
+        done.add(i)
+        out.append((i, None, None))
 
-    n_new = len(matching.pairs) + len(added)
-    for j in range(n_new):
+    def run_after(i: int) -> None:  # the removed rows that followed old row i
+        k = i + 1
+        while k in removed and k not in done:
+            emit_removed(k)
+            k += 1
+
+    run_after(-1)
+    for j in range(len(matching.pairs) + len(matching.added)):
         pair: Pair | None = by_new.get(j)
-        if pair is not None:
-            flush(pair.old)
-            emitted_old = max(emitted_old, pair.old)
-            out.append((pair.old, j, pair.similarity))
-        else:
-            flush(emitted_old)
+        if pair is None:
             out.append((None, j, None))
-    flush(n_old)
+            continue
+        for i in sorted(removed - done):  # removed rows before this one, left behind by a reorder
+            if i < pair.old:
+                emit_removed(i)
+        out.append((pair.old, j, pair.similarity))
+        run_after(pair.old)
+    for i in sorted(removed - done):
+        emit_removed(i)
     return out
 
 

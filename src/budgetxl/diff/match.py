@@ -94,7 +94,9 @@ def similarity_matrix(old: Sequence[Key], new: Sequence[Key], body_weight: float
     if body_weight > 0:
         body = process.cdist([k.body for k in old], [k.body for k in new], scorer=fuzz.ratio, dtype=np.float32)
         blended = (1 - body_weight) * name + body_weight * (body / 100.0)
-        name = np.maximum(name, blended)
+        # An empty body says nothing (two empty targets are not "alike").
+        known = np.outer([bool(k.body) for k in old], [bool(k.body) for k in new])
+        name = np.where(known, np.maximum(name, blended), name)
     return name.astype(np.float64)
 
 
