@@ -12,7 +12,7 @@ from budgetxl.read import load_grid, read_grid
 from budgetxl.read.grid import SheetGrid, parse_ref
 from budgetxl.read.parse import ReadResult
 from budgetxl.read.values import AmountProblem, parse_amount_cell
-from budgetxl.report import Finding, Report
+from budgetxl.report import SEVERITIES, Finding, Report
 from budgetxl.rules.amounts import FORMULA_OVERWRITTEN, TOLERANCE
 from budgetxl.rules.validate import check_data, validate
 
@@ -40,6 +40,18 @@ def check_workbook(path: str | Path) -> Report:
     totals = list(total_findings(result, sheet))
     extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}
     return Report(result.findings + tuple(totals) + tuple(located), source=str(path), extra=extra)
+
+
+def in_reading_order(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then notes; within each, top to bottom, left to right (findings
+    without a cell keep their order, after those with one)."""
+
+    def key(item: tuple[int, Finding]) -> tuple:
+        i, f = item
+        pos = parse_ref(f.cell) if f.cell else None
+        return (SEVERITIES.index(f.severity), pos is None, pos or (0, 0), i)
+
+    return [f for _, f in sorted(enumerate(findings), key=key)]
 
 
 def locate(finding: Finding, result: ReadResult) -> Finding:
