@@ -28,6 +28,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "total_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "bold": True},
     "check_ok": {**_BORDERED, "align": "center", "font_color": "#1E7B34"},
     "check_bad": {**_BORDERED, "align": "center", "font_color": "#C00000", "bg_color": "#FDE2E1", "bold": True},
+    "repeat_label": {"font_color": "#9A9A9A"},  # a template's 一级/二级 repeated from the row above
+    "heading": {"bold": True, "align": "left", "valign": "vcenter", "text_wrap": True},  # 填表说明 headings
 }
 
 AMOUNT_STYLES = frozenset({"amount", "input_amount", "total_amount"})
