@@ -1,0 +1,306 @@
+"""The parallel runner behind render, template and collect.
+
+`run_batch(fn, items)` calls a top-level function on every item in worker processes, on all cores,
+and returns one `Outcome` per item in input order. Nothing an item does stops the batch: an
+exception becomes that item's failure, and so does a worker that dies under it (a crash in a
+native library, an out-of-memory kill) or an item that runs past `timeout` seconds; the worker is
+replaced and the rest of its work goes on.
+
+Items travel to the workers in chunks, so a thousand small items cost a few dozen round trips,
+while every item still reports back on its own: progress is exact and a crash is pinned on the
+item that caused it. A rich progress bar is drawn on stderr when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Generic, Iterable, Iterator, Literal, Sequence, TypeVar
+
+from budgetxl.errors import BudgetxlError
+
+T = TypeVar("T")
+Kind = Literal["ok", "error", "crash", "timeout"]
+
+MAX_CHUNK = 64
+CHUNKS_PER_WORKER = 8  # enough chunks per worker to balance uneven items
+POLL_SECONDS = 0.5  # how often a batch with a timeout looks at the clock
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of one item: its value, or why it failed (a message a clerk can read)."""
+
+    index: int
+    item: Any
+    kind: Kind = "ok"
+    value: T | None = None
+    error: str | None = None
+    error_type: str | None = None  # the exception's class name, when an exception was raised
+    detail: str | None = None  # the worker's traceback, for --debug
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunk_size_for(n: int, jobs: int) -> int:
+    """Items per chunk: about CHUNKS_PER_WORKER chunks per worker, at most MAX_CHUNK items."""
+    return max(1, min(MAX_CHUNK, n // (jobs * CHUNKS_PER_WORKER)))
+
+
+def describe_exception(exc: BaseException) -> str:
+    if isinstance(exc, BudgetxlError):
+        return str(exc)
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker side
+
+
+def _call(fn: Callable[[Any], Any], index: int, item: Any) -> tuple[Any, ...]:
+    try:
+        return (index, "ok", fn(item))
+    except BaseException as exc:  # noqa: BLE001 - a native panic derives from BaseException
+        return (index, "error", describe_exception(exc), type(exc).__name__, traceback.format_exc())
+
+
+def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        for index, item in chunk:
+            message = _call(fn, index, item)
+            try:
+                conn.send(message)
+            except Exception as exc:  # noqa: BLE001 - the value could not be pickled
+                conn.send((index, "error", f"结果无法传回主进程（{describe_exception(exc)}）", type(exc).__name__, ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent side
+
+
+class _Worker:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any]) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, fn), daemon=True)
+        self.proc.start()
+        child.close()
+        self.chunk: list[tuple[int, Any]] = []
+        self.pos = 0  # items of the chunk already reported
+        self.since = 0.0  # when the current item started
+
+    @property
+    def busy(self) -> bool:
+        return self.pos < len(self.chunk)
+
+    def assign(self, chunk: list[tuple[int, Any]]) -> None:
+        self.chunk, self.pos, self.since = chunk, 0, time.monotonic()
+        self.conn.send(chunk)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.proc.join(timeout=None if kill else 5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Progress:
+    """A rich progress bar on stderr, or nothing."""
+
+    def __init__(self, enabled: bool, total: int, description: str) -> None:
+        self.bar = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.bar.add_task(description, total=total)
+        self.bar.start()
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def iter_batch(
+    fn: Callable[[Any], T],
+    items: Iterable[Any],
+    *,
+    jobs: int | None = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    description: str = "处理中",
+    timeout: float | None = None,
+) -> Iterator[Outcome[T]]:
+    """Yield one Outcome per item, in input order, as soon as it and all before it are done.
+
+    `fn` must be a top-level function (or a functools.partial of one): it is sent to each worker
+    once. `jobs` defaults to all cores; `progress` to whether stderr is a terminal; `timeout` (in
+    seconds, per item) to none. A consumer that handles each outcome and lets it go keeps the
+    parent's memory flat however many items there are.
+    """
+    todo = list(enumerate(items))
+    n = len(todo)
+    if n == 0:
+        return
+    jobs = max(1, jobs or default_jobs())
+    size = chunk_size or chunk_size_for(n, jobs)
+    queue: deque[list[tuple[int, Any]]] = deque(todo[i : i + size] for i in range(0, n, size))
+    del todo
+    ctx = _context()
+    workers = [_Worker(ctx, fn) for _ in range(min(jobs, len(queue)))]
+    bar = _Progress(sys.stderr.isatty() if progress is None else progress, n, description)
+    done: dict[int, Outcome[T]] = {}
+    next_out = 0
+    try:
+        while next_out < n:
+            for w in workers:
+                if not w.busy and queue:
+                    w.assign(queue.popleft())
+            busy = [w for w in workers if w.busy]
+            if busy:
+                waits = [w.conn for w in busy] + [w.proc.sentinel for w in busy]
+                ready = set(wait(waits, timeout=POLL_SECONDS if timeout else None))
+            for w in busy:
+                if w.conn in ready or w.proc.sentinel in ready:
+                    if not _drain(w, done, bar):
+                        _lost(w, done, queue, bar, "crash", _crash_message(w))
+                        _replace(workers, w, queue, ctx, fn)
+                elif timeout and time.monotonic() - w.since > timeout:
+                    _lost(w, done, queue, bar, "timeout", f"处理超时（超过 {timeout:g} 秒），已终止")
+                    _replace(workers, w, queue, ctx, fn)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        bar.close()
+        for w in workers:
+            w.stop(kill=next_out < n)
+
+
+def _drain(w: _Worker, done: dict[int, Outcome[Any]], bar: _Progress) -> bool:
+    """Take every message the worker has sent; False when the worker is gone."""
+    try:
+        while w.conn.poll():
+            index, kind, *rest = w.conn.recv()
+            _, item = w.chunk[w.pos]
+            if kind == "ok":
+                done[index] = Outcome(index, item, "ok", value=rest[0])
+            else:
+                done[index] = Outcome(index, item, "error", error=rest[0], error_type=rest[1], detail=rest[2])
+            w.pos += 1
+            w.since = time.monotonic()
+            bar.advance()
+    except (EOFError, OSError):
+        return False
+    return w.proc.is_alive() or w.pos == len(w.chunk)
+
+
+def _replace(workers: list[_Worker], w: _Worker, queue: deque, ctx: Any, fn: Callable[[Any], Any]) -> None:
+    """A fresh worker in place of a lost one, when there is still work for it."""
+    if queue:
+        workers[workers.index(w)] = _Worker(ctx, fn)
+    else:
+        workers.remove(w)
+
+
+def _crash_message(w: _Worker) -> str:
+    w.proc.join(timeout=5)
+    code = w.proc.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return f"处理时工作进程意外终止（信号 {name}），可能是文件内容异常或内存不足"
+    return f"处理时工作进程意外退出（退出码 {code}）"
+
+
+def _lost(w: _Worker, done: dict[int, Outcome[Any]], queue: deque, bar: _Progress, kind: Kind, message: str) -> None:
+    """The worker died (or was killed) on its current item: that item fails, the rest of its
+    chunk goes back to the front of the queue."""
+    if w.busy:
+        index, item = w.chunk[w.pos]
+        done[index] = Outcome(index, item, kind, error=message)
+        bar.advance()
+        rest = w.chunk[w.pos + 1 :]
+        if rest:
+            queue.appendleft(rest)
+    w.chunk, w.pos = [], 0
+    try:
+        w.stop(kill=True)
+    except OSError:  # pragma: no cover - already gone
+        pass
+
+
+def run_batch(
+    fn: Callable[[Any], T],
+    items: Sequence[Any] | Iterable[Any],
+    *,
+    jobs: int | None = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    description: str = "处理中",
+    timeout: float | None = None,
+) -> list[Outcome[T]]:
+    """All outcomes, in input order (see iter_batch)."""
+    return list(
+        iter_batch(
+            fn, items, jobs=jobs, chunk_size=chunk_size, progress=progress, description=description, timeout=timeout
+        )
+    )
+
+
+__all__ = ["Outcome", "chunk_size_for", "default_jobs", "describe_exception", "iter_batch", "run_batch"]

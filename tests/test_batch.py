@@ -1,0 +1,127 @@
+"""The parallel runner: order, per-item failures (exceptions, crashes, timeouts), chunking, progress."""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import time
+
+import pytest
+
+from budgetxl.batch import MAX_CHUNK, chunk_size_for, iter_batch, run_batch
+from budgetxl.errors import ReadError
+
+
+# Top-level functions: the workers receive them by reference.
+def double(x: int) -> int:
+    return 2 * x
+
+
+def pid_after(delay: float, x: int) -> tuple[int, int]:
+    time.sleep(delay)
+    return x, os.getpid()
+
+
+def troublesome(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is bad")
+    if x == 4:
+        raise ReadError("某文件: 文件已损坏")
+    if x == 5:
+        os._exit(7)
+    if x == 7:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if x == 9:
+        raise SystemExit(3)
+    return 2 * x
+
+
+def sleepy(x: int) -> int:
+    if x == 2:
+        time.sleep(60)
+    return x
+
+
+def unpicklable(x: int):
+    return (lambda: x) if x == 1 else x
+
+
+def test_results_come_back_in_input_order_from_several_workers() -> None:
+    outcomes = run_batch(functools.partial(pid_after, 0.005), range(40), jobs=2, chunk_size=1)
+    assert [o.index for o in outcomes] == list(range(40))
+    assert [o.value[0] for o in outcomes] == list(range(40))
+    pids = {o.value[1] for o in outcomes}
+    assert os.getpid() not in pids
+    assert len(pids) == 2
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 7, 1000])
+def test_every_chunk_size_gives_the_same_results(chunk: int | None) -> None:
+    outcomes = run_batch(double, list(range(1, 101)), jobs=2, chunk_size=chunk)
+    assert [o.value for o in outcomes] == [2 * x for x in range(1, 101)]
+    assert all(o.ok and o.error is None for o in outcomes)
+
+
+def test_exceptions_and_crashes_fail_only_their_own_item() -> None:
+    outcomes = run_batch(troublesome, range(12), jobs=2, chunk_size=4)
+    by = {o.index: o for o in outcomes}
+    assert [o.index for o in outcomes] == list(range(12))
+    assert by[3].kind == "error" and by[3].error_type == "ValueError" and "three is bad" in by[3].error
+    assert "ValueError" in by[3].detail  # the worker's traceback, for --debug
+    assert by[4].kind == "error" and by[4].error == "某文件: 文件已损坏"  # budgetxl's own message, as is
+    assert by[5].kind == "crash" and "退出码 7" in by[5].error
+    assert by[7].kind == "crash" and "SIGKILL" in by[7].error
+    assert by[9].kind == "error" and by[9].error_type == "SystemExit"
+    for i in (0, 1, 2, 6, 8, 10, 11):
+        assert by[i].ok and by[i].value == 2 * i, i
+
+
+def test_an_item_running_past_the_timeout_is_stopped_and_the_batch_goes_on() -> None:
+    start = time.monotonic()
+    outcomes = run_batch(sleepy, range(6), jobs=2, chunk_size=3, timeout=1.0)
+    assert time.monotonic() - start < 20
+    assert outcomes[2].kind == "timeout" and "超时" in outcomes[2].error
+    assert [o.value for o in outcomes if o.ok] == [0, 1, 3, 4, 5]
+
+
+def test_a_result_that_cannot_travel_back_is_that_items_failure() -> None:
+    outcomes = run_batch(unpicklable, range(3), jobs=1)
+    assert [o.kind for o in outcomes] == ["ok", "error", "ok"]
+    assert "无法传回" in outcomes[1].error
+
+
+def test_nothing_to_do() -> None:
+    assert run_batch(double, []) == []
+
+
+def test_iter_batch_yields_in_order_while_running() -> None:
+    seen = []
+    for outcome in iter_batch(double, range(30), jobs=2, chunk_size=2):
+        seen.append(outcome.index)
+    assert seen == list(range(30))
+
+
+def test_stopping_early_ends_the_workers() -> None:
+    gen = iter_batch(functools.partial(pid_after, 0.01), range(50), jobs=2, chunk_size=1)
+    first = next(gen)
+    gen.close()
+    time.sleep(0.2)
+    pids = {first.value[1]}
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_chunk_sizes() -> None:
+    assert chunk_size_for(1000, 2) == 62
+    assert chunk_size_for(10, 2) == 1
+    assert chunk_size_for(10**6, 2) == MAX_CHUNK
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    run_batch(double, range(5), jobs=1, progress=True, description="读取")
+    err = capsys.readouterr().err
+    assert "读取" in err and "5/5" in err
+    run_batch(double, range(5), jobs=1)  # stderr is not a terminal under pytest
+    assert capsys.readouterr().err == ""
