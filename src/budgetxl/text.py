@@ -101,6 +101,8 @@ def wrap_count(text: str, width_px: float, size_pt: float) -> int:
 def _para_lines(para: str, avail: float, em_px: float) -> int:
     if not para:
         return 1
+    if text_em(para) * em_px <= avail + 0.01:  # the common case: it fits on one line
+        return 1
     # Split into units: each CJK character alone, Latin words (with their trailing space) whole.
     units: list[float] = []
     word = 0.0

@@ -1,0 +1,46 @@
+"""Read the rendered seed many times with budgetxl (values, merges, formats, parsing into a Form),
+and in the same run load the same file with openpyxl in its normal mode (what a person would
+otherwise script). Prints the ratio.
+
+    python benchmarks/bench_read.py [--repeat N]
+
+Goal (issue 3): budgetxl's whole read ≤ 0.25× the bare openpyxl load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+from _timing import compare
+from budgetxl.model import load_form
+from budgetxl.read import read_workbook
+from budgetxl.render import render_form
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "fixtures" / "real"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+    form = load_form(ROOT / "inputs" / "fengyang-2023.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = render_form(form, Path(tmp) / "seed.xlsx")
+        assert read_workbook(path).form == form
+        print("read the rendered seed")
+        compare("budgetxl read_workbook (whole read)", lambda: read_workbook(path),
+                "openpyxl.load_workbook (load only)", lambda: openpyxl.load_workbook(path), repeat=args.repeat)
+    real = REAL / "zhanjiang-hrss-2024.xlsx"
+    if real.is_file():
+        print("\nread a real workbook (zhanjiang-hrss-2024.xlsx)")
+        compare("budgetxl read_workbook (whole read)", lambda: read_workbook(real),
+                "openpyxl.load_workbook (load only)", lambda: openpyxl.load_workbook(real), repeat=args.repeat)
+
+
+if __name__ == "__main__":
+    main()
