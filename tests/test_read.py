@@ -345,6 +345,17 @@ def test_unreadable_files_give_one_clear_error(tmp_path, seed_form):
             assert sha(path) == before
 
 
+def test_a_really_encrypted_workbook_is_refused_with_a_clear_message(tmp_path, seed_form):
+    """Encrypted the way Excel does it when a person sets an opening password (ECMA-376 agile)."""
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml", reason="msoffcrypto-tool is in the test extra")
+    plain = render_form(seed_form, tmp_path / "plain.xlsx")
+    locked = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, locked.open("wb") as dst:
+        ooxml.OOXMLFile(src).encrypt("secret", dst)
+    with pytest.raises(ReadError, match="打开密码"):
+        read_workbook(locked)
+
+
 def test_read_cli_on_a_broken_file_exits_1_without_traceback(tmp_path, seed_form):
     import subprocess, sys
 
