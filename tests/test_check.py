@@ -112,6 +112,23 @@ def test_typed_total_that_agrees_is_fine_and_formula_is_fine(tmp_path):
     assert "BX122" not in check_file(make_workbook(tmp_path / "b.xlsx")).codes()
     report = check_file(make_workbook(tmp_path / "c.xlsx", revenue_total="140"))
     assert ("BX122", "warning", "目标表!E6") in report.flat()
+    # A line that cannot be read: the typed total is not compared with a sum missing it.
+    path = make_workbook(tmp_path / "d.xlsx", revenue_total=140)
+    wb = openpyxl.load_workbook(path)
+    wb["目标表"]["E4"] = "abc"
+    wb.save(path)
+    codes = check_file(path).codes()
+    assert "BX011" in codes and "BX122" not in codes
+
+
+def test_unreadable_amount_in_a_workbook_is_reported_once(tmp_path):
+    path = make_workbook(tmp_path / "a.xlsx", revenue_total=150)
+    wb = openpyxl.load_workbook(path)
+    wb["目标表"]["C4"] = "一百"
+    wb.save(path)
+    report = check_file(path)
+    assert ("BX011", "error", "目标表!C4") in report.flat()
+    assert "BX120" not in report.codes() and "BX122" not in report.codes()
 
 
 def test_reading_order():

@@ -79,7 +79,8 @@ def _total(lines) -> Decimal:
     "BX120",
     "error",
     "支出合计与收入合计不相等",
-    f"部门预算支出各项之和必须等于收入来源各项之和（允许误差 {TOLERANCE} 万元）。",
+    f"部门预算支出各项之和必须等于收入来源各项之和（允许误差 {TOLERANCE} 万元）。"
+    "有金额无法读取时（已另行报告）不作比较。",
     "基本支出 8997.98 + 项目支出 9696.18 = 18694.16，但财政拨款 18694.61 + 其他资金 0 = 18694.61。",
 )
 def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
@@ -87,6 +88,8 @@ def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
     lines = (*b.expenditures, *b.revenues)
     if not any(line.amount is not None for line in lines):
         return  # a blank budget: nothing to compare
+    if ctx.any_unreadable("budget.expenditures[") or ctx.any_unreadable("budget.revenues["):
+        return  # an amount that could not be read is reported already; a sum without it says nothing
     spent, income = _total(b.expenditures), _total(b.revenues)
     if abs(spent - income) > TOLERANCE:
         field = "budget.revenues[0].amount" if b.revenues else "budget.expenditures[0].amount"
@@ -103,7 +106,7 @@ def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
     "warning",
     "任务资金合计超过项目支出",
     "年度重点工作任务与其他需完成的任务的“拟投入的资金”之和，一般不应超过项目支出（允许误差 "
-    f"{TOLERANCE} 万元）。实际表格中常有超过的情况，因此只作提醒。",
+    f"{TOLERANCE} 万元）。实际表格中常有超过的情况，因此只作提醒。有金额无法读取时不作比较。",
     "16 项任务资金合计 9750 万元，项目支出 9696.18 万元。",
 )
 def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
@@ -112,7 +115,7 @@ def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
         (i for i, line in enumerate(form.budget.expenditures) if normalize_label(line.name) == PROJECT_SPENDING),
         None,
     )
-    if index is None:
+    if index is None or ctx.any_unreadable("tasks[") or ctx.any_unreadable(f"budget.expenditures[{index}]"):
         return
     projects = form.budget.expenditures[index].amount
     funds = [t.funds for t in form.tasks if t.funds is not None]

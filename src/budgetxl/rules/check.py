@@ -35,7 +35,8 @@ def check_workbook(path: str | Path) -> Report:
     grid = load_grid(path)
     result = read_grid(grid)
     sheet = next(s for s in grid.sheets if s.name == result.sheet)
-    report = validate(result.form, str(path))
+    doubtful = [f.field for f in result.findings if f.field and f.severity != "info"]
+    report = validate(result.form, str(path), unreadable=doubtful)
     located = [locate(f, result) for f in report.findings]
     totals = list(total_findings(result, sheet))
     extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}
@@ -85,6 +86,11 @@ def _lines_total(form: Form, group: str) -> Decimal | None:
     return sum((a for a in amounts if a is not None), Decimal(0))
 
 
+def _line_prefix(group: str) -> str:
+    """'budget.expenditures' → 'budget.expenditures['; 'tasks.key' → 'tasks[' (all tasks)."""
+    return "tasks[" if group.startswith("tasks.") else group + "["
+
+
 def total_findings(result: ReadResult, sheet: SheetGrid) -> Iterator[Finding]:
     for path, cell in result.cells.items():
         if not path.endswith(TOTAL_SUFFIX) or path in result.formulas:
@@ -96,7 +102,10 @@ def total_findings(result: ReadResult, sheet: SheetGrid) -> Iterator[Finding]:
             typed = parse_amount_cell(sheet.value(*pos))
         except AmountProblem:
             continue  # the reader reports it
-        expected = _lines_total(result.form, path[: -len(TOTAL_SUFFIX)])
+        group = path[: -len(TOTAL_SUFFIX)]
+        if any(f.field.startswith(_line_prefix(group)) for f in result.findings if f.severity != "info"):
+            continue  # a line that could not be read: the sum would say nothing
+        expected = _lines_total(result.form, group)
         if typed is None or expected is None or abs(typed - expected) <= TOLERANCE:
             continue
         finding = FORMULA_OVERWRITTEN.finding(

@@ -35,8 +35,14 @@ class Hit:
 class Context:
     """What the checks share about one form, computed once."""
 
-    def __init__(self, form: Form) -> None:
+    def __init__(self, form: Form, unreadable: Iterable[str] = ()) -> None:
         self.form = form
+        # Field paths whose value could not be read (blank in the Form, already reported): rules
+        # that add amounts up stay quiet rather than report a sum that misses them.
+        self.unreadable = frozenset(unreadable)
+
+    def any_unreadable(self, prefix: str) -> bool:
+        return any(p.startswith(prefix) for p in self.unreadable)
 
     @cached_property
     def targets(self) -> tuple[Target, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from budgetxl.model import Form, form_from_data, parse_amount
 from budgetxl.report import Finding, Report
@@ -13,9 +13,10 @@ from budgetxl.rules import amounts, fields, indicators, target_rules  # noqa: F4
 from budgetxl.rules.registry import Context, all_rules
 
 
-def validate(form: Form, source: str | None = None) -> Report:
-    """All findings of all rules about one Form (never stops at the first)."""
-    ctx = Context(form)
+def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = ()) -> Report:
+    """All findings of all rules about one Form (never stops at the first). `unreadable` names the
+    fields whose values could not be read (already reported), so that sums leave them be."""
+    ctx = Context(form, unreadable)
     found = [f for r in all_rules() if r.stage == "form" for f in r.run(ctx)]
     return Report(tuple(found), source=source, extra={"framework": ctx.frameworks.framework.id})
 
@@ -87,5 +88,5 @@ def check_data(data: Any, source: str = "<data>") -> Report:
     raise InputError: such a document is not a form at all."""
     cleaned, found = amount_findings(data)
     form = form_from_data(cleaned, source)
-    report = validate(form, source)
+    report = validate(form, source, unreadable=[f.field for f in found])
     return Report(tuple(found) + report.findings, source=source, extra=report.extra)
