@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Literal, Sequence
 
 from budgetxl.diff.match import THRESHOLD, Matching, Pair, core_name, make_key, match_rows, normalize
@@ -141,10 +142,13 @@ def _same_text(a: str, b: str) -> bool:
     return a == b or normalize(a) == normalize(b)
 
 
+_parse_target = lru_cache(maxsize=8192)(parse_target)  # Target is frozen: safe to share
+
+
 def target_change(old: Indicator, new: Indicator) -> Change:
     """The change of a target; numeric when both parse to a value of the same unit (or of units
     that agree once 万/亿 are folded in: 5 万人 → 50000 人 is no change in number)."""
-    before, after = parse_target(old.target, old.name), parse_target(new.target, new.name)
+    before, after = _parse_target(old.target, old.name), _parse_target(new.target, new.name)
     if before.value is None or after.value is None:
         return Change(old.target, new.target)
     if before.unit == after.unit:

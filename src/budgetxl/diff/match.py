@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -38,11 +39,14 @@ _BRACKETS_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕
 _POSITION_EPS = 1e-6  # among equally good pairings, keep rows near their old position
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
-    """The form two texts are compared in: NFKC, no spaces or line breaks."""
+    """The form two texts are compared in: NFKC, no spaces or line breaks (cached: the same
+    labels recur in every row and every year)."""
     return normalize_label(text)
 
 
+@lru_cache(maxsize=16384)
 def core_name(normalized: str) -> str:
     """A normalised name without its bracketed qualifiers: '扶持创业企业(项目)数' → '扶持创业企业数'."""
     out = normalized
