@@ -22,6 +22,7 @@ from budgetxl.errors import InputError, ReadError
 from budgetxl.fileio import atomic_path
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
 from budgetxl.rules.check import in_reading_order
+from budgetxl.text import column_px, text_height_pt
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 SUMMARY_SHEET = "审核结果"
@@ -39,6 +40,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAP = Alignment(wrap_text=True, vertical="top")
+SUMMARY_FONT_PT = 11  # the workbook's default font size, used by the summary's cells
 COMMENT_WIDTH_PT = 320
 COMMENT_LINE_PT = 16
 
@@ -147,11 +149,20 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
             if isinstance(value, str):
                 cell.data_type = "s"  # a value such as '=SUM(C4:C5)' is shown as text, never run
         ws.cell(row, 2).fill = FILLS[f.severity]
+        ws.row_dimensions[row].height = max(
+            text_height_pt(str(v), column_px(w), SUMMARY_FONT_PT) for v, (_, w) in zip(values, SUMMARY_COLUMNS)
+        )
         if i in links:
             where = ws.cell(row, 4)
             where.hyperlink = Hyperlink(ref=where.coordinate, location=links[i], display=f.where)
             where.font = LINK_FONT
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    # Prints on A4 landscape, all columns on one page wide, the header row on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
