@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -177,3 +178,20 @@ def test_real_pair_through_the_command(real_dir, tmp_path):
     wb = openpyxl.load_workbook(out)
     names = [row[4].value for row in wb[S.SHEETS["indicators"]].iter_rows(min_row=3)]
     assert "城镇新增就业人数（万人）" in names
+
+
+def test_real_pair_reworded_satisfaction_indicator_is_paired_as_the_readme_says(real_diff):
+    _, _, d = real_diff
+    e = _pairs(d.indicators)["公共服务满意度"]
+    assert e.new["name"] == "就业服务满意度" and round(e.similarity, 2) == 0.72
+
+
+def test_readme_diff_python_example_runs(monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Diff\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks
+    monkeypatch.chdir(root)
+    for block in blocks:
+        exec(compile(block, "README.md (Diff)", "exec"), {})
