@@ -17,13 +17,18 @@ from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
 
+OLD_HELP = "The earlier form: a workbook (.xlsx/.xls/.ods) or a form file (.yaml/.json)."
+MORE_HELP = "Further years, oldest first: each consecutive pair is compared."
+OUTPUT_HELP = "Write the comparison workbook (.xlsx) here."
+
+
 @app.command()
 @handle_errors()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The earlier form: a workbook (.xlsx/.xls/.ods) or a form file (.yaml/.json).")],
+    old: Annotated[Path, typer.Argument(help=OLD_HELP)],
     new: Annotated[Path, typer.Argument(help="The later form, likewise.")],
-    more: Annotated[list[Path] | None, typer.Argument(help="Further years, oldest first: each consecutive pair is compared.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the comparison workbook (.xlsx) here.")] = None,
+    more: Annotated[list[Path] | None, typer.Argument(help=MORE_HELP)] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=OUTPUT_HELP)] = None,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -55,7 +60,10 @@ def diff(
         write_comparison(output, result, forms, sources)
         stderr.print(f"已写入 {output}", markup=False, highlight=False)
     if json_:
-        data = diff_data(result, (sources[0], sources[1])) if len(forms) == 2 else series_data(result, tuple(sources))  # type: ignore[arg-type]
+        if len(forms) == 2:
+            data = diff_data(result, (sources[0], sources[1]))  # type: ignore[arg-type]
+        else:
+            data = series_data(result, tuple(sources))  # type: ignore[arg-type]
         stdout.print(to_json(data), markup=False, highlight=False, soft_wrap=True)
     elif output is None:
         if len(forms) == 2:

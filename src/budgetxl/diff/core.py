@@ -315,10 +315,9 @@ def _budget_parts(form: Form) -> list[tuple[str, str, str, Sequence[BudgetLine]]
         ("revenues", "revenues", header[2], form.budget.revenues),
     ]
     for k, section in enumerate(form.budget.sections):
-        parts.append((f"sections[{k}].left", "L:" + normalize(section.left_heading), section.left_heading, section.left))
-        parts.append(
-            (f"sections[{k}].right", "R:" + normalize(section.right_heading), section.right_heading, section.right)
-        )
+        left, right = section.left_heading, section.right_heading
+        parts.append((f"sections[{k}].left", "L:" + normalize(left), left, section.left))
+        parts.append((f"sections[{k}].right", "R:" + normalize(right), right, section.right))
     return parts
 
 

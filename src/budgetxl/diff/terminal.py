@@ -119,7 +119,14 @@ def _entry_name(row: dict[str, Any] | None, path: Sequence[str]) -> str:
     return " / ".join(str(row[k]).replace("\n", "") for k in path if row.get(k))
 
 
-def _entries(console: Console, title: str, entries: Sequence[Entry], path: Sequence[str], headers: dict[str, str], names: tuple[Sequence[Any], Sequence[Any]]) -> None:
+def _entries(
+    console: Console,
+    title: str,
+    entries: Sequence[Entry],
+    path: Sequence[str],
+    headers: dict[str, str],
+    names: tuple[Sequence[Any], Sequence[Any]],
+) -> None:
     shown = [e for e in entries if e.status != "unchanged"]
     unchanged = len(entries) - len(shown)
     console.print(Text(f"{title}（{S.STATUS_LABELS['unchanged']} {unchanged} 项）", style=T["title"]))
@@ -154,7 +161,9 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     task_headers = dict(zip(layout.blocks.tasks_key.fields, layout.blocks.tasks_key.header))
     task_headers["group"] = S.LABELS["group"]
     indicator_headers = dict(zip(layout.blocks.indicators.fields, layout.blocks.indicators.header))
-    unit = diff.new.unit_name if diff.old.unit_name == diff.new.unit_name else f"{diff.old.unit_name} → {diff.new.unit_name}"
+    unit = diff.new.unit_name
+    if diff.old.unit_name != diff.new.unit_name:
+        unit = f"{diff.old.unit_name} → {diff.new.unit_name}"
     console.print(Text(f"{S.TITLE}：{unit}　{diff.old.label} → {diff.new.label}", style=T["title"]))
     for warning in diff.warnings:
         console.print(Text(f"{S.LABELS['warnings']}：{warning}", style=T["warning"]))

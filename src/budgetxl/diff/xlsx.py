@@ -125,7 +125,9 @@ def _write_runs(
         rows.ws.write_blank(row, col, None, book.fmt(name, fill))
 
 
-def _write_text(book: _Book, rows: _Rows, row: int, col: int, text: str, name: str = "cell", fill: str | None = None) -> None:
+def _write_text(
+    book: _Book, rows: _Rows, row: int, col: int, text: str, name: str = "cell", fill: str | None = None
+) -> None:
     _write_runs(book, rows, row, col, [(text, "same")] if text else [], name, fill)
 
 
@@ -185,7 +187,14 @@ def _headers(ws_rows: _Rows, book: _Book, groups: list[tuple[str, int]], columns
 
 
 def _side_cells(
-    book: _Book, rows: _Rows, row: int, col: int, entry: Entry, side: str, fields: Sequence[str], amount_fields: set[str]
+    book: _Book,
+    rows: _Rows,
+    row: int,
+    col: int,
+    entry: Entry,
+    side: str,
+    fields: Sequence[str],
+    amount_fields: set[str],
 ) -> None:
     """One side (old or new) of an entry: one cell per field."""
     data = entry.old if side == "old" else entry.new
@@ -245,7 +254,8 @@ def _entries_sheet(
         (_side_heading(S.NEW, diff.new), n),
         (extra_group, len(extra)),
     ]
-    _headers(rows, book, groups, [S.LABELS["status"], S.LABELS["similarity"], *headers, *headers, *(h for h, _, _ in extra)])
+    columns = [S.LABELS["status"], S.LABELS["similarity"], *headers, *headers, *(h for h, _, _ in extra)]
+    _headers(rows, book, groups, columns)
     row = S.HEADER_ROWS - 1
     for entry in entries:
         row += 1
@@ -333,7 +343,8 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     ws.set_row(0, 28)
     ws.freeze_panes(1, 0)
     row = 1
-    for side_name, side, source in ((S.OLD, diff.old, sources[0] if sources else None), (S.NEW, diff.new, sources[1] if sources else None)):
+    old_source, new_source = sources if sources else (None, None)
+    for side_name, side, source in ((S.OLD, diff.old, old_source), (S.NEW, diff.new, new_source)):
         row += 1
         ws.write_string(row, 0, _side_heading(side_name, side), book.fmt("label"))
         text = side.unit_name + (f"　{source}" if source else "")
@@ -382,7 +393,8 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _write_number(book, ws, row, 2, e.old["amount"] if e.old else None, "amount", changed if e.old else None)
         _write_number(book, ws, row, 3, e.new["amount"] if e.new else None, "amount", changed if e.new else None)
         _write_number(book, ws, row, 4, e.delta, "delta", changed if e.delta is not None else None)
-        _write_number(book, ws, row, 5, _percent_value(e.percent), "percent", changed if e.percent is not None else None)
+        pct = _percent_value(e.percent)
+        _write_number(book, ws, row, 5, pct, "percent", changed if pct is not None else None)
         _status_cell(book, ws, row, 6, e.status)
 
     # 基本信息 (same columns)
@@ -464,16 +476,18 @@ def _trend_sheet(book: _Book, name: str, trend: Trend) -> None:
 # Entry points
 
 
-def _pair_sheets(book: _Book, diff: FormDiff, prefix: str, sources: tuple[str, str] | None, forms: tuple[Any, Any]) -> None:
+def _dumped(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in rows]
+
+
+def _pair_sheets(
+    book: _Book, diff: FormDiff, prefix: str, sources: tuple[str, str] | None, forms: tuple[Any, Any]
+) -> None:
     old_form, new_form = forms
     _summary_sheet(book, prefix + S.SHEETS["summary"], diff, sources)
-    _tasks_sheet(
-        book, prefix + S.SHEETS["tasks"], diff,
-        [t.model_dump(mode="json") for t in old_form.tasks], [t.model_dump(mode="json") for t in new_form.tasks],
-    )
+    _tasks_sheet(book, prefix + S.SHEETS["tasks"], diff, _dumped(old_form.tasks), _dumped(new_form.tasks))
     _indicators_sheet(
-        book, prefix + S.SHEETS["indicators"], diff,
-        [x.model_dump(mode="json") for x in old_form.indicators], [x.model_dump(mode="json") for x in new_form.indicators],
+        book, prefix + S.SHEETS["indicators"], diff, _dumped(old_form.indicators), _dumped(new_form.indicators)
     )
 
 
