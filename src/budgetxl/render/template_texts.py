@@ -1,0 +1,101 @@
+"""The texts and settings of blank templates, declared once in templates/template.yaml."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from budgetxl.errors import LayoutError
+from budgetxl.layout import templates_dir
+
+TEMPLATE_FILE = "template.yaml"
+INSTRUCTIONS_FILE = "instructions.md.j2"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Message(_Data):
+    """A data-validation message: Excel caps the title at 32 characters, the text at 255."""
+
+    title: str = Field(max_length=32)
+    message: str = Field(max_length=255)
+
+
+class Sheets(_Data):
+    instructions: str = Field(max_length=31)
+    lists: str = Field(max_length=31)
+
+
+class RowCounts(_Data):
+    """Empty rows offered beyond the pre-filled ones: per task block, and per 二级指标."""
+
+    tasks_key: int = Field(ge=0, le=500)
+    tasks_other: int = Field(ge=0, le=500)
+    indicators: int = Field(ge=0, le=100)
+
+    @classmethod
+    def all(cls, n: int) -> RowCounts:
+        return cls(tasks_key=n, tasks_other=n, indicators=n)
+
+
+class Hints(_Data):
+    amount: Message
+    overall_goal: Message
+    task_name: Message
+    task_content: Message
+    task_goal: Message
+    level1: Message
+    level2: Message
+    indicator_name: Message
+    indicator_target: Message
+    info_value: Message
+
+
+class Errors(_Data):
+    amount: Message
+    level1: Message
+    level2: Message
+
+
+class Check(_Data):
+    pending: str
+    ok: str
+    bad: str
+
+
+class CsvColumns(_Data):
+    name_columns: tuple[str, ...]
+    amount_suffixes: tuple[str, ...] = ()
+
+
+class TemplateTexts(_Data):
+    sheets: Sheets
+    file_name: str
+    rows: RowCounts
+    goal_lines: int = Field(ge=1, le=40)
+    check_column_width: float = Field(gt=0, le=100)
+    level1_list_name: str
+    hints: Hints
+    errors: Errors
+    check: Check
+    csv: CsvColumns
+
+
+@lru_cache(maxsize=1)
+def template_texts() -> TemplateTexts:
+    path = templates_dir() / TEMPLATE_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LayoutError(f"{path}: 无法读取模板设置文件（{exc.strerror}）") from None
+    except yaml.YAMLError as exc:
+        raise LayoutError(f"{path}: 模板设置文件格式错误：{exc}") from None
+    try:
+        return TemplateTexts.model_validate(data)
+    except ValidationError as exc:
+        details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise LayoutError(f"{path}: 模板设置文件有误", details=details) from None
