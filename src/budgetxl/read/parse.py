@@ -384,6 +384,8 @@ class _SheetReader:
                 if is_total(self.raw(r, nc)):
                     self.amount(r, ac, f"{prefix[side]}.total")
                     self.used.add((r, nc))
+                    if side == 1:  # a template's balance check beside the 合计 row is part of it
+                        self.used.update((r, c) for c in self.right_cells(r, ra))
                     continue
                 k = len(sides[-1][side])
                 name = self.text(r, nc, f"{prefix[side]}[{k}].name")

@@ -1,0 +1,102 @@
+"""`budgetxl template`: blank templates for one department or for every unit of a CSV list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from budgetxl.cli.app import DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.frameworks import framework_ids
+from budgetxl.render.template import (
+    build_template,
+    load_previous,
+    make_templates,
+    off_framework_pairs,
+    relabelled_pairs,
+    template_file_name,
+    write_template,
+)
+from budgetxl.report import SEVERITY_LABELS
+from budgetxl.units import load_units
+
+DEFAULT_DIR = Path("outputs")
+
+
+def _say(text: str) -> None:
+    stderr.print(text, markup=False, highlight=False)
+
+
+@app.command()
+@handle_errors()
+def template(
+    year: Annotated[int, typer.Option("--year", min=1900, max=2200, help="Budget year of the templates.")],
+    unit: Annotated[str | None, typer.Option("--unit", help="One department's unit name (单位名称).")] = None,
+    units: Annotated[
+        Path | None,
+        typer.Option("--units", help="CSV list of units (UTF-8 or GBK): a 单位名称 column and optional "
+                                     "amount columns 基本支出/项目支出/财政拨款/其他资金, pre-filled."),
+    ] = None,
+    output: OutOpt = None,
+    out_dir: OutDirOpt = None,
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", help=f"Indicator framework for the drop-downs: {' or '.join(framework_ids())} "
+                                         "(default: last year's with --from, else the default one)."),
+    ] = None,
+    rows: Annotated[
+        int | None,
+        typer.Option("--rows", min=0, max=100, help="Empty rows in each task block and under each 二级指标 "
+                                                    "(default: templates/template.yaml)."),
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Protect the sheets with this password (default: none).")
+    ] = None,
+    from_: Annotated[
+        Path | None,
+        typer.Option("--from", help="Last year's table (.xlsx/.xls/.ods or .yaml/.json): tasks and indicators "
+                                    "pre-filled for editing, amounts left blank."),
+    ] = None,
+    layout: Annotated[str | None, typer.Option("--layout", help="Form layout: guangdong or zhanjiang.")] = None,
+    jobs: JobsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Make blank templates for departments: pre-filled, protected, with drop-downs and checks."""
+    if unit is not None and units is not None:
+        raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)
+    if unit is None and units is None and from_ is None:
+        raise fail("请用 --unit 指定一个单位，或用 --units 指定单位清单（CSV）", 2)
+    if units is not None:
+        if output is not None:
+            raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)
+        if from_ is not None:
+            raise fail("--from 只能用于一个单位（--unit）", 2)
+        table = load_units(units)
+        if table.ignored_columns:
+            _say(f"提示：{units} 中的这些列不是单位名称或预算金额，已忽略：{'、'.join(table.ignored_columns)}")
+        folder = out_dir or DEFAULT_DIR
+        paths = make_templates(table.units, year, folder, framework=framework, layout=layout, rows=rows,
+                               password=password, jobs=jobs)
+        for path in paths:
+            stdout.print(str(path), markup=False, highlight=False)
+        _say(f"已生成 {len(paths)} 个模板（{folder}）")
+        return
+
+    previous = None
+    if from_ is not None:
+        previous, findings = load_previous(from_)
+        for f in findings:
+            _say(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}")
+    unit_name = unit if unit is not None else previous.unit_name  # type: ignore[union-attr]
+    tplan, seed, counts = build_template(unit_name, year, previous=previous, framework=framework,
+                                         layout=layout, rows=rows)
+    if previous is not None:
+        for (l1, l2), (n1, n2) in relabelled_pairs(previous, tplan.framework).items():
+            _say(f"提示：上年的“{l1} / {l2}”已改写为下拉列表中的“{n1} / {n2}”")
+    for l1, l2 in off_framework_pairs(seed, tplan.framework):
+        where = f"{l1}的各二级指标之后" if l1 in tplan.framework.level1 else "绩效指标的最后"
+        _say(f"提示：上年的“{l1} / {l2}”不在{tplan.framework.name}中，其指标已原样放在{where}，请核对")
+    target = output if output is not None else (out_dir or DEFAULT_DIR) / template_file_name(seed.unit_name, year)
+    write_template(tplan, seed, target, password=password, rows=counts)
+    stdout.print(str(target), markup=False, highlight=False)
