@@ -4,3 +4,4 @@ from budgetxl.cli import read_cmd, render_cmd  # noqa: F401
 from budgetxl.cli import diff_cmd  # noqa: F401
 from budgetxl.cli import check_cmd  # noqa: F401
 from budgetxl.cli import template_cmd  # noqa: F401
+from budgetxl.cli import collect_cmd  # noqa: F401

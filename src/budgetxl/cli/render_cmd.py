@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import DebugOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
 from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
 from budgetxl.model import json_schema, load_form
 from budgetxl.render import render_form
+from budgetxl.render.many import render_files
 
 
 @app.command()
@@ -20,6 +21,7 @@ def render(
     inputs: Annotated[list[Path] | None, typer.Argument(help="Form files (.yaml/.yml/.json). Default: the bundled example.")] = None,
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
+    jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Render forms (YAML/JSON) into formatted, print-ready workbooks."""
@@ -29,12 +31,22 @@ def render(
             output = EXAMPLE_OUTPUT
     if output is not None and len(inputs) > 1:
         raise fail("-o 只能用于一个输入文件；多个输入请用 --out-dir", 2)
-    # Load everything first: one bad input stops the run before anything is written.
-    forms = [(path, load_form(path)) for path in inputs]
-    for path, form in forms:
-        target = output if output is not None else (out_dir or Path("outputs")) / f"{path.stem}.xlsx"
-        render_form(form, target)
-        stdout.print(str(target), markup=False, highlight=False)
+    targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
+    if len(inputs) == 1:
+        render_form(load_form(inputs[0]), targets[0])
+        stdout.print(str(targets[0]), markup=False, highlight=False)
+        return
+    # Several inputs: all loaded first (one bad input stops the run before anything is written),
+    # then rendered in parallel; a target that cannot be written fails alone.
+    failed = 0
+    for outcome in render_files(inputs, targets, jobs=jobs):
+        if outcome.ok:
+            stdout.print(str(outcome.value), markup=False, highlight=False)
+        else:
+            failed += 1
+            stderr.print(f"错误：{outcome.error}", markup=False, highlight=False)
+    if failed:
+        raise typer.Exit(EXIT_FAIL)
 
 
 @app.command()

@@ -1,0 +1,164 @@
+"""Collecting a whole bureau's returns: every workbook in a folder read and checked in parallel,
+summed up in one workbook (and tidy CSV tables), each department compared with last year.
+
+Nothing is lost and nothing stops the run: a file that cannot be read is a row with its reason,
+a file that crashes or hangs its worker is too. The collector keeps only a small record per file
+(tasks and indicators go straight to the CSV files), so its memory does not grow with the number
+of files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from budgetxl.batch import Outcome, iter_batch, run_batch
+from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
+from budgetxl.collect.inspect import STATUSES, Comparison, FileRecord, Known, Status, identify, inspect_file, short_reason, unit_key
+from budgetxl.collect.summary import write_summary
+from budgetxl.collect.tidy import TidyWriter
+from budgetxl.errors import InputError
+
+TIMEOUT_SECONDS = 120.0  # one file; far above what a real return takes (a few hundredths)
+
+
+@dataclass(frozen=True)
+class Collection:
+    records: tuple[FileRecord, ...]
+    output: Path
+    csv_dir: Path | None = None
+    skipped: int = 0  # other files in the folders (not spreadsheets, lock files)
+    compared: bool = False
+    previous_unreadable: tuple[FileRecord, ...] = ()
+    missing: tuple[Known, ...] = ()  # last year's units that sent nothing this year
+
+    @property
+    def counts(self) -> dict[Status, int]:
+        out = {s: 0 for s in STATUSES}
+        for r in self.records:
+            out[r.status] += 1
+        return out
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for r in self.records if r.duplicates)
+
+
+def failed_record(outcome: Outcome[FileRecord]) -> FileRecord:
+    """A file whose worker raised an unexpected error, crashed or ran out of time."""
+    reason = outcome.error or "未知错误"
+    if outcome.kind == "error":
+        reason = f"读取时发生意外错误（{reason}）"
+    return FileRecord(path=str(outcome.item), status="unreadable", reason=reason)
+
+
+def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
+    """Files of the same unit and year each name the others."""
+    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        if r.status != "unreadable" and r.unit_name.strip():
+            groups[(unit_key(r.unit_name), r.year)].append(i)
+    out = list(records)
+    for members in groups.values():
+        if len(members) > 1:
+            for i in members:
+                out[i] = replace(out[i], duplicates=tuple(records[j].path for j in members if j != i))
+    return out
+
+
+def index_previous(
+    folder: str | Path, *, jobs: int | None = None, progress: bool | None = None
+) -> tuple[dict[str, list[Known]], list[FileRecord]]:
+    """Last year's files by unit: {unit key: [Known…]}, and those that could not be read."""
+    files, _ = find_workbooks([folder])
+    index: dict[str, list[Known]] = defaultdict(list)
+    unreadable: list[FileRecord] = []
+    for o in run_batch(identify, [str(f) for f in files], jobs=jobs, progress=progress,
+                       description="读取上年工作簿", timeout=TIMEOUT_SECONDS):
+        if o.ok and o.value is not None and o.value.unit_name.strip():
+            index[unit_key(o.value.unit_name)].append(o.value)
+        elif o.ok:
+            unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason="没有单位名称"))
+        else:
+            reason = short_reason(o.error or "", o.item) if o.error_type == "ReadError" else failed_record(o).reason
+            unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason=reason))
+    return dict(index), unreadable
+
+
+def collect(
+    paths: Iterable[str | Path],
+    output: str | Path,
+    *,
+    previous: str | Path | None = None,
+    csv_dir: str | Path | None = None,
+    jobs: int | None = None,
+    progress: bool | None = None,
+    timeout: float | None = TIMEOUT_SECONDS,
+) -> Collection:
+    """Read and check every workbook under `paths`; write the summary workbook at `output` (and
+    the tidy tables into `csv_dir`). Raises InputError when there is nothing to collect."""
+    paths = list(paths)
+    output = Path(output)
+    named = {str(Path(p).resolve()) for p in paths if not Path(p).is_dir()}
+    if str(output.resolve()) in named:
+        raise InputError(f"{output}: 汇总工作簿不能写在输入文件上，请换一个文件名")
+    files, skipped = find_workbooks(paths, exclude=[output])
+    if not files:
+        raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods）：" + "、".join(str(p) for p in paths))
+    index: dict[str, list[Known]] | None = None
+    previous_unreadable: list[FileRecord] = []
+    if previous is not None:
+        if not Path(previous).is_dir():
+            raise InputError(f"{previous}: 上年文件夹不存在")
+        index, previous_unreadable = index_previous(previous, jobs=jobs, progress=progress)
+        import budgetxl.diff  # noqa: F401 - imported once here, not again in every worker
+
+    records: list[FileRecord] = []
+    worker = functools.partial(inspect_file, previous=index)
+    with contextlib.ExitStack() as stack:
+        tidy = stack.enter_context(TidyWriter(csv_dir)) if csv_dir is not None else None
+        for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
+                                  description="读取并审核工作簿", timeout=timeout):
+            rec = outcome.value if outcome.ok and outcome.value is not None else failed_record(outcome)
+            if tidy is not None:
+                tidy.add_rows(rec)
+            records.append(replace(rec, tasks=(), indicators=()))
+        records = mark_duplicates(records)
+        missing: list[Known] = []
+        if index is not None:
+            matched = {c.previous for r in records if (c := r.comparison) is not None and c.previous}
+            seen_units = {unit_key(r.unit_name) for r in records if r.unit_name}
+            missing = [k for group in index.values() for k in group
+                       if k.path not in matched and unit_key(k.unit_name) not in seen_units]
+        if tidy is not None:
+            for rec in records:
+                tidy.add_summary(rec)
+        write_summary(output, records, compared=index is not None, missing=missing)
+    return Collection(
+        records=tuple(records),
+        output=output,
+        csv_dir=Path(csv_dir) if csv_dir is not None else None,
+        skipped=skipped,
+        compared=index is not None,
+        previous_unreadable=tuple(previous_unreadable),
+        missing=tuple(missing),
+    )
+
+
+__all__ = [
+    "SPREADSHEET_SUFFIXES",
+    "Collection",
+    "Comparison",
+    "FileRecord",
+    "Known",
+    "collect",
+    "find_workbooks",
+    "inspect_file",
+    "is_lock_or_junk",
+    "is_spreadsheet",
+    "mark_duplicates",
+]

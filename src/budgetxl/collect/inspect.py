@@ -1,0 +1,196 @@
+"""One returned workbook, in a worker: read it, check it, compare it with last year's, and boil it
+down to a small record the summary and the tidy tables are made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, Mapping, Sequence
+
+from budgetxl.errors import BudgetxlError
+from budgetxl.model import Form
+from budgetxl.read import load_grid, read_grid, read_workbook
+from budgetxl.report import Finding
+from budgetxl.rules.check import in_reading_order, locate, total_findings
+from budgetxl.rules.validate import validate
+from budgetxl.text import normalize_label
+
+Status = Literal["ok", "warnings", "errors", "unreadable"]
+STATUSES: tuple[Status, ...] = ("ok", "warnings", "errors", "unreadable")
+
+
+@dataclass(frozen=True)
+class Known:
+    """A file of the previous year: where it is and whose it is."""
+
+    path: str
+    unit_name: str
+    year: int | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This year's file against the same unit's file of the previous year."""
+
+    previous: str | None = None
+    previous_year: int | None = None
+    old_total: Decimal | None = None
+    new_total: Decimal | None = None
+    tasks: tuple[int, int, int] = (0, 0, 0)  # added, removed, changed
+    indicators: tuple[int, int, int] = (0, 0, 0)
+    note: str = ""
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.old_total is None or self.new_total is None:
+            return None
+        return self.new_total - self.old_total
+
+    @property
+    def percent(self) -> Decimal | None:
+        change = self.change
+        if change is None or not self.old_total:
+            return None
+        return (change * 100 / self.old_total).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What the collection keeps of one file. `tasks` and `indicators` are rows for the tidy
+    tables; the collector drops them once written."""
+
+    path: str
+    status: Status
+    reason: str = ""
+    unit_name: str = ""
+    year: int | None = None
+    layout: str = ""
+    sheet: str = ""
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    expenditures: Decimal | None = None
+    revenues: Decimal | None = None
+    task_funds: Decimal | None = None
+    n_tasks: int = 0
+    n_indicators: int = 0
+    findings: tuple[Finding, ...] = ()
+    tasks: tuple[tuple[str, str, str, Decimal | None, str], ...] = ()  # group, name, content, funds, goal
+    indicators: tuple[tuple[str, ...], ...] = ()  # level1, level2, name, target
+    comparison: Comparison | None = None
+    duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year
+
+
+def unit_key(name: str) -> str:
+    """How unit names are matched across files and years: NFKC, no spaces or line breaks."""
+    return normalize_label(name)
+
+
+def total(amounts: Sequence[Decimal | None]) -> Decimal | None:
+    present = [a for a in amounts if a is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def short_reason(message: str, path: str | Path) -> str:
+    """A reader's message without the file name it starts with (the summary shows the file)."""
+    prefix = f"{path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def check_workbook_form(path: str | Path) -> tuple[Form, str, str, tuple[Finding, ...]]:
+    """Read and check one workbook: the form, its layout and sheet, and every finding (the
+    reader's, the total rows', the rules'), placed on sheet!cell, in reading order."""
+    grid = load_grid(path)
+    result = read_grid(grid)
+    sheet = next(s for s in grid.sheets if s.name == result.sheet)
+    report = validate(result.form, str(path))
+    findings = (
+        list(result.findings)
+        + list(total_findings(result, sheet))
+        + [locate(f, result) for f in report.findings]
+    )
+    return result.form, result.layout, result.sheet, tuple(in_reading_order(findings))
+
+
+def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity] += 1
+    status: Status = "errors" if counts["error"] else "warnings" if counts["warning"] else "ok"
+    return FileRecord(
+        path=path,
+        status=status,
+        unit_name=form.unit_name,
+        year=form.year,
+        layout=layout,
+        sheet=sheet,
+        errors=counts["error"],
+        warnings=counts["warning"],
+        infos=counts["info"],
+        expenditures=total([line.amount for line in form.budget.expenditures]),
+        revenues=total([line.amount for line in form.budget.revenues]),
+        task_funds=total([t.funds for t in form.tasks]),
+        n_tasks=len(form.tasks),
+        n_indicators=sum(1 for i in form.indicators if not i.is_placeholder),
+        findings=findings,
+        tasks=tuple((t.group, t.name, t.content, t.funds, t.goal) for t in form.tasks),
+        indicators=tuple((i.level1, i.level2, i.name, i.target) for i in form.indicators if not i.is_placeholder),
+    )
+
+
+def identify(path: str) -> Known:
+    """Whose file is this (for matching last year's files): unit name and year."""
+    form = read_workbook(path).form
+    return Known(path, form.unit_name, form.year)
+
+
+def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str) -> Known | None:
+    """Last year's file of a unit: the latest year before `year`; without years, the first."""
+    others = [k for k in candidates if k.path != own_path]
+    if year is not None:
+        earlier = [k for k in others if k.year is not None and k.year < year]
+        if earlier:
+            return max(earlier, key=lambda k: (k.year, k.path))
+        others = [k for k in others if k.year is None]
+    return others[0] if others else None
+
+
+def compare_with(form: Form, previous: Known | None) -> Comparison:
+    from budgetxl.diff import diff_forms
+
+    new_total = total([line.amount for line in form.budget.expenditures])
+    if previous is None:
+        return Comparison(new_total=new_total, note="上年没有该单位的文件")
+    try:
+        old = read_workbook(previous.path).form
+    except BudgetxlError as exc:
+        return Comparison(previous.path, previous.year, new_total=new_total,
+                          note=f"上年文件无法读取：{short_reason(str(exc), previous.path)}")
+    diff = diff_forms(old, form)
+    counts = diff.counts()
+    pick = lambda block: (counts[block]["added"], counts[block]["removed"], counts[block]["changed"])  # noqa: E731
+    return Comparison(
+        previous=previous.path,
+        previous_year=old.year,
+        old_total=total([line.amount for line in old.budget.expenditures]),
+        new_total=new_total,
+        tasks=pick("tasks"),
+        indicators=pick("indicators"),
+        note="；".join(diff.warnings),
+    )
+
+
+def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = None) -> FileRecord:
+    """Everything the collection needs from one file. An unreadable file is a record with its
+    reason, never an exception (unexpected failures are turned into one by the collector)."""
+    try:
+        form, layout, sheet, findings = check_workbook_form(path)
+    except BudgetxlError as exc:
+        return FileRecord(path=path, status="unreadable", reason=short_reason(str(exc), path))
+    record = record_of(path, form, layout, sheet, findings)
+    if previous is None:
+        return record
+    match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
+    comparison = compare_with(form, match) if form.unit_name else Comparison(note="本文件没有单位名称，无法与上年匹配")
+    return replace(record, comparison=comparison)

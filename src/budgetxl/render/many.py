@@ -1,0 +1,36 @@
+"""Rendering many forms at once through the parallel runner (budgetxl render with several inputs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from budgetxl.batch import Outcome, run_batch
+from budgetxl.errors import InputError
+from budgetxl.model import Form, load_form
+from budgetxl.render import render_form
+
+
+def render_pair(pair: tuple[Form, Path]) -> Path:
+    form, target = pair
+    return render_form(form, target)
+
+
+def render_files(
+    inputs: Sequence[Path], targets: Sequence[Path], *, jobs: int | None = None, progress: bool | None = None
+) -> list[Outcome[Path]]:
+    """Load every input (in parallel); if any is invalid, raise InputError naming each bad file and
+    write nothing. Then render each form to its target; one outcome per input, in order (a target
+    that cannot be written fails alone)."""
+    if len(set(map(str, targets))) != len(targets):
+        seen: set[str] = set()
+        twice = next(str(t) for t in targets if str(t) in seen or seen.add(str(t)))
+        raise InputError(f"{twice}: 多个输入文件会写到同一个输出文件，请改名或分开生成")
+    loaded = run_batch(load_form, list(inputs), jobs=jobs, progress=progress, description="读取表单")
+    bad = [o for o in loaded if not o.ok]
+    if len(bad) == 1:
+        raise InputError(bad[0].error or f"{bad[0].item}: 无法读取")
+    if bad:
+        raise InputError(f"{len(bad)} 个输入文件有错误，未生成任何工作簿", details=[(o.error or str(o.item)).replace("\n  - ", "；") for o in bad])
+    pairs = [(o.value, target) for o, target in zip(loaded, targets)]
+    return run_batch(render_pair, pairs, jobs=jobs, progress=progress, description="生成工作簿")

@@ -1,0 +1,303 @@
+"""Collecting a folder of returns: which files, per-file records, summary workbook, tidy CSV tables,
+duplicates, unreadable files, comparison with last year, atomic outputs and the command."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from budgetxl.batch import Outcome
+from budgetxl.collect import collect, failed_record, find_workbooks, mark_duplicates
+from budgetxl.collect.inspect import FileRecord, Known, inspect_file, pick_previous
+from budgetxl.collect.styles import COLUMNS, SHEETS, STATUS_LABELS
+from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
+from budgetxl.diff import diff_forms
+from budgetxl.errors import InputError
+from budgetxl.model import BudgetLine
+from budgetxl.read import read_workbook
+from budgetxl.render import render_form
+from budgetxl.rules import check_workbook
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory, seed_form) -> Path:
+    """A bureau's folder as it arrives: good returns in sub-folders, a duplicate, one with an
+    error, lock files, a note, a truncated workbook and a text file named .xlsx."""
+    root = tmp_path_factory.mktemp("returns")
+    (root / "街道" / "凤阳").mkdir(parents=True)
+    (root / "局").mkdir()
+    render_form(seed_form, root / "街道" / "凤阳" / "凤阳街道.xlsx")
+    shutil.copy(root / "街道" / "凤阳" / "凤阳街道.xlsx", root / "街道" / "凤阳街道-再次提交.xlsx")
+    other = seed_form.model_copy(update={
+        "unit_name": "某某区教育局",
+        "budget": seed_form.budget.model_copy(update={
+            "revenues": (BudgetLine(name="财政拨款", amount=Decimal("100")), BudgetLine(name="其他资金", amount=Decimal("0"))),
+        }),
+        "tasks": (seed_form.tasks[0].model_copy(update={"name": "=HYPERLINK(\"http://x\")"}),) + seed_form.tasks[1:],
+    })
+    render_form(other, root / "局" / "教育局.xlsx")
+    (root / "局" / "~$教育局.xlsx").write_bytes(b"\x00owner")
+    (root / "局" / ".~lock.教育局.xlsx#").write_text("lock", encoding="utf-8")
+    (root / "说明.txt").write_text("各单位报表", encoding="utf-8")
+    good = (root / "局" / "教育局.xlsx").read_bytes()
+    (root / "局" / "截断.xlsx").write_bytes(good[: len(good) // 2])
+    (root / "局" / "不是表格.xlsx").write_text("hello", encoding="utf-8")
+    return root
+
+
+def by_name(records) -> dict[str, FileRecord]:
+    return {Path(r.path).name: r for r in records}
+
+
+def test_find_workbooks_recurses_and_skips_locks_and_other_files(returns: Path) -> None:
+    files, others = find_workbooks([returns])
+    names = [f.name for f in files]
+    assert sorted(names) == sorted(["凤阳街道.xlsx", "凤阳街道-再次提交.xlsx", "教育局.xlsx", "截断.xlsx", "不是表格.xlsx"])
+    assert others == 3  # ~$ owner file, LibreOffice lock, 说明.txt
+    assert find_workbooks([returns], exclude=[returns / "局" / "教育局.xlsx"])[0] == [f for f in files if f.name != "教育局.xlsx"]
+    # a file named explicitly is taken as it is, once
+    note = returns / "说明.txt"
+    assert find_workbooks([note, note])[0] == [note]
+    with pytest.raises(InputError, match="不存在"):
+        find_workbooks([returns / "nope"])
+
+
+@pytest.fixture(scope="module")
+def collected(returns: Path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = collect([returns], out / "汇总.xlsx", csv_dir=out / "tables", jobs=2)
+    return result, out
+
+
+def test_every_file_is_a_record_with_its_status(collected, returns: Path) -> None:
+    result, _ = collected
+    recs = by_name(result.records)
+    assert len(result.records) == 5 and result.skipped == 3
+    seed = recs["凤阳街道.xlsx"]
+    report = check_workbook(returns / "街道" / "凤阳" / "凤阳街道.xlsx")
+    assert sorted(f.code for f in seed.findings) == sorted(report.codes())
+    assert seed.status == ("errors" if report.counts["error"] else "warnings" if report.counts["warning"] else "ok")
+    assert (seed.errors, seed.warnings, seed.infos) == (report.counts["error"], report.counts["warning"], report.counts["info"])
+    form = read_workbook(returns / "街道" / "凤阳" / "凤阳街道.xlsx").form
+    assert seed.unit_name == form.unit_name and seed.year == form.year
+    assert seed.expenditures == sum(line.amount for line in form.budget.expenditures)
+    assert seed.revenues == sum(line.amount for line in form.budget.revenues)
+    assert seed.task_funds == sum(t.funds for t in form.tasks if t.funds is not None)
+    assert seed.n_tasks == len(form.tasks)
+    assert recs["教育局.xlsx"].status == "errors"  # expenditures ≠ revenues
+    for bad in ("截断.xlsx", "不是表格.xlsx"):
+        assert recs[bad].status == "unreadable"
+        assert recs[bad].reason and str(returns) not in recs[bad].reason  # the reason, without the path
+    assert result.counts["unreadable"] == 2
+
+
+def test_duplicates_of_unit_and_year_name_each_other(collected) -> None:
+    result, _ = collected
+    recs = by_name(result.records)
+    a, b = recs["凤阳街道.xlsx"], recs["凤阳街道-再次提交.xlsx"]
+    assert a.duplicates == (b.path,) and b.duplicates == (a.path,)
+    assert recs["教育局.xlsx"].duplicates == ()
+    assert result.duplicates == 2
+
+
+def test_mark_duplicates_ignores_unreadable_and_nameless_files() -> None:
+    recs = [FileRecord("a", "ok", unit_name="X局", year=2023), FileRecord("b", "ok", unit_name=" X局 ", year=2023),
+            FileRecord("c", "ok", unit_name="X局", year=2024), FileRecord("d", "unreadable"), FileRecord("e", "unreadable"),
+            FileRecord("f", "ok", unit_name="", year=2023), FileRecord("g", "ok", unit_name="", year=2023)]
+    out = mark_duplicates(recs)
+    assert [r.duplicates for r in out] == [("b",), ("a",), (), (), (), (), ()]
+
+
+def test_summary_workbook(collected, returns: Path) -> None:
+    result, out = collected
+    wb = openpyxl.load_workbook(out / "汇总.xlsx")
+    assert wb.sheetnames == [SHEETS["summary"], SHEETS["findings"]]
+    ws = wb[SHEETS["summary"]]
+    assert [c.value for c in ws[1]] == [c.heading for c in COLUMNS["summary"]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.print_title_rows == "$1:$1"
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(result.records)
+    heads = [c.key for c in COLUMNS["summary"]]
+    for row, rec in zip(rows, result.records):
+        values = dict(zip(heads, row))
+        assert values["status"] == STATUS_LABELS[rec.status]
+        assert values["unit"] == (rec.unit_name or None)
+        if rec.status == "unreadable":
+            assert values["reason"] == rec.reason and values["errors"] is None
+        else:
+            assert Decimal(str(values["expenditures"])) == rec.expenditures
+    # each file name links to the file, relative to the summary's folder
+    for r in range(2, ws.max_row + 1):
+        link = ws.cell(r, heads.index("file") + 1).hyperlink
+        assert link is not None
+        assert (out / link.target.replace("\\", "/")).resolve().is_file()
+    findings = wb[SHEETS["findings"]]
+    codes = [row[3] for row in findings.iter_rows(min_row=2, values_only=True) if row[3]]
+    assert sorted(codes) == sorted(f.code for r in result.records for f in r.findings)
+    unreadable = [row for row in findings.iter_rows(min_row=2, values_only=True) if row[4] == STATUS_LABELS["unreadable"]]
+    assert len(unreadable) == 2
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_tidy_tables(collected, returns: Path) -> None:
+    result, out = collected
+    tables = {name: read_csv(out / "tables" / f"{name}.csv") for name in CSV_COLUMNS}
+    for name, rows in tables.items():
+        with (out / "tables" / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
+            assert tuple(next(csv.reader(fh))) == CSV_COLUMNS[name]
+    assert [r["file"] for r in tables["forms"]] == [r.path for r in result.records]
+    forms = {Path(r["file"]).name: r for r in tables["forms"]}
+    assert forms["截断.xlsx"]["status"] == "unreadable" and forms["截断.xlsx"]["errors"] == ""
+    seed_path = returns / "街道" / "凤阳" / "凤阳街道.xlsx"
+    form = read_workbook(seed_path).form
+    seed_tasks = [r for r in tables["tasks"] if r["file"] == str(seed_path)]
+    assert [r["name"] for r in seed_tasks] == [t.name for t in form.tasks]
+    assert [r["funds"] for r in seed_tasks] == [format(t.funds, "f") if t.funds is not None else "" for t in form.tasks]
+    assert [r["task"] for r in seed_tasks] == [str(i) for i in range(1, len(form.tasks) + 1)]
+    seed_ind = [r for r in tables["indicators"] if r["file"] == str(seed_path)]
+    assert [(r["level2"], r["name"], r["target"]) for r in seed_ind] == [
+        (i.level2, i.name, i.target) for i in form.indicators if not i.is_placeholder]
+    assert len(tables["findings"]) == sum(len(r.findings) for r in result.records)
+    # a task name that Excel would run as a formula is neutralised
+    edu = [r for r in tables["tasks"] if r["file"].endswith("教育局.xlsx") and r["task"] == "1"]
+    assert edu[0]["name"] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_comparison_with_last_year(real_dir: Path, tmp_path: Path) -> None:
+    this_year = tmp_path / "2024"
+    this_year.mkdir()
+    shutil.copy(real_dir / "zhanjiang-hrss-2024.xlsx", this_year / "人社局.xlsx")
+    result = collect([this_year], tmp_path / "s.xlsx", previous=real_dir, jobs=2)
+    (rec,) = result.records
+    cmp = rec.comparison
+    assert cmp is not None and Path(cmp.previous).name == "zhanjiang-hrss-2023.xlsx"
+    old = read_workbook(real_dir / "zhanjiang-hrss-2023.xlsx").form
+    new = read_workbook(real_dir / "zhanjiang-hrss-2024.xlsx").form
+    counts = diff_forms(old, new).counts()
+    assert cmp.tasks == tuple(counts["tasks"][k] for k in ("added", "removed", "changed"))
+    assert cmp.indicators == tuple(counts["indicators"][k] for k in ("added", "removed", "changed"))
+    old_total = sum(line.amount for line in old.budget.expenditures)
+    new_total = sum(line.amount for line in new.budget.expenditures)
+    assert (cmp.old_total, cmp.new_total, cmp.change) == (old_total, new_total, new_total - old_total)
+    wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    ws = wb[SHEETS["compare"]]
+    keys = [c.key for c in COLUMNS["compare"]]
+    row = dict(zip(keys, next(ws.iter_rows(min_row=2, values_only=True))))
+    assert row["unit"] == new.unit_name and row["previous_year"] == 2023 and row["year"] == 2024
+    assert Decimal(str(row["change"])).quantize(Decimal("0.000001")) == (new_total - old_total)
+    assert row["tasks_added"] == cmp.tasks[0] and row["indicators_changed"] == cmp.indicators[2]
+    assert ws.max_row == 2  # the 2024 file of last year's folder is not "missing": it is this unit's
+
+
+def test_a_unit_of_last_year_without_a_file_this_year_is_listed(returns: Path, tmp_path: Path, seed_form) -> None:
+    prev = tmp_path / "prev"
+    prev.mkdir()
+    render_form(seed_form.model_copy(update={"year": 2022}), prev / "凤阳2022.xlsx")
+    render_form(seed_form.model_copy(update={"year": 2022, "unit_name": "已撤销的单位"}), prev / "撤销.xlsx")
+    (prev / "坏.xlsx").write_text("x", encoding="utf-8")
+    result = collect([returns / "街道" / "凤阳"], tmp_path / "s.xlsx", previous=prev, jobs=1)
+    (rec,) = result.records
+    assert Path(rec.comparison.previous).name == "凤阳2022.xlsx"
+    assert rec.comparison.tasks == (0, 0, 0) and rec.comparison.change == 0
+    assert [k.unit_name for k in result.missing] == ["已撤销的单位"]
+    assert [Path(r.path).name for r in result.previous_unreadable] == ["坏.xlsx"]
+
+
+def test_pick_previous_prefers_the_latest_earlier_year() -> None:
+    ks = [Known("a", "X", 2021), Known("b", "X", 2023), Known("c", "X", 2022), Known("d", "X", 2024)]
+    assert pick_previous(ks, 2024, "d").path == "b"
+    assert pick_previous(ks, 2021, "a") is None
+    assert pick_previous([Known("e", "X", None)], 2024, "x").path == "e"
+
+
+def test_failures_of_the_worker_become_unreadable_rows() -> None:
+    crash = failed_record(Outcome(3, "x.xlsx", "crash", error="处理时工作进程意外终止（信号 SIGKILL）"))
+    assert crash.status == "unreadable" and "SIGKILL" in crash.reason and crash.path == "x.xlsx"
+    boom = failed_record(Outcome(3, "y.xlsx", "error", error="KeyError: 'a'", error_type="KeyError"))
+    assert "意外错误" in boom.reason and "KeyError" in boom.reason
+
+
+def test_inspect_file_never_raises_for_an_unreadable_file(tmp_path: Path) -> None:
+    p = tmp_path / "empty.xlsx"
+    p.write_bytes(b"")
+    rec = inspect_file(str(p))
+    assert rec.status == "unreadable" and "空" in rec.reason
+
+
+def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "s.xlsx"
+    target.write_bytes(b"previous summary")
+
+    def broken(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("budgetxl.collect.write_summary", broken)
+    with pytest.raises(OSError):
+        collect([returns / "街道"], target, csv_dir=tmp_path / "tables", jobs=1)
+    assert target.read_bytes() == b"previous summary"
+    assert not any((tmp_path / "tables").glob("*.csv"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx", "tables"]
+
+
+def test_refuses_to_write_over_an_input_or_collect_nothing(returns: Path, tmp_path: Path) -> None:
+    src = returns / "局" / "教育局.xlsx"
+    with pytest.raises(InputError, match="不能写在输入文件上"):
+        collect([src], src)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="没有找到"):
+        collect([tmp_path / "empty"], tmp_path / "s.xlsx")
+
+
+def test_the_summary_in_the_collected_folder_is_not_collected_again(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    shutil.copytree(returns / "街道", folder)
+    first = collect([folder], folder / "汇总.xlsx", jobs=1)
+    second = collect([folder], folder / "汇总.xlsx", jobs=1)
+    assert [r.path for r in first.records] == [r.path for r in second.records]
+
+
+def test_collect_command(returns: Path, tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "budgetxl"
+    out = tmp_path / "汇总.xlsx"
+    res = subprocess.run([str(exe), "collect", str(returns), "-o", str(out), "--csv", str(tmp_path / "t"), "--jobs", "2"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr  # one return has errors, two are unreadable
+    assert "Traceback" not in res.stderr
+    assert res.stdout.splitlines()[0] == str(out)
+    assert "截断.xlsx" in res.stderr and "无法读取" in res.stderr
+    assert out.is_file() and (tmp_path / "t" / "tasks.csv").is_file()
+    ok = subprocess.run([str(exe), "collect", str(returns / "街道" / "凤阳"), "-o", str(tmp_path / "ok.xlsx")],
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    usage = subprocess.run([str(exe), "collect", str(returns)], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "-o" in usage.stderr
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, seed_form, monkeypatch) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Collect"):]
+    section = section[: section.index("\n## ", 4)]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    render_form(seed_form, tmp_path / "returns" / "2023" / "街道" / "fengyang-2023.xlsx")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert (tmp_path / "outputs" / "汇总.xlsx").is_file() and (tmp_path / "outputs" / "tables" / "tasks.csv").is_file()
+    assert namespace["rows"][0][1] == seed_form.unit_name
