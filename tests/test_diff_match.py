@@ -7,6 +7,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from budgetxl.diff.match import THRESHOLD, Key, core_name, make_key, match_rows, normalize, similarity_matrix
 
@@ -181,3 +183,35 @@ def test_similarity_matrix_shape_and_range():
     assert sim.shape == (3, 2)
     assert np.all((sim >= 0) & (sim <= 1))
     assert sim[0, 0] == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Invariants on any input
+
+_names = st.text(alphabet="甲乙丙丁戊己庚辛（）人数率 ", min_size=0, max_size=8)
+_rows = st.lists(st.tuples(st.sampled_from(["产出指标", "效益指标"]), st.sampled_from(["数量指标", "质量指标"]), _names),
+                 max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_rows, _rows)
+def test_matching_is_one_to_one_and_accounts_for_every_row(old_rows, new_rows):
+    old, new = keys(*old_rows), keys(*new_rows)
+    m = match_rows(old, new)
+    olds = [p.old for p in m.pairs] + list(m.removed)
+    news = [p.new for p in m.pairs] + list(m.added)
+    assert sorted(olds) == list(range(len(old)))
+    assert sorted(news) == list(range(len(new)))
+    for p in m.pairs:
+        assert p.similarity is None or p.similarity >= THRESHOLD
+
+
+@settings(max_examples=60, deadline=None)
+@given(_rows)
+def test_a_block_matched_with_itself_pairs_every_named_row_exactly(rows):
+    ks = keys(*rows)
+    m = match_rows(ks, ks)
+    for p in m.pairs:
+        assert ks[p.old] == ks[p.new]
+    named = [i for i, k in enumerate(ks) if k.name]
+    assert sorted(p.old for p in m.pairs if p.similarity is None) == named

@@ -4,6 +4,7 @@ terminal view."""
 from __future__ import annotations
 
 import io
+import re
 import json
 import zipfile
 
@@ -281,3 +282,19 @@ def test_terminal_series_shows_the_trend():
     render_series(diff_series(forms), Console(file=buf, width=160, color_system=None), forms)
     out = buf.getvalue()
     assert out.count(S.TITLE) == 2 and "8,800" in out and S.SHEETS["trend"] in out
+
+
+@pytest.mark.soffice
+def test_workbook_opens_and_prints_in_libreoffice(workbook, tmp_path, soffice):
+    """A real spreadsheet program opens the comparison and prints it: the statuses, the marked
+    texts and the budget table reach the PDF, three sheets on landscape pages."""
+    import subprocess
+
+    pdf = soffice(workbook, "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for needle in ("调整", "新增", "取消", "城镇新增就业人数（万人）", "≥25万平方米", "+5 万平方米", "（+25%）", S.TITLE):
+        assert needle in text, needle
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert width > height  # landscape
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 3
