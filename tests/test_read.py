@@ -327,7 +327,10 @@ def corrupt_cases(tmp_path: Path, seed_form) -> dict[str, tuple[Path, str]]:
     cases["no form"] = (p, "没有找到部门整体预算绩效目标表")
     p = tmp_path / "noind.xlsx"
     wb = openpyxl.load_workbook(good); ws = wb.active
-    ws.cell(find_row(ws, "绩效指标"), 1).value = "其他"; wb.save(p)
+    for (cell,) in ws.iter_rows(max_col=1):  # the label is repeated on every page it continues on
+        if cell.value == "绩效指标":
+            cell.value = "其他"
+    wb.save(p)
     cases["no indicators"] = (p, "缺少“绩效指标”")
     cases["folder"] = (tmp_path, "文件夹")
     cases["missing"] = (tmp_path / "nope.xlsx", "不存在")

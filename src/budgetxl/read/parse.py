@@ -487,7 +487,7 @@ class _SheetReader:
         start = (header_row + 1) if header_row is not None else rows.start + 1
         for r in range(start, rows.stop):
             present = self.right_cells(r, -1)
-            if not present:
+            if not present or self.is_repeated_header(r, cols):
                 continue
             if notes or self.is_note_row(r, present, c1, ct):
                 note = " ".join(self.text(r, c) for c in present)
@@ -526,6 +526,16 @@ class _SheetReader:
                     self.cells[f"indicators[{k}].target"] = a1(r, ct)
                 out.append(Indicator(level1=g["l1"], level2=g["l2"], name=name, target=target))
         return tuple(out), tuple(notes)
+
+    def is_repeated_header(self, r: int, cols: dict[str, int]) -> bool:
+        """The indicator header written again at the top of a printed page: a continuation, not
+        an indicator (its cells count as read)."""
+        known = _header_fields("indicators")
+        hits = [c for fld, c in cols.items() if known.get(normalize_label(self.raw(r, c))) == fld]
+        if len(hits) < 2:
+            return False
+        self.used.update((r, c) for c in hits)
+        return True
 
     def is_note_row(self, r: int, present: list[int], c1: int, ct: int) -> bool:
         """A row under the table: a single text in the label column, or one cell spanning the

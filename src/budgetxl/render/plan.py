@@ -53,6 +53,18 @@ class BlockSpan:
 
 
 @dataclass(frozen=True)
+class PageSpan:
+    """One printed page: its rows (inclusive), their height in sheet points, and the row that
+    repeats the indicator header at its top when the page continues the indicator block."""
+
+    number: int
+    first_row: int
+    last_row: int
+    height: float
+    repeated_header_row: int | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     layout: Layout
     sheet_name: str
@@ -61,6 +73,12 @@ class Plan:
     row_heights: tuple[float, ...]
     blocks: tuple[BlockSpan, ...]
     print_rows: int  # rows that belong to the printed form (notes included)
+    pages: tuple[PageSpan, ...] = ()  # empty until `render.pages.paginate` lays out the pages
+
+    @property
+    def breaks(self) -> tuple[int, ...]:
+        """Rows that start a new page (a manual page break above each)."""
+        return tuple(p.first_row for p in self.pages[1:])
 
     def cell_at(self, row: int, col: int) -> PlanCell | None:
         for c in self.cells:
@@ -275,31 +293,42 @@ def _indicator_rows(b: _Builder, row: int, items: Sequence[Indicator]) -> int:
 def _row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
     """Every row tall enough for each wrapped line of its cells; a vertically merged cell that
     needs more than its rows add up to spreads the extra height evenly over them."""
+    heights = base_row_heights(cells, layout, nrows)
+    spread_merged_heights([c for c in cells if c.row != c.last_row], heights, layout)
+    return [round(h, 2) for h in heights]
+
+
+def cell_height_need(cell: PlanCell, layout: Layout) -> float:
+    """Points that `cell` needs to show every wrapped line of its value."""
+    if cell.value is None:
+        return 0.0
     px = [column_px(w) for w in layout.columns]
+    text = format(cell.value, "f") if isinstance(cell.value, Decimal) else cell.value
+    if cell.style in AMOUNT_STYLES:
+        text = text + "00"  # room for the decimals the format adds
+    width = sum(px[cell.col : cell.last_col + 1])
+    return text_height_pt(text, width, font_size(cell.style, layout))
+
+
+def base_row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
+    """Row heights from the cells that sit in one row only (vertical merges not yet counted)."""
     heights = [float(layout.rows.min_height)] * nrows
-
-    def need(cell: PlanCell) -> float:
-        if cell.value is None:
-            return 0.0
-        text = format(cell.value, "f") if isinstance(cell.value, Decimal) else cell.value
-        if cell.style in AMOUNT_STYLES:
-            text = text + "00"  # room for the decimals the format adds
-        width = sum(px[cell.col : cell.last_col + 1])
-        return text_height_pt(text, width, font_size(cell.style, layout))
-
     for cell in cells:
         if cell.row == cell.last_row:
             base = layout.rows.title_height if cell.style == "title" else 0.0
-            heights[cell.row] = max(heights[cell.row], need(cell), base)
+            heights[cell.row] = max(heights[cell.row], cell_height_need(cell, layout), base)
         if cell.style == "header":
             heights[cell.row] = max(heights[cell.row], layout.rows.header_height)
-    for cell in cells:
-        if cell.row != cell.last_row:
-            span = range(cell.row, cell.last_row + 1)
-            have = sum(heights[r] for r in span)
-            extra = need(cell) - have
-            if extra > 0:
-                add = extra / len(span)
-                for r in span:
-                    heights[r] += add
-    return [round(h, 2) for h in heights]
+    return heights
+
+
+def spread_merged_heights(merged: Sequence[PlanCell], heights: list[float], layout: Layout) -> None:
+    """Grow `heights` in place so that each vertically merged cell fits: the extra height a cell
+    needs beyond its rows is spread evenly over them."""
+    for cell in merged:
+        span = range(cell.row, cell.last_row + 1)
+        extra = cell_height_need(cell, layout) - sum(heights[r] for r in span)
+        if extra > 0:
+            add = extra / len(span)
+            for r in span:
+                heights[r] += add

@@ -79,6 +79,8 @@ def setup_page(ws: Worksheet, plan: Plan) -> None:
     if page.center_horizontally:
         ws.center_horizontally()
     ws.fit_to_pages(1, 0)
+    if plan.breaks:  # laid out by render.pages: a manual break above the first row of each page
+        ws.set_h_pagebreaks(list(plan.breaks))
     ws.print_area(0, 0, max(plan.print_rows - 1, 0), plan.layout.ncols - 1)
 
 
