@@ -380,3 +380,18 @@ def test_read_cli_writes_yaml_that_renders(tmp_path, real_dir):
     res = subprocess.run([exe, "render", str(out), "-o", str(tmp_path / "again.xlsx")], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert read_workbook(tmp_path / "again.xlsx").form == read_workbook(real_dir / "zhanjiang-hrss-2024.xlsx").form
+
+
+def test_every_code_the_reader_reports_is_declared_and_catalogued():
+    import re
+
+    from budgetxl.read.codes import READ_CODES
+
+    src = Path(__file__).resolve().parents[1] / "src" / "budgetxl" / "read"
+    used = set()
+    for path in src.glob("*.py"):
+        if path.name != "codes.py":
+            used |= set(re.findall(r'"(BX0\d\d)"', path.read_text(encoding="utf-8")))
+    assert used and used <= set(READ_CODES)
+    catalogue = (src.parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert all(f"| {code} |" in catalogue for code in READ_CODES)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from budgetxl.read.codes import READ_CODES
 from budgetxl.report import SEVERITY_LABELS
 from budgetxl.rules.registry import STAGE_LABELS, Rule, all_rules
 from budgetxl.rules.validate import validate  # noqa: F401 - registers every rule
@@ -46,9 +47,9 @@ def render_catalogue() -> str:
         "`budgetxl check` 和 `budgetxl.rules.validate()` 报告的每一条审核结果都带有下列代码之一。",
         "级别：**错误**必须改正（有错误时 `budgetxl check` 以状态 1 退出）；**警告**请核实"
         "（加 `--strict` 时也以状态 1 退出）；**提示**仅供参考。",
-        "读取工作簿时发现的问题（BX0xx，如单元格内容无法读取）由读取器报告，不在本目录中。",
+        "读取工作簿时发现的问题（BX0xx）由读取器报告，列在最后一节。",
         "",
-        f"共 {len(rules)} 条规则。",
+        f"共 {len(rules)} 条规则，另有 {len(READ_CODES)} 种读取问题。",
     ]
     for digit, heading in SECTIONS:
         section = [r for r in rules if r.code[2] == digit]
@@ -56,6 +57,11 @@ def render_catalogue() -> str:
             continue
         lines += ["", f"## {heading}", "", "| 代码 | 级别 | 规则 | 检查内容 | 示例 |", "|---|---|---|---|---|"]
         lines += [_row(r) for r in section]
+    lines += ["", "## 读取工作簿（BX0xx）", "", "| 代码 | 级别 | 问题 | 说明 | 示例 |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {c.code} | {SEVERITY_LABELS[c.severity]} | {_cell(c.title)} | {_cell(c.description)} | {_cell(c.example)} |"
+        for c in READ_CODES.values()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,41 @@
+"""What the reader reports about a workbook (BX0xx), declared once: code, severity, title,
+description and an example. The reader takes the severity from here, and the rule catalogue
+(docs/rules.md) lists these beside the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from budgetxl.report import Severity
+
+
+@dataclass(frozen=True)
+class ReadCode:
+    code: str
+    severity: Severity
+    title: str
+    description: str
+    example: str
+
+
+READ_CODES: dict[str, ReadCode] = {
+    c.code: c
+    for c in (
+        ReadCode("BX011", "error", "金额不是数字",
+                 "金额单元格中的内容读不出数字（千分位逗号、全角数字、“万元”后缀、首尾空格都可以读出）。该金额按空白读入。",
+                 "拟投入的资金写成“约三十”。"),
+        ReadCode("BX012", "error", "金额为负数",
+                 "金额单元格中是负数。该金额按空白读入。",
+                 "基本支出填成 -3。"),
+        ReadCode("BX013", "warning", "公式从未计算",
+                 "单元格是公式，但文件中没有保存计算结果（例如由程序生成、从未在 Excel 或 WPS 中打开保存），"
+                 "且公式不是简单的求和，无法代为计算。该金额按空白读入。",
+                 "其他资金一栏是 =ROUND(C4,0)，文件中保存的结果为空。"),
+        ReadCode("BX014", "info", "公式结果已重新计算",
+                 "单元格是从未计算过的求和公式（显示为 0），已按公式从各单元格算出结果，而不是当作填写了 0。",
+                 "财政拨款一栏是 =C4+C5，保存的结果为 0，按公式算得 120.5。"),
+        ReadCode("BX020", "warning", "内容不属于任何栏目",
+                 "单元格有内容，但不在表格的任何栏目之内（例如表格右侧的批注），没有读入；请确认是否需要移入表格。",
+                 "表格右侧 K5 写了“联系人：张三”。"),
+    )
+}
