@@ -9,6 +9,7 @@ import typer
 
 from budgetxl.cli.app import DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
 from budgetxl.frameworks import framework_ids
+from budgetxl.layout import available_layouts
 from budgetxl.render.template import (
     build_template,
     load_previous,
@@ -67,6 +68,10 @@ def template(
         raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)
     if unit is None and units is None and from_ is None:
         raise fail("请用 --unit 指定一个单位，或用 --units 指定单位清单（CSV）", 2)
+    if framework is not None and framework not in framework_ids():
+        raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
+    if layout is not None and layout not in available_layouts():
+        raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", 2)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)
