@@ -1,0 +1,127 @@
+"""Make blank templates with budgetxl, and in the same run a bare xlsxwriter script writing the
+same workbook (cells, formulas with values, validations, conditional formats, defined names, the
+instructions sheet) from precomputed data. Then a batch of units on one worker and on all cores.
+
+    python benchmarks/bench_template.py [--repeat N] [--units N]
+
+budgetxl's time includes building the seed and the plan (row heights, validations) and rendering
+the instructions from Jinja2; the bare script gets all of it precomputed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from _timing import compare
+from budgetxl.batch import default_jobs
+from budgetxl.render.instructions import COLUMN_WIDTH, instruction_lines
+from budgetxl.render.styles import style_properties
+from budgetxl.render.template import (
+    _conditional_format,
+    _instructions_context,
+    _validation_options,
+    build_template,
+    make_template,
+    make_templates,
+)
+from budgetxl.render.template_texts import template_texts
+from budgetxl.units import UnitRow
+
+AMOUNTS = {"基本支出": "1200.5", "项目支出": "800", "财政拨款": "2000.5", "其他资金": "0"}
+
+
+def bare_script(path: Path):
+    tplan, seed, counts = build_template("某某市财政局", 2024, amounts=AMOUNTS)
+    plan, texts = tplan.plan, template_texts()
+    cells = [(c.row, c.col, c.last_row, c.last_col, c.value, c.style, c.decimals) for c in plan.cells]
+    props = {(c.style, c.decimals): style_properties(c.style, plan.layout, c.decimals) for c in plan.cells}
+    props.update({(f.style, f.decimals): style_properties(f.style, plan.layout, f.decimals) for f in tplan.formulas})
+    for s in ("title", "heading", "note"):
+        props[(s, 2)] = style_properties(s, plan.layout)
+    formulas = [(f.row, f.col, f.formula, float(f.value) if isinstance(f.value, Decimal) else f.value,
+                 (f.style, f.decimals)) for f in tplan.formulas]
+    validations = [(v.first_row, v.col, v.last_row, v.end_col, _validation_options(v)) for v in tplan.validations]
+    lines = [(ln.text, ln.style) for ln in instruction_lines(_instructions_context(tplan, seed, texts, counts, False))]
+    widths, heights = list(plan.col_widths), list(plan.row_heights)
+
+    def run():
+        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+        ws, guide, lists = wb.add_worksheet("表"), wb.add_worksheet("说明"), wb.add_worksheet("列表")
+        fmts = {k: wb.add_format(v) for k, v in props.items()}
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        for i, h in enumerate(heights):
+            ws.set_row(i, h)
+        for r, c, r2, c2, v, style, dec in cells:
+            f = fmts[(style, dec)]
+            if (r, c) != (r2, c2):
+                ws.merge_range(r, c, r2, c2, None, f)
+            if v is None or v == "":
+                ws.write_blank(r, c, None, f)
+            elif isinstance(v, Decimal):
+                ws.write_number(r, c, float(v), f)
+            else:
+                ws.write_string(r, c, v, f)
+        for r, c, formula, value, key in formulas:
+            ws.write_formula(r, c, formula, fmts[key], value)
+        for r1, c1, r2, c2, opts in validations:
+            ws.data_validation(r1, c1, r2, c2, opts)
+        cf = {}
+        for h in tplan.highlights:
+            cf.setdefault(h.style, _conditional_format(wb, h.style))
+            ws.conditional_format(h.first_row, h.first_col, h.last_row, h.last_col,
+                                  {"type": "formula", "criteria": h.formula, "format": cf[h.style]})
+        ws.protect("", {"insert_rows": True, "format_rows": True})
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        guide.set_column(0, 0, COLUMN_WIDTH)
+        for r, (text, style) in enumerate(lines):
+            guide.write_string(r, 0, text, fmts[(style, 2)])
+        for col, (name, values) in enumerate(tplan.lists):
+            for row, value in enumerate(values):
+                lists.write_string(row, col, value)
+            letter = chr(65 + col)
+            wb.define_name(name, f"='列表'!${letter}$1:${letter}${len(values)}")
+        lists.hide()
+        wb.close()
+
+    return run
+
+
+def batch_seconds(units: list[UnitRow], jobs: int, folder: Path) -> float:
+    t0 = time.perf_counter()
+    make_templates(units, 2024, folder, jobs=jobs, progress=False)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--units", type=int, default=60)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        print("one template (guangdong, 2015 framework, default rows)")
+        compare("budgetxl make_template (seed+plan+write)",
+                lambda: make_template(tmp / "a.xlsx", "某某市财政局", 2024, amounts=AMOUNTS),
+                "bare xlsxwriter, same workbook", bare_script(tmp / "b.xlsx"), repeat=args.repeat)
+        units = [UnitRow(i + 2, f"某某市第{i + 1}局", {"基本支出": Decimal(i)}) for i in range(args.units)]
+        jobs = default_jobs()
+        one, many = [], []
+        for k in range(3):
+            one.append(batch_seconds(units, 1, tmp / f"one{k}"))
+            many.append(batch_seconds(units, jobs, tmp / f"many{k}"))
+        a, b = statistics.median(one), statistics.median(many)
+        print(f"{args.units} templates, 1 worker: {a:6.2f} s wall ({a / args.units * 1000:.1f} ms each, median of 3)")
+        print(f"{args.units} templates, {jobs} workers: {b:6.2f} s wall (speed-up {a / b:.2f}×)")
+
+
+if __name__ == "__main__":
+    main()
