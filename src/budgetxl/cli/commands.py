@@ -5,3 +5,4 @@ from budgetxl.cli import diff_cmd  # noqa: F401
 from budgetxl.cli import check_cmd  # noqa: F401
 from budgetxl.cli import template_cmd  # noqa: F401
 from budgetxl.cli import collect_cmd  # noqa: F401
+from budgetxl.cli import pdf_cmd  # noqa: F401
