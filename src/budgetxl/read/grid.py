@@ -2,7 +2,8 @@
 
 python-calamine reads values and merged ranges fast. For xlsx, the few facts calamine does not
 give (a cell's number format, whether it holds a formula) come from a light scan of the sheet XML.
-Every part is size-checked before it is inflated, so a zip bomb is refused, not expanded.
+Every file first passes the guards in guards.py (zip bombs, DTDs, absurd sheet spans), so a hostile
+file is refused before a parser expands it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from python_calamine import CalamineWorkbook
 
 from budgetxl.errors import ReadError
 
+# The limits, and the checks made before any parser sees a file, live in guards.py.
+from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, check_file_size, check_merges, check_xlsx_sheets
+from budgetxl.read.guards import check_zip as check_zip  # noqa: F401 - kept importable from here
+
 Cell = tuple[int, int]
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based, inclusive)
 
-MAX_PART_BYTES = 64 * 1024 * 1024  # uncompressed size of one zip part
-MAX_RATIO = 200  # uncompressed / compressed for any part larger than 1 MiB
-MAX_CELLS = 2_000_000  # rows × columns a sheet may claim
-MAX_MERGES = 100_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -90,19 +91,6 @@ def detect_kind(path: Path, head: bytes) -> str:
     raise ReadError(f"{path}: 不是电子表格文件（应为 .xlsx、.xls 或 .ods）")
 
 
-def check_zip(path: Path) -> None:
-    """Refuse parts that would inflate past the caps (zip bombs)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                if info.file_size > MAX_PART_BYTES:
-                    raise ReadError(f"{path}: 文件内部分“{info.filename}”解压后过大（{info.file_size} 字节），拒绝读取")
-                if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise ReadError(f"{path}: 文件内部分“{info.filename}”压缩比异常，疑似压缩炸弹，拒绝读取")
-    except zipfile.BadZipFile:
-        raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
-
-
 def load_grid(path: str | Path) -> Grid:
     """All sheets of the workbook at `path` as plain grids. Raises ReadError for anything unreadable."""
     path = Path(path)
@@ -115,9 +103,12 @@ def load_grid(path: str | Path) -> Grid:
         raise ReadError(f"{path}: 这是一个文件夹，不是工作簿") from None
     except OSError as exc:
         raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
+    check_file_size(path)
     kind = detect_kind(path, head)
     if kind in ("xlsx", "ods"):
         check_zip(path)
+    if kind == "xlsx":
+        check_xlsx_sheets(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = []
@@ -131,16 +122,20 @@ def load_grid(path: str | Path) -> Grid:
             sheets.append(SheetGrid(name, values, merges))
     except ReadError:
         raise
-    except Exception as exc:  # calamine raises its own error types for broken files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and its panics (BaseException)
         raise ReadError(f"{path}: 无法读取工作簿（{_short(exc)}）") from None
     if kind == "xlsx":
         _add_xlsx_details(path, sheets)
     elif kind == "ods":
         _add_ods_merges(path, sheets)
+    for sheet in sheets:
+        check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
     return Grid(path, kind, sheets)
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
@@ -311,17 +306,27 @@ def _add_ods_merges(path: Path, sheets: list[SheetGrid]) -> None:
             continue
         row = 0
         for tr in table.iter(f"{_ODS_TABLE}table-row"):
-            rrep = min(int(tr.get(f"{_ODS_TABLE}number-rows-repeated", "1") or 1), MAX_CELLS)
+            rrep = min(_count(tr, "number-rows-repeated"), MAX_CELLS)
             col = 0
             for tc in tr:
-                if not tc.tag.endswith(("table-cell", "covered-table-cell")):
+                if not isinstance(tc.tag, str) or not tc.tag.endswith(("table-cell", "covered-table-cell")):
                     continue
-                crep = min(int(tc.get(f"{_ODS_TABLE}number-columns-repeated", "1") or 1), MAX_CELLS)
-                rs = int(tc.get(f"{_ODS_TABLE}number-rows-spanned", "1") or 1)
-                cs = int(tc.get(f"{_ODS_TABLE}number-columns-spanned", "1") or 1)
+                crep = min(_count(tc, "number-columns-repeated"), MAX_CELLS)
+                rs = _count(tc, "number-rows-spanned")
+                cs = _count(tc, "number-columns-spanned")
+                if rs * cs > MAX_CELLS:
+                    raise ReadError(f"{path}: 工作表“{sheet.name}”有覆盖范围异常大的合并单元格，拒绝读取")
                 if (rs > 1 or cs > 1) and tc.tag.endswith("}table-cell"):
                     sheet.merges.append((row, col, row + rs - 1, col + cs - 1))
                     if len(sheet.merges) > MAX_MERGES:
                         raise ReadError(f"{path}: 工作表“{sheet.name}”的合并单元格数量异常，拒绝读取")
                 col += crep
             row += rrep
+
+
+def _count(element: Any, name: str) -> int:
+    """A repeat or span count of an ods cell or row: a positive integer, 1 when absent or garbled."""
+    try:
+        return max(1, int(element.get(f"{_ODS_TABLE}{name}", "1") or 1))
+    except ValueError:
+        return 1

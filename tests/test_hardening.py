@@ -1,0 +1,368 @@
+"""Reading workbooks from outside: entity bombs, zip bombs, absurd spans, deep nesting, and a fuzz
+test mutating real workbooks. Every outcome must be a ReadResult or budgetxl's ReadError: never
+another exception, a crash, a hang or a memory blow-up.
+
+Crafted files are made here by rewriting the parts of a real workbook, the way an attacker would.
+Anything that could take a process down (calamine aborts on an absurd span) is read in a worker
+process through the batch runner, which reports a crash or a hang as such.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import resource
+import shutil
+import struct
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from budgetxl.batch import run_batch
+from budgetxl.errors import ReadError
+from budgetxl.read import read_workbook
+from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, MAX_PART_BYTES
+from budgetxl.render import render_form
+
+SHEET = "xl/worksheets/sheet1.xml"
+REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+
+
+# ---------------------------------------------------------------------------------------------
+# Crafting
+
+
+def rewrite(src: bytes, edits: dict[str, bytes | None], extra: dict[str, bytes] | None = None) -> bytes:
+    """The zip `src` with parts replaced (bytes), dropped (None) or added."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename in edits:
+                if edits[info.filename] is None:
+                    continue
+                data = edits[info.filename]
+            zout.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+def part(src: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(src)) as zf:
+        return zf.read(name)
+
+
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 2 else "")) * 10}">' for i in range(2, 10))
+    + "]>\n"
+)
+
+
+def with_dtd(xml: bytes, dtd: str = LAUGHS) -> bytes:
+    """The part with a DTD in its prolog and the entity used in its first text."""
+    body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
+    return dtd.encode() + re.sub(rb">([^<>]+)<", rb">&lol9;\1<", body, count=1)
+
+
+@pytest.fixture(scope="module")
+def seed_bytes(tmp_path_factory, seed_form) -> bytes:
+    path = tmp_path_factory.mktemp("seed") / "seed.xlsx"
+    render_form(seed_form, path)
+    return path.read_bytes()
+
+
+def write(tmp_path: Path, data: bytes, name: str = "x.xlsx") -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def read_in_worker(path: str) -> tuple[str, str, int]:
+    """Read in a worker with its address space capped at 1.5 GB above what it starts with:
+    ('result', unit name, peak KB) or ('ReadError', message, peak KB); anything else raises."""
+    vm_kb = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0])
+    limit = (vm_kb + 1536 * 1024) * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        result = read_workbook(path)
+        kind, text = "result", result.form.unit_name
+    except ReadError as exc:
+        kind, text = "ReadError", str(exc)
+    return kind, text, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def read_isolated(path: Path, timeout: float = 30) -> tuple[str, str]:
+    (outcome,) = run_batch(read_in_worker, [str(path)], jobs=1, timeout=timeout)
+    assert outcome.kind == "ok", f"{outcome.kind}: {outcome.error}\n{outcome.detail or ''}"
+    kind, text, _peak = outcome.value
+    return kind, text
+
+
+# ---------------------------------------------------------------------------------------------
+# XML entities
+
+
+@pytest.mark.parametrize("name", ["xl/sharedStrings.xml", "xl/workbook.xml", SHEET, "xl/styles.xml", "[Content_Types].xml"])
+def test_a_billion_laughs_part_is_refused_not_expanded(seed_bytes: bytes, tmp_path: Path, name: str) -> None:
+    bomb = write(tmp_path, rewrite(seed_bytes, {name: with_dtd(part(seed_bytes, name))}))
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match="DTD"):
+        read_workbook(bomb)
+    assert time.perf_counter() - start < 5
+
+
+def test_a_dtd_hidden_after_a_long_comment_or_in_utf16_is_refused(seed_bytes: bytes, tmp_path: Path) -> None:
+    xml = part(seed_bytes, "xl/sharedStrings.xml")
+    filler = random.Random(0).randbytes(1_500_000).hex().encode()  # 3 MB that do not compress away
+    padded = b'<?xml version="1.0"?>\n<!--' + filler + b"-->" + with_dtd(xml)[len(b'<?xml version="1.0"?>\n'):]
+    with pytest.raises(ReadError, match="DTD"):
+        read_workbook(write(tmp_path, rewrite(seed_bytes, {"xl/sharedStrings.xml": padded})))
+    utf16 = with_dtd(xml).decode("utf-8").replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
+    with pytest.raises(ReadError, match="DTD"):
+        read_workbook(write(tmp_path, rewrite(seed_bytes, {"xl/sharedStrings.xml": b"\xff\xfe" + utf16.encode("utf-16-le")})))
+
+
+def test_an_external_entity_is_refused(seed_bytes: bytes, tmp_path: Path) -> None:
+    xxe = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY lol9 SYSTEM "file:///etc/passwd">]>\n'
+    data = rewrite(seed_bytes, {"xl/sharedStrings.xml": with_dtd(part(seed_bytes, "xl/sharedStrings.xml"), xxe)})
+    with pytest.raises(ReadError, match="DTD"):
+        read_workbook(write(tmp_path, data))
+
+
+def test_openpyxl_parses_through_defusedxml_and_refuses_the_bomb(seed_bytes: bytes, tmp_path: Path) -> None:
+    # The annotator opens department workbooks with openpyxl: it must use defusedxml.
+    assert openpyxl.DEFUSEDXML is True
+    from defusedxml import EntitiesForbidden
+
+    bomb = write(tmp_path, rewrite(seed_bytes, {"xl/sharedStrings.xml": with_dtd(part(seed_bytes, "xl/sharedStrings.xml"))}))
+    start = time.perf_counter()
+    with pytest.raises(Exception) as info:
+        openpyxl.load_workbook(bomb)
+    chain, exc = [], info.value
+    while exc is not None:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    assert any(isinstance(e, EntitiesForbidden) for e in chain), chain
+    assert time.perf_counter() - start < 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Zip bombs
+
+
+def zeros_part(size: int) -> bytes:
+    """A zip holding one highly compressible part of `size` zero bytes, streamed (never in memory)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("xl/workbook.xml", b"<workbook/>")
+        with zf.open("xl/media/blob.bin", "w", force_zip64=True) as fh:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(size // len(chunk)):
+                fh.write(chunk)
+    return out.getvalue()
+
+
+def test_a_part_inflating_past_the_cap_is_refused(tmp_path: Path) -> None:
+    data = zeros_part(MAX_PART_BYTES + 1024 * 1024)
+    assert len(data) < 1024 * 1024  # a small file that would inflate to 65 MB
+    with pytest.raises(ReadError, match="过大"):
+        read_workbook(write(tmp_path, data))
+
+
+def test_a_highly_compressed_part_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="压缩"):
+        read_workbook(write(tmp_path, zeros_part(8 * 1024 * 1024)))
+
+
+def test_a_header_lying_about_the_size_is_caught(seed_bytes: bytes, tmp_path: Path) -> None:
+    """The central directory and the local header claim 100 bytes for the sheet; its data holds
+    far more. The part is inflated under the declared size and fails its checksum."""
+    data = bytearray(seed_bytes)
+    name = SHEET.encode()
+    pos = data.index(b"PK\x01\x02")  # the central directory
+    while True:
+        pos = data.index(b"PK\x01\x02", pos)
+        n = struct.unpack_from("<H", data, pos + 28)[0]
+        if data[pos + 46 : pos + 46 + n] == name:
+            struct.pack_into("<I", data, pos + 24, 100)
+            local = struct.unpack_from("<I", data, pos + 42)[0]
+            struct.pack_into("<I", data, local + 22, 100)
+            break
+        pos += 46
+    kind, text = read_isolated(write(tmp_path, bytes(data)))
+    assert kind == "ReadError" and "损坏" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Absurd spans
+
+
+def add_cells(xml: bytes, cells: str) -> bytes:
+    return xml.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+
+
+def add_merges(xml: bytes, refs: list[str]) -> bytes:
+    merges = "".join(f'<mergeCell ref="{r}"/>' for r in refs).encode()
+    return re.sub(rb'<mergeCells count="\d+">', lambda m: m.group(0) + merges, xml)
+
+
+def test_a_claimed_dimension_of_the_whole_sheet_is_ignored(seed_bytes: bytes, tmp_path: Path, seed_form) -> None:
+    xml = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', part(seed_bytes, SHEET))
+    start = time.perf_counter()
+    assert read_workbook(write(tmp_path, rewrite(seed_bytes, {SHEET: xml}))).form == seed_form
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("cell", [
+    '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',  # calamine would abort
+    '<row r="1000000"><c r="E1000000"><v>1</v></c></row>',
+    '<row r="1048576"><c r="XFD1048576"><f>1+1</f></c></row>',
+    '<row r="99999999999"><c t="inlineStr"><is><t>x</t></is></c></row>',  # a row past any limit, cell without r
+    '<row r="3"><c r="A4294967296"><v>1</v></c></row>',
+])
+def test_a_cell_far_away_is_refused_before_anything_allocates_for_it(seed_bytes: bytes, tmp_path: Path, cell: str) -> None:
+    data = rewrite(seed_bytes, {SHEET: add_cells(part(seed_bytes, SHEET), cell)})
+    kind, text = read_isolated(write(tmp_path, data))
+    assert kind == "ReadError" and "范围过大" in text
+
+
+def test_a_merge_over_a_million_rows_reads_at_once(seed_bytes: bytes, tmp_path: Path, seed_form) -> None:
+    xml = add_merges(part(seed_bytes, SHEET), ["F1:F1048576", "A90:A1048576"] + ["G1:G1048576"] * 1000)
+    start = time.perf_counter()
+    assert read_workbook(write(tmp_path, rewrite(seed_bytes, {SHEET: xml}))).form == seed_form
+    assert time.perf_counter() - start < 5
+
+
+def test_overlapping_or_countless_merges_are_refused(seed_bytes: bytes, tmp_path: Path) -> None:
+    xml = part(seed_bytes, SHEET)
+    overlapping = add_merges(xml, ["A1:E79"] * (MAX_CELLS // (79 * 5) + 1))
+    with pytest.raises(ReadError, match="重叠"):
+        read_workbook(write(tmp_path, rewrite(seed_bytes, {SHEET: overlapping})))
+    countless = add_merges(xml, [f"H{i}:I{i}" for i in range(1, MAX_MERGES + 2)])
+    with pytest.raises(ReadError, match="数量异常"):
+        read_workbook(write(tmp_path, rewrite(seed_bytes, {SHEET: countless})))
+    huge = add_merges(xml, ["A1:XFD1048576"])
+    with pytest.raises(ReadError, match="异常大"):
+        read_workbook(write(tmp_path, rewrite(seed_bytes, {SHEET: huge})))
+
+
+def make_ods(body: str) -> bytes:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="S">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+        ), zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+ODS_CELL = '<table:table-cell office:value-type="string"{attrs}><text:p>{text}</text:p></table:table-cell>'
+
+
+@pytest.mark.parametrize("body, expect", [
+    # a garbled span is ignored, not a ValueError
+    ("<table:table-row>" + ODS_CELL.format(attrs=' table:number-rows-spanned="abc"', text="绩效指标") + "</table:table-row>", "result"),
+    # a cell past sixteen thousand columns and a million rows
+    ("<table:table-row>" + ODS_CELL.format(attrs="", text="绩效指标") + '</table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16383"/>' + ODS_CELL.format(attrs="", text="x") + "</table:table-row>", "ReadError"),
+    # a span of a billion cells
+    ("<table:table-row>" + ODS_CELL.format(attrs=' table:number-rows-spanned="100000" table:number-columns-spanned="10000"', text="绩效指标") + "</table:table-row>", "ReadError"),
+])
+def test_ods_spans(tmp_path: Path, body: str, expect: str) -> None:
+    kind, text = read_isolated(write(tmp_path, make_ods(body), "x.ods"))
+    assert kind == expect, text
+
+
+# ---------------------------------------------------------------------------------------------
+# Deep nesting
+
+
+@pytest.mark.parametrize("name", [SHEET, "xl/styles.xml", "xl/workbook.xml", "xl/sharedStrings.xml"])
+def test_deeply_nested_xml_is_a_result_or_a_clear_error(seed_bytes: bytes, tmp_path: Path, name: str) -> None:
+    depth = 200_000
+    nest = b"<x>" * depth + b"</x>" * depth
+    xml = part(seed_bytes, name)
+    root_end = xml.index(b">", xml.index(b"<", xml.index(b"?>") + 2)) + 1
+    data = rewrite(seed_bytes, {name: xml[:root_end] + nest + xml[root_end:]})
+    kind, _ = read_isolated(write(tmp_path, data))
+    assert kind in ("result", "ReadError")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing: real workbooks mutated
+
+
+@pytest.fixture(scope="module")
+def fuzz_seeds(seed_bytes: bytes, tmp_path_factory) -> list[tuple[str, bytes]]:
+    seeds = [("seed", seed_bytes)]
+    if REAL.is_dir():  # copied to a temporary folder, the originals never touched
+        tmp = tmp_path_factory.mktemp("real")
+        for p in sorted(REAL.glob("*.xlsx")):
+            shutil.copy(p, tmp / p.name)
+            seeds.append((p.name, (tmp / p.name).read_bytes()))
+    return seeds
+
+
+def mutate(data, seed: bytes) -> bytes:
+    """One mutation of a workbook, drawn by Hypothesis."""
+    how = data.draw(st.sampled_from(["truncate", "flip", "drop", "truncate_part", "junk_part", "numbers", "far_cell"]))
+    if how == "truncate":
+        return seed[: data.draw(st.integers(0, len(seed) - 1))]
+    if how == "flip":
+        out = bytearray(seed)
+        for _ in range(data.draw(st.integers(1, 8))):
+            i = data.draw(st.integers(0, len(out) - 1))
+            out[i] ^= data.draw(st.integers(1, 255))
+        return bytes(out)
+    with zipfile.ZipFile(io.BytesIO(seed)) as zf:
+        names = zf.namelist()
+    name = data.draw(st.sampled_from(names))
+    xml = part(seed, name)
+    if how == "drop":
+        return rewrite(seed, {name: None})
+    if how == "truncate_part":
+        return rewrite(seed, {name: xml[: data.draw(st.integers(0, max(len(xml) - 1, 0)))]})
+    if how == "junk_part":
+        i = data.draw(st.integers(0, len(xml)))
+        junk = data.draw(st.binary(min_size=1, max_size=64) | st.sampled_from([b"<", b"</", b"&", b"<!DOCTYPE x>", b"]]>", b'"']))
+        return rewrite(seed, {name: xml[:i] + junk + xml[i + data.draw(st.integers(0, 32)):]})
+    if how == "numbers":  # a number (a row, a ref, a span, an index) turned into an absurd one
+        spots = [m.span() for m in re.finditer(rb"\d+", xml)]
+        if not spots:
+            return rewrite(seed, {name: None})
+        a, b = data.draw(st.sampled_from(spots))
+        big = str(data.draw(st.sampled_from([0, -1, 65536, 1048576, 16384, 2**31, 2**32, 2**63, 10**30]))).encode()
+        return rewrite(seed, {name: xml[:a] + big + xml[b:]})
+    ref = data.draw(st.sampled_from(["XFD1048576", "ZZ99999", "A2000001", "AAAA1", "B3"]))
+    return rewrite(seed, {SHEET: add_cells(part(seed, SHEET), f'<row r="{ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{ref}"><v>7</v></c></row>')}) if SHEET in names else seed
+
+
+# A modest count keeps the suite quick; BUDGETXL_FUZZ_EXAMPLES=2000 runs a longer campaign.
+@settings(max_examples=int(os.environ.get("BUDGETXL_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_fuzz_mutated_workbooks_read_or_fail_cleanly(fuzz_seeds, tmp_path: Path, data) -> None:
+    name = data.draw(st.sampled_from([n for n, _ in fuzz_seeds]), label="seed")
+    seed = dict(fuzz_seeds)[name]
+    mutated = mutate(data, seed)
+    kind, _ = read_isolated(write(tmp_path, mutated), timeout=30)
+    assert kind in ("result", "ReadError")
