@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from budgetxl.errors import ReadError
 from budgetxl.layout import DEFAULT_LAYOUT, Layout, all_layouts, label_index
 from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, format_amount
+from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, Range, SheetGrid
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
 from budgetxl.report import Finding
@@ -229,21 +230,22 @@ class _SheetReader:
             if value in ("", None, 0, 0.0):
                 computed = evaluate_simple_formula(formula, self.sheet)
                 if computed is None:
-                    self.find("BX013", "warning", path, r, c, f"={formula}",
+                    self.find("BX013", path, r, c, f"={formula}",
                               "此单元格的公式从未被计算，读不到结果；请在 Excel 或 WPS 中打开并保存后再提交")
                     return None
                 if computed != 0:
-                    self.find("BX014", "info", path, r, c, f"={formula}",
+                    self.find("BX014", path, r, c, f"={formula}",
                               f"此单元格的公式从未被计算（显示为 0），已按公式算得 {format_amount(computed)}")
                 return computed
         try:
             return parse_amount_cell(value)
         except AmountProblem as exc:
-            self.find(exc.code, "error", path, r, c, display_text(value), exc.message)
+            self.find(exc.code, path, r, c, display_text(value), exc.message)
             return None
 
-    def find(self, code: str, severity: str, path: str, r: int, c: int, value: str | None, message: str) -> None:
-        self.findings.append(Finding(code, severity, message, path, value, self.sheet.name, a1(r, c)))  # type: ignore[arg-type]
+    def find(self, code: str, path: str, r: int, c: int, value: str | None, message: str) -> None:
+        severity = READ_CODES[code].severity
+        self.findings.append(Finding(code, severity, message, path, value, self.sheet.name, a1(r, c)))
 
     # -- the blocks ------------------------------------------------------------------------------
 
@@ -561,5 +563,5 @@ class _SheetReader:
                 if norm in labels:
                     continue
                 text = display_text(v, self.sheet.formats.get((r, c)))
-                self.find("BX020", "warning", "", r, c, text,
+                self.find("BX020", "", r, c, text,
                           f"此单元格的内容“{text[:30]}”不属于表格的任何栏目，未读入")
