@@ -81,10 +81,12 @@ def text_em(text: str) -> float:
     return sum(char_em(c) for c in text)
 
 
+@lru_cache(maxsize=4096)
 def _is_breakable(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F", "A") or ch.isspace()
 
 
+@lru_cache(maxsize=8192)  # labels, headings and 一级/二级 texts recur in every form of a batch
 def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     """How many lines `text` takes in a cell `width_px` wide at `size_pt`, wrapping CJK anywhere
     and Latin words at spaces (a word longer than a line breaks inside)."""
