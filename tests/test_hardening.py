@@ -235,6 +235,17 @@ def test_a_cell_far_away_is_refused_before_anything_allocates_for_it(seed_bytes:
     assert kind == "ReadError" and "范围过大" in text
 
 
+def test_a_worksheet_kept_outside_its_folder_is_scanned_too(seed_bytes: bytes, tmp_path: Path) -> None:
+    """The relationships decide which part is a sheet, whatever its name or claimed type."""
+    far = add_cells(part(seed_bytes, SHEET), '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    rels = part(seed_bytes, "xl/_rels/workbook.xml.rels").replace(b"worksheets/sheet1.xml", b"elsewhere.xml")
+    types = part(seed_bytes, "[Content_Types].xml").replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere.xml")
+    data = rewrite(seed_bytes, {SHEET: None, "xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types},
+                   extra={"xl/elsewhere.xml": far})
+    kind, text = read_isolated(write(tmp_path, data))
+    assert kind == "ReadError" and "范围过大" in text
+
+
 def test_a_merge_over_a_million_rows_reads_at_once(seed_bytes: bytes, tmp_path: Path, seed_form) -> None:
     xml = add_merges(part(seed_bytes, SHEET), ["F1:F1048576", "A90:A1048576"] + ["G1:G1048576"] * 1000)
     start = time.perf_counter()

@@ -185,8 +185,8 @@ def sheet_span(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
 
 
 def _worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
-    """Every part that may be read as a worksheet: those the workbook's relationships point at,
-    and any under xl/worksheets/."""
+    """Every part that may be read as a worksheet: whatever the workbook's relationships point
+    at (whatever type they claim), and any under xl/worksheets/."""
     names = set(zf.namelist())
     parts = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml") and "/_rels/" not in n}
     try:
@@ -206,7 +206,9 @@ def check_xlsx_sheets(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             for part in _worksheet_parts(zf):
-                _check_span(path, part, *sheet_span(zf.read(part)))
+                data = zf.read(part)
+                if b"sheetData" in data or b"mergeCell" in data:  # styles, strings, themes: no cells
+                    _check_span(path, part, *sheet_span(data))
     except zipfile.BadZipFile:
         raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
 
