@@ -395,3 +395,19 @@ def test_pdf_command_failures_exit_non_zero_without_traceback(tmp_path):
     res = run_cli("pdf", str(SEED), "-o", str(tmp_path / "x.png"))
     assert res.returncode == 2 and ".pdf" in res.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_readme_python_example_runs(tmp_path):
+    """The Python example of the README's "PDF and HTML reports" section, as written."""
+    need_tools()
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## PDF and HTML reports"):]
+    section = section[: section.index("\n## ", 5)]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    (tmp_path / "inputs").symlink_to(ROOT / "inputs")
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    plan = paginate(plan_form(load_form(SEED)))
+    assert str(plan.breaks) in res.stdout
+    assert len(layout_pages(tmp_path / "outputs" / "fengyang-2023.pdf")) == len(plan.pages)
+    assert "未变" in (tmp_path / "outputs" / "same.html").read_text(encoding="utf-8")

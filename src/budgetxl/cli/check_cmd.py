@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, app, fail, stderr, stdout
+from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
 from budgetxl.rules.annotate import ANNOTATABLE, annotate
@@ -103,6 +104,7 @@ def check(
     json_: JsonOpt = False,
     strict: StrictOpt = False,
     annotate_to: AnnotateOpt = None,
+    html: HtmlOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check filled forms: every finding with its code, severity, sheet!cell and a message in Chinese.
@@ -111,6 +113,7 @@ def check(
     2 for usage errors or when a file cannot be read (the other files are still checked).
     """
     _check_arguments(files, annotate_to)
+    check_html_target(html, files)
     reports: list[Report] = []
     unreadable = failed = 0
     for file in files:
@@ -140,6 +143,12 @@ def check(
                 failed += 1
             else:
                 _say(f"已写入标注副本 {out}")
+    if html is not None:
+        from budgetxl.html import check_html
+
+        read_ok = {r.source for r in reports}
+        unread = [str(f) for f in files if str(f) not in read_ok]
+        failed += not save_html(html, lambda: check_html(reports, unread), debug)
     if json_:
         if len(files) == 1:
             if reports:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from budgetxl.cli.app import EXIT_USAGE, DebugOpt, JsonOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.diff import diff_forms
 from budgetxl.diff.data import diff_data, series_data, to_json
 from budgetxl.diff.inputs import load_compared
@@ -30,12 +31,14 @@ def diff(
     more: Annotated[list[Path] | None, typer.Argument(help=MORE_HELP)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help=OUTPUT_HELP)] = None,
     json_: JsonOpt = False,
+    html: HtmlOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Compare forms year over year: budget lines, tasks and indicators added, removed or changed."""
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
+    check_html_target(html, paths)
     try:
         loaded = [load_compared(p) for p in paths]
     except (InputError, ReadError) as exc:
@@ -59,6 +62,11 @@ def diff(
     if output is not None:
         write_comparison(output, result, forms, sources)
         stderr.print(f"已写入 {output}", markup=False, highlight=False)
+    if html is not None:
+        from budgetxl.html import diff_html
+
+        if not save_html(html, lambda: diff_html(result, sources), debug):
+            raise typer.Exit(1)
     if json_:
         if len(forms) == 2:
             data = diff_data(result, (sources[0], sources[1]))  # type: ignore[arg-type]

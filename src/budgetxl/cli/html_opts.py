@@ -1,0 +1,43 @@
+"""The --html option that `check` and `diff` share: where to write the web-page report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Callable
+
+import typer
+
+from budgetxl.cli.app import EXIT_USAGE, fail, stderr
+from budgetxl.errors import BudgetxlError
+from budgetxl.fileio import write_text_atomic
+
+HTML_SUFFIXES = (".html", ".htm")
+
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option("--html", metavar="REPORT.html",
+                 help="Also write the result as one self-contained web page (opens in any browser, offline)."),
+]
+
+
+def check_html_target(path: Path | None, inputs: list[Path]) -> None:
+    """A usage error, before any work, when the page would not be an .html file or would replace an input."""
+    if path is None:
+        return
+    if path.suffix.lower() not in HTML_SUFFIXES:
+        raise fail(f"{path}: 网页报告应保存为 .html 文件", EXIT_USAGE)
+    if path.resolve() in {p.resolve() for p in inputs}:
+        raise fail(f"{path}: 网页报告不能覆盖输入文件，请换一个文件名", EXIT_USAGE)
+
+
+def save_html(path: Path, page: Callable[[], str], debug: bool = False) -> bool:
+    """Write the page atomically; say where, or why not (False)."""
+    try:
+        write_text_atomic(path, page())
+    except BudgetxlError as exc:
+        if debug:
+            raise
+        stderr.print(f"错误：{exc}", markup=False, highlight=False)
+        return False
+    stderr.print(f"已写入网页报告 {path}", markup=False, highlight=False)
+    return True
