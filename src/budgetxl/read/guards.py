@@ -141,10 +141,37 @@ def _cell_ref(text: str) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col - 1
 
 
+_ANY_CELL_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_REF_CELL_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*["\']\$?([A-Za-z]+)\$?(\d+)["\'][^>]*?(/?)>')
+_MERGE_REF_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*["\']([^"\']*)["\']')
+
+
 def sheet_span(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
     """(rows, columns) from A1 to the last cell holding a value or formula, and the merged ranges
-    (0-based, inclusive) of a worksheet part. Cells and rows without an `r` attribute follow the
-    one before, as spreadsheet programs place them."""
+    (0-based, inclusive) of a worksheet part.
+
+    The common case, every cell with its `r` reference, is read in one pass over the references
+    (an empty `<c …/>` holds nothing and does not count; a `<c …>…</c>` is taken to hold
+    something). Otherwise each cell is placed as spreadsheet programs place it (see
+    _sheet_span_in_order)."""
+    cells = _REF_CELL_RE.findall(data)
+    if len(cells) != len(_ANY_CELL_RE.findall(data)):
+        return _sheet_span_in_order(data)
+    full = [(letters, digits) for letters, digits, closed in cells if not closed]
+    rows = max((int(d) for _, d in full), default=0)
+    widest = max((letters.upper() for letters, _ in full), key=lambda s: (len(s), s), default=b"")
+    cols = _cell_ref(widest.decode() + "1")[1] + 1 if widest else 0
+    merges = []
+    for ref in _MERGE_REF_RE.findall(data):
+        first, _, last = ref.decode("ascii", "replace").partition(":")
+        a, b = _cell_ref(first), _cell_ref(last or first)
+        if a and b:
+            merges.append((min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
+    return rows, cols, merges
+
+
+def _sheet_span_in_order(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
+    """sheet_span, cell by cell: cells and rows without an `r` attribute follow the one before."""
     rows = cols = 0
     merges: list[tuple[int, int, int, int]] = []
     row, col = -1, -1
