@@ -16,7 +16,7 @@ import pytest
 from budgetxl.batch import Outcome
 from budgetxl.collect import collect, failed_record, find_workbooks, mark_duplicates
 from budgetxl.collect.inspect import FileRecord, Known, inspect_file, pick_previous
-from budgetxl.collect.styles import COLUMNS, SHEETS, STATUS_LABELS
+from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
 from budgetxl.errors import InputError
@@ -120,13 +120,13 @@ def test_summary_workbook(collected, returns: Path) -> None:
     wb = openpyxl.load_workbook(out / "汇总.xlsx")
     assert wb.sheetnames == [SHEETS["summary"], SHEETS["findings"]]
     ws = wb[SHEETS["summary"]]
-    assert [c.value for c in ws[1]] == [c.heading for c in COLUMNS["summary"]]
+    assert [c.value for c in ws[1]] == [c.heading for c in columns("summary")]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
     assert ws.print_title_rows == "$1:$1"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(result.records)
-    heads = [c.key for c in COLUMNS["summary"]]
+    heads = [c.key for c in columns("summary")]
     for row, rec in zip(rows, result.records):
         values = dict(zip(heads, row))
         assert values["status"] == STATUS_LABELS[rec.status]
@@ -196,7 +196,7 @@ def test_comparison_with_last_year(real_dir: Path, tmp_path: Path) -> None:
     assert (cmp.old_total, cmp.new_total, cmp.change) == (old_total, new_total, new_total - old_total)
     wb = openpyxl.load_workbook(tmp_path / "s.xlsx")
     ws = wb[SHEETS["compare"]]
-    keys = [c.key for c in COLUMNS["compare"]]
+    keys = [c.key for c in columns("compare")]
     row = dict(zip(keys, next(ws.iter_rows(min_row=2, values_only=True))))
     assert row["unit"] == new.unit_name and row["previous_year"] == 2023 and row["year"] == 2024
     assert Decimal(str(row["change"])).quantize(Decimal("0.000001")) == (new_total - old_total)

@@ -1,7 +1,8 @@
 """The summary workbook's words, columns and looks, declared once.
 
 Each sheet is a list of columns (key, heading, width, named format); the writer only looks them
-up. Status and count words for the comparison come from the diff's own labels.
+up through `columns()`. The comparison's words (新增, 取消, 调整) are the diff's own labels, looked
+up only when a comparison is made (the diff pulls in scipy, which a plain collection does not need).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from budgetxl.diff.styles import STATUS_LABELS as DIFF_LABELS
+from functools import lru_cache
 
 STATUS_LABELS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -76,7 +77,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("value", "内容", 24),
         Column("field", "字段", 18),
     ),
-    "compare": (
+}
+
+
+@lru_cache(maxsize=None)
+def columns(key: str) -> tuple[Column, ...]:
+    """The columns of sheet `key` (summary, findings, compare)."""
+    if key != "compare":
+        return COLUMNS[key]
+    from budgetxl.diff.styles import STATUS_LABELS as DIFF_LABELS
+
+    return (
         Column("unit", "单位名称", 28),
         Column("file", "本年文件", 28, "link"),
         Column("previous", "上年文件", 28, "link"),
@@ -93,8 +104,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("indicators_removed", f"指标{DIFF_LABELS['removed']}", 7, "int"),
         Column("indicators_changed", f"指标{DIFF_LABELS['changed']}", 7, "int"),
         Column("note", "说明", 36),
-    ),
-}
+    )
+
 
 # Page set-up of every sheet: A4 landscape, one page wide, the heading row on every page.
 PAGE = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}

@@ -17,7 +17,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.collect.inspect import FileRecord, Known
 from budgetxl.collect.styles import (
-    COLUMNS,
     CREATED,
     FORMATS,
     PAGE,
@@ -26,6 +25,7 @@ from budgetxl.collect.styles import (
     STATUS_LABELS,
     TITLE,
     Column,
+    columns,
 )
 from budgetxl.errors import OutputError
 from budgetxl.fileio import atomic_path
@@ -41,7 +41,7 @@ class SheetWriter:
 
     def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path) -> None:
         self.ws: Worksheet = wb.add_worksheet(SHEETS[key])
-        self.columns: Sequence[Column] = COLUMNS[key]
+        self.columns: Sequence[Column] = columns(key)
         self.formats = formats
         self.link_base = link_base
         self.row = 0
