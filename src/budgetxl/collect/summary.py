@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -96,17 +97,21 @@ class SheetWriter:
 
 def display_path(path: str) -> str:
     """The path as a person reads it: relative to the current folder when it is inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
+    return _display(path, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display(path: str, cwd: str) -> str:
+    rel = os.path.relpath(os.path.join(cwd, path), cwd)
+    return rel if not rel.startswith("..") else str(path)
 
 
 def link_target(path: str, base: Path) -> str:
+    """`path` relative to the folder `base` (paths compared as written, no file system calls)."""
     try:
-        return os.path.relpath(Path(path).resolve(), base.resolve())
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(base))
     except ValueError:  # another drive on Windows
-        return str(Path(path).resolve())
+        return os.path.abspath(path)
 
 
 def summary_row(index: int, rec: FileRecord) -> Row:
@@ -174,7 +179,7 @@ def write_summary(
     """Write the summary workbook at `path`, atomically. With `compared`, a comparison sheet too;
     `missing` lists last year's files whose unit sent nothing this year."""
     path = Path(path)
-    base = path.resolve().parent
+    base = path.absolute().parent
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties({"created": CREATED, "title": TITLE})
