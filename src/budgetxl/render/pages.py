@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from budgetxl.errors import LayoutError
-from budgetxl.render.plan import PageSpan, base_row_heights, cell_height_need
+from budgetxl.render.plan import PageSpan, PlanCell, base_row_heights, cell_height_need
 from budgetxl.text import column_px
 
 if TYPE_CHECKING:
     from budgetxl.layout import Layout
-    from budgetxl.render.plan import Plan, PlanCell
+    from budgetxl.render.plan import Plan
 
 PT_PER_INCH = 72.0
 PT_PER_MM = 72.0 / 25.4
@@ -90,25 +90,18 @@ def page_geometry(layout: Layout) -> PageGeometry:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """A printed row: a row of the plan, or the indicator header written again (repeat=True)."""
-
-    src: int
-    repeat: bool = False
-
-
 class _Paginator:
+    """A page is (start, end): the plan's rows start..end, after the indicator header written
+    again when the page continues the indicator block. Its printed rows ("slots") are numbered
+    from 0: slot 0 is the repeated header if there is one."""
+
     def __init__(self, plan: Plan, geometry: PageGeometry) -> None:
         self.plan = plan
-        self.layout = plan.layout
         self.capacity = geometry.capacity
         self.nrows = plan.print_rows
         self.base = base_row_heights(plan.cells, plan.layout, len(plan.row_heights))
-        self.merged = [c for c in plan.cells if c.row != c.last_row]
-        self.need = {id(c): cell_height_need(c, plan.layout) for c in self.merged}
-        sticky = {c.row for c in plan.cells if c.style in STICKY_STYLES}
-        self.sticky = frozenset(sticky)
+        self.merged = [(c, cell_height_need(c, plan.layout)) for c in plan.cells if c.row != c.last_row]
+        self.sticky = frozenset(c.row for c in plan.cells if c.style in STICKY_STYLES)
         ind = plan.block("indicators")
         self.header_row = ind.header_row if ind is not None else None
         self.ind_last = ind.last_row if ind is not None else -1
@@ -118,30 +111,28 @@ class _Paginator:
     def repeats_header(self, start: int) -> bool:
         return self.header_row is not None and self.header_row < start <= self.ind_last
 
-    def slots(self, start: int, end: int) -> list[_Slot]:
-        out = [_Slot(self.header_row, True)] if self.repeats_header(start) else []  # type: ignore[arg-type]
-        out.extend(_Slot(r) for r in range(start, end + 1))
-        return out
-
-    def fragments(self, slots: Sequence[_Slot]) -> list[tuple[PlanCell, int, int]]:
-        """The part of each merged cell on a page: (cell, first slot, last slot)."""
-        rows = [s.src for s in slots if not s.repeat]
-        start, end = rows[0], rows[-1]
+    def fragments(self, start: int, end: int) -> list[tuple[PlanCell, float, int, int]]:
+        """The part of each merged cell on the page: (cell, height it needs, first slot, last slot)."""
+        repeat = 1 if self.repeats_header(start) else 0
         out = []
-        for cell in self.merged:
+        for cell, need in self.merged:
             if cell.last_row < start or cell.row > end:
                 continue
-            idx = [i for i, s in enumerate(slots) if _covers(cell, s, start)]
-            if idx:
-                out.append((cell, idx[0], idx[-1]))
+            first = max(cell.row, start) - start + repeat
+            last = min(cell.last_row, end) - start + repeat
+            if repeat and cell.row <= self.header_row:  # spans the header and continues (绩效指标)
+                first = 0
+            out.append((cell, need, first, last))
         return out
 
-    def heights(self, slots: Sequence[_Slot]) -> list[float]:
-        """Heights of a page's rows: each row as its own cells need, then every part of a merged
-        label grown (evenly over its rows) until its text fits."""
-        heights = [self.base[s.src] for s in slots]
-        for cell, first, last in self.fragments(slots):
-            extra = self.need[id(cell)] - sum(heights[first : last + 1])
+    def heights(self, start: int, end: int) -> list[float]:
+        """Heights of a page's printed rows: each row as its own cells need, then every part of a
+        merged label grown (evenly over its rows) until its text fits."""
+        heights = self.base[start : end + 1]
+        if self.repeats_header(start):
+            heights.insert(0, self.base[self.header_row])  # type: ignore[index]
+        for _, need, first, last in self.fragments(start, end):
+            extra = need - sum(heights[first : last + 1])
             if extra > 0:
                 add = extra / (last - first + 1)
                 for i in range(first, last + 1):
@@ -161,8 +152,10 @@ class _Paginator:
         while start < self.nrows:
             best = None
             end = start
+            floor = self.base[self.header_row] if self.repeats_header(start) else 0.0  # type: ignore[index]
             while end < self.nrows:
-                if end > start and sum(self.heights(self.slots(start, end))) > self.capacity:
+                floor += self.base[end]  # the rows' own heights: a lower bound of the page's
+                if end > start and (floor > self.capacity or sum(self.heights(start, end)) > self.capacity):
                     break
                 if self.may_end_after(end):
                     best = end
@@ -175,33 +168,31 @@ class _Paginator:
 
     def run(self) -> Plan:
         plan = self.plan
-        slots: list[_Slot] = []
+        where: dict[int, int] = {}  # plan row → printed row
         heights: list[float] = []
         pages: list[PageSpan] = []
         cells: list[PlanCell] = []
         single = [c for c in plan.cells if c.row == c.last_row]
         header_cells = [c for c in single if c.row == self.header_row]
         for number, (start, end) in enumerate(self.page_ranges(), start=1):
-            page_slots = self.slots(start, end)
-            offset = len(slots)
-            page_heights = self.heights(page_slots)
-            for cell, first, last in self.fragments(page_slots):
-                keeps_field = first <= _index_of(page_slots, cell.row) <= last
-                cells.append(replace(cell, row=offset + first, last_row=offset + last,
-                                     field=cell.field if keeps_field else ""))
-            repeated = None
-            if page_slots[0].repeat:
-                repeated = offset
-                cells.extend(replace(c, row=offset, last_row=offset, field="") for c in header_cells)
-            slots.extend(page_slots)
+            offset = len(heights)
+            repeat = self.repeats_header(start)
+            for row in range(start, end + 1):
+                where[row] = offset + row - start + repeat
+            for cell, _, first, last in self.fragments(start, end):
+                keeps_field = cell.row >= start  # the part where the merge begins carries the field
+                cells.append(_moved(cell, offset + first, offset + last, cell.field if keeps_field else ""))
+            if repeat:
+                cells.extend(_moved(c, offset, offset, "") for c in header_cells)
+            page_heights = self.heights(start, end)
             heights.extend(page_heights)
-            pages.append(PageSpan(number, offset, len(slots) - 1, round(sum(page_heights), 2), repeated))
+            pages.append(PageSpan(number, offset, len(heights) - 1, round(sum(page_heights), 2),
+                                  offset if repeat else None))
         # Rows after the printed form (none today) follow unchanged.
         for r in range(self.nrows, len(plan.row_heights)):
-            slots.append(_Slot(r))
+            where[r] = len(heights)
             heights.append(plan.row_heights[r])
-        where = {s.src: i for i, s in enumerate(slots) if not s.repeat}
-        cells.extend(replace(c, row=where[c.row], last_row=where[c.row]) for c in single)
+        cells.extend(_moved(c, where[c.row], where[c.row], c.field) for c in single)
         cells.sort(key=lambda c: (c.row, c.col))
         blocks = tuple(
             replace(b, first_row=where[b.first_row], last_row=where[b.last_row],
@@ -212,16 +203,8 @@ class _Paginator:
                        print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
 
 
-def _covers(cell: PlanCell, slot: _Slot, page_start: int) -> bool:
-    """Whether a merged cell's part on the page takes in `slot`: its own rows, and the repeated
-    header row when the cell spans the header and continues onto the page (the 绩效指标 label)."""
-    if slot.repeat:
-        return cell.row <= slot.src and cell.last_row >= page_start
-    return cell.row <= slot.src <= cell.last_row
-
-
-def _index_of(slots: Sequence[_Slot], row: int) -> int:
-    return next((i for i, s in enumerate(slots) if not s.repeat and s.src == row), -1)
+def _moved(cell: PlanCell, row: int, last_row: int, field: str) -> PlanCell:
+    return PlanCell(row, cell.col, cell.value, cell.style, last_row, cell.last_col, field)
 
 
 def paginate(plan: Plan, geometry: PageGeometry | None = None) -> Plan:

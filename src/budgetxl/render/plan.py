@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Sequence
 
 from budgetxl.errors import InputError
@@ -307,7 +308,11 @@ def cell_height_need(cell: PlanCell, layout: Layout) -> float:
     if cell.style in AMOUNT_STYLES:
         text = text + "00"  # room for the decimals the format adds
     width = sum(px[cell.col : cell.last_col + 1])
-    return text_height_pt(text, width, font_size(cell.style, layout))
+    return _text_height(text, width, font_size(cell.style, layout))
+
+
+# The same texts are measured again when the plan is paginated: remember the answers.
+_text_height = lru_cache(maxsize=1 << 16)(text_height_pt)
 
 
 def base_row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
