@@ -103,3 +103,14 @@ def test_every_command_has_help_and_is_in_the_readme(name):
     assert len(res.stdout) > 100
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"budgetxl {name}" in readme, f"README does not show `budgetxl {name}`"
+
+
+def test_outputs_get_the_usual_file_mode(tmp_path, seed_form):
+    from budgetxl.render import render_form
+
+    old = os.umask(0o022)
+    try:
+        out = render_form(seed_form, tmp_path / "mode.xlsx")
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

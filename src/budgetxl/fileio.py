@@ -30,12 +30,20 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         try:
+            # mkstemp makes the file private (0600); give it the mode any new file would get.
+            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, target)
         except OSError as exc:
             raise OutputError(f"{target}: 无法写入（{exc.strerror}），文件可能正被 Excel 或 WPS 打开") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(target: str | Path, text: str, encoding: str = "utf-8") -> None:
