@@ -1,0 +1,248 @@
+"""A bureau's year in one run: generate 1,000 seed-sized forms, render them all through the batch
+runner, collect them all (read + check + summary + CSV), and in the same run the bare baselines:
+xlsxwriter writing the same cells, openpyxl loading the same files. Then the peak memory of
+collect for 100 and for 1,000 files, each in a fresh process.
+
+    python benchmarks/bench_collect.py [--forms 1000] [--jobs N] [--sample 40]
+
+Goals (issue 7, on a 2-core machine): 1,000 forms rendered and collected in ≤ 15 s in all;
+render ≤ 1.3× and read ≤ 0.25× the baselines; peak memory of collect flat in the number of files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+from _timing import median_seconds
+from budgetxl.batch import default_jobs, run_batch
+from budgetxl.collect import collect
+from budgetxl.collect.inspect import inspect_file
+from budgetxl.model import BudgetLine, Form, load_form
+from budgetxl.read import read_workbook
+from budgetxl.render import plan_form, render_form
+from budgetxl.render.many import render_pair
+from budgetxl.render.styles import style_properties
+from budgetxl.render.xlsx import WORKBOOK_OPTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "inputs" / "fengyang-2023.yaml"
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms
+
+
+def vary(base: Form, i: int) -> Form:
+    """The seed as another unit would fill it: other name and year, amounts scaled (balanced),
+    tasks and indicators renamed a little, a few dropped or repeated, targets moved."""
+    rng = random.Random(i)
+    scale = Decimal(rng.randint(40, 250)) / 100
+
+    def amount(a: Decimal | None) -> Decimal | None:
+        return None if a is None else (a * scale).quantize(Decimal("0.01"))
+
+    exp = tuple(BudgetLine(name=x.name, amount=amount(x.amount)) for x in base.budget.expenditures)
+    total = sum((x.amount or Decimal(0) for x in exp), Decimal(0))
+    rev = (BudgetLine(name=base.budget.revenues[0].name, amount=total),) + tuple(
+        BudgetLine(name=x.name, amount=Decimal(0)) for x in base.budget.revenues[1:])
+    tasks = [t.model_copy(update={"name": f"{t.name}（{i % 7 + 1}）" if rng.random() < 0.3 else t.name,
+                                  "funds": amount(t.funds)}) for t in base.tasks]
+    rng.shuffle(tasks)
+    tasks = tasks[: len(tasks) - rng.randint(0, 3)]
+    indicators = []
+    for ind in base.indicators:
+        if rng.random() < 0.05 and not ind.is_placeholder:
+            continue
+        target = ind.target.replace("95", str(rng.randint(85, 99))) if rng.random() < 0.5 else ind.target
+        indicators.append(ind.model_copy(update={"target": target}))
+    return base.model_copy(update={
+        "unit_name": f"示例区{['财政局', '教育局', '卫生健康局', '街道办事处', '城市管理局'][i % 5]}第{i:04d}号单位",
+        "year": 2023 + i % 2,
+        "budget": base.budget.model_copy(update={"expenditures": exp, "revenues": rev}),
+        "tasks": tuple(tasks),
+        "indicators": tuple(indicators),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# Workers (top level: the batch runner sends them by reference)
+
+
+def bare_script(plan, path: Path):
+    """What someone would write by hand with xlsxwriter: every value, merge, format, width and
+    height precomputed, plain calls, the same workbook options as budgetxl (in memory, text as
+    text)."""
+    cells = [(c.row, c.col, c.last_row, c.last_col, c.value, c.style, c.decimals) for c in plan.cells]
+    props = {(c.style, c.decimals): style_properties(c.style, plan.layout, c.decimals) for c in plan.cells}
+    widths, heights = list(plan.col_widths), list(plan.row_heights)
+
+    def run() -> None:
+        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+        ws = wb.add_worksheet("Sheet1")
+        fmts = {k: wb.add_format(v) for k, v in props.items()}
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        for i, h in enumerate(heights):
+            ws.set_row(i, h)
+        for r, c, r2, c2, v, style, dec in cells:
+            f = fmts[(style, dec)]
+            if (r, c) != (r2, c2):
+                ws.merge_range(r, c, r2, c2, None, f)
+            if v is None or v == "":
+                ws.write_blank(r, c, None, f)
+            elif isinstance(v, Decimal):
+                ws.write_number(r, c, float(v), f)
+            else:
+                ws.write_string(r, c, v, f)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        wb.close()
+
+    return run
+
+
+def bare_write(args: tuple[object, str]) -> None:
+    plan, path = args
+    bare_script(plan, Path(path))()
+
+
+def openpyxl_load(path: str) -> int:
+    return openpyxl.load_workbook(path).active.max_row
+
+
+CPU: dict[str, float] = {}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished workers so far."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def wall(fn, name: str = "") -> float:
+    """Wall-clock seconds of fn(); its CPU seconds (all processes) go to CPU[name]."""
+    c0, t0 = cpu_seconds(), time.perf_counter()
+    fn()
+    if name:
+        CPU[name] = cpu_seconds() - c0
+    return time.perf_counter() - t0
+
+
+def peak_memory(folder: Path, count: int, out: Path, jobs: int) -> dict[str, int]:
+    """Collect the first `count` files in a fresh process; its own and its workers' peak RSS."""
+    files = sorted(folder.glob("*.xlsx"))[:count]
+    listing = out / f"files-{count}.json"
+    listing.write_text(json.dumps([str(f) for f in files]), encoding="utf-8")
+    script = (
+        "import json, resource, sys\n"
+        "from budgetxl.collect import collect\n"
+        "files = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+        "collect(files, sys.argv[2], csv_dir=sys.argv[3], jobs=int(sys.argv[4]), progress=False)\n"
+        # VmHWM, not RUSAGE_SELF: Linux carries the peak of the image before exec (this big
+        # benchmark process) into ru_maxrss of the new one.
+        "hwm = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
+        "print(json.dumps({'parent_kb': hwm,"
+        " 'workers_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", script, str(listing), str(out / f"summary-{count}.xlsx"),
+                          str(out / f"tables-{count}"), str(jobs)], capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--forms", type=int, default=1000)
+    ap.add_argument("--jobs", type=int, default=default_jobs())
+    ap.add_argument("--sample", type=int, default=40, help="files timed one by one for the per-file medians")
+    args = ap.parse_args()
+    n, jobs = args.forms, args.jobs
+    print(f"machine: {os.cpu_count()} cores, {jobs} worker processes; Python {sys.version.split()[0]}; "
+          f"load average at the start: {os.getloadavg()[0]:.2f}")
+
+    base = load_form(SEED)
+    t0 = time.perf_counter()
+    forms = [vary(base, i) for i in range(n)]
+    print(f"generated {n} forms in {time.perf_counter() - t0:.2f} s "
+          f"(tasks {min(len(f.tasks) for f in forms)}–{max(len(f.tasks) for f in forms)}, "
+          f"indicators {min(len(f.indicators) for f in forms)}–{max(len(f.indicators) for f in forms)})")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        ours, bare, out = tmp_path / "returns", tmp_path / "bare", tmp_path / "out"
+        for d in (ours, bare, out):
+            d.mkdir()
+        targets = [ours / f"{i:04d}.xlsx" for i in range(n)]
+
+        # -- whole batches, in parallel ----------------------------------------------------------
+        render_all = wall(lambda: run_batch(render_pair, list(zip(forms, targets)), jobs=jobs, progress=False), "render")
+        plans = [plan_form(f) for f in forms]  # the bare script gets every cell precomputed (untimed)
+        bare_all = wall(lambda: run_batch(bare_write, [(p, str(bare / f"{i:04d}.xlsx")) for i, p in enumerate(plans)],
+                                          jobs=jobs, progress=False), "bare")
+        del plans
+        collected = {}
+        collect_all = wall(lambda: collected.update(
+            r=collect([ours], out / "summary.xlsx", csv_dir=out / "tables", jobs=jobs, progress=False)), "collect")
+        load_all = wall(lambda: run_batch(openpyxl_load, [str(t) for t in targets], jobs=jobs, progress=False), "openpyxl")
+        counts = collected["r"].counts
+
+        # -- one file at a time, the same files, interleaved rounds --------------------------------
+        sample = list(range(0, n, max(1, n // args.sample)))[: args.sample]
+        per = {k: [] for k in ("render", "bare", "read", "check", "openpyxl")}
+        for _ in range(3):
+            for i in sample:
+                plan = plan_form(forms[i])
+                run_bare = bare_script(plan, bare / "one.xlsx")
+                per["render"].append(median_seconds(lambda: render_form(forms[i], ours / "one.xlsx"), 3))
+                per["bare"].append(median_seconds(run_bare, 3))
+                per["read"].append(median_seconds(lambda: read_workbook(targets[i]), 3))
+                per["check"].append(median_seconds(lambda: inspect_file(str(targets[i])), 3))
+                per["openpyxl"].append(median_seconds(lambda: openpyxl.load_workbook(targets[i]), 3))
+        med = {k: statistics.median(v) for k, v in per.items()}
+
+        mem = {count: peak_memory(ours, count, out, jobs) for count in (100, n)}
+
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine slows the walls below)")
+    print(f"\ncollect: {counts}")
+    print("\nwhole batches (wall clock, all workers)")
+    print(f"  render {n} forms (budgetxl, batch runner)      {render_all:7.2f} s")
+    print(f"  bare xlsxwriter, same cells, same runner       {bare_all:7.2f} s   ratio {render_all / bare_all:.2f}×")
+    print(f"  collect {n} files (read+check+summary+CSV)     {collect_all:7.2f} s")
+    print(f"  openpyxl.load_workbook, same files, same runner {load_all:6.2f} s   ratio {collect_all / load_all:.2f}×")
+    print(f"  render + collect                               {render_all + collect_all:7.2f} s   (goal ≤ 15 s)")
+    print(f"\nCPU seconds (all processes; ÷ {jobs} = the wall on an otherwise idle machine)")
+    for name, sec in CPU.items():
+        print(f"  {name:<10} {sec:7.2f} s  → {sec / jobs:6.2f} s on {jobs} idle cores")
+    ideal = (CPU["render"] + CPU["collect"]) / jobs
+    print(f"  render + collect on {jobs} idle cores ≈ {ideal:.2f} s   (goal ≤ 15 s)")
+    print(f"\none file at a time (median of {len(per['render'])} timings over {len(sample)} files)")
+    print(f"  budgetxl render_form (plan + write)   {med['render'] * 1000:7.2f} ms")
+    print(f"  bare xlsxwriter, same cells           {med['bare'] * 1000:7.2f} ms   ratio {med['render'] / med['bare']:.2f}×  (goal ≤ 1.3×)")
+    print(f"  budgetxl read_workbook                {med['read'] * 1000:7.2f} ms")
+    print(f"  budgetxl read + check (collect's work) {med['check'] * 1000:6.2f} ms")
+    print(f"  openpyxl.load_workbook                {med['openpyxl'] * 1000:7.2f} ms   read ratio {med['read'] / med['openpyxl']:.2f}×  "
+          f"(goal ≤ 0.25×), read+check {med['check'] / med['openpyxl']:.2f}×")
+    print("\npeak memory of collect, each in a fresh process (max RSS)")
+    for count, m in mem.items():
+        print(f"  {count:5d} files: collector {m['parent_kb'] / 1024:6.1f} MB, largest worker {m['workers_kb'] / 1024:6.1f} MB")
+    small, large = mem[100], mem[n]
+    print(f"  growth 100 → {n}: collector {(large['parent_kb'] / small['parent_kb'] - 1) * 100:+.1f}%, "
+          f"worker {(large['workers_kb'] / small['workers_kb'] - 1) * 100:+.1f}%")
+
+
+if __name__ == "__main__":
+    main()
