@@ -125,6 +125,8 @@ def load_grid(path: str | Path) -> Grid:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and its panics (BaseException)
+        if "cell limit exceeded" in str(exc).lower():  # calamine's own cap (ods, xls)
+            raise ReadError(f"{path}: 工作表的范围过大（{_short(exc)}），拒绝读取") from None
         raise ReadError(f"{path}: 无法读取工作簿（{_short(exc)}）") from None
     if kind == "xlsx":
         _add_xlsx_details(path, sheets)
