@@ -13,7 +13,6 @@ item that caused it. A rich progress bar is drawn on stderr when stderr is a ter
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import signal
