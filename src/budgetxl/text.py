@@ -77,8 +77,20 @@ def char_em(ch: str) -> float:
     return 0.55
 
 
+_EM: dict[str, float] = {}
+
+
 def text_em(text: str) -> float:
-    return sum(char_em(c) for c in text)
+    """Width of `text` in em (a plain dict remembers each character's width: faster than calling
+    char_em for every character of every cell)."""
+    em = _EM
+    total = 0.0
+    for ch in text:
+        w = em.get(ch)
+        if w is None:
+            w = em[ch] = char_em(ch)
+        total += w
+    return total
 
 
 @lru_cache(maxsize=4096)

@@ -99,7 +99,7 @@ class _Paginator:
         self.plan = plan
         self.capacity = geometry.capacity
         self.nrows = plan.print_rows
-        self.base = base_row_heights(plan.cells, plan.layout, len(plan.row_heights))
+        self.base = list(plan.base_heights) or base_row_heights(plan.cells, plan.layout, len(plan.row_heights))
         self.merged = [(c, cell_height_need(c, plan.layout)) for c in plan.cells if c.row != c.last_row]
         self.sticky = frozenset(c.row for c in plan.cells if c.style in STICKY_STYLES)
         ind = plan.block("indicators")
@@ -127,7 +127,10 @@ class _Paginator:
 
     def heights(self, start: int, end: int) -> list[float]:
         """Heights of a page's printed rows: each row as its own cells need, then every part of a
-        merged label grown (evenly over its rows) until its text fits."""
+        merged label grown (evenly over its rows) until its text fits (rounded up to 1/100 pt)."""
+        return [math.ceil(h * 100 - 1e-6) / 100 for h in self._heights(start, end)]
+
+    def _heights(self, start: int, end: int) -> list[float]:
         heights = self.base[start : end + 1]
         if self.repeats_header(start):
             heights.insert(0, self.base[self.header_row])  # type: ignore[index]
@@ -137,7 +140,7 @@ class _Paginator:
                 add = extra / (last - first + 1)
                 for i in range(first, last + 1):
                     heights[i] += add
-        return [math.ceil(h * 100 - 1e-6) / 100 for h in heights]
+        return heights
 
     def may_end_after(self, row: int) -> bool:
         return row >= self.nrows - 1 or row not in self.sticky
@@ -155,7 +158,7 @@ class _Paginator:
             floor = self.base[self.header_row] if self.repeats_header(start) else 0.0  # type: ignore[index]
             while end < self.nrows:
                 floor += self.base[end]  # the rows' own heights: a lower bound of the page's
-                if end > start and (floor > self.capacity or sum(self.heights(start, end)) > self.capacity):
+                if end > start and (floor > self.capacity or sum(self._heights(start, end)) > self.capacity - 0.01 * (end - start + 2)):
                     break
                 if self.may_end_after(end):
                     best = end

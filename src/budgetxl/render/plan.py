@@ -75,6 +75,9 @@ class Plan:
     blocks: tuple[BlockSpan, ...]
     print_rows: int  # rows that belong to the printed form (notes included)
     pages: tuple[PageSpan, ...] = ()  # empty until `render.pages.paginate` lays out the pages
+    # Row heights from the single-row cells alone, before vertically merged labels were spread
+    # over their rows: pagination starts from these instead of measuring every text again.
+    base_heights: tuple[float, ...] = ()
 
     @property
     def breaks(self) -> tuple[int, ...]:
@@ -223,15 +226,18 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
         row += 1
     print_rows = row
 
-    heights = _row_heights(b.cells, layout, row)
+    base = base_row_heights(b.cells, layout, row)
+    heights = list(base)
+    spread_merged_heights([c for c in b.cells if c.row != c.last_row], heights, layout)
     return Plan(
         layout=layout,
         sheet_name=layout.sheet_name,
         cells=tuple(b.cells),
         col_widths=tuple(layout.columns),
-        row_heights=tuple(heights),
+        row_heights=tuple(round(h, 2) for h in heights),
         blocks=tuple(b.blocks),
         print_rows=print_rows,
+        base_heights=tuple(base),
     )
 
 
@@ -299,20 +305,21 @@ def _row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[
     return [round(h, 2) for h in heights]
 
 
+@lru_cache(maxsize=64)
+def _columns_px(widths: tuple[float, ...]) -> tuple[int, ...]:
+    return tuple(column_px(w) for w in widths)
+
+
 def cell_height_need(cell: PlanCell, layout: Layout) -> float:
     """Points that `cell` needs to show every wrapped line of its value."""
     if cell.value is None:
         return 0.0
-    px = [column_px(w) for w in layout.columns]
+    px = _columns_px(layout.columns)
     text = format(cell.value, "f") if isinstance(cell.value, Decimal) else cell.value
     if cell.style in AMOUNT_STYLES:
         text = text + "00"  # room for the decimals the format adds
     width = sum(px[cell.col : cell.last_col + 1])
-    return _text_height(text, width, font_size(cell.style, layout))
-
-
-# The same texts are measured again when the plan is paginated: remember the answers.
-_text_height = lru_cache(maxsize=1 << 16)(text_height_pt)
+    return text_height_pt(text, width, font_size(cell.style, layout))
 
 
 def base_row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
