@@ -17,6 +17,7 @@ from budgetxl.batch import Outcome
 from budgetxl.collect import collect, failed_record, find_workbooks, mark_duplicates
 from budgetxl.collect.inspect import FileRecord, Known, inspect_file, pick_previous
 from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
+from budgetxl.collect.summary import display_path, write_summary
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
 from budgetxl.errors import InputError
@@ -82,7 +83,7 @@ def test_every_file_is_a_record_with_its_status(collected, returns: Path) -> Non
     assert len(result.records) == 5 and result.skipped == 3
     seed = recs["凤阳街道.xlsx"]
     report = check_workbook(returns / "街道" / "凤阳" / "凤阳街道.xlsx")
-    assert sorted(f.code for f in seed.findings) == sorted(report.codes())
+    assert seed.findings == ()  # written out as they came in, not kept
     assert seed.status == ("errors" if report.counts["error"] else "warnings" if report.counts["warning"] else "ok")
     assert (seed.errors, seed.warnings, seed.infos) == (report.counts["error"], report.counts["warning"], report.counts["info"])
     form = read_workbook(returns / "街道" / "凤阳" / "凤阳街道.xlsx").form
@@ -141,8 +142,10 @@ def test_summary_workbook(collected, returns: Path) -> None:
         assert link is not None
         assert (out / link.target.replace("\\", "/")).resolve().is_file()
     findings = wb[SHEETS["findings"]]
-    codes = [row[3] for row in findings.iter_rows(min_row=2, values_only=True) if row[3]]
-    assert sorted(codes) == sorted(f.code for r in result.records for f in r.findings)
+    codes = [(row[0], row[3]) for row in findings.iter_rows(min_row=2, values_only=True) if row[3]]
+    expected = [(display_path(r.path), code) for r in result.records if r.status != "unreadable"
+                for code in check_workbook(r.path).codes()]
+    assert sorted(codes) == sorted(expected)
     unreadable = [row for row in findings.iter_rows(min_row=2, values_only=True) if row[4] == STATUS_LABELS["unreadable"]]
     assert len(unreadable) == 2
 
@@ -172,7 +175,9 @@ def test_tidy_tables(collected, returns: Path) -> None:
     seed_ind = [r for r in tables["indicators"] if r["file"] == str(seed_path)]
     assert [(r["level2"], r["name"], r["target"]) for r in seed_ind] == [
         (i.level2, i.name, i.target) for i in form.indicators if not i.is_placeholder]
-    assert len(tables["findings"]) == sum(len(r.findings) for r in result.records)
+    assert len(tables["findings"]) == sum(r.errors + r.warnings + r.infos for r in result.records)
+    seed_findings = [(r["code"], r["cell"]) for r in tables["findings"] if r["file"] == str(seed_path)]
+    assert sorted(seed_findings) == sorted((f.code, f.cell or "") for f in check_workbook(seed_path).findings)
     # a task name that Excel would run as a formula is neutralised
     edu = [r for r in tables["tasks"] if r["file"].endswith("教育局.xlsx") and r["task"] == "1"]
     assert edu[0]["name"] == "'=HYPERLINK(\"http://x\")"
@@ -246,7 +251,7 @@ def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) 
     def broken(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("budgetxl.collect.write_summary", broken)
+    monkeypatch.setattr("budgetxl.collect.summary.SummaryBook.finish", broken)
     with pytest.raises(OSError):
         collect([returns / "街道"], target, csv_dir=tmp_path / "tables", jobs=1)
     assert target.read_bytes() == b"previous summary"
@@ -301,3 +306,21 @@ def test_the_readme_python_example_runs(tmp_path: Path, seed_form, monkeypatch) 
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
     assert (tmp_path / "outputs" / "汇总.xlsx").is_file() and (tmp_path / "outputs" / "tables" / "tasks.csv").is_file()
     assert namespace["rows"][0][1] == seed_form.unit_name
+
+
+def test_write_summary_at_once_matches_the_streamed_summary(collected, tmp_path: Path) -> None:
+    result, out = collected
+    again = write_summary(tmp_path / "again.xlsx", result.records)
+    a, b = openpyxl.load_workbook(out / "汇总.xlsx"), openpyxl.load_workbook(again)
+    rows = lambda wb: list(wb[SHEETS["summary"]].iter_rows(values_only=True))  # noqa: E731
+    assert rows(a) == rows(b)
+
+
+def test_a_summary_left_unfinished_is_not_written(tmp_path: Path) -> None:
+    from budgetxl.collect.summary import SummaryBook
+    from budgetxl.errors import OutputError
+
+    with pytest.raises(OutputError, match="未写完"):
+        with SummaryBook(tmp_path / "s.xlsx") as book:
+            book.add(FileRecord("x.xlsx", "unreadable", reason="坏"))
+    assert list(tmp_path.iterdir()) == []

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 from budgetxl.batch import Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
 from budgetxl.collect.inspect import STATUSES, Comparison, FileRecord, Known, Status, identify, inspect_file, short_reason, unit_key
-from budgetxl.collect.summary import write_summary
+from budgetxl.collect.summary import SummaryBook, write_summary
 from budgetxl.collect.tidy import TidyWriter
 from budgetxl.errors import InputError
 
@@ -28,6 +28,10 @@ TIMEOUT_SECONDS = 120.0  # one file; far above what a real return takes (a few h
 
 @dataclass(frozen=True)
 class Collection:
+    """What a collection did. Its records keep each file's numbers (status, counts, totals,
+    duplicates, comparison); the findings, tasks and indicators themselves went to the summary
+    workbook and the CSV files as each file came in."""
+
     records: tuple[FileRecord, ...]
     output: Path
     csv_dir: Path | None = None
@@ -121,12 +125,16 @@ def collect(
     worker = functools.partial(inspect_file, previous=index)
     with contextlib.ExitStack() as stack:
         tidy = stack.enter_context(TidyWriter(csv_dir)) if csv_dir is not None else None
+        book = stack.enter_context(SummaryBook(output, compared=index is not None))
         for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
                                   description="读取并审核工作簿", timeout=timeout):
             rec = outcome.value if outcome.ok and outcome.value is not None else failed_record(outcome)
+            book.add(rec)
             if tidy is not None:
                 tidy.add_rows(rec)
-            records.append(replace(rec, tasks=(), indicators=()))
+                tidy.add_findings(rec)
+            # what is written goes: the collector keeps a few numbers per file, not its contents
+            records.append(replace(rec, findings=(), tasks=(), indicators=()))
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:
@@ -136,8 +144,8 @@ def collect(
                        if k.path not in matched and unit_key(k.unit_name) not in seen_units]
         if tidy is not None:
             for rec in records:
-                tidy.add_summary(rec)
-        write_summary(output, records, compared=index is not None, missing=missing)
+                tidy.add_form(rec)
+        book.finish(records, missing)
     return Collection(
         records=tuple(records),
         output=output,
@@ -161,4 +169,5 @@ __all__ = [
     "is_lock_or_junk",
     "is_spreadsheet",
     "mark_duplicates",
+    "write_summary",
 ]

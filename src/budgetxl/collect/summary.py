@@ -7,6 +7,7 @@ the summary, so the links survive moving the folder together with it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from decimal import Decimal
 from functools import lru_cache
@@ -31,8 +32,10 @@ from budgetxl.collect.styles import (
 from budgetxl.errors import OutputError
 from budgetxl.fileio import atomic_path
 
+# Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
+# files costs no more memory than one of a hundred; every text is written as text.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-                    "in_memory": True}
+                    "constant_memory": True}
 
 Row = dict[str, Any]
 
@@ -169,6 +172,61 @@ def compare_row(rec: FileRecord) -> Row | None:
     }
 
 
+class SummaryBook:
+    """The summary workbook, open while a collection runs: findings and comparison rows are
+    written as each file comes in, the one-row-per-file sheet at the end (when duplicates are
+    known). Written atomically: nothing appears at `path` unless `finish` completes."""
+
+    def __init__(self, path: str | Path, *, compared: bool = False) -> None:
+        self.path = Path(path)
+        self.compared = compared
+        self._atomic = atomic_path(self.path)
+        self._done = False
+
+    def __enter__(self) -> "SummaryBook":
+        tmp = self._atomic.__enter__()
+        base = self.path.absolute().parent
+        self.wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        self.wb.set_properties({"created": CREATED, "title": TITLE})
+        formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
+        self.summary = SheetWriter(self.wb, formats, "summary", base)  # first tab, filled last
+        self.findings = SheetWriter(self.wb, formats, "findings", base)
+        self.compare = SheetWriter(self.wb, formats, "compare", base) if self.compared else None
+        return self
+
+    def add(self, rec: FileRecord) -> None:
+        """The file's findings (and its comparison row)."""
+        for values, styles in finding_rows(rec):
+            self.findings.write(values, styles)
+        row = compare_row(rec) if self.compare is not None else None
+        if row is not None:
+            self.compare.write(row)  # type: ignore[union-attr]
+
+    def finish(self, records: Sequence[FileRecord], missing: Sequence[Known] = ()) -> None:
+        """One row per file, last year's units that sent nothing, and the workbook closed."""
+        for i, rec in enumerate(records, 1):
+            self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
+        if self.compare is not None:
+            for known in missing:
+                self.compare.write({"unit": known.unit_name, "previous": known.path, "previous_year": known.year,
+                                    "note": "本年没有该单位的文件"})
+        for sheet in (self.summary, self.findings, self.compare):
+            if sheet is not None:
+                sheet.finish()
+        _close(self.wb, self.path)
+        self._done = True
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
+        if not self._done:
+            with contextlib.suppress(Exception):  # release xlsxwriter's temporary files
+                self.wb.close()
+            if exc_type is None:  # left without finish(): the output is discarded all the same
+                error = OutputError(f"{self.path}: 汇总工作簿未写完")
+                self._atomic.__exit__(OutputError, error, None)
+                raise error
+        return self._atomic.__exit__(exc_type, exc, tb)
+
+
 def write_summary(
     path: str | Path,
     records: Sequence[FileRecord],
@@ -176,35 +234,13 @@ def write_summary(
     compared: bool = False,
     missing: Sequence[Known] = (),
 ) -> Path:
-    """Write the summary workbook at `path`, atomically. With `compared`, a comparison sheet too;
-    `missing` lists last year's files whose unit sent nothing this year."""
-    path = Path(path)
-    base = path.absolute().parent
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
-        wb.set_properties({"created": CREATED, "title": TITLE})
-        formats = {name: wb.add_format(props) for name, props in FORMATS.items()}
-        summary = SheetWriter(wb, formats, "summary", base)
-        for i, rec in enumerate(records, 1):
-            summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
-        summary.finish()
-        findings = SheetWriter(wb, formats, "findings", base)
+    """Write the summary workbook at `path` at once, atomically. With `compared`, a comparison
+    sheet too; `missing` lists last year's files whose unit sent nothing this year."""
+    with SummaryBook(path, compared=compared) as book:
         for rec in records:
-            for values, styles in finding_rows(rec):
-                findings.write(values, styles)
-        findings.finish()
-        if compared:
-            compare = SheetWriter(wb, formats, "compare", base)
-            for rec in records:
-                row = compare_row(rec)
-                if row is not None:
-                    compare.write(row)
-            for known in missing:
-                compare.write({"unit": known.unit_name, "previous": known.path, "previous_year": known.year,
-                               "note": "本年没有该单位的文件"})
-            compare.finish()
-        _close(wb, path)
-    return path
+            book.add(rec)
+        book.finish(records, missing)
+    return Path(path)
 
 
 def _close(wb: xlsxwriter.Workbook, path: Path) -> None:

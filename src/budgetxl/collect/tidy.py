@@ -1,8 +1,8 @@
 """Tidy tables of a collection (--csv): forms, tasks, indicators and findings, one row per thing,
 UTF-8 with a byte-order mark so that Excel opens them as UTF-8, plain for pandas and DuckDB.
 
-Tasks and indicators are written as each file comes in (the collector keeps none of them);
-forms and findings at the end, when duplicates are known. Every file is written atomically.
+Tasks, indicators and findings are written as each file comes in (the collector keeps none of
+them); forms at the end, when duplicates are known. Every file is written atomically.
 """
 
 from __future__ import annotations
@@ -77,8 +77,13 @@ class TidyWriter:
         for k, ind in enumerate(rec.indicators, 1):
             self._row("indicators", (*head, k, *ind))
 
-    def add_summary(self, rec: FileRecord) -> None:
-        """The file's row in forms.csv and its findings."""
+    def add_findings(self, rec: FileRecord) -> None:
+        for f in rec.findings:
+            self._row("findings", (rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
+                                   f.field, f.value, f.message))
+
+    def add_form(self, rec: FileRecord) -> None:
+        """The file's row in forms.csv."""
         read = rec.status != "unreadable"  # an unreadable file's counts are unknown, not 0
         counts = (rec.errors, rec.warnings, rec.infos) if read else (None, None, None)
         self._row("forms", (
@@ -86,7 +91,4 @@ class TidyWriter:
             rec.expenditures, rec.revenues, rec.task_funds, rec.n_tasks if read else None,
             rec.n_indicators if read else None, " | ".join(rec.duplicates),
         ))
-        for f in rec.findings:
-            self._row("findings", (rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
-                                   f.field, f.value, f.message))
 
