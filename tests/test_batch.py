@@ -125,3 +125,40 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(capsys: pytest.CaptureFix
     assert "读取" in err and "5/5" in err
     run_batch(double, range(5), jobs=1)  # stderr is not a terminal under pytest
     assert capsys.readouterr().err == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# budgetxl render with several inputs goes through the runner
+
+
+def test_render_files_in_parallel(tmp_path, seed_form) -> None:
+    from budgetxl.read import read_workbook
+    from budgetxl.render.many import render_files
+
+    inputs = []
+    for name in ("a", "b", "c"):
+        p = tmp_path / f"{name}.yaml"
+        p.write_text(seed_form.model_copy(update={"unit_name": f"单位{name}"}).to_yaml(), encoding="utf-8")
+        inputs.append(p)
+    targets = [tmp_path / "out" / f"{p.stem}.xlsx" for p in inputs]
+    outcomes = render_files(inputs, targets, jobs=2)
+    assert [o.value for o in outcomes] == targets
+    assert [read_workbook(t).form.unit_name for t in targets] == ["单位a", "单位b", "单位c"]
+
+
+def test_render_files_writes_nothing_when_an_input_is_bad(tmp_path, seed_form) -> None:
+    from budgetxl.errors import InputError
+    from budgetxl.render.many import render_files
+
+    good = tmp_path / "good.yaml"
+    good.write_text(seed_form.to_yaml(), encoding="utf-8")
+    bad1, bad2 = tmp_path / "bad1.yaml", tmp_path / "bad2.yaml"
+    bad1.write_text("year: x\n", encoding="utf-8")
+    bad2.write_text("year: [\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        render_files([good, bad1, bad2], [tmp_path / "o" / f"{n}.xlsx" for n in ("g", "b1", "b2")], jobs=2)
+    assert "2 个输入文件有错误" in str(info.value)
+    assert "bad1.yaml" in str(info.value) and "bad2.yaml" in str(info.value)
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(InputError, match="同一个输出文件"):
+        render_files([good, good], [tmp_path / "same.xlsx"] * 2)
