@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -131,7 +132,7 @@ def load_grid(path: str | Path) -> Grid:
     if kind == "xlsx":
         _add_xlsx_details(path, sheets)
     elif kind == "ods":
-        _add_ods_merges(path, sheets)
+        _add_ods_details(path, sheets)
     for sheet in sheets:
         check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
     return Grid(path, kind, sheets)
@@ -287,12 +288,24 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# ods: merged ranges (calamine does not report them for ods)
+# ods: merged ranges and percentages (calamine reports neither for ods)
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def _add_ods_merges(path: Path, sheets: list[SheetGrid]) -> None:
+def _ods_percent_format(value: str | None) -> str:
+    """A number format showing an ods percentage cell's value exactly (0.955 → '0.0%')."""
+    try:
+        pct = (Decimal(value or "0") * 100).normalize()
+    except InvalidOperation:
+        return "0%"
+    exp = pct.as_tuple().exponent
+    decimals = -exp if isinstance(exp, int) and exp < 0 else 0
+    return "0%" if decimals == 0 else "0." + "0" * decimals + "%"
+
+
+def _add_ods_details(path: Path, sheets: list[SheetGrid]) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             data = _read_part(zf, "content.xml")
@@ -318,6 +331,10 @@ def _add_ods_merges(path: Path, sheets: list[SheetGrid]) -> None:
                 cs = _count(tc, "number-columns-spanned")
                 if rs * cs > MAX_CELLS:
                     raise ReadError(f"{path}: 工作表“{sheet.name}”有覆盖范围异常大的合并单元格，拒绝读取")
+                if tc.get(f"{_ODS_OFFICE}value-type") == "percentage":
+                    code = _ods_percent_format(tc.get(f"{_ODS_OFFICE}value"))
+                    for c in range(col, col + min(crep, 1024)):
+                        sheet.formats[(row, c)] = code
                 if (rs > 1 or cs > 1) and tc.tag.endswith("}table-cell"):
                     sheet.merges.append((row, col, row + rs - 1, col + cs - 1))
                     if len(sheet.merges) > MAX_MERGES:
