@@ -168,6 +168,7 @@ class _SheetReader:
         self.cells: dict[str, str] = {}
         self.formulas: dict[str, str] = {}
         self.used: set[tuple[int, int]] = set()
+        self.task_cols: dict[str, int] | None = None  # from the 年度重点工作任务 header, for 其他任务 too
         self.merge_at: dict[tuple[int, int], Range] = {}
         self.covered: set[tuple[int, int]] = set()
         # Covered cells beyond the last row and column with content change nothing (there is
@@ -204,10 +205,7 @@ class _SheetReader:
         """Rows of block `key`: from its label to the row before the next block's label."""
         anchor = self.by_key[key]
         later = [a.row for a in self.anchors if a.row > anchor.row]
-        end = min(later) if later else self.sheet.nrows
-        if later and key != "indicators":
-            end = min(later)
-        return range(anchor.row, end)
+        return range(anchor.row, min(later) if later else self.sheet.nrows)
 
     def right_cells(self, r: int, after: int) -> list[int]:
         """Columns right of `after` in row r holding a value (top-left cells of merges only)."""
@@ -256,8 +254,8 @@ class _SheetReader:
         basic_info = self.read_basic_info()
         budget = self.read_budget()
         overall_goal = self.read_overall_goal()
-        tasks = self.read_tasks("tasks_key", "key", 0) + self.read_tasks(
-            "tasks_other", "other", len(self.tasks_seen))
+        key_tasks = self.read_tasks("tasks_key", "key", 0)
+        tasks = key_tasks + self.read_tasks("tasks_other", "other", len(key_tasks))
         indicators, notes = self.read_indicators()
         if title_cell:
             self.cells["year"] = title_cell
@@ -432,12 +430,7 @@ class _SheetReader:
                 return found, r
         return {}, None
 
-    tasks_seen: list[Task]
-
     def read_tasks(self, key: str, group: str, offset: int) -> tuple[Task, ...]:
-        if not hasattr(self, "tasks_seen"):
-            self.tasks_seen = []
-            self.task_cols: dict[str, int] | None = None
         a = self.by_key.get(key)
         if a is None:
             return ()
@@ -471,7 +464,6 @@ class _SheetReader:
                 else:
                     values[fld] = self.text(r, cols[fld], path)
             out.append(Task(**values))
-        self.tasks_seen.extend(out)
         return tuple(out)
 
     def read_indicators(self) -> tuple[tuple[Indicator, ...], tuple[str, ...]]:
@@ -495,12 +487,8 @@ class _SheetReader:
             if not present or self.is_repeated_header(r, cols):
                 continue
             if notes or self.is_note_row(r, present, c1, ct):
-                note = " ".join(self.text(r, c) for c in present)
-                if notes == [] and "notes" not in self.cells:
-                    self.cells[f"notes[{len(notes)}]"] = a1(r, present[0])
-                else:
-                    self.cells[f"notes[{len(notes)}]"] = a1(r, present[0])
-                notes.append(note)
+                self.cells[f"notes[{len(notes)}]"] = a1(r, present[0])
+                notes.append(" ".join(self.text(r, c) for c in present))
                 continue
             v1, v2 = self.text(r, c1), self.text(r, c2)
             if v1:
