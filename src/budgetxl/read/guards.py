@@ -142,6 +142,8 @@ def _cell_ref(text: str) -> tuple[int, int] | None:
 
 
 _ANY_CELL_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_PLAIN_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
+_PLAIN_MERGE_RE = re.compile(rb'<mergeCell ref="([^"]*)"')
 _REF_CELL_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*["\']\$?([A-Za-z]+)\$?(\d+)["\'][^>]*?(/?)>')
 _MERGE_REF_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*["\']([^"\']*)["\']')
 
@@ -154,15 +156,20 @@ def sheet_span(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
     (an empty `<c …/>` holds nothing and does not count; a `<c …>…</c>` is taken to hold
     something). Otherwise each cell is placed as spreadsheet programs place it (see
     _sheet_span_in_order)."""
-    cells = _REF_CELL_RE.findall(data)
-    if len(cells) != len(_ANY_CELL_RE.findall(data)):
-        return _sheet_span_in_order(data)
+    cells = _PLAIN_CELL_RE.findall(data)  # <c r="B12" …>, as Excel, WPS and LibreOffice write them
+    if len(cells) != data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>"):
+        cells = _REF_CELL_RE.findall(data)  # prefixed tags, other attribute orders, long references
+        if len(cells) != len(_ANY_CELL_RE.findall(data)):
+            return _sheet_span_in_order(data)
     full = [(letters, digits) for letters, digits, closed in cells if not closed]
-    rows = max((int(d) for _, d in full), default=0)
-    widest = max((letters.upper() for letters, _ in full), key=lambda s: (len(s), s), default=b"")
+    rows = max(map(int, {d for _, d in full}), default=0)
+    widest = max({letters.upper() for letters, _ in full}, key=lambda s: (len(s), s), default=b"")
     cols = _cell_ref(widest.decode() + "1")[1] + 1 if widest else 0
     merges = []
-    for ref in _MERGE_REF_RE.findall(data):
+    refs = _PLAIN_MERGE_RE.findall(data)
+    if len(refs) != data.count(b"<mergeCell ") + data.count(b":mergeCell "):
+        refs = _MERGE_REF_RE.findall(data)
+    for ref in refs:
         first, _, last = ref.decode("ascii", "replace").partition(":")
         a, b = _cell_ref(first), _cell_ref(last or first)
         if a and b:
