@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_USAGE, DebugOpt, JsonOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import EXIT_USAGE, DebugOpt, JsonOpt, app, fail, handle_errors, stderr, stdout
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.diff import diff_forms
 from budgetxl.diff.data import diff_data, series_data, to_json

@@ -16,7 +16,6 @@ from typing import Any, Sequence
 
 import xlsxwriter
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.diff import styles as S

@@ -6,14 +6,14 @@ Tests inspect the plan directly; `render.xlsx.write_plan` replays it onto xlsxwr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Sequence
 
 from budgetxl.errors import InputError
 from budgetxl.layout import Layout, load_layout
-from budgetxl.model import BudgetLine, Form, Indicator, Task
+from budgetxl.model import BudgetLine, Form, Indicator, InfoItem, Task
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
 from budgetxl.text import column_px, text_height_pt
 
@@ -101,12 +101,14 @@ class Plan:
         return {c.field: (c.row, c.col) for c in self.cells if c.field}
 
 
-@dataclass
-class _Builder:
-    layout: Layout
-    cells: list[PlanCell] = field(default_factory=list)
-    blocks: list[BlockSpan] = field(default_factory=list)
-    row: int = 0
+class SheetBuilder:
+    """Collects a plan's cells and block spans. The form's planner and the template's share it,
+    with the parts of the form both lay out the same way (title, unit, 基本信息)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.cells: list[PlanCell] = []
+        self.blocks: list[BlockSpan] = []
 
     @property
     def last_col(self) -> int:
@@ -139,36 +141,46 @@ class _Builder:
         for i, text in enumerate(labels):
             self.put(row, 1 + i, text, "header")
 
+    def title_and_unit(self, title: str, title_field: str, unit_name: str) -> int:
+        """The merged title row and the 单位名称 row; returns the next free row."""
+        last = self.last_col
+        self.put(0, 0, title, "title", last_col=last, field=title_field)
+        self.blocks.append(BlockSpan("title", 0, 0))
+        self.put(1, 0, self.layout.blocks.unit.label, "label")
+        self.put(1, 1, unit_name, "text", last_col=last, field="unit_name")
+        self.blocks.append(BlockSpan("unit", 1, 1))
+        return 2
+
+    def basic_info(self, row: int, items: Sequence[InfoItem], value_style: str = "text_center") -> int:
+        """基本信息: two name/value pairs per row, its label merged over them; returns the next row."""
+        if not items:
+            return row
+        first = row
+        for i in range(0, len(items), 2):
+            pair = items[i : i + 2]
+            for j, item in enumerate(pair):
+                b = i + j
+                self.put(row, 1 + 2 * j, item.name, "text_center", field=f"basic_info[{b}].name")
+                self.put(row, 2 + 2 * j, item.value, value_style, field=f"basic_info[{b}].value")
+            if len(pair) == 1:
+                self.put(row, 3, "", "text_center")
+                self.put(row, 4, "", "text_center")
+            row += 1
+        self.section_label("basic_info", first, row - 1)
+        return row
+
 
 def plan_form(form: Form, layout: Layout | None = None) -> Plan:
     """Lay out `form` with `layout` (default: the form's own layout, else the default one)."""
     layout = layout or load_layout(form.layout)
-    b = _Builder(layout)
+    b = SheetBuilder(layout)
     blocks = layout.blocks
     last = b.last_col
 
-    # Title and unit
+    # Title, unit and 基本信息
     title = form.title if form.title is not None else layout.render_title(form.year)
-    b.put(0, 0, title, "title", last_col=last, field="title" if form.title is not None else "year")
-    b.blocks.append(BlockSpan("title", 0, 0))
-    b.put(1, 0, blocks.unit.label, "label")
-    b.put(1, 1, form.unit_name, "text", last_col=last, field="unit_name")
-    b.blocks.append(BlockSpan("unit", 1, 1))
-    row = 2
-
-    # 基本信息: two name/value pairs per row
-    if form.basic_info:
-        first = row
-        for i in range(0, len(form.basic_info), 2):
-            for j, item in enumerate(form.basic_info[i : i + 2]):
-                k = i + j
-                b.put(row, 1 + 2 * j, item.name, "text_center", field=f"basic_info[{k}].name")
-                b.put(row, 2 + 2 * j, item.value, "text_center", field=f"basic_info[{k}].value")
-            if len(form.basic_info[i : i + 2]) == 1:
-                b.put(row, 3, "", "text_center")
-                b.put(row, 4, "", "text_center")
-            row += 1
-        b.section_label("basic_info", first, row - 1)
+    row = b.title_and_unit(title, "title" if form.title is not None else "year", form.unit_name)
+    row = b.basic_info(row, form.basic_info)
 
     # 预算整体情况
     first = row
@@ -242,7 +254,7 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
 
 
 def _budget_pairs(
-    b: _Builder, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine], lpath: str, rpath: str
+    b: SheetBuilder, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine], lpath: str, rpath: str
 ) -> int:
     for k in range(max(len(left), len(right), 1)):
         for col, lines, path in ((1, left, lpath), (3, right, rpath)):
@@ -257,7 +269,7 @@ def _budget_pairs(
     return row
 
 
-def _task_row(b: _Builder, row: int, i: int, task: Task) -> None:
+def _task_row(b: SheetBuilder, row: int, i: int, task: Task) -> None:
     fields = b.layout.blocks.tasks_key.fields
     for col, name in enumerate(fields, start=1):
         value = getattr(task, name)
@@ -278,7 +290,7 @@ def _runs(items: Sequence[Indicator], key: str, start: int, stop: int) -> list[t
     return runs
 
 
-def _indicator_rows(b: _Builder, row: int, items: Sequence[Indicator]) -> int:
+def _indicator_rows(b: SheetBuilder, row: int, items: Sequence[Indicator]) -> int:
     fields = b.layout.blocks.indicators.fields
     col_of = {name: col for col, name in enumerate(fields, start=1)}
     if not items:

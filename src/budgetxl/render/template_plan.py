@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from budgetxl.frameworks import Framework, standard_label
 from budgetxl.layout import Layout
 from budgetxl.model import BudgetLine, Form, Indicator, Task
-from budgetxl.render.plan import BlockSpan, Plan, PlanCell, _row_heights
+from budgetxl.render.plan import BlockSpan, Plan, SheetBuilder, _row_heights
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import Message, RowCounts, TemplateTexts
 from budgetxl.text import ROW_PADDING_PT, line_height_pt
@@ -110,39 +110,21 @@ def _decimals(values: Sequence[Decimal | None]) -> int:
     return out
 
 
-class _Builder:
+class _Builder(SheetBuilder):
+    """The form's builder, plus what a template adds: formulas, validations, highlights."""
+
     def __init__(self, layout: Layout, texts: TemplateTexts) -> None:
-        self.layout = layout
+        super().__init__(layout)
         self.texts = texts
-        self.cells: list[PlanCell] = []
-        self.blocks: list[BlockSpan] = []
         self.formulas: list[FormulaCell] = []
         self.validations: list[Validation] = []
         self.highlights: list[Highlight] = []
         self.empty_rows: set[int] = set()
         self.input_rows: dict[str, tuple[int, int]] = {}
 
-    @property
-    def last_col(self) -> int:
-        return self.layout.ncols - 1
-
-    def put(self, row: int, col: int, value: str | Decimal | None, style: str, *,
-            last_row: int | None = None, last_col: int | None = None, field: str = "") -> None:
-        self.cells.append(PlanCell(row, col, value, style, row if last_row is None else last_row,
-                                   col if last_col is None else last_col, field))
-
     def formula(self, row: int, col: int, formula: str, value: Decimal | str, style: str, decimals: int = 2) -> None:
         self.put(row, col, None, style)
         self.formulas.append(FormulaCell(row, col, formula, value, style, decimals))
-
-    def section(self, key: str, first: int, last: int, header_row: int | None = None) -> None:
-        block = getattr(self.layout.blocks, key)
-        self.put(first, 0, block.label, "label", last_row=last)
-        self.blocks.append(BlockSpan(key, first, last, header_row))
-
-    def header(self, row: int, labels: Sequence[str]) -> None:
-        for i, text in enumerate(labels):
-            self.put(row, 1 + i, text, "header")
 
     def hint(self, first: int, col: int, last: int, hint: Message, last_col: int | None = None) -> None:
         self.validations.append(Validation(first, col, last, "hint", hint, last_col=last_col))
@@ -162,26 +144,11 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     last = b.last_col
     total_label = layout.total_labels[0] if layout.total_labels else "合计"
 
-    b.put(0, 0, layout.render_title(seed.year), "title", last_col=last, field="year")
-    b.blocks.append(BlockSpan("title", 0, 0))
-    b.put(1, 0, blocks.unit.label, "label")
-    b.put(1, 1, seed.unit_name, "text", last_col=last, field="unit_name")
-    b.blocks.append(BlockSpan("unit", 1, 1))
-    row = 2
-
-    if seed.basic_info:
-        first = row
-        for i in range(0, len(seed.basic_info), 2):
-            for j, item in enumerate(seed.basic_info[i: i + 2]):
-                k = i + j
-                b.put(row, 1 + 2 * j, item.name, "text_center", field=f"basic_info[{k}].name")
-                b.put(row, 2 + 2 * j, item.value, "input_center", field=f"basic_info[{k}].value")
-                b.hint(row, 2 + 2 * j, row, texts.hints.info_value)
-            if len(seed.basic_info[i: i + 2]) == 1:
-                b.put(row, 3, "", "text_center")
-                b.put(row, 4, "", "text_center")
-            row += 1
-        b.section("basic_info", first, row - 1)
+    row = b.title_and_unit(layout.render_title(seed.year), "year", seed.unit_name)
+    row = b.basic_info(row, seed.basic_info, value_style="input_center")
+    for cell in b.cells:
+        if cell.field.startswith("basic_info[") and cell.field.endswith(".value"):
+            b.hint(cell.row, cell.col, cell.row, texts.hints.info_value)
 
     # 预算整体情况, its 合计 row and the balance check beside it
     first = row
@@ -230,7 +197,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
         row += 1
         row = _budget_pairs(b, row, section.left, section.right,
                             f"budget.sections[{s}].left", f"budget.sections[{s}].right")
-    b.section("budget", first, row - 1, header_row)
+    b.section_label("budget", first, row - 1, header_row)
 
     # 总体绩效目标: one large input cell
     b.put(row, 0, blocks.overall_goal.label, "label")
@@ -278,7 +245,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
             b.formula(row, funds_col, f"=SUM({_ref(input_first, funds_col)}:{_ref(input_last, funds_col)})",
                       sum((f for f in funds if f is not None), Decimal(0)), "total_amount", _decimals(funds))
             row += 1
-        b.section(key, first, row - 1, header_row)
+        b.section_label(key, first, row - 1, header_row)
 
     # 绩效指标 in framework order, empty rows under every 二级
     first = row
@@ -313,7 +280,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
         same2 = f"{_col_fixed(r, c2)}={_col_fixed(r - 1, c2)}"
         b.highlights.append(Highlight(input_first + 1, c1, input_last, c1, "=" + same1, "repeat_label"))
         b.highlights.append(Highlight(input_first + 1, c2, input_last, c2, f"=AND({same1},{same2})", "repeat_label"))
-    b.section("indicators", first, row - 1, header_row)
+    b.section_label("indicators", first, row - 1, header_row)
     nrows = row
 
     heights = _row_heights(b.cells, layout, nrows)
