@@ -65,3 +65,17 @@ def test_readme_command_runs(workdir, line):
     res = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert "Traceback" not in res.stderr
     assert res.returncode == expected, f"{line}\nstdout: {res.stdout[-2000:]}\nstderr: {res.stderr[-2000:]}"
+
+
+def test_readme_python_examples_run(workdir):
+    """Every Python example of the README, in order, in the folder the commands above worked in."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    if not (workdir.parent / "shared").exists():
+        pytest.skip("the examples use ../shared, which is not beside this checkout")
+    for block in blocks:
+        if "export_pdf" in block and not shutil.which("soffice") and not IN_CI:
+            continue  # needs LibreOffice; the pdf tests say so
+        res = subprocess.run([sys.executable, "-c", block], cwd=workdir, capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, f"{block}\n{res.stderr[-3000:]}"
