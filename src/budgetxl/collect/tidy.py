@@ -67,7 +67,10 @@ class TidyWriter:
         return self._stack.__exit__(*exc)
 
     def _row(self, name: str, values: tuple[Any, ...]) -> None:
-        self._writers[name].writerow([cell(v) for v in values])
+        # texts (most values) inline; numbers, decimals and blanks through cell()
+        self._writers[name].writerow([
+            ("'" + v if v.startswith(_FORMULA_START) else v) if type(v) is str else cell(v) for v in values
+        ])
 
     def add_rows(self, rec: FileRecord) -> None:
         """Tasks and indicators of one file (numbered 1… within the file)."""
