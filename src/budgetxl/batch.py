@@ -205,10 +205,19 @@ def iter_batch(
     next_out = 0
     try:
         while next_out < n:
-            for w in workers:
+            for i, w in enumerate(workers):
                 if not w.busy and queue:
-                    w.assign(queue.popleft())
+                    chunk = queue.popleft()
+                    try:
+                        w.assign(chunk)
+                    except OSError:  # the idle worker is gone (killed from outside): a new one
+                        queue.appendleft(chunk)
+                        w.chunk, w.pos = [], 0
+                        w.stop(kill=True)
+                        workers[i] = _Worker(ctx, fn)
             busy = [w for w in workers if w.busy]
+            if not busy and not queue and next_out not in done:  # pragma: no cover - a bug, not a file
+                raise RuntimeError(f"batch lost item {next_out}")
             if busy:
                 waits = [w.conn for w in busy] + [w.proc.sentinel for w in busy]
                 ready = set(wait(waits, timeout=POLL_SECONDS if timeout else None))
