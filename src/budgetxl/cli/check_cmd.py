@@ -14,7 +14,6 @@ from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, 
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
-from budgetxl.rules.annotate import ANNOTATABLE, annotate
 from budgetxl.rules.check import check_file, in_reading_order
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
@@ -43,6 +42,8 @@ def _annotation_target(file: Path, annotate_to: Path, several: bool) -> Path:
 def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
     if annotate_to is None:
         return
+    from budgetxl.rules.annotate import ANNOTATABLE  # openpyxl, only when annotating
+
     not_xlsx = [str(f) for f in files if f.suffix.lower() not in ANNOTATABLE]
     if not_xlsx:
         raise fail(f"--annotate 只能用于 .xlsx 工作簿（可先另存为 .xlsx）：{'、'.join(not_xlsx)}", EXIT_USAGE)
@@ -135,6 +136,8 @@ def check(
         if annotate_to is not None:
             out = _annotation_target(file, annotate_to, len(files) > 1)
             try:
+                from budgetxl.rules.annotate import annotate
+
                 annotate(file, report, out)
             except BudgetxlError as exc:
                 if debug:

@@ -25,7 +25,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from scipy.optimize import linear_sum_assignment
 
 from budgetxl.text import normalize_label
 
@@ -133,6 +132,8 @@ def _assign(
     pos_old = np.asarray(old_ids, dtype=np.float64)[:, None] / max(n_old, 1)
     pos_new = np.asarray(new_ids, dtype=np.float64)[None, :] / max(n_new, 1)
     cost = -margin + _POSITION_EPS * np.abs(pos_old - pos_new)
+    from scipy.optimize import linear_sum_assignment  # imported on first use: it takes a second
+
     rows, cols = linear_sum_assignment(cost)
     return [
         Pair(old_ids[r], new_ids[c], round(float(sub[r, c]), 4))
