@@ -27,9 +27,17 @@ def normalize_label(text: object) -> str:
     '其他需完成的任务（可选填）' and '效益指标'."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = _SPACE_RE.sub("", s)
-    return s.rstrip(":")
+    if isinstance(text, str):
+        return _normalize_str(text) if len(text) <= 64 else _normalize(text)
+    return _normalize(str(text))
+
+
+def _normalize(text: str) -> str:
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text)).rstrip(":")
+
+
+# Labels recur in every form of a batch (一级/二级 names, headers): remember the short ones.
+_normalize_str = lru_cache(maxsize=16384)(_normalize)
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
