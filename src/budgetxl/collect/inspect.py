@@ -10,10 +10,9 @@ from typing import Literal, Mapping, Sequence
 
 from budgetxl.errors import BudgetxlError
 from budgetxl.model import Form
-from budgetxl.read import load_grid, read_grid, read_workbook
+from budgetxl.read import read_workbook
 from budgetxl.report import Finding
-from budgetxl.rules.check import in_reading_order, locate, total_findings
-from budgetxl.rules.validate import validate
+from budgetxl.rules.check import in_reading_order, read_and_check
 from budgetxl.text import normalize_label
 
 Status = Literal["ok", "warnings", "errors", "unreadable"]
@@ -101,16 +100,8 @@ def short_reason(message: str, path: str | Path) -> str:
 def check_workbook_form(path: str | Path) -> tuple[Form, str, str, tuple[Finding, ...]]:
     """Read and check one workbook: the form, its layout and sheet, and every finding (the
     reader's, the total rows', the rules'), placed on sheet!cell, in reading order."""
-    grid = load_grid(path)
-    result = read_grid(grid)
-    sheet = next(s for s in grid.sheets if s.name == result.sheet)
-    report = validate(result.form, str(path))
-    findings = (
-        list(result.findings)
-        + list(total_findings(result, sheet))
-        + [locate(f, result) for f in report.findings]
-    )
-    return result.form, result.layout, result.sheet, tuple(in_reading_order(findings))
+    result, report = read_and_check(path)
+    return result.form, result.layout, result.sheet, tuple(in_reading_order(report.findings))
 
 
 def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:

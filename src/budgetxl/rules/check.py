@@ -32,6 +32,11 @@ def check_file(path: str | Path) -> Report:
 def check_workbook(path: str | Path) -> Report:
     """Read a workbook and check it: what the reader noticed, then every rule, each finding placed
     on the sheet and A1 cell its field came from."""
+    return read_and_check(path)[1]
+
+
+def read_and_check(path: str | Path) -> tuple[ReadResult, Report]:
+    """The workbook read back and its report, for callers that need the form too (collect)."""
     grid = load_grid(path)
     result = read_grid(grid)
     sheet = next(s for s in grid.sheets if s.name == result.sheet)
@@ -40,7 +45,7 @@ def check_workbook(path: str | Path) -> Report:
     located = [locate(f, result) for f in report.findings]
     totals = list(total_findings(result, sheet))
     extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}
-    return Report(result.findings + tuple(totals) + tuple(located), source=str(path), extra=extra)
+    return result, Report(result.findings + tuple(totals) + tuple(located), source=str(path), extra=extra)
 
 
 def in_reading_order(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
