@@ -123,6 +123,14 @@ def test_render_then_read_is_identity(tmp_path_factory, form):
     assert read_workbook(path).form == form
 
 
+def test_basic_info_with_an_empty_value_keeps_its_pairs(tmp_path, seed_form):
+    """Found by the property test: an empty value must not pair the next name with this one."""
+    info = (InfoItem(name="财政供养人员数", value=""), InfoItem(name="下属二级单位数", value="0"),
+            InfoItem(name="编制数", value="12"))
+    form = seed_form.model_copy(update={"basic_info": info})
+    assert read_workbook(render_form(form, tmp_path / "info.xlsx")).form == form
+
+
 def test_two_hundred_indicators_round_trip(tmp_path, seed_form):
     many = [Indicator(level1=l1, level2=l2s[i % len(l2s)], name=f"指标{i}", target=f"≥{i}%")
             for i, (l1, l2s) in enumerate(LEVELS * 50)]

@@ -334,12 +334,19 @@ class _SheetReader:
             return ()
         self.used.add((a.row, a.col))
         items: list[InfoItem] = []
+        first = self.span_end(a.row, a.col) + 1
         for r in self.block_rows("basic_info"):
-            cols = self.right_cells(r, self.span_end(a.row, a.col))
-            for i in range(0, len(cols), 2):
+            # name/value pairs by position (a merged cell counts once), so an empty value keeps
+            # its place instead of pairing the next name with this one
+            cells = [c for c in range(first, self.sheet.ncols) if (r, c) not in self.covered]
+            for name_col, value_col in zip(cells[0::2], cells[1::2] + [None]):
+                empty = self.raw(r, name_col) in ("", None) and (
+                    value_col is None or self.raw(r, value_col) in ("", None))
+                if empty:
+                    continue
                 k = len(items)
-                name = self.text(r, cols[i], f"basic_info[{k}].name")
-                value = self.text(r, cols[i + 1], f"basic_info[{k}].value") if i + 1 < len(cols) else ""
+                name = self.text(r, name_col, f"basic_info[{k}].name")
+                value = self.text(r, value_col, f"basic_info[{k}].value") if value_col is not None else ""
                 items.append(InfoItem(name=name, value=value))
         return tuple(items)
 
