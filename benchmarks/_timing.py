@@ -1,11 +1,14 @@
-"""Timing helpers shared by the benchmark scripts: medians over repeats, interleaved runs.
+"""Timing helpers shared by the benchmark scripts.
 
-The machine is shared and noisy, so each call is timed in CPU time of this process
-(time.process_time: another process on the machine does not inflate it) as well as wall time;
-the ratio is taken from CPU time."""
+The machine is shared and noisy (other processes, a CPU speed that drifts during the day), so
+budgetxl and its baseline are timed call by call in alternation (a, b, a, b, …): each pair sees
+the same conditions. Each call is timed in CPU time of this process (another process on the
+machine does not inflate it) and in wall time; the figures quoted are medians, and the ratio is
+the median of the pairs' ratios."""
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from typing import Callable
@@ -20,20 +23,33 @@ def median_seconds(fn: Callable[[], object], repeat: int, clock: Callable[[], fl
     return statistics.median(times)
 
 
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    c0, w0 = time.process_time(), time.perf_counter()
+    fn()
+    return time.process_time() - c0, time.perf_counter() - w0
+
+
 def compare(name_a: str, fn_a: Callable[[], object], name_b: str, fn_b: Callable[[], object],
             repeat: int = 30, rounds: int = 5) -> tuple[float, float]:
-    """Median seconds of a and b, measured in alternating rounds so that the shared machine's
-    noise hits both alike. Prints both and the ratio a/b."""
+    """Time a and b in alternation, repeat × rounds pairs (garbage collection runs between pairs,
+    not inside a timing). Prints the medians and the median ratio a/b; returns the CPU medians."""
     fn_a(), fn_b()  # warm up imports and caches
-    a_times, b_times, a_wall, b_wall = [], [], [], []
-    for _ in range(rounds):
-        a_times.append(median_seconds(fn_a, repeat))
-        b_times.append(median_seconds(fn_b, repeat))
-        a_wall.append(median_seconds(fn_a, max(repeat // 4, 1), time.perf_counter))
-        b_wall.append(median_seconds(fn_b, max(repeat // 4, 1), time.perf_counter))
-    a, b = statistics.median(a_times), statistics.median(b_times)
-    aw, bw = statistics.median(a_wall), statistics.median(b_wall)
-    print(f"{name_a:<42} {a * 1000:8.2f} ms CPU  {aw * 1000:8.2f} ms wall (medians)")
-    print(f"{name_b:<42} {b * 1000:8.2f} ms CPU  {bw * 1000:8.2f} ms wall (medians)")
-    print(f"{'ratio (CPU)':<42} {a / b:8.2f}×      {aw / bw:8.2f}× wall")
-    return a, b
+    pairs = []
+    for _ in range(repeat * rounds):
+        gc.collect()
+        gc.disable()
+        try:
+            a, b = _timed(fn_a), _timed(fn_b)
+        finally:
+            gc.enable()
+        pairs.append((a, b))
+    a_cpu = statistics.median(p[0][0] for p in pairs)
+    b_cpu = statistics.median(p[1][0] for p in pairs)
+    a_wall = statistics.median(p[0][1] for p in pairs)
+    b_wall = statistics.median(p[1][1] for p in pairs)
+    ratio_cpu = statistics.median(p[0][0] / p[1][0] for p in pairs if p[1][0] > 0)
+    ratio_wall = statistics.median(p[0][1] / p[1][1] for p in pairs)
+    print(f"{name_a:<42} {a_cpu * 1000:8.2f} ms CPU  {a_wall * 1000:8.2f} ms wall (medians of {len(pairs)})")
+    print(f"{name_b:<42} {b_cpu * 1000:8.2f} ms CPU  {b_wall * 1000:8.2f} ms wall")
+    print(f"{'ratio (median of paired calls)':<42} {ratio_cpu:8.2f}× CPU {ratio_wall:8.2f}× wall")
+    return a_cpu, b_cpu

@@ -11,6 +11,8 @@ Measured facts this module rests on (see DESIGN.md §5):
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
+from itertools import accumulate
 import re
 import unicodedata
 from functools import lru_cache
@@ -101,11 +103,6 @@ def text_em(text: str) -> float:
     return total
 
 
-@lru_cache(maxsize=4096)
-def _is_breakable(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F", "A") or ch.isspace()
-
-
 @lru_cache(maxsize=8192)  # labels, headings and 一级/二级 texts recur in every form of a batch
 def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     """How many lines `text` takes in a cell `width_px` wide at `size_pt`, wrapping CJK anywhere
@@ -114,45 +111,57 @@ def wrap_count(text: str, width_px: float, size_pt: float) -> int:
         return 1
     em_px = size_pt * PX_PER_PT
     avail = max(width_px - CELL_PADDING_PX, em_px)  # at least one glyph per line
+    if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:
+        return 1  # no character is wider than one em: it fits without measuring
     total = 0
     for para in text.split("\n"):
         total += _para_lines(para, avail, em_px)
     return max(total, 1)
 
 
+# Where a line may break: anywhere beside a CJK or full-width character or a space, but not
+# inside a run of Latin letters, digits and ASCII punctuation (a word, a number such as 12.5%).
+_UNITS_RE = re.compile("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+|[\\s\\S]")
+
+
+def _unit_em(unit: str) -> float:
+    if len(unit) == 1:
+        w = _EM[unit] = char_em(unit)
+        return w
+    return text_em(unit)
+
+
 def _para_lines(para: str, avail: float, em_px: float) -> int:
+    """Greedy line filling, as Excel wraps: CJK characters alone, Latin words whole; a word
+    longer than a line breaks inside. Cumulative widths and bisection keep the Python work per
+    line, not per character."""
     if not para:
         return 1
-    if text_em(para) * em_px <= avail + 0.01:  # the common case: it fits on one line
+    em = _EM
+    units = [(em[u] if u in em else _unit_em(u)) * em_px for u in _UNITS_RE.findall(para)]
+    cum = list(accumulate(units))
+    if cum[-1] <= avail + 0.01:  # the common case: it fits on one line
         return 1
-    # Split into units: each CJK character alone, Latin words (with their trailing space) whole.
-    units: list[float] = []
-    word = 0.0
-    for ch in para:
-        w = char_em(ch) * em_px
-        if _is_breakable(ch):
-            if word:
-                units.append(word)
-                word = 0.0
-            units.append(w)
-        else:
-            word += w
-    if word:
-        units.append(word)
-    lines, used = 1, 0.0
-    for w in units:
-        if used + w <= avail + 0.01:
-            used += w
-            continue
+    lines, used, i, n = 1, 0.0, 0, len(units)
+    while i < n:
+        before = cum[i - 1] if i else 0.0
+        j = bisect_right(cum, before + (avail - used) + 0.01, lo=i)
+        if j > i:
+            used += cum[j - 1] - before
+            i = j
+            if i >= n:
+                break
+        w = units[i]
         if w > avail:  # a long Latin run: it breaks inside
             if used:
                 lines += 1
             full = math.ceil(w / avail)
             lines += full - 1
             used = w - (full - 1) * avail
+            i += 1
             continue
         lines += 1
-        used = w
+        used = 0.0
     return lines
 
 
