@@ -49,6 +49,8 @@ def clean_text(value: str) -> str:
     """Text as a spreadsheet keeps it: Windows line breaks unified, no trailing spaces on a line,
     no blank lines or spaces around the whole (a leading full-width indent is kept), and no
     control characters that no workbook can store. Idempotent; the model and the reader share it."""
+    if "\n" not in value and "\r" not in value and not _CONTROL_RE.search(value):
+        return value.strip(" \t\xa0")  # one line, nothing to remove: the common case
     value = _CONTROL_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [line.rstrip(" \t\xa0") for line in value.split("\n")]
     return "\n".join(lines).strip(" \t\n\xa0")

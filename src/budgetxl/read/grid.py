@@ -37,7 +37,7 @@ class SheetGrid:
     name: str
     values: list[list[Any]]
     merges: list[Range] = field(default_factory=list)
-    formats: dict[Cell, str] = field(default_factory=dict)  # non-General number formats of numbers
+    formats: dict[Cell, str] = field(default_factory=dict)  # percent number formats of numbers
     formulas: dict[Cell, str] = field(default_factory=dict)
 
     @property
@@ -265,7 +265,21 @@ def _add_xlsx_details(path: Path, sheets: list[SheetGrid]) -> None:
         raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None
 
 
+def percent_decimals(code: str) -> int | None:
+    """Decimals shown by a percent number format ('0%' → 0, '0.00%' → 2), None if not percent."""
+    plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code.split(";")[0])
+    if "%" not in plain:
+        return None
+    m = re.search(r"\.([0#?]+)", plain)
+    return len(m.group(1)) if m else 0
+
+
 def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
+    """Record formulas and percent formats (the only formats that change how a value reads).
+    A sheet with neither is not scanned at all."""
+    percent = {i for i, code in enumerate(formats) if percent_decimals(code) is not None}
+    if not percent and b"<f" not in data and b":f" not in data:
+        return
     for m in _CELL_RE.finditer(data):
         attrs = dict(_ATTR_RE.findall(m.group(1)))
         ref = attrs.get(b"r")
@@ -280,11 +294,11 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
         s = attrs.get(b"s")
         if s is not None and attrs.get(b"t", b"n") in (b"n", b""):
             try:
-                code = formats[int(s)]
-            except (ValueError, IndexError):
+                index = int(s)
+            except ValueError:
                 continue
-            if code != "General":
-                sheet.formats[pos] = code
+            if index in percent:
+                sheet.formats[pos] = formats[index]
 
 
 # ---------------------------------------------------------------------------------------------

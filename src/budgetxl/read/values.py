@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from budgetxl.model import canonical_decimal, format_amount
-from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref
+from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref, percent_decimals
 from budgetxl.text import clean_text
 
 
@@ -29,15 +29,6 @@ def float_decimal(value: float) -> Decimal:
     return canonical_decimal(Decimal(format(value, ".15g")))
 
 
-def _percent_decimals(code: str) -> int | None:
-    """Decimals shown by a percent number format ('0%' → 0, '0.00%' → 2), None if not percent."""
-    plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code.split(";")[0])
-    if "%" not in plain:
-        return None
-    m = re.search(r"\.([0#?]+)", plain)
-    return len(m.group(1)) if m else 0
-
-
 def display_text(value: Any, number_format: str | None = None) -> str:
     """A cell's value as the text a person sees in a text field (a target, a staff count)."""
     if value is None:
@@ -46,7 +37,7 @@ def display_text(value: Any, number_format: str | None = None) -> str:
         return "是" if value else "否"
     if isinstance(value, (int, float)):
         if number_format:
-            decimals = _percent_decimals(number_format)
+            decimals = percent_decimals(number_format)
             if decimals is not None:
                 pct = Decimal(format(float(value), ".15g")) * 100
                 return f"{pct:.{decimals}f}%"
