@@ -85,6 +85,7 @@ class _Catalogue:
     keys: dict[str, str]  # label key -> standard label
 
 
+@lru_cache(maxsize=4096)
 def label_key(label: object) -> str:
     """'效\\n益\\n指\\n标' → '效益'; '服务对象满意度指标' → '服务对象满意度'."""
     s = normalize_label(label)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["quantitative", "qualitative", "formula_only"]
@@ -152,6 +153,12 @@ _NAME_UNIT_RE = re.compile(r"[（(]\s*(%|‰|[A-Za-z²³/\u3400-\u9fff]{1,6})\s*
 def parse_target(text: object, indicator_name: str = "") -> Target:
     """Read one 指标值. `indicator_name` (the 三级指标) gives the unit of a bare number."""
     raw = "" if text is None else str(text)
+    return _parse_target(raw, indicator_name)
+
+
+# Targets recur from form to form (100%, ≥95%, 良好以上) and a Target is immutable: remember them.
+@lru_cache(maxsize=8192)
+def _parse_target(raw: str, indicator_name: str) -> Target:
     mapped = raw.translate(_CHAR_MAP)
     start, end = _strip_span(mapped, 0, len(mapped))
     if start >= end:
