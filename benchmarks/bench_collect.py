@@ -25,8 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import xlsxwriter
 
+from _baseline import bare_form_script
 from budgetxl.batch import default_jobs, run_batch
 from budgetxl.collect import collect
 from budgetxl.collect.inspect import inspect_file
@@ -34,8 +34,6 @@ from budgetxl.model import BudgetLine, Form, load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import paginate, plan_form, render_form
 from budgetxl.render.many import render_pair
-from budgetxl.render.styles import style_properties
-from budgetxl.render.xlsx import WORKBOOK_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "inputs" / "fengyang-2023.yaml"
@@ -81,43 +79,9 @@ def vary(base: Form, i: int) -> Form:
 # Workers (top level: the batch runner sends them by reference)
 
 
-def bare_script(plan, path: Path):
-    """What someone would write by hand with xlsxwriter: every value, merge, format, width and
-    height precomputed, plain calls, the same workbook options as budgetxl (in memory, text as
-    text)."""
-    cells = [(c.row, c.col, c.last_row, c.last_col, c.value, c.style, c.decimals) for c in plan.cells]
-    props = {(c.style, c.decimals): style_properties(c.style, plan.layout, c.decimals) for c in plan.cells}
-    widths, heights = list(plan.col_widths), list(plan.row_heights)
-
-    def run() -> None:
-        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-        ws = wb.add_worksheet("Sheet1")
-        fmts = {k: wb.add_format(v) for k, v in props.items()}
-        for i, w in enumerate(widths):
-            ws.set_column(i, i, w)
-        for i, h in enumerate(heights):
-            ws.set_row(i, h)
-        for r, c, r2, c2, v, style, dec in cells:
-            f = fmts[(style, dec)]
-            if (r, c) != (r2, c2):
-                ws.merge_range(r, c, r2, c2, None, f)
-            if v is None or v == "":
-                ws.write_blank(r, c, None, f)
-            elif isinstance(v, Decimal):
-                ws.write_number(r, c, float(v), f)
-            else:
-                ws.write_string(r, c, v, f)
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&C第 &P 页，共 &N 页")
-        wb.close()
-
-    return run
-
-
 def bare_write(args: tuple[object, str]) -> None:
     plan, path = args
-    bare_script(plan, Path(path))()
+    bare_form_script(plan, Path(path))()
 
 
 def openpyxl_load(path: str) -> int:
@@ -205,7 +169,7 @@ def main() -> None:
         sample = list(range(0, n, max(1, n // args.sample)))[: args.sample]
         per = {k: [] for k in ("render", "bare", "read", "check", "openpyxl")}
         for i in sample:
-            run_bare = bare_script(paginate(plan_form(forms[i])), bare / "one.xlsx")
+            run_bare = bare_form_script(paginate(plan_form(forms[i])), bare / "one.xlsx")
             per["render"].append(wall(lambda: render_form(forms[i], ours / "one.xlsx")))
             per["bare"].append(wall(run_bare))
             per["read"].append(wall(lambda: read_workbook(targets[i])))

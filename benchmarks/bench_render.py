@@ -12,56 +12,16 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
-
+from _baseline import bare_form_script
 from _timing import compare
 from budgetxl.model import load_form
 from budgetxl.render import plan_form, render_form
 from budgetxl.render.pages import paginate
-from budgetxl.render.styles import style_properties
-from budgetxl.render.xlsx import WORKBOOK_OPTIONS
 from budgetxl.text import wrap_count
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def bare_script(plan, path: Path):
-    """What someone would write by hand with xlsxwriter: precomputed cells, plain calls."""
-    cells = [(c.row, c.col, c.last_row, c.last_col, c.value, c.style, c.decimals) for c in plan.cells]
-    props = {(c.style, c.decimals): style_properties(c.style, plan.layout, c.decimals) for c in plan.cells}
-    widths, heights = list(plan.col_widths), list(plan.row_heights)
-    breaks = list(plan.breaks)
-
-    def run():
-        # the same workbook options budgetxl uses (in_memory among them), so that the ratio
-        # measures budgetxl's own work, not a writer setting
-        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-        ws = wb.add_worksheet("Sheet1")
-        fmts = {k: wb.add_format(v) for k, v in props.items()}
-        for i, w in enumerate(widths):
-            ws.set_column(i, i, w)
-        for i, h in enumerate(heights):
-            ws.set_row(i, h)
-        for r, c, r2, c2, v, style, dec in cells:
-            f = fmts[(style, dec)]
-            if (r, c) != (r2, c2):
-                ws.merge_range(r, c, r2, c2, None, f)
-            if v is None or v == "":
-                ws.write_blank(r, c, None, f)
-            elif isinstance(v, Decimal):
-                ws.write_number(r, c, float(v), f)
-            else:
-                ws.write_string(r, c, v, f)
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&C第 &P 页，共 &N 页")
-        ws.set_h_pagebreaks(breaks)
-        wb.close()
-
-    return run
 
 
 def main() -> None:
@@ -79,7 +39,7 @@ def main() -> None:
             render_form(form, out_a)
 
         compare("budgetxl render_form (plan + write)", budgetxl_cold,
-                "bare xlsxwriter, same cells", bare_script(paginate(plan_form(form)), out_b), repeat=args.repeat)
+                "bare xlsxwriter, same cells", bare_form_script(paginate(plan_form(form)), out_b), repeat=args.repeat)
 
 
 if __name__ == "__main__":
