@@ -19,6 +19,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from _baseline import write_cells
 from _timing import compare
 from budgetxl.batch import default_jobs
 from budgetxl.render.instructions import COLUMN_WIDTH, instruction_lines
@@ -32,6 +33,7 @@ from budgetxl.render.template import (
     make_templates,
 )
 from budgetxl.render.template_texts import template_texts
+from budgetxl.render.xlsx import WORKBOOK_OPTIONS
 from budgetxl.units import UnitRow
 
 AMOUNTS = {"基本支出": "1200.5", "项目支出": "800", "财政拨款": "2000.5", "其他资金": "0"}
@@ -52,23 +54,10 @@ def bare_script(path: Path):
     widths, heights = list(plan.col_widths), list(plan.row_heights)
 
     def run():
-        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)  # the options budgetxl uses
         ws, guide, lists = wb.add_worksheet("表"), wb.add_worksheet("说明"), wb.add_worksheet("列表")
         fmts = {k: wb.add_format(v) for k, v in props.items()}
-        for i, w in enumerate(widths):
-            ws.set_column(i, i, w)
-        for i, h in enumerate(heights):
-            ws.set_row(i, h)
-        for r, c, r2, c2, v, style, dec in cells:
-            f = fmts[(style, dec)]
-            if (r, c) != (r2, c2):
-                ws.merge_range(r, c, r2, c2, None, f)
-            if v is None or v == "":
-                ws.write_blank(r, c, None, f)
-            elif isinstance(v, Decimal):
-                ws.write_number(r, c, float(v), f)
-            else:
-                ws.write_string(r, c, v, f)
+        write_cells(ws, cells, fmts, widths, heights)
         for r, c, formula, value, key in formulas:
             ws.write_formula(r, c, formula, fmts[key], value)
         for r1, c1, r2, c2, opts in validations:
