@@ -13,7 +13,7 @@ from typing import Sequence
 
 from budgetxl.errors import InputError
 from budgetxl.layout import Layout, load_layout
-from budgetxl.model import BudgetLine, Form, Indicator, InfoItem, Task
+from budgetxl.model import BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
 from budgetxl.text import column_px, text_height_pt
 
@@ -151,6 +151,37 @@ class SheetBuilder:
         self.blocks.append(BlockSpan("unit", 1, 1))
         return 2
 
+    def budget_amount(self, row: int, col: int, amount: Decimal | None, field: str) -> None:
+        """One amount of 预算整体情况 (the template makes a blank one an input cell)."""
+        self.put(row, col, amount, "amount", field=field)
+
+    def budget_pairs(self, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine],
+                     lpath: str, rpath: str) -> int:
+        """Budget lines side by side, 部门预算支出 beside 收入来源; returns the next row."""
+        for k in range(max(len(left), len(right), 1)):
+            for col, lines, path in ((1, left, lpath), (3, right, rpath)):
+                if k < len(lines):
+                    line = lines[k]
+                    self.put(row, col, line.name, "text_center", field=f"{path}[{k}].name")
+                    self.budget_amount(row, col + 1, line.amount, f"{path}[{k}].amount")
+                else:
+                    self.put(row, col, "", "text_center")
+                    self.put(row, col + 1, None, "amount")
+            row += 1
+        return row
+
+    def budget_sections(self, row: int, sections: Sequence[BudgetSection]) -> int:
+        """Further sub-blocks (事业发展性支出 / 按预算级次划分), each under its own heading row."""
+        amount = self.layout.blocks.budget.amount_header
+        for s, section in enumerate(sections):
+            self.put(row, 1, section.left_heading, "header", field=f"budget.sections[{s}].left_heading")
+            self.put(row, 2, amount, "header")
+            self.put(row, 3, section.right_heading, "header", field=f"budget.sections[{s}].right_heading")
+            self.put(row, 4, amount, "header")
+            row = self.budget_pairs(row + 1, section.left, section.right,
+                                    f"budget.sections[{s}].left", f"budget.sections[{s}].right")
+        return row
+
     def basic_info(self, row: int, items: Sequence[InfoItem], value_style: str = "text_center") -> int:
         """基本信息: two name/value pairs per row, its label merged over them; returns the next row."""
         if not items:
@@ -188,16 +219,8 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
     b.header(row, blocks.budget.header)
     header_row = row
     row += 1
-    row = _budget_pairs(b, row, budget.expenditures, budget.revenues, "budget.expenditures", "budget.revenues")
-    for s, section in enumerate(budget.sections):
-        amount = blocks.budget.amount_header
-        b.put(row, 1, section.left_heading, "header", field=f"budget.sections[{s}].left_heading")
-        b.put(row, 2, amount, "header")
-        b.put(row, 3, section.right_heading, "header", field=f"budget.sections[{s}].right_heading")
-        b.put(row, 4, amount, "header")
-        row += 1
-        row = _budget_pairs(b, row, section.left, section.right,
-                            f"budget.sections[{s}].left", f"budget.sections[{s}].right")
+    row = b.budget_pairs(row, budget.expenditures, budget.revenues, "budget.expenditures", "budget.revenues")
+    row = b.budget_sections(row, budget.sections)
     b.section_label("budget", first, row - 1, header_row)
 
     # 总体绩效目标
@@ -251,22 +274,6 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
         print_rows=print_rows,
         base_heights=tuple(base),
     )
-
-
-def _budget_pairs(
-    b: SheetBuilder, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine], lpath: str, rpath: str
-) -> int:
-    for k in range(max(len(left), len(right), 1)):
-        for col, lines, path in ((1, left, lpath), (3, right, rpath)):
-            if k < len(lines):
-                line = lines[k]
-                b.put(row, col, line.name, "text_center", field=f"{path}[{k}].name")
-                b.put(row, col + 1, line.amount, "amount", field=f"{path}[{k}].amount")
-            else:
-                b.put(row, col, "", "text_center")
-                b.put(row, col + 1, None, "amount")
-        row += 1
-    return row
 
 
 def _task_row(b: SheetBuilder, row: int, i: int, task: Task) -> None:

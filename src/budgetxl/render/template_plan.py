@@ -21,7 +21,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from budgetxl.frameworks import Framework, standard_label
 from budgetxl.layout import Layout
-from budgetxl.model import BudgetLine, Form, Indicator, Task
+from budgetxl.model import Form, Indicator, Task
 from budgetxl.render.plan import BlockSpan, Plan, SheetBuilder, _row_heights
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import Message, RowCounts, TemplateTexts
@@ -129,6 +129,15 @@ class _Builder(SheetBuilder):
     def hint(self, first: int, col: int, last: int, hint: Message, last_col: int | None = None) -> None:
         self.validations.append(Validation(first, col, last, "hint", hint, last_col=last_col))
 
+    def budget_amount(self, row: int, col: int, amount: Decimal | None, field: str) -> None:
+        """An amount the finance bureau gave is locked; a blank one is an input cell accepting only
+        numbers ≥ 0."""
+        if amount is None:
+            self.put(row, col, None, "input_amount", field=field)
+            self.amount_rule(row, col, row)
+        else:
+            self.put(row, col, amount, "amount", field=field)
+
     def amount_rule(self, first: int, col: int, last: int) -> None:
         t = self.texts
         self.validations.append(Validation(first, col, last, "amount", t.hints.amount, t.errors.amount))
@@ -157,7 +166,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     header_row = row
     row += 1
     lines_first = row
-    row = _budget_pairs(b, row, budget.expenditures, budget.revenues, "budget.expenditures", "budget.revenues")
+    row = b.budget_pairs(row, budget.expenditures, budget.revenues, "budget.expenditures", "budget.revenues")
     lines_last = row - 1
     total_row = row
     check_col = layout.ncols
@@ -188,15 +197,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     for col in (2, 4, check_col):
         b.highlights.append(Highlight(total_row, col, total_row, col, bad, "check_bad"))
     row += 1
-    for s, section in enumerate(budget.sections):
-        amount = blocks.budget.amount_header
-        b.put(row, 1, section.left_heading, "header", field=f"budget.sections[{s}].left_heading")
-        b.put(row, 2, amount, "header")
-        b.put(row, 3, section.right_heading, "header", field=f"budget.sections[{s}].right_heading")
-        b.put(row, 4, amount, "header")
-        row += 1
-        row = _budget_pairs(b, row, section.left, section.right,
-                            f"budget.sections[{s}].left", f"budget.sections[{s}].right")
+    row = b.budget_sections(row, budget.sections)
     b.section_label("budget", first, row - 1, header_row)
 
     # 总体绩效目标: one large input cell
@@ -315,27 +316,6 @@ def _absolute(a1_range: str) -> str:
 
 def _framework_error(message: Message, framework: Framework) -> Message:
     return Message(title=message.title, message=message.message.format(framework=framework.name))
-
-
-def _budget_pairs(b: _Builder, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine],
-                  lpath: str, rpath: str) -> int:
-    """Budget lines side by side: names locked; an amount the finance bureau gave is locked too,
-    a blank one is an input cell accepting only numbers ≥ 0."""
-    for k in range(max(len(left), len(right), 1)):
-        for col, lines, path in ((1, left, lpath), (3, right, rpath)):
-            if k < len(lines):
-                line = lines[k]
-                b.put(row, col, line.name, "text_center", field=f"{path}[{k}].name")
-                if line.amount is None:
-                    b.put(row, col + 1, None, "input_amount", field=f"{path}[{k}].amount")
-                    b.amount_rule(row, col + 1, row)
-                else:
-                    b.put(row, col + 1, line.amount, "amount", field=f"{path}[{k}].amount")
-            else:
-                b.put(row, col, "", "text_center")
-                b.put(row, col + 1, None, "amount")
-        row += 1
-    return row
 
 
 def _task_row(b: _Builder, row: int, task: Task | None, path: str) -> None:
