@@ -92,8 +92,10 @@ def write_sheet(ws: Worksheet, plan: Plan, formats: FormatCache) -> None:
         ws.set_column(col, col, width)
     for row, height in enumerate(plan.row_heights):
         ws.set_row(row, height)
+    get = formats.get
     for cell in plan.cells:
-        write_cell(ws, cell, formats.get(cell.style, cell.decimals))
+        # only an amount's own decimals choose its format; other cells share one per style
+        write_cell(ws, cell, get(cell.style, cell.decimals if isinstance(cell.value, Decimal) else 2))
     setup_page(ws, plan)
 
 
