@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-import yaml
 from rapidfuzz import fuzz
 
 from budgetxl.errors import InputError, LayoutError
-from budgetxl.layout import templates_dir
+from budgetxl.layout import read_data_file, templates_dir
 from budgetxl.model import Form
 from budgetxl.text import normalize_label
 
@@ -97,12 +96,7 @@ def label_key(label: object) -> str:
 @lru_cache(maxsize=1)
 def _catalogue() -> _Catalogue:
     path = templates_dir() / FRAMEWORKS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LayoutError(f"{path}: 无法读取指标体系文件（{exc.strerror}）") from None
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: 指标体系文件格式错误：{exc}") from None
+    data = read_data_file(path, "指标体系文件")
     try:
         frameworks = tuple(
             Framework(

@@ -130,6 +130,17 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def read_data_file(path: Path, what: str) -> Any:
+    """A YAML data file of templates/ (a layout, the frameworks, the template texts); a missing or
+    malformed one is one LayoutError naming the file and `what` it is."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LayoutError(f"{path}: 无法读取{what}（{exc.strerror}）") from None
+    except yaml.YAMLError as exc:
+        raise LayoutError(f"{path}: {what}格式错误：{exc}") from None
+
+
 def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if name in seen:
         raise LayoutError(f"版式 {name}: extends 形成循环（{' → '.join(seen + (name,))}）")
@@ -137,10 +148,7 @@ def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if not path.is_file():
         known = ", ".join(available_layouts()) or "无"
         raise LayoutError(f"找不到版式“{name}”（{path}）；可用的版式：{known}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: YAML 格式错误：{exc}") from None
+    data = read_data_file(path, "版式文件")
     if not isinstance(data, dict):
         raise LayoutError(f"{path}: 版式文件应为一组字段")
     parent = data.pop("extends", None)

@@ -8,6 +8,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from budgetxl.model import canonical_decimal, format_amount
 from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref, percent_decimals
 from budgetxl.text import clean_text
@@ -15,12 +17,7 @@ from budgetxl.text import clean_text
 
 def a1(row: int, col: int) -> str:
     """0-based (row, col) → 'C12'."""
-    letters = ""
-    n = col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return xl_rowcol_to_cell(row, col)
 
 
 def float_decimal(value: float) -> Decimal:

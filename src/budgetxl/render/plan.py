@@ -261,15 +261,13 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
         row += 1
     print_rows = row
 
-    base = base_row_heights(b.cells, layout, row)
-    heights = list(base)
-    spread_merged_heights([c for c in b.cells if c.row != c.last_row], heights, layout)
+    heights, base = row_heights(b.cells, layout, row)
     return Plan(
         layout=layout,
         sheet_name=layout.sheet_name,
         cells=tuple(b.cells),
         col_widths=tuple(layout.columns),
-        row_heights=tuple(round(h, 2) for h in heights),
+        row_heights=tuple(heights),
         blocks=tuple(b.blocks),
         print_rows=print_rows,
         base_heights=tuple(base),
@@ -316,12 +314,14 @@ def _indicator_rows(b: SheetBuilder, row: int, items: Sequence[Indicator]) -> in
     return row + len(items)
 
 
-def _row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
+def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> tuple[list[float], list[float]]:
     """Every row tall enough for each wrapped line of its cells; a vertically merged cell that
-    needs more than its rows add up to spreads the extra height evenly over them."""
-    heights = base_row_heights(cells, layout, nrows)
+    needs more than its rows add up to spreads the extra height evenly over them. Returns the
+    heights, and the heights from single-row cells alone (what pagination starts from)."""
+    base = base_row_heights(cells, layout, nrows)
+    heights = list(base)
     spread_merged_heights([c for c in cells if c.row != c.last_row], heights, layout)
-    return [round(h, 2) for h in heights]
+    return [round(h, 2) for h in heights], base
 
 
 @lru_cache(maxsize=64)

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from budgetxl.frameworks import Framework, standard_label
 from budgetxl.layout import Layout
 from budgetxl.model import Form, Indicator, Task
-from budgetxl.render.plan import BlockSpan, Plan, SheetBuilder, _row_heights
+from budgetxl.render.plan import BlockSpan, Plan, SheetBuilder, row_heights
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import Message, RowCounts, TemplateTexts
 from budgetxl.text import ROW_PADDING_PT, line_height_pt
@@ -284,7 +284,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     b.section_label("indicators", first, row - 1, header_row)
     nrows = row
 
-    heights = _row_heights(b.cells, layout, nrows)
+    heights, _ = row_heights(b.cells, layout, nrows)
     for r in b.empty_rows:
         heights[r] = AUTO_ROW_HEIGHT
     size = font_size("input_text", layout)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from budgetxl.errors import LayoutError
-from budgetxl.layout import templates_dir
+from budgetxl.layout import read_data_file, templates_dir
 
 TEMPLATE_FILE = "template.yaml"
 INSTRUCTIONS_FILE = "instructions.md.j2"
@@ -88,12 +87,7 @@ class TemplateTexts(_Data):
 @lru_cache(maxsize=1)
 def template_texts() -> TemplateTexts:
     path = templates_dir() / TEMPLATE_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LayoutError(f"{path}: 无法读取模板设置文件（{exc.strerror}）") from None
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: 模板设置文件格式错误：{exc}") from None
+    data = read_data_file(path, "模板设置文件")
     try:
         return TemplateTexts.model_validate(data)
     except ValidationError as exc:
