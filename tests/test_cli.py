@@ -114,3 +114,20 @@ def test_outputs_get_the_usual_file_mode(tmp_path, seed_form):
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_broken_templates_folder_is_one_clear_message(tmp_path):
+    """A data file of templates/ missing or malformed: named, exit 2, no traceback, nothing written."""
+    import shutil
+
+    folder = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", folder)
+    (folder / "frameworks.yaml").write_text("frameworks: [\n", encoding="utf-8")
+    env = {**os.environ, "BUDGETXL_TEMPLATES": str(folder)}
+    exe = Path(sys.executable).with_name("budgetxl")
+    res = subprocess.run([str(exe), "render", "-o", str(tmp_path / "x.xlsx")], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert "frameworks.yaml" in res.stderr and "指标体系文件格式错误" in res.stderr
+    assert not (tmp_path / "x.xlsx").exists()

@@ -79,3 +79,10 @@ def main() -> None:
         app()
     except BrokenPipeError:  # `budgetxl read x --json | head`
         sys.stderr.close()
+    except BudgetxlError as exc:
+        # Raised before any command ran, while the commands were built from the data files in
+        # templates/ (a missing or broken file): the same clean message as inside a command.
+        if "--debug" in sys.argv:
+            raise
+        stderr.print(f"错误：{exc}", markup=False, highlight=False)
+        sys.exit(EXIT_USAGE)
