@@ -62,3 +62,30 @@ def test_height_gives_every_line_one_and_a_half_em():
 def test_cjk_is_wider_than_xlsxwriter_autofit_assumes():
     # xlsxwriter's autofit counts a CJK glyph as 8 px; at 10 pt it is one em, 13.3 px.
     assert char_em("中") * 10 * 96 / 72 > 13
+
+
+def test_wide_class_holds_only_one_em_characters():
+    # wrap_count counts a paragraph made of these alone instead of measuring it
+    import re
+
+    from budgetxl.text import WIDE_CLASS
+
+    wide = re.compile(f"[{WIDE_CLASS}]")
+    assert [hex(o) for o in range(0x110000) if wide.fullmatch(chr(o)) and char_em(chr(o)) != 1.0] == []
+
+
+@pytest.mark.parametrize("width_px", [40, 75, 124, 180, 236, 685])
+@pytest.mark.parametrize("n", [1, 5, 9, 10, 11, 49, 50, 51, 300])
+def test_counting_wide_text_agrees_with_measuring_it(width_px, n):
+    from budgetxl.text import PX_PER_PT, _para_lines
+
+    text = ("坚持以人民为中心的发展思想，“一工程三行动”……" * 20)[:n]
+    em_px = 10 * PX_PER_PT
+    avail = max(width_px - 6, em_px)
+    measured = _para_lines(text, avail * 20 / em_px, 0.2 / em_px)
+    assert wrap_count.__wrapped__(text, width_px, 10) == measured
+
+
+def test_widths_add_up_exactly():
+    # twenty half-width letters are eleven em: at one em a line, exactly eleven lines
+    assert wrap_count.__wrapped__("abcdefghij" * 2, 6 + 10 * 96 / 72, 10) == 11

@@ -89,20 +89,21 @@ def char_em(ch: str) -> float:
     return 0.55
 
 
-_EM: dict[str, float] = {}
+class _Widths(dict):
+    """Each character's width in twentieths of an em (every width char_em gives is a whole number
+    of them), remembered on first sight: integer sums are exact and C-level lookups fast."""
+
+    def __missing__(self, ch: str) -> int:
+        w = self[ch] = round(char_em(ch) * 20)
+        return w
+
+
+_W20 = _Widths()
 
 
 def text_em(text: str) -> float:
-    """Width of `text` in em (a plain dict remembers each character's width: faster than calling
-    char_em for every character of every cell)."""
-    em = _EM
-    total = 0.0
-    for ch in text:
-        w = em.get(ch)
-        if w is None:
-            w = em[ch] = char_em(ch)
-        total += w
-    return total
+    """Width of `text` in em."""
+    return sum(map(_W20.__getitem__, text)) / 20
 
 
 @lru_cache(maxsize=8192)  # labels, headings and 一级/二级 texts recur in every form of a batch
@@ -115,52 +116,69 @@ def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     avail = max(width_px - CELL_PADDING_PX, em_px)  # at least one glyph per line
     if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:
         return 1  # no character is wider than one em: it fits without measuring
+    # a line's room in twentieths of an em, and the 0.01 px allowed for rounding
+    cap = avail * 20 / em_px
+    slack = 0.2 / em_px
+    per_line = int((cap + slack) // 20)  # one-em glyphs a line holds
     total = 0
     for para in text.split("\n"):
-        total += _para_lines(para, avail, em_px)
+        if _WIDE_RE.fullmatch(para):  # CJK only, the common case: every character one em wide
+            total += max(1, -(-len(para) // per_line))
+        else:
+            total += _para_lines(para, cap, slack)
     return max(total, 1)
 
 
-# Where a line may break: anywhere beside a CJK or full-width character or a space, but not
-# inside a run of Latin letters, digits and ASCII punctuation (a word, a number such as 12.5%).
-_UNITS_RE = re.compile("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+|[\\s\\S]")
+# Characters all one em wide (CJK ideographs and punctuation, kana, hangul, full-width forms,
+# “”‘’…—): a paragraph made of them alone wraps by counting. tests/test_text.py checks every
+# character of the class against char_em.
+WIDE_CLASS = (
+    "\u2e80-\u2fdf\u3000-\u303e\u3040-\u30ff\u3100-\u312f\u3190-\u31ef\u3200-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6\u2018\u2019\u201c\u201d\u2026\u2014"
+)
+_WIDE_RE = re.compile(f"[{WIDE_CLASS}]*")
 
 
-def _unit_em(unit: str) -> float:
-    if len(unit) == 1:
-        w = _EM[unit] = char_em(unit)
-        return w
-    return text_em(unit)
+# A line may break anywhere beside a CJK or full-width character or a space, but not inside a run
+# of Latin letters, digits and ASCII punctuation (a word, a number such as 12.5%).
+_RUN_RE = re.compile("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]{2,}")
 
 
-def _para_lines(para: str, avail: float, em_px: float) -> int:
+def _para_lines(para: str, cap: float, slack: float) -> int:
     """Greedy line filling, as Excel wraps: CJK characters alone, Latin words whole; a word
-    longer than a line breaks inside. Cumulative widths and bisection keep the Python work per
-    line, not per character."""
+    longer than a line breaks inside. Widths are summed per character in C (cumulative list) and
+    each line found by bisection, so the Python work is per line, not per character."""
     if not para:
         return 1
-    em = _EM
-    units = [(em[u] if u in em else _unit_em(u)) * em_px for u in _UNITS_RE.findall(para)]
-    cum = list(accumulate(units))
-    if cum[-1] <= avail + 0.01:  # the common case: it fits on one line
+    cum = list(accumulate(map(_W20.__getitem__, para)))
+    n = len(cum)
+    if cum[-1] <= cap + slack:  # the common case: it fits on one line
         return 1
-    lines, used, i, n = 1, 0.0, 0, len(units)
+    run_end = {m.start(): m.end() for m in _RUN_RE.finditer(para)}  # no break inside these
+    starts = sorted(run_end)
+    lines, used, i = 1, 0.0, 0
     while i < n:
-        before = cum[i - 1] if i else 0.0
-        j = bisect_right(cum, before + (avail - used) + 0.01, lo=i)
+        before = cum[i - 1] if i else 0
+        j = bisect_right(cum, before + (cap - used) + slack, lo=i)  # characters i..j-1 fit
+        if starts and j < n:
+            k = bisect_right(starts, j) - 1  # a Latin run cut at j goes whole to the next line
+            if k >= 0 and starts[k] < j < run_end[starts[k]]:
+                j = starts[k]
         if j > i:
             used += cum[j - 1] - before
             i = j
             if i >= n:
                 break
-        w = units[i]
-        if w > avail:  # a long Latin run: it breaks inside
+            before = cum[i - 1]
+        nxt = run_end.get(i, i + 1)
+        w = cum[nxt - 1] - before  # the next unit: one character, or a Latin run whole
+        if w > cap:  # a long Latin run: it breaks inside
             if used:
                 lines += 1
-            full = math.ceil(w / avail)
+            full = math.ceil(w / cap)
             lines += full - 1
-            used = w - (full - 1) * avail
-            i += 1
+            used = w - (full - 1) * cap
+            i = nxt
             continue
         lines += 1
         used = 0.0
