@@ -16,6 +16,7 @@ from itertools import accumulate
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
@@ -192,3 +193,19 @@ def line_height_pt(size_pt: float) -> float:
 def text_height_pt(text: str, width_px: float, size_pt: float) -> float:
     """Row height in points that shows every wrapped line of `text` in a cell `width_px` wide."""
     return wrap_count(text, width_px, size_pt) * line_height_pt(size_pt) + ROW_PADDING_PT
+
+
+def height_measure(width_px: float, size_pt: float) -> Callable[[str], float]:
+    """text_height_pt for one cell width and font size, for a planner measuring a few hundred
+    cells: a text that plainly fits on one line is answered before calling wrap_count."""
+    em_px = size_pt * PX_PER_PT
+    avail = max(width_px - CELL_PADDING_PX, em_px)
+    line = line_height_pt(size_pt)
+    one_line = line + ROW_PADDING_PT
+
+    def height(text: str) -> float:
+        if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:  # as in wrap_count
+            return one_line
+        return wrap_count(text, width_px, size_pt) * line + ROW_PADDING_PT
+
+    return height

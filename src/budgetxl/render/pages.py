@@ -17,11 +17,12 @@ tests inspect the pages as plain data and the writer only replays them.
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from budgetxl.errors import LayoutError
-from budgetxl.render.plan import PageSpan, PlanCell, base_row_heights, cell_height_need
+from budgetxl.render.plan import PageSpan, PlanCell, base_row_heights, cell_needs
 from budgetxl.text import column_px
 
 if TYPE_CHECKING:
@@ -100,7 +101,13 @@ class _Paginator:
         self.capacity = geometry.capacity
         self.nrows = plan.print_rows
         self.base = list(plan.base_heights) or base_row_heights(plan.cells, plan.layout, len(plan.row_heights))
-        self.merged = [(c, cell_height_need(c, plan.layout)) for c in plan.cells if c.row != c.last_row]
+        merged = [c for c in plan.cells if c.row != c.last_row]
+        self.merged = list(zip(merged, cell_needs(merged, plan.layout)))
+        # the merged cells over each row, for the quick bound in page_ranges
+        self.over: list[list[int]] = [[] for _ in range(len(plan.row_heights))]
+        for k, (c, _) in enumerate(self.merged):
+            for r in range(c.row, c.last_row + 1):
+                self.over[r].append(k)
         self.sticky = frozenset(c.row for c in plan.cells if c.style in STICKY_STYLES)
         ind = plan.block("indicators")
         self.header_row = ind.header_row if ind is not None else None
@@ -149,17 +156,37 @@ class _Paginator:
 
     def page_ranges(self) -> list[tuple[int, int]]:
         """Greedy: each page takes rows while they fit, then ends after the last row that may end a
-        page. A run that fits nowhere (a header row with a row too tall) gets a page of its own."""
+        page. A run that fits nowhere (a header row with a row too tall) gets a page of its own.
+
+        The exact page height (merged labels spread over their rows) is worked out only when a
+        quick upper bound passes the page: the rows' own heights plus, for each merged label on
+        the page, what it needs beyond the rows it covers there."""
         out = []
         start = 0
+        base, over, merged, capacity = self.base, self.over, self.merged, self.capacity
         while start < self.nrows:
             best = None
             end = start
-            floor = self.base[self.header_row] if self.repeats_header(start) else 0.0  # type: ignore[index]
+            repeat = self.repeats_header(start)
+            floor = base[self.header_row] if repeat else 0.0  # type: ignore[index]
+            covered: dict[int, float] = {}  # merged cell → its rows' own heights on this page
+            excess = 0.0  # what the merged cells on the page need beyond those heights
+            if repeat:  # a label spanning the header (绩效指标) also covers the repeated header
+                for k in over[self.header_row]:  # type: ignore[index]
+                    covered[k] = base[self.header_row]  # type: ignore[index]
+                    excess += max(0.0, merged[k][1] - covered[k])
             while end < self.nrows:
-                floor += self.base[end]  # the rows' own heights: a lower bound of the page's
-                if end > start and (floor > self.capacity or sum(self._heights(start, end)) > self.capacity - 0.01 * (end - start + 2)):
-                    break
+                floor += base[end]  # the rows' own heights: a lower bound of the page's
+                for k in over[end]:
+                    need, had = merged[k][1], covered.get(k)
+                    now = covered[k] = (had or 0.0) + base[end]
+                    excess += max(0.0, need - now) - (0.0 if had is None else max(0.0, need - had))
+                if end > start:
+                    limit = capacity - 0.01 * (end - start + 2)
+                    if floor > capacity:
+                        break
+                    if floor + excess > limit - 1e-6 and sum(self._heights(start, end)) > limit:
+                        break
                 if self.may_end_after(end):
                     best = end
                 end += 1
@@ -195,8 +222,10 @@ class _Paginator:
         for r in range(self.nrows, len(plan.row_heights)):
             where[r] = len(heights)
             heights.append(plan.row_heights[r])
-        cells.extend(_moved(c, where[c.row], where[c.row], c.field) for c in single)
-        cells.sort(key=lambda c: (c.row, c.col))
+        for c in single:
+            row = where[c.row]
+            cells.append(c if row == c.row else PlanCell(row, c.col, c.value, c.style, row, c.last_col, c.field))
+        cells.sort(key=_POSITION)
         blocks = tuple(
             replace(b, first_row=where[b.first_row], last_row=where[b.last_row],
                     header_row=None if b.header_row is None else where[b.header_row])
@@ -204,6 +233,9 @@ class _Paginator:
         )
         return replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks,
                        print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
+
+
+_POSITION = itemgetter(0, 1)  # a plan cell's (row, col)
 
 
 def _moved(cell: PlanCell, row: int, last_row: int, field: str) -> PlanCell:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from budgetxl.errors import InputError
 from budgetxl.layout import Layout, load_layout
 from budgetxl.model import BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
-from budgetxl.text import column_px, text_height_pt
+from budgetxl.text import column_px, height_measure
 
 EXCEL_MAX_CHARS = 32767
 Value = str | Decimal | None
@@ -39,10 +38,13 @@ class PlanCell(NamedTuple):
 
     @property
     def decimals(self) -> int:
-        if isinstance(self.value, Decimal):
-            exp = self.value.as_tuple().exponent
-            return max(0, -exp) if isinstance(exp, int) else 0
-        return 0
+        return amount_decimals(self.value) if isinstance(self.value, Decimal) else 0
+
+
+def amount_decimals(amount: Decimal) -> int:
+    """Decimal places an amount is written with (1800 → 0, 10891.615675 → 6)."""
+    exp = amount.as_tuple().exponent
+    return max(0, -exp) if isinstance(exp, int) else 0
 
 
 @dataclass(frozen=True)
@@ -320,48 +322,65 @@ def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> tuple[
     """Every row tall enough for each wrapped line of its cells; a vertically merged cell that
     needs more than its rows add up to spreads the extra height evenly over them. Returns the
     heights, and the heights from single-row cells alone (what pagination starts from)."""
-    base = base_row_heights(cells, layout, nrows)
+    needs = cell_needs(cells, layout)
+    base = base_row_heights(cells, layout, nrows, needs)
     heights = list(base)
-    spread_merged_heights([c for c in cells if c.row != c.last_row], heights, layout)
+    spread_merged_heights([(c, n) for c, n in zip(cells, needs) if c.row != c.last_row], heights)
     return [round(h, 2) for h in heights], base
 
 
-@lru_cache(maxsize=64)
-def _columns_px(widths: tuple[float, ...]) -> tuple[int, ...]:
-    return tuple(column_px(w) for w in widths)
+def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
+    """Points each cell needs to show every wrapped line of its value (0 for an empty cell)."""
+    px = [column_px(w) for w in layout.columns]
+    measures: dict[tuple[str, int, int], Callable[[str], float]] = {}  # by style and columns
+    out = []
+    for cell in cells:
+        value = cell.value
+        if value is None:
+            out.append(0.0)
+            continue
+        style = cell.style
+        if isinstance(value, Decimal):
+            value = format(value, "f")
+        if style in AMOUNT_STYLES:
+            value = value + "00"  # room for the decimals the format adds
+        key = (style, cell.col, cell.last_col)
+        measure = measures.get(key)
+        if measure is None:
+            measure = measures[key] = height_measure(sum(px[cell.col : cell.last_col + 1]), font_size(style, layout))
+        out.append(measure(value))
+    return out
 
 
 def cell_height_need(cell: PlanCell, layout: Layout) -> float:
     """Points that `cell` needs to show every wrapped line of its value."""
-    if cell.value is None:
-        return 0.0
-    px = _columns_px(layout.columns)
-    text = format(cell.value, "f") if isinstance(cell.value, Decimal) else cell.value
-    if cell.style in AMOUNT_STYLES:
-        text = text + "00"  # room for the decimals the format adds
-    width = sum(px[cell.col : cell.last_col + 1])
-    return text_height_pt(text, width, font_size(cell.style, layout))
+    return cell_needs((cell,), layout)[0]
 
 
-def base_row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> list[float]:
-    """Row heights from the cells that sit in one row only (vertical merges not yet counted)."""
+def base_row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int,
+                     needs: Sequence[float] | None = None) -> list[float]:
+    """Row heights from the cells that sit in one row only (vertical merges not yet counted);
+    `needs` are the cells' own needs when the caller has them (see `cell_needs`)."""
     heights = [float(layout.rows.min_height)] * nrows
-    for cell in cells:
-        if cell.row == cell.last_row:
-            base = layout.rows.title_height if cell.style == "title" else 0.0
-            heights[cell.row] = max(heights[cell.row], cell_height_need(cell, layout), base)
-        if cell.style == "header":
-            heights[cell.row] = max(heights[cell.row], layout.rows.header_height)
+    title, header = float(layout.rows.title_height), float(layout.rows.header_height)
+    for cell, need in zip(cells, cell_needs(cells, layout) if needs is None else needs):
+        row = cell.row
+        if row == cell.last_row:
+            if cell.style == "title" and title > need:
+                need = title
+            if need > heights[row]:
+                heights[row] = need
+        if cell.style == "header" and header > heights[row]:
+            heights[row] = header
     return heights
 
 
-def spread_merged_heights(merged: Sequence[PlanCell], heights: list[float], layout: Layout) -> None:
-    """Grow `heights` in place so that each vertically merged cell fits: the extra height a cell
-    needs beyond its rows is spread evenly over them."""
-    for cell in merged:
-        span = range(cell.row, cell.last_row + 1)
-        extra = cell_height_need(cell, layout) - sum(heights[r] for r in span)
+def spread_merged_heights(merged: Sequence[tuple[PlanCell, float]], heights: list[float]) -> None:
+    """Grow `heights` in place so that each vertically merged cell (with the points it needs)
+    fits: the extra height a cell needs beyond its rows is spread evenly over them."""
+    for cell, need in merged:
+        extra = need - sum(heights[cell.row : cell.last_row + 1])
         if extra > 0:
-            add = extra / len(span)
-            for r in span:
+            add = extra / (cell.last_row - cell.row + 1)
+            for r in range(cell.row, cell.last_row + 1):
                 heights[r] += add

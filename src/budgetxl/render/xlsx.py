@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from budgetxl.errors import OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.layout import Layout
-from budgetxl.render.plan import Plan, PlanCell
+from budgetxl.render.plan import Plan, amount_decimals
 from budgetxl.render.styles import AMOUNT_STYLES, style_properties
 
 # A fixed creation date keeps the output byte-stable for the same input (golden tests).
@@ -53,21 +53,6 @@ def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
     return wb
 
 
-def write_cell(ws: Worksheet, cell: PlanCell, fmt: Any) -> None:
-    if cell.merged:
-        ws.merge_range(cell.row, cell.col, cell.last_row, cell.last_col, None, fmt)
-    value = cell.value
-    if value is None or value == "":
-        status = ws.write_blank(cell.row, cell.col, None, fmt)
-    elif isinstance(value, Decimal):
-        status = ws.write_number(cell.row, cell.col, float(value), fmt)
-    else:
-        status = ws.write_string(cell.row, cell.col, value, fmt)
-    if status not in (0, None):
-        where = cell.field or f"第 {cell.row + 1} 行"
-        raise OutputError(f"{where}: 无法写入单元格（xlsxwriter 返回 {status}）")
-
-
 def setup_page(ws: Worksheet, plan: Plan) -> None:
     page = plan.layout.page
     ws.set_paper(page.paper)
@@ -90,12 +75,28 @@ def setup_page(ws: Worksheet, plan: Plan) -> None:
 def write_sheet(ws: Worksheet, plan: Plan, formats: FormatCache) -> None:
     for col, width in enumerate(plan.col_widths):
         ws.set_column(col, col, width)
+    set_row = ws.set_row
     for row, height in enumerate(plan.row_heights):
-        ws.set_row(row, height)
-    get = formats.get
-    for cell in plan.cells:
+        set_row(row, height)
+    merge, blank, number, string = ws.merge_range, ws.write_blank, ws.write_number, ws.write_string
+    chosen: dict[tuple[str, int], Any] = {}  # (style, decimals) → format, for this sheet
+    for row, col, value, style, last_row, last_col, field in plan.cells:
         # only an amount's own decimals choose its format; other cells share one per style
-        write_cell(ws, cell, get(cell.style, cell.decimals if isinstance(cell.value, Decimal) else 2))
+        key = (style, amount_decimals(value)) if type(value) is Decimal else (style, 2)
+        fmt = chosen.get(key)
+        if fmt is None:
+            fmt = chosen[key] = formats.get(*key)
+        if last_row != row or last_col != col:
+            merge(row, col, last_row, last_col, None, fmt)
+        if value is None or value == "":
+            status = blank(row, col, None, fmt)
+        elif type(value) is Decimal:
+            status = number(row, col, float(value), fmt)
+        else:
+            status = string(row, col, value, fmt)
+        if status:
+            where = field or f"第 {row + 1} 行"
+            raise OutputError(f"{where}: 无法写入单元格（xlsxwriter 返回 {status}）")
     setup_page(ws, plan)
 
 
