@@ -11,7 +11,7 @@ from typing import Any, Callable
 import xlsxwriter
 
 from budgetxl.render.styles import style_properties
-from budgetxl.render.xlsx import WORKBOOK_OPTIONS
+from budgetxl.render.xlsx import FIXED_CREATED, WORKBOOK_OPTIONS
 
 
 def precomputed(plan) -> tuple[list[tuple], dict[tuple[str, int], dict[str, Any]]]:
@@ -40,21 +40,30 @@ def write_cells(ws, cells: list[tuple], fmts: dict[tuple[str, int], Any], widths
 
 
 def bare_form_script(plan, path: Path) -> Callable[[], None]:
-    """A function writing the rendered form the bare way, with the same workbook options as
-    budgetxl (in memory, text as text), so that a ratio measures budgetxl's own work."""
+    """A function writing the rendered form the bare way: the same workbook options (in memory,
+    text as text), properties, sheet name and page set-up as budgetxl, so that both write the same
+    workbook and a ratio measures budgetxl's own work (planning, measuring, paginating)."""
     cells, props = precomputed(plan)
     widths, heights, breaks = list(plan.col_widths), list(plan.row_heights), list(plan.breaks)
+    page, name = plan.layout.page, plan.sheet_name
+    m = page.margins
+    last_row, last_col = max(plan.print_rows - 1, 0), plan.layout.ncols - 1
 
     def run() -> None:
         wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-        ws = wb.add_worksheet("Sheet1")
+        wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
+        ws = wb.add_worksheet(name)
         fmts = {k: wb.add_format(v) for k, v in props.items()}
         write_cells(ws, cells, fmts, widths, heights)
-        ws.set_paper(9)
+        ws.set_paper(page.paper)
+        ws.set_portrait()
+        ws.set_margins(left=m.left, right=m.right, top=m.top, bottom=m.bottom)
+        ws.set_footer(page.footer, {"margin": m.footer})
+        ws.center_horizontally()
         ws.fit_to_pages(1, 0)
-        ws.set_footer("&C第 &P 页，共 &N 页")
         if breaks:
             ws.set_h_pagebreaks(breaks)
+        ws.print_area(0, 0, last_row, last_col)
         wb.close()
 
     return run

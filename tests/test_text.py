@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from budgetxl.text import char_em, column_px, normalize_label, text_height_pt, wrap_count
 
@@ -74,16 +76,45 @@ def test_wide_class_holds_only_one_em_characters():
     assert [hex(o) for o in range(0x110000) if wide.fullmatch(chr(o)) and char_em(chr(o)) != 1.0] == []
 
 
-@pytest.mark.parametrize("width_px", [40, 75, 124, 180, 236, 685])
-@pytest.mark.parametrize("n", [1, 5, 9, 10, 11, 49, 50, 51, 300])
-def test_counting_wide_text_agrees_with_measuring_it(width_px, n):
-    from budgetxl.text import PX_PER_PT, _para_lines
+def _reference_lines(text: str, width_px: float, size_pt: float) -> int:
+    """The wrapping rule written plainly, one unit at a time: a unit is a Latin run (letters,
+    digits, ASCII punctuation) or any other single character; widths in twentieths of an em."""
+    import math
+    import re
 
-    text = ("坚持以人民为中心的发展思想，“一工程三行动”……" * 20)[:n]
-    em_px = 10 * PX_PER_PT
-    avail = max(width_px - 6, em_px)
-    measured = _para_lines(text, avail * 20 / em_px, 0.2 / em_px)
-    assert wrap_count.__wrapped__(text, width_px, 10) == measured
+    em_px = size_pt * 96 / 72
+    cap = max(max(width_px - 6, em_px) * 20 / em_px, 20.0)
+    limit = cap + 0.2 / em_px
+    total = 0
+    for para in text.split("\n"):
+        lines, used = 1, 0.0
+        for unit in re.findall("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+|[\\s\\S]", para):
+            w = sum(round(char_em(ch) * 20) for ch in unit)
+            if used + w <= limit:
+                used += w
+            elif w > cap:  # a word longer than a line breaks inside
+                lines += 1 if used else 0
+                full = math.ceil(w / cap)
+                lines += full - 1
+                used = w - (full - 1) * cap
+            else:
+                lines, used = lines + 1, w
+        total += lines
+    return max(total, 1)
+
+
+_MIXED = "坚持以人民为中心，“一工程三行动”……≥≤%（）abcXYZ0123456789 .-/\t\n\u3000éωＦｱ—😀"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=_MIXED, max_size=300),
+    width_px=st.sampled_from([40, 75, 124, 145, 180, 236, 685]) | st.floats(20, 700),
+    size=st.sampled_from([9, 10, 11, 12, 14, 18]),
+)
+def test_wrap_count_follows_the_plain_rule(text, width_px, size):
+    # wrap_count places runs of one-em characters by arithmetic; the plain rule goes one by one
+    assert wrap_count.__wrapped__(text, width_px, size) == _reference_lines(text, width_px, size)
 
 
 def test_widths_add_up_exactly():

@@ -11,8 +11,6 @@ Measured facts this module rests on (see DESIGN.md §5):
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from itertools import accumulate
 import re
 import unicodedata
 from functools import lru_cache
@@ -117,72 +115,67 @@ def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     avail = max(width_px - CELL_PADDING_PX, em_px)  # at least one glyph per line
     if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:
         return 1  # no character is wider than one em: it fits without measuring
-    # a line's room in twentieths of an em, and the 0.01 px allowed for rounding
-    cap = avail * 20 / em_px
+    # a line's room in twentieths of an em (never less than one glyph), with the 0.01 px allowed
+    # for rounding
+    cap = max(avail * 20 / em_px, 20.0)
     slack = 0.2 / em_px
-    per_line = int((cap + slack) // 20)  # one-em glyphs a line holds
     total = 0
     for para in text.split("\n"):
-        if _WIDE_RE.fullmatch(para):  # CJK only, the common case: every character one em wide
-            total += max(1, -(-len(para) // per_line))
-        else:
-            total += _para_lines(para, cap, slack)
+        total += _para_lines(para, cap, slack)
     return max(total, 1)
 
 
 # Characters all one em wide (CJK ideographs and punctuation, kana, hangul, full-width forms,
-# “”‘’…—): a paragraph made of them alone wraps by counting. tests/test_text.py checks every
-# character of the class against char_em.
+# “”‘’…—): a run of them wraps by counting. tests/test_text.py checks every character of the
+# class against char_em.
 WIDE_CLASS = (
     "\u2e80-\u2fdf\u3000-\u303e\u3040-\u30ff\u3100-\u312f\u3190-\u31ef\u3200-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6\u2018\u2019\u201c\u201d\u2026\u2014"
 )
-_WIDE_RE = re.compile(f"[{WIDE_CLASS}]*")
-
-
-# A line may break anywhere beside a CJK or full-width character or a space, but not inside a run
-# of Latin letters, digits and ASCII punctuation (a word, a number such as 12.5%).
-_RUN_RE = re.compile("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]{2,}")
+# A paragraph as runs of one-em characters and runs of anything else.
+_SEGMENTS_RE = re.compile(f"([{WIDE_CLASS}]+)|([^{WIDE_CLASS}]+)")
+# Outside the one-em runs a line may break beside any character, but not inside a run of Latin
+# letters, digits and ASCII punctuation (a word, a number such as 12.5%). No one-em character
+# belongs to such a run.
+_UNITS_RE = re.compile("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+|[\\s\\S]")
 
 
 def _para_lines(para: str, cap: float, slack: float) -> int:
     """Greedy line filling, as Excel wraps: CJK characters alone, Latin words whole; a word
-    longer than a line breaks inside. Widths are summed per character in C (cumulative list) and
-    each line found by bisection, so the Python work is per line, not per character."""
-    if not para:
-        return 1
-    cum = list(accumulate(map(_W20.__getitem__, para)))
-    n = len(cum)
-    if cum[-1] <= cap + slack:  # the common case: it fits on one line
-        return 1
-    run_end = {m.start(): m.end() for m in _RUN_RE.finditer(para)}  # no break inside these
-    starts = sorted(run_end)
-    lines, used, i = 1, 0.0, 0
-    while i < n:
-        before = cum[i - 1] if i else 0
-        j = bisect_right(cum, before + (cap - used) + slack, lo=i)  # characters i..j-1 fit
-        if starts and j < n:
-            k = bisect_right(starts, j) - 1  # a Latin run cut at j goes whole to the next line
-            if k >= 0 and starts[k] < j < run_end[starts[k]]:
-                j = starts[k]
-        if j > i:
-            used += cum[j - 1] - before
-            i = j
-            if i >= n:
-                break
-            before = cum[i - 1]
-        nxt = run_end.get(i, i + 1)
-        w = cum[nxt - 1] - before  # the next unit: one character, or a Latin run whole
-        if w > cap:  # a long Latin run: it breaks inside
-            if used:
-                lines += 1
-            full = math.ceil(w / cap)
-            lines += full - 1
-            used = w - (full - 1) * cap
-            i = nxt
+    longer than a line breaks inside. Widths are in twentieths of an em; a line holds `cap` of
+    them (plus `slack`). A run of one-em characters is placed by arithmetic, so the Python work is
+    per run and per Latin word, not per character."""
+    limit = cap + slack
+    per_line = int(limit // 20)  # one-em characters on an empty line
+    lines, used = 1, 0.0
+    for wide, other in _SEGMENTS_RE.findall(para):
+        if wide:
+            n = len(wide)
+            fit = int((limit - used) // 20)  # on the current line
+            if fit >= n:
+                used += 20 * n
+                continue
+            full, rest = divmod(n - fit, per_line)  # the rest fills new lines
+            if rest:
+                lines += full + 1
+                used = 20 * rest
+            else:
+                lines += full
+                used = 20 * per_line
             continue
-        lines += 1
-        used = 0.0
+        for unit in _UNITS_RE.findall(other):
+            w = _W20[unit] if len(unit) == 1 else sum(map(_W20.__getitem__, unit))
+            if used + w <= limit:
+                used += w
+            elif w > cap:  # a Latin run longer than a line: it breaks inside
+                if used:
+                    lines += 1
+                full = math.ceil(w / cap)
+                lines += full - 1
+                used = w - (full - 1) * cap
+            else:
+                lines += 1
+                used = w
     return lines
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from budgetxl.errors import LayoutError
-from budgetxl.render.plan import PageSpan, PlanCell, base_row_heights, cell_needs
+from budgetxl.render.plan import BlockSpan, PageSpan, PlanCell, base_row_heights, cell_needs
 from budgetxl.text import column_px
 
 if TYPE_CHECKING:
@@ -101,14 +101,25 @@ class _Paginator:
         self.capacity = geometry.capacity
         self.nrows = plan.print_rows
         self.base = list(plan.base_heights) or base_row_heights(plan.cells, plan.layout, len(plan.row_heights))
-        merged = [c for c in plan.cells if c.row != c.last_row]
+        single: list[PlanCell] = []
+        merged: list[PlanCell] = []
+        sticky = set()
+        for c in plan.cells:
+            (single if c.row == c.last_row else merged).append(c)
+            if c.style in STICKY_STYLES:
+                sticky.add(c.row)
+        self.single = single
+        self.sticky = frozenset(sticky)
         self.merged = list(zip(merged, cell_needs(merged, plan.layout)))
-        # the merged cells over each row, for the quick bound in page_ranges
+        # Merged cells that may need more than the rows they cover: a label no taller than the
+        # lowest of its rows never grows a page, whatever part of it lands there.
+        base = self.base
+        self.growing = [(c, need) for c, need in self.merged if need > min(base[c.row : c.last_row + 1])]
+        # the growing cells over each row, for the quick bound in page_ranges
         self.over: list[list[int]] = [[] for _ in range(len(plan.row_heights))]
-        for k, (c, _) in enumerate(self.merged):
+        for k, (c, _) in enumerate(self.growing):
             for r in range(c.row, c.last_row + 1):
                 self.over[r].append(k)
-        self.sticky = frozenset(c.row for c in plan.cells if c.style in STICKY_STYLES)
         ind = plan.block("indicators")
         self.header_row = ind.header_row if ind is not None else None
         self.ind_last = ind.last_row if ind is not None else -1
@@ -118,11 +129,12 @@ class _Paginator:
     def repeats_header(self, start: int) -> bool:
         return self.header_row is not None and self.header_row < start <= self.ind_last
 
-    def fragments(self, start: int, end: int) -> list[tuple[PlanCell, float, int, int]]:
-        """The part of each merged cell on the page: (cell, height it needs, first slot, last slot)."""
+    def fragments(self, start: int, end: int, growing: bool = False) -> list[tuple[PlanCell, float, int, int]]:
+        """The part of each merged cell on the page (or of each growing one): (cell, height it
+        needs, first slot, last slot)."""
         repeat = 1 if self.repeats_header(start) else 0
         out = []
-        for cell, need in self.merged:
+        for cell, need in self.growing if growing else self.merged:
             if cell.last_row < start or cell.row > end:
                 continue
             first = max(cell.row, start) - start + repeat
@@ -141,7 +153,7 @@ class _Paginator:
         heights = self.base[start : end + 1]
         if self.repeats_header(start):
             heights.insert(0, self.base[self.header_row])  # type: ignore[index]
-        for _, need, first, last in self.fragments(start, end):
+        for _, need, first, last in self.fragments(start, end, growing=True):
             extra = need - sum(heights[first : last + 1])
             if extra > 0:
                 add = extra / (last - first + 1)
@@ -163,7 +175,7 @@ class _Paginator:
         the page, what it needs beyond the rows it covers there."""
         out = []
         start = 0
-        base, over, merged, capacity = self.base, self.over, self.merged, self.capacity
+        base, over, growing, capacity = self.base, self.over, self.growing, self.capacity
         while start < self.nrows:
             best = None
             end = start
@@ -174,11 +186,11 @@ class _Paginator:
             if repeat:  # a label spanning the header (绩效指标) also covers the repeated header
                 for k in over[self.header_row]:  # type: ignore[index]
                     covered[k] = base[self.header_row]  # type: ignore[index]
-                    excess += max(0.0, merged[k][1] - covered[k])
+                    excess += max(0.0, growing[k][1] - covered[k])
             while end < self.nrows:
                 floor += base[end]  # the rows' own heights: a lower bound of the page's
                 for k in over[end]:
-                    need, had = merged[k][1], covered.get(k)
+                    need, had = growing[k][1], covered.get(k)
                     now = covered[k] = (had or 0.0) + base[end]
                     excess += max(0.0, need - now) - (0.0 if had is None else max(0.0, need - had))
                 if end > start:
@@ -202,7 +214,7 @@ class _Paginator:
         heights: list[float] = []
         pages: list[PageSpan] = []
         cells: list[PlanCell] = []
-        single = [c for c in plan.cells if c.row == c.last_row]
+        single = self.single
         header_cells = [c for c in single if c.row == self.header_row]
         for number, (start, end) in enumerate(self.page_ranges(), start=1):
             offset = len(heights)
@@ -222,13 +234,13 @@ class _Paginator:
         for r in range(self.nrows, len(plan.row_heights)):
             where[r] = len(heights)
             heights.append(plan.row_heights[r])
+        new = tuple.__new__  # a moved cell made directly: a few hundred per form
         for c in single:
             row = where[c.row]
-            cells.append(c if row == c.row else PlanCell(row, c.col, c.value, c.style, row, c.last_col, c.field))
+            cells.append(c if row == c.row else new(PlanCell, (row, c.col, c.value, c.style, row, c.last_col, c.field)))
         cells.sort(key=_POSITION)
         blocks = tuple(
-            replace(b, first_row=where[b.first_row], last_row=where[b.last_row],
-                    header_row=None if b.header_row is None else where[b.header_row])
+            BlockSpan(b.key, where[b.first_row], where[b.last_row], None if b.header_row is None else where[b.header_row])
             for b in plan.blocks
         )
         return replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks,

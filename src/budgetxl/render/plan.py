@@ -105,6 +105,9 @@ class Plan:
         return {c.field: (c.row, c.col) for c in self.cells if c.field}
 
 
+_new_cell = tuple.__new__  # a plan cell made directly, without the named tuple's own __new__
+
+
 class SheetBuilder:
     """Collects a plan's cells and block spans. The form's planner and the template's share it,
     with the parts of the form both lay out the same way (title, unit, 基本信息)."""
@@ -131,10 +134,8 @@ class SheetBuilder:
         if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS:
             where = field or f"第 {row + 1} 行"
             raise InputError(f"{where}: 文字有 {len(value)} 个字符，超过 Excel 单元格上限 {EXCEL_MAX_CHARS}")
-        self.cells.append(
-            PlanCell(row, col, value, style, row if last_row is None else last_row,
-                     col if last_col is None else last_col, field)
-        )
+        self.cells.append(_new_cell(PlanCell, (row, col, value, style, row if last_row is None else last_row,
+                                               col if last_col is None else last_col, field)))
 
     def section_label(self, key: str, first: int, last: int, header_row: int | None = None) -> None:
         block = getattr(self.layout.blocks, key)
@@ -334,21 +335,19 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     px = [column_px(w) for w in layout.columns]
     measures: dict[tuple[str, int, int], Callable[[str], float]] = {}  # by style and columns
     out = []
-    for cell in cells:
-        value = cell.value
+    append = out.append
+    for _, col, value, style, _, last_col, _ in cells:
         if value is None:
-            out.append(0.0)
+            append(0.0)
             continue
-        style = cell.style
-        if isinstance(value, Decimal):
+        if type(value) is not str:  # an amount
             value = format(value, "f")
         if style in AMOUNT_STYLES:
             value = value + "00"  # room for the decimals the format adds
-        key = (style, cell.col, cell.last_col)
-        measure = measures.get(key)
+        measure = measures.get((style, col, last_col))
         if measure is None:
-            measure = measures[key] = height_measure(sum(px[cell.col : cell.last_col + 1]), font_size(style, layout))
-        out.append(measure(value))
+            measure = measures[(style, col, last_col)] = height_measure(sum(px[col : last_col + 1]), font_size(style, layout))
+        append(measure(value))
     return out
 
 
