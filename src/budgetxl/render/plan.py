@@ -121,21 +121,19 @@ class SheetBuilder:
     def last_col(self) -> int:
         return self.layout.ncols - 1
 
-    def put(
-        self,
-        row: int,
-        col: int,
-        value: Value,
-        style: str,
-        last_row: int | None = None,
-        last_col: int | None = None,
-        field: str = "",
-    ) -> None:
-        if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS:
-            where = field or f"第 {row + 1} 行"
-            raise InputError(f"{where}: 文字有 {len(value)} 个字符，超过 Excel 单元格上限 {EXCEL_MAX_CHARS}")
+    def put(self, row: int, col: int, value: Value, style: str, last_row: int | None = None,
+            last_col: int | None = None, field: str = "") -> None:
         self.cells.append(_new_cell(PlanCell, (row, col, value, style, row if last_row is None else last_row,
                                                col if last_col is None else last_col, field)))
+
+    def finished_cells(self) -> tuple[PlanCell, ...]:
+        """The cells, once every text is known to fit in a spreadsheet cell."""
+        for cell in self.cells:
+            value = cell.value
+            if type(value) is str and len(value) > EXCEL_MAX_CHARS:
+                where = cell.field or f"第 {cell.row + 1} 行"
+                raise InputError(f"{where}: 文字有 {len(value)} 个字符，超过 Excel 单元格上限 {EXCEL_MAX_CHARS}")
+        return tuple(self.cells)
 
     def section_label(self, key: str, first: int, last: int, header_row: int | None = None) -> None:
         block = getattr(self.layout.blocks, key)
@@ -266,11 +264,12 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
         row += 1
     print_rows = row
 
-    heights, base = row_heights(b.cells, layout, row)
+    cells = b.finished_cells()
+    heights, base = row_heights(cells, layout, row)
     return Plan(
         layout=layout,
         sheet_name=layout.sheet_name,
-        cells=tuple(b.cells),
+        cells=cells,
         col_widths=tuple(layout.columns),
         row_heights=tuple(heights),
         blocks=tuple(b.blocks),

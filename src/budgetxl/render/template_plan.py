@@ -284,7 +284,8 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     b.section_label("indicators", first, row - 1, header_row)
     nrows = row
 
-    heights, _ = row_heights(b.cells, layout, nrows)
+    cells = b.finished_cells()
+    heights, _ = row_heights(cells, layout, nrows)
     for r in b.empty_rows:
         heights[r] = AUTO_ROW_HEIGHT
     size = font_size("input_text", layout)
@@ -293,7 +294,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     plan = Plan(
         layout=layout,
         sheet_name=layout.sheet_name,
-        cells=tuple(b.cells),
+        cells=cells,
         col_widths=(*layout.columns, texts.check_column_width),
         row_heights=tuple(heights),
         blocks=tuple(b.blocks),
