@@ -53,6 +53,23 @@ def test_row_heights_fit_the_wrapped_text(seed_form):
         assert have + 0.05 >= text_height_pt(cell.value, width, 10), (cell.field, cell.value[:20])
 
 
+@pytest.mark.parametrize("text", ["短", "中" * 12, "中" * 13, "a\tb", "甲\n乙", "x" * 30, "≥95%（实际/计划）" * 3, ""])
+@pytest.mark.parametrize(("col", "last_col"), [(0, 0), (1, 1), (2, 2), (1, 4)])
+def test_cell_needs_answer_as_text_height_does(text, col, last_col):
+    # the planner answers one-line texts itself; it must agree with the text metrics everywhere
+    from budgetxl.render.plan import PlanCell, cell_needs
+    from budgetxl.render.styles import font_size
+
+    layout = load_layout(None)
+    px = [column_px(w) for w in layout.columns]
+    for style in ("text", "title", "header"):
+        cell = PlanCell(0, col, text, style, 0, last_col)
+        want = text_height_pt(text, sum(px[col : last_col + 1]), font_size(style, layout))
+        assert cell_needs([cell], layout) == [want]
+    amount = PlanCell(0, col, Decimal("10891.615675"), "amount", 0, last_col)
+    assert cell_needs([amount], layout) == [text_height_pt("10891.61567500", sum(px[col : last_col + 1]), 10)]
+
+
 def test_a_merged_label_taller_than_its_rows_spreads_its_height():
     data = {
         "year": 2023, "unit_name": "单位", "overall_goal": "g",

@@ -108,11 +108,16 @@ class Layout(_Data):
         return bool(norm) and norm in {normalize_label(t) for t in self.total_labels}
 
     def render_title(self, year: int | None) -> str:
-        return _title_template(self.title).render(year="" if year is None else year).strip()
+        return _render_title(self.title, year)
 
     @property
     def ncols(self) -> int:
         return len(self.columns)
+
+
+@lru_cache(maxsize=256)  # a batch renders the same few years over and over
+def _render_title(source: str, year: int | None) -> str:
+    return _title_template(source).render(year="" if year is None else year).strip()
 
 
 @lru_cache(maxsize=64)

@@ -14,7 +14,6 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Callable
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
@@ -105,14 +104,21 @@ def text_em(text: str) -> float:
     return sum(map(_W20.__getitem__, text)) / 20
 
 
+def line_box(width_px: float, size_pt: float) -> tuple[float, float]:
+    """One em in pixels at `size_pt`, and the pixels a line of a cell `width_px` wide holds (at
+    least one glyph). A text of n characters with no line break or tab fits on one line when
+    n × em ≤ that room, whatever its characters (none is wider than one em)."""
+    em_px = size_pt * PX_PER_PT
+    return em_px, max(width_px - CELL_PADDING_PX, em_px)
+
+
 @lru_cache(maxsize=8192)  # labels, headings and 一级/二级 texts recur in every form of a batch
 def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     """How many lines `text` takes in a cell `width_px` wide at `size_pt`, wrapping CJK anywhere
     and Latin words at spaces (a word longer than a line breaks inside)."""
     if not text:
         return 1
-    em_px = size_pt * PX_PER_PT
-    avail = max(width_px - CELL_PADDING_PX, em_px)  # at least one glyph per line
+    em_px, avail = line_box(width_px, size_pt)
     if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:
         return 1  # no character is wider than one em: it fits without measuring
     # a line's room in twentieths of an em (never less than one glyph), with the 0.01 px allowed
@@ -186,19 +192,3 @@ def line_height_pt(size_pt: float) -> float:
 def text_height_pt(text: str, width_px: float, size_pt: float) -> float:
     """Row height in points that shows every wrapped line of `text` in a cell `width_px` wide."""
     return wrap_count(text, width_px, size_pt) * line_height_pt(size_pt) + ROW_PADDING_PT
-
-
-def height_measure(width_px: float, size_pt: float) -> Callable[[str], float]:
-    """text_height_pt for one cell width and font size, for a planner measuring a few hundred
-    cells: a text that plainly fits on one line is answered before calling wrap_count."""
-    em_px = size_pt * PX_PER_PT
-    avail = max(width_px - CELL_PADDING_PX, em_px)
-    line = line_height_pt(size_pt)
-    one_line = line + ROW_PADDING_PT
-
-    def height(text: str) -> float:
-        if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:  # as in wrap_count
-            return one_line
-        return wrap_count(text, width_px, size_pt) * line + ROW_PADDING_PT
-
-    return height
