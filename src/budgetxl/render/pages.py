@@ -144,16 +144,17 @@ class _Paginator:
             out.append((cell, need, first, last))
         return out
 
-    def heights(self, start: int, end: int) -> list[float]:
+    def heights(self, start: int, end: int, frags: list | None = None) -> list[float]:
         """Heights of a page's printed rows: each row as its own cells need, then every part of a
-        merged label grown (evenly over its rows) until its text fits (rounded up to 1/100 pt)."""
-        return [math.ceil(h * 100 - 1e-6) / 100 for h in self._heights(start, end)]
+        merged label grown (evenly over its rows) until its text fits (rounded up to 1/100 pt).
+        `frags` are the page's fragments when the caller has them."""
+        return [math.ceil(h * 100 - 1e-6) / 100 for h in self._heights(start, end, frags)]
 
-    def _heights(self, start: int, end: int) -> list[float]:
+    def _heights(self, start: int, end: int, frags: list | None = None) -> list[float]:
         heights = self.base[start : end + 1]
         if self.repeats_header(start):
             heights.insert(0, self.base[self.header_row])  # type: ignore[index]
-        for _, need, first, last in self.fragments(start, end, growing=True):
+        for _, need, first, last in self.fragments(start, end, growing=True) if frags is None else frags:
             extra = need - sum(heights[first : last + 1])
             if extra > 0:
                 add = extra / (last - first + 1)
@@ -210,7 +211,7 @@ class _Paginator:
 
     def run(self) -> Plan:
         plan = self.plan
-        where: dict[int, int] = {}  # plan row → printed row
+        where = list(range(len(plan.row_heights)))  # plan row → printed row
         heights: list[float] = []
         pages: list[PageSpan] = []
         cells: list[PlanCell] = []
@@ -219,14 +220,14 @@ class _Paginator:
         for number, (start, end) in enumerate(self.page_ranges(), start=1):
             offset = len(heights)
             repeat = self.repeats_header(start)
-            for row in range(start, end + 1):
-                where[row] = offset + row - start + repeat
-            for cell, _, first, last in self.fragments(start, end):
+            where[start : end + 1] = range(offset + repeat, offset + repeat + end - start + 1)
+            frags = self.fragments(start, end)
+            for cell, _, first, last in frags:
                 keeps_field = cell.row >= start  # the part where the merge begins carries the field
                 cells.append(_moved(cell, offset + first, offset + last, cell.field if keeps_field else ""))
             if repeat:
                 cells.extend(_moved(c, offset, offset, "") for c in header_cells)
-            page_heights = self.heights(start, end)
+            page_heights = self.heights(start, end, frags)
             heights.extend(page_heights)
             pages.append(PageSpan(number, offset, len(heights) - 1, round(sum(page_heights), 2),
                                   offset if repeat else None))

@@ -47,8 +47,7 @@ def amount_decimals(amount: Decimal) -> int:
     return max(0, -exp) if isinstance(exp, int) else 0
 
 
-@dataclass(frozen=True)
-class BlockSpan:
+class BlockSpan(NamedTuple):
     """Rows a block occupies (inclusive), and the row of its column header if it has one."""
 
     key: str
@@ -57,8 +56,7 @@ class BlockSpan:
     header_row: int | None = None
 
 
-@dataclass(frozen=True)
-class PageSpan:
+class PageSpan(NamedTuple):
     """One printed page: its rows (inclusive), their height in sheet points, and the row that
     repeats the indicator header at its top when the page continues the indicator block."""
 
@@ -306,15 +304,18 @@ def _indicator_rows(b: SheetBuilder, row: int, items: Sequence[Indicator]) -> in
         for col in range(1, b.last_col + 1):
             b.put(row, col, "", "level" if col < 3 else "text")
         return row + 1
+    add, new = b.cells.append, _new_cell
+    name_col, target_col = col_of["name"], col_of["target"]
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         b.put(row + i1, col_of["level1"], items[i1].level1, "level",
               last_row=row + j1 - 1, field=f"indicators[{i1}].level1")
         for i2, j2 in _runs(items, "level2", i1, j1):
             b.put(row + i2, col_of["level2"], items[i2].level2, "level",
                   last_row=row + j2 - 1, field=f"indicators[{i2}].level2")
-        for k in range(i1, j1):
-            b.put(row + k, col_of["name"], items[k].name, "text", field=f"indicators[{k}].name")
-            b.put(row + k, col_of["target"], items[k].target, "text", field=f"indicators[{k}].target")
+        for k in range(i1, j1):  # the bulk of a form's cells: appended directly
+            r, item = row + k, items[k]
+            add(new(PlanCell, (r, name_col, item.name, "text", r, name_col, f"indicators[{k}].name")))
+            add(new(PlanCell, (r, target_col, item.target, "text", r, target_col, f"indicators[{k}].target")))
     return row + len(items)
 
 
