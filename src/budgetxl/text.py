@@ -115,20 +115,51 @@ def line_box(width_px: float, size_pt: float) -> tuple[float, float]:
 @lru_cache(maxsize=8192)  # labels, headings and 一级/二级 texts recur in every form of a batch
 def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     """How many lines `text` takes in a cell `width_px` wide at `size_pt`, wrapping CJK anywhere
-    and Latin words at spaces (a word longer than a line breaks inside)."""
+    and Latin words at spaces (a word longer than a line breaks inside).
+
+    Greedy line filling, as Excel wraps, in twentieths of an em: a run of one-em characters is
+    placed by arithmetic, a Latin word or any other character one at a time, so the Python work is
+    per run and per word, not per character (one function: a form measures a hundred texts)."""
     if not text:
         return 1
     em_px, avail = line_box(width_px, size_pt)
     if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:
         return 1  # no character is wider than one em: it fits without measuring
-    # a line's room in twentieths of an em (never less than one glyph), with the 0.01 px allowed
-    # for rounding
-    cap = max(avail * 20 / em_px, 20.0)
-    slack = 0.2 / em_px
+    cap = max(avail * 20 / em_px, 20.0)  # a line's room (never less than one glyph)
+    limit = cap + 0.2 / em_px  # with the 0.01 px allowed for rounding
+    per_line = int(limit // 20)  # one-em characters on an empty line
     total = 0
-    for para in text.split("\n"):
-        total += _para_lines(para, cap, slack)
-    return max(total, 1)
+    for para in text.split("\n") if "\n" in text else (text,):
+        lines, used = 1, 0.0
+        for wide, word, char in _PIECES_RE.findall(para):
+            if wide:
+                n = len(wide)
+                fit = int((limit - used) // 20)  # on the current line
+                if fit >= n:
+                    used += 20 * n
+                    continue
+                full, rest = divmod(n - fit, per_line)  # the rest fills new lines
+                if rest:
+                    lines += full + 1
+                    used = 20 * rest
+                else:
+                    lines += full
+                    used = 20 * per_line
+                continue
+            w = _W20[char] if char else (_W20[word] if len(word) == 1 else sum(map(_W20.__getitem__, word)))
+            if used + w <= limit:
+                used += w
+            elif w > cap:  # a Latin word longer than a line: it breaks inside
+                if used:
+                    lines += 1
+                full = math.ceil(w / cap)
+                lines += full - 1
+                used = w - (full - 1) * cap
+            else:
+                lines += 1
+                used = w
+        total += lines
+    return total
 
 
 # Characters all one em wide (CJK ideographs and punctuation, kana, hangul, full-width forms,
@@ -138,51 +169,10 @@ WIDE_CLASS = (
     "\u2e80-\u2fdf\u3000-\u303e\u3040-\u30ff\u3100-\u312f\u3190-\u31ef\u3200-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6\u2018\u2019\u201c\u201d\u2026\u2014"
 )
-# A paragraph as runs of one-em characters and runs of anything else.
-_SEGMENTS_RE = re.compile(f"([{WIDE_CLASS}]+)|([^{WIDE_CLASS}]+)")
-# Outside the one-em runs a line may break beside any character, but not inside a run of Latin
-# letters, digits and ASCII punctuation (a word, a number such as 12.5%). No one-em character
-# belongs to such a run.
-_UNITS_RE = re.compile("[!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+|[\\s\\S]")
-
-
-def _para_lines(para: str, cap: float, slack: float) -> int:
-    """Greedy line filling, as Excel wraps: CJK characters alone, Latin words whole; a word
-    longer than a line breaks inside. Widths are in twentieths of an em; a line holds `cap` of
-    them (plus `slack`). A run of one-em characters is placed by arithmetic, so the Python work is
-    per run and per Latin word, not per character."""
-    limit = cap + slack
-    per_line = int(limit // 20)  # one-em characters on an empty line
-    lines, used = 1, 0.0
-    for wide, other in _SEGMENTS_RE.findall(para):
-        if wide:
-            n = len(wide)
-            fit = int((limit - used) // 20)  # on the current line
-            if fit >= n:
-                used += 20 * n
-                continue
-            full, rest = divmod(n - fit, per_line)  # the rest fills new lines
-            if rest:
-                lines += full + 1
-                used = 20 * rest
-            else:
-                lines += full
-                used = 20 * per_line
-            continue
-        for unit in _UNITS_RE.findall(other):
-            w = _W20[unit] if len(unit) == 1 else sum(map(_W20.__getitem__, unit))
-            if used + w <= limit:
-                used += w
-            elif w > cap:  # a Latin run longer than a line: it breaks inside
-                if used:
-                    lines += 1
-                full = math.ceil(w / cap)
-                lines += full - 1
-                used = w - (full - 1) * cap
-            else:
-                lines += 1
-                used = w
-    return lines
+# A paragraph as pieces: runs of one-em characters; runs of Latin letters, digits and ASCII
+# punctuation (a word, a number such as 12.5%: no line break inside); any other single character.
+# No one-em character is a Latin one, so each run is whole.
+_PIECES_RE = re.compile(f"([{WIDE_CLASS}]+)|([!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+)|(.)", re.S)
 
 
 def line_height_pt(size_pt: float) -> float:
