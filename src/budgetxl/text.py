@@ -99,11 +99,6 @@ class _Widths(dict):
 _W20 = _Widths()
 
 
-def text_em(text: str) -> float:
-    """Width of `text` in em."""
-    return sum(map(_W20.__getitem__, text)) / 20
-
-
 def line_box(width_px: float, size_pt: float) -> tuple[float, float]:
     """One em in pixels at `size_pt`, and the pixels a line of a cell `width_px` wide holds (at
     least one glyph). A text of n characters with no line break or tab fits on one line when
