@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from budgetxl.errors import LayoutError
+from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.text import normalize_label
 
 DEFAULT_LAYOUT = "guangdong"
@@ -139,7 +140,7 @@ def read_data_file(path: Path, what: str) -> Any:
     """A YAML data file of templates/ (a layout, the frameworks, the template texts); a missing or
     malformed one is one LayoutError naming the file and `what` it is."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_SAFE_LOADER)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise LayoutError(f"{path}: 无法读取{what}（{exc.strerror}）") from None
     except yaml.YAMLError as exc:
@@ -180,7 +181,7 @@ def available_layouts() -> list[str]:
     out = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError:
             continue
         if isinstance(data, dict) and "blocks" in data and data.get("name") == path.stem:

