@@ -106,7 +106,7 @@ class Layout(_Data):
 
     def is_total_label(self, text: object) -> bool:
         norm = normalize_label(text)
-        return bool(norm) and norm in {normalize_label(t) for t in self.total_labels}
+        return bool(norm) and norm in _normalized(self.total_labels)
 
     def render_title(self, year: int | None) -> str:
         return _render_title(self.title, year)
@@ -114,6 +114,11 @@ class Layout(_Data):
     @property
     def ncols(self) -> int:
         return len(self.columns)
+
+
+@lru_cache(maxsize=64)  # asked for every row a reader looks at
+def _normalized(labels: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize_label(t) for t in labels)
 
 
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over
