@@ -91,6 +91,23 @@ def test_a_result_that_cannot_travel_back_is_that_items_failure() -> None:
     assert "无法传回" in outcomes[1].error
 
 
+def call_it(item) -> int:
+    return item()
+
+
+def test_forked_workers_find_the_items_without_pickling_them() -> None:
+    import budgetxl.batch as batch
+
+    if batch._context().get_start_method() != "fork":
+        pytest.skip("workers are not forked here")
+    # a lambda cannot be pickled: it reaches the workers only through the memory they inherit
+    items = [lambda k=k: k * 10 for k in range(20)]
+    out = run_batch(call_it, items, jobs=2, chunk_size=3)
+    assert [o.value for o in out] == [k * 10 for k in range(20)]
+    assert [o.item for o in out] == items
+    assert batch._INHERITED == {}  # forgotten once the batch is over
+
+
 def test_nothing_to_do() -> None:
     assert run_batch(double, []) == []
 

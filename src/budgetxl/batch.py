@@ -8,12 +8,15 @@ replaced and the rest of its work goes on.
 
 Items travel to the workers in chunks, so a thousand small items cost a few dozen round trips,
 while every item still reports back on its own: progress is exact and a crash is pinned on the
-item that caused it. A rich progress bar is drawn on stderr when stderr is a terminal.
+item that caused it. Where workers are forked (Linux) they find the items in the memory they
+inherit and only the items' numbers travel: a form is not pickled on its way (about 0.8 ms each). A rich progress bar is drawn on stderr when stderr is a terminal.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
+import itertools
 import multiprocessing
 import os
 import signal
@@ -83,13 +86,19 @@ def _call(fn: Callable[[Any], Any], index: int, item: Any) -> tuple[Any, ...]:
         return (index, "error", describe_exception(exc), type(exc).__name__, traceback.format_exc())
 
 
-def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
+# Items of the running batches, by batch number: a forked worker inherits them.
+_INHERITED: dict[int, list[Any]] = {}
+_BATCH_NUMBERS = itertools.count()
+
+
+def _worker_main(conn: Connection, fn: Callable[[Any], Any], batch: int | None = None) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # What the worker starts with (modules, layouts, the parent's data) lives as long as it does:
     # out of the collector's sight, the full collections a long batch triggers stay cheap
     # (measured: a render's share of garbage collection 1.05 → 0.42 ms).
     gc.freeze()
+    items = _INHERITED.get(batch) if batch is not None else None  # None: items come whole
     while True:
         try:
             chunk = conn.recv()
@@ -97,7 +106,8 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
             return
         if chunk is None:
             return
-        for index, item in chunk:
+        for entry in chunk:
+            index, item = (entry, items[entry]) if items is not None else entry
             message = _call(fn, index, item)
             try:
                 conn.send(message)
@@ -110,9 +120,10 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any]) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], batch: int | None = None) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, fn), daemon=True)
+        self.batch = batch  # the worker finds the items of this batch in its inherited memory
+        self.proc = ctx.Process(target=_worker_main, args=(child, fn, batch), daemon=True)
         self.proc.start()
         child.close()
         self.chunk: list[tuple[int, Any]] = []
@@ -125,7 +136,7 @@ class _Worker:
 
     def assign(self, chunk: list[tuple[int, Any]]) -> None:
         self.chunk, self.pos, self.since = chunk, 0, time.monotonic()
-        self.conn.send(chunk)
+        self.conn.send([index for index, _ in chunk] if self.batch is not None else chunk)
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -204,7 +215,12 @@ def iter_batch(
     queue: deque[list[tuple[int, Any]]] = deque(todo[i : i + size] for i in range(0, n, size))
     del todo
     ctx = _context()
-    workers = [_Worker(ctx, fn) for _ in range(min(jobs, len(queue)))]
+    batch = None
+    if ctx.get_start_method() == "fork":
+        batch = next(_BATCH_NUMBERS)
+        _INHERITED[batch] = [item for chunk in queue for _, item in chunk]
+    spawn = functools.partial(_Worker, ctx, fn, batch)
+    workers = [spawn() for _ in range(min(jobs, len(queue)))]
     bar = _Progress(sys.stderr.isatty() if progress is None else progress, n, description)
     done: dict[int, Outcome[T]] = {}
     next_out = 0
@@ -219,7 +235,7 @@ def iter_batch(
                         queue.appendleft(chunk)
                         w.chunk, w.pos = [], 0
                         w.stop(kill=True)
-                        workers[i] = _Worker(ctx, fn)
+                        workers[i] = spawn()
             busy = [w for w in workers if w.busy]
             if not busy and not queue and next_out not in done:  # pragma: no cover - a bug, not a file
                 raise RuntimeError(f"batch lost item {next_out}")
@@ -230,10 +246,10 @@ def iter_batch(
                 if w.conn in ready or w.proc.sentinel in ready:
                     if not _drain(w, done, bar):
                         _lost(w, done, queue, bar, "crash", _crash_message(w))
-                        _replace(workers, w, queue, ctx, fn)
+                        _replace(workers, w, queue, spawn)
                 elif timeout and time.monotonic() - w.since > timeout:
                     _lost(w, done, queue, bar, "timeout", f"处理超时（超过 {timeout:g} 秒），已终止")
-                    _replace(workers, w, queue, ctx, fn)
+                    _replace(workers, w, queue, spawn)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -241,6 +257,8 @@ def iter_batch(
         bar.close()
         for w in workers:
             w.stop(kill=next_out < n)
+        if batch is not None:
+            _INHERITED.pop(batch, None)
 
 
 def _drain(w: _Worker, done: dict[int, Outcome[Any]], bar: _Progress) -> bool:
@@ -261,10 +279,10 @@ def _drain(w: _Worker, done: dict[int, Outcome[Any]], bar: _Progress) -> bool:
     return w.proc.is_alive() or w.pos == len(w.chunk)
 
 
-def _replace(workers: list[_Worker], w: _Worker, queue: deque, ctx: Any, fn: Callable[[Any], Any]) -> None:
+def _replace(workers: list[_Worker], w: _Worker, queue: deque, spawn: Callable[[], _Worker]) -> None:
     """A fresh worker in place of a lost one, when there is still work for it."""
     if queue:
-        workers[workers.index(w)] = _Worker(ctx, fn)
+        workers[workers.index(w)] = spawn()
     else:
         workers.remove(w)
 
