@@ -39,31 +39,42 @@ def write_cells(ws, cells: list[tuple], fmts: dict[tuple[str, int], Any], widths
             ws.write_string(r, c, v, f)
 
 
-def bare_form_script(plan, path: Path) -> Callable[[], None]:
-    """A function writing the rendered form the bare way: the same workbook options (in memory,
-    text as text), properties, sheet name and page set-up as budgetxl, so that both write the same
-    workbook and a ratio measures budgetxl's own work (planning, measuring, paginating)."""
+def bare_form_data(plan) -> dict[str, Any]:
+    """Everything the bare script needs, as plain values (cheap to send to a worker process)."""
     cells, props = precomputed(plan)
-    widths, heights, breaks = list(plan.col_widths), list(plan.row_heights), list(plan.breaks)
-    page, name = plan.layout.page, plan.sheet_name
-    m = page.margins
-    last_row, last_col = max(plan.print_rows - 1, 0), plan.layout.ncols - 1
+    m = plan.layout.page.margins
+    return {
+        "cells": cells, "props": props, "name": plan.sheet_name,
+        "widths": list(plan.col_widths), "heights": list(plan.row_heights), "breaks": list(plan.breaks),
+        "paper": plan.layout.page.paper, "footer": plan.layout.page.footer,
+        "margins": (m.left, m.right, m.top, m.bottom, m.footer),
+        "print_area": (0, 0, max(plan.print_rows - 1, 0), plan.layout.ncols - 1),
+    }
 
-    def run() -> None:
-        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-        wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
-        ws = wb.add_worksheet(name)
-        fmts = {k: wb.add_format(v) for k, v in props.items()}
-        write_cells(ws, cells, fmts, widths, heights)
-        ws.set_paper(page.paper)
-        ws.set_portrait()
-        ws.set_margins(left=m.left, right=m.right, top=m.top, bottom=m.bottom)
-        ws.set_footer(page.footer, {"margin": m.footer})
-        ws.center_horizontally()
-        ws.fit_to_pages(1, 0)
-        if breaks:
-            ws.set_h_pagebreaks(breaks)
-        ws.print_area(0, 0, last_row, last_col)
-        wb.close()
 
-    return run
+def write_bare(data: dict[str, Any], path: Path | str) -> None:
+    """The rendered form written the bare way: the same workbook options (in memory, text as
+    text), properties, sheet name and page set-up as budgetxl, so that both write the same
+    workbook and a ratio measures budgetxl's own work (planning, measuring, paginating)."""
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
+    ws = wb.add_worksheet(data["name"])
+    fmts = {k: wb.add_format(v) for k, v in data["props"].items()}
+    write_cells(ws, data["cells"], fmts, data["widths"], data["heights"])
+    ws.set_paper(data["paper"])
+    ws.set_portrait()
+    left, right, top, bottom, footer = data["margins"]
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    ws.set_footer(data["footer"], {"margin": footer})
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 0)
+    if data["breaks"]:
+        ws.set_h_pagebreaks(data["breaks"])
+    ws.print_area(*data["print_area"])
+    wb.close()
+
+
+def bare_form_script(plan, path: Path) -> Callable[[], None]:
+    """A function writing `plan` the bare way (see write_bare), every value precomputed."""
+    data = bare_form_data(plan)
+    return lambda: write_bare(data, path)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import openpyxl
 
-from _baseline import bare_form_script
+from _baseline import bare_form_data, bare_form_script, write_bare
 from budgetxl.batch import default_jobs, run_batch
 from budgetxl.collect import collect
 from budgetxl.collect.inspect import inspect_file
@@ -90,9 +90,9 @@ def vary(base: Form, i: int) -> Form:
 # Workers (top level: the batch runner sends them by reference)
 
 
-def bare_write(args: tuple[object, str]) -> None:
-    plan, path = args
-    bare_form_script(plan, Path(path))()
+def bare_write(args: tuple[dict, str]) -> None:
+    data, path = args
+    write_bare(data, path)
 
 
 def openpyxl_load(path: str) -> int:
@@ -176,7 +176,8 @@ def main() -> None:
                       jobs=jobs, progress=False)
 
         render_all = wall(lambda: render_part(0, half), "render")
-        plans = [paginate(plan_form(f)) for f in forms]  # the bare script gets every cell precomputed (untimed)
+        # the bare script gets every cell precomputed (untimed), as plain values
+        plans = [bare_form_data(paginate(plan_form(f))) for f in forms]
         wrap_count.cache_clear()  # the workers forked next must not inherit the texts measured here
         bare_all = wall(lambda: bare_part(0, half), "bare")
         bare_all += wall(lambda: bare_part(half, n), "bare, second half")
