@@ -17,8 +17,8 @@ tests inspect the pages as plain data and the writer only replays them.
 from __future__ import annotations
 
 import math
-from operator import itemgetter
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from budgetxl.errors import LayoutError
