@@ -11,7 +11,7 @@ import contextlib
 import csv
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
 from budgetxl.fileio import atomic_path
@@ -67,23 +67,24 @@ class TidyWriter:
         return self._stack.__exit__(*exc)
 
     def _row(self, name: str, values: tuple[Any, ...]) -> None:
+        self._rows(name, (values,))
+
+    def _rows(self, name: str, rows: Iterable[tuple[Any, ...]]) -> None:
         # texts (most values) inline; numbers, decimals and blanks through cell()
-        self._writers[name].writerow([
-            ("'" + v if v.startswith(_FORMULA_START) else v) if type(v) is str else cell(v) for v in values
+        self._writers[name].writerows([
+            [("'" + v if v.startswith(_FORMULA_START) else v) if type(v) is str else cell(v) for v in values]
+            for values in rows
         ])
 
     def add_rows(self, rec: FileRecord) -> None:
         """Tasks and indicators of one file (numbered 1… within the file)."""
         head = (rec.path, rec.unit_name, rec.year)
-        for k, task in enumerate(rec.tasks, 1):
-            self._row("tasks", (*head, k, *task))
-        for k, ind in enumerate(rec.indicators, 1):
-            self._row("indicators", (*head, k, *ind))
+        self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
+        self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
 
     def add_findings(self, rec: FileRecord) -> None:
-        for f in rec.findings:
-            self._row("findings", (rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
-                                   f.field, f.value, f.message))
+        self._rows("findings", ((rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
+                                 f.field, f.value, f.message) for f in rec.findings))
 
     def add_form(self, rec: FileRecord) -> None:
         """The file's row in forms.csv."""
