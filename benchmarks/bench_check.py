@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from _timing import compare
+from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -30,13 +31,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
-    form = load_form(ROOT / "inputs" / "fengyang-2023.yaml")
+    form = load_form(EXAMPLE_INPUT)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         seed = render_form(form, tmp / "seed.xlsx")
         print("rules alone on the seed form (55 indicators)")
         compare("validate(form)", lambda: validate(form), "load_form(yaml) (baseline)",
-                lambda: load_form(ROOT / "inputs" / "fengyang-2023.yaml"), repeat=args.repeat)
+                lambda: load_form(EXAMPLE_INPUT), repeat=args.repeat)
         for name, path in (("the rendered seed", seed), ("zhanjiang-hrss-2024.xlsx", REAL / "zhanjiang-hrss-2024.xlsx")):
             if not path.is_file():
                 continue

@@ -31,14 +31,12 @@ from _baseline import bare_form_data, bare_form_script, write_bare
 from budgetxl.batch import default_jobs, run_batch
 from budgetxl.collect import collect
 from budgetxl.collect.inspect import inspect_file
+from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import BudgetLine, Form, load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import paginate, plan_form, render_form
 from budgetxl.render.many import render_pair
 from budgetxl.text import wrap_count
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "inputs" / "fengyang-2023.yaml"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +146,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, {jobs} worker processes; Python {sys.version.split()[0]}; "
           f"load average at the start: {os.getloadavg()[0]:.2f}")
 
-    base = load_form(SEED)
+    base = load_form(EXAMPLE_INPUT)
     t0 = time.perf_counter()
     forms = [vary(base, i) for i in range(n)]
     print(f"generated {n} forms in {time.perf_counter() - t0:.2f} s "
@@ -167,24 +165,24 @@ def main() -> None:
         # opposite order (ours, bare, bare, ours): a machine that speeds up or slows down during
         # the run favours neither.
         half = n // 2
+        # the bare script gets every cell precomputed (untimed), as plain values
+        bare_data = [bare_form_data(paginate(plan_form(f))) for f in forms]
+        wrap_count.cache_clear()  # the workers forked next must not inherit the texts measured here
 
         def render_part(lo: int, hi: int) -> None:
             run_batch(render_pair, list(zip(forms[lo:hi], targets[lo:hi])), jobs=jobs, progress=False)
 
         def bare_part(lo: int, hi: int) -> None:
-            run_batch(bare_write, [(plans[i], str(bare / f"{i:04d}.xlsx")) for i in range(lo, hi)],
+            run_batch(bare_write, [(bare_data[i], str(bare / f"{i:04d}.xlsx")) for i in range(lo, hi)],
                       jobs=jobs, progress=False)
 
         render_all = wall(lambda: render_part(0, half), "render")
-        # the bare script gets every cell precomputed (untimed), as plain values
-        plans = [bare_form_data(paginate(plan_form(f))) for f in forms]
-        wrap_count.cache_clear()  # the workers forked next must not inherit the texts measured here
         bare_all = wall(lambda: bare_part(0, half), "bare")
         bare_all += wall(lambda: bare_part(half, n), "bare, second half")
         render_all += wall(lambda: render_part(half, n), "render, second half")
         for name in ("render", "bare"):
             CPU[name] += CPU.pop(f"{name}, second half")
-        del plans
+        bare_data.clear()  # not needed further: the workers forked next need not inherit it
         collected = {}
         collect_all = wall(lambda: collected.update(
             r=collect([ours], out / "summary.xlsx", csv_dir=out / "tables", jobs=jobs, progress=False)), "collect")

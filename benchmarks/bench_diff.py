@@ -13,14 +13,12 @@ import argparse
 import difflib
 import random
 from decimal import Decimal
-from pathlib import Path
 
 from _timing import compare
 from budgetxl.diff import core, diff_forms, match
 from budgetxl.diff.match import make_key, match_rows
+from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import Form, form_from_data, load_form
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def perturbed(form: Form, seed: int = 1) -> Form:
@@ -86,7 +84,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=30)
     args = ap.parse_args()
-    seed = load_form(ROOT / "inputs" / "fengyang-2023.yaml")
+    seed = load_form(EXAMPLE_INPUT)
     nxt = perturbed(seed)
     d = diff_forms(seed, nxt)
     print(f"seed-sized pair: {len(seed.tasks)}→{len(nxt.tasks)} tasks, {len(seed.indicators)}→{len(nxt.indicators)} "

@@ -20,15 +20,14 @@ import time
 from pathlib import Path
 
 from _timing import compare
+from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import form_from_data, load_form
 from budgetxl.pdf import export_pdf, find_soffice
 from budgetxl.render import paginate, plan_form, render_form, write_plan
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def large_form():
-    data = load_form(ROOT / "inputs" / "fengyang-2023.yaml").to_data()
+    data = load_form(EXAMPLE_INPUT).to_data()
     data["tasks"] = [dict(t, name=f"{t['name']}{k}") for k in range(4) for t in data["tasks"]][:60]
     data["tasks"].sort(key=lambda t: t["group"] != "key")
     data["indicators"] = [dict(i, name=f"{i['name']}{k}") for k in range(11) for i in data["indicators"]][:600]
@@ -43,18 +42,18 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        for name, form in (("seed", load_form(ROOT / "inputs" / "fengyang-2023.yaml")), ("large", large_form())):
+        for name, form in (("seed", load_form(EXAMPLE_INPUT)), ("large", large_form())):
             pages = len(paginate(plan_form(form)).pages)
             print(f"-- {name}: {len(form.tasks)} tasks, {len(form.indicators)} indicators, {pages} pages")
-            compare(f"render_form (paginated)", lambda: render_form(form, out / "a.xlsx"),
-                    f"write_plan(plan_form) (no pages)", lambda: write_plan(plan_form(form), out / "b.xlsx"),
+            compare("render_form (paginated)", lambda: render_form(form, out / "a.xlsx"),
+                    "write_plan(plan_form) (no pages)", lambda: write_plan(plan_form(form), out / "b.xlsx"),
                     repeat=args.repeat, rounds=3)
         try:
             exe = find_soffice()
         except Exception as exc:  # noqa: BLE001
             print(f"PDF part skipped: {exc}")
             return
-        book = render_form(load_form(ROOT / "inputs" / "fengyang-2023.yaml"), out / "seed.xlsx")
+        book = render_form(load_form(EXAMPLE_INPUT), out / "seed.xlsx")
         profile = out / "warm-profile"
         bare = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                 "--convert-to", "pdf", "--outdir", str(out / "bare"), str(book)]

@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from _timing import compare
+from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -28,7 +29,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
-    form = load_form(ROOT / "inputs" / "fengyang-2023.yaml")
+    form = load_form(EXAMPLE_INPUT)
     with tempfile.TemporaryDirectory() as tmp:
         path = render_form(form, Path(tmp) / "seed.xlsx")
         assert read_workbook(path).form == form

@@ -17,19 +17,18 @@ from pathlib import Path
 
 from _baseline import bare_form_script
 from _timing import compare
+from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.render import plan_form, render_form
 from budgetxl.render.pages import paginate
 from budgetxl.text import wrap_count
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
-    form = load_form(ROOT / "inputs" / "fengyang-2023.yaml")
+    form = load_form(EXAMPLE_INPUT)
     with tempfile.TemporaryDirectory() as tmp:
         out_a, out_b = Path(tmp) / "budgetxl.xlsx", Path(tmp) / "bare.xlsx"
         print(f"render the seed ({len(form.tasks)} tasks, {len(form.indicators)} indicators)")

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from budgetxl.examples import EXAMPLE_INPUT
+
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "inputs" / "fengyang-2023.yaml"
+SEED = EXAMPLE_INPUT
 REAL = ROOT.parent / "shared" / "fixtures" / "real"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

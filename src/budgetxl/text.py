@@ -70,7 +70,6 @@ def column_px(width_chars: float) -> int:
     return int(width_chars * 7 + 5)
 
 
-@lru_cache(maxsize=4096)
 def char_em(ch: str) -> float:
     """Width of one character in em: CJK and full-width forms one em, the rest about half."""
     if ch == "\t":

@@ -235,10 +235,9 @@ class _Paginator:
         for r in range(self.nrows, len(plan.row_heights)):
             where[r] = len(heights)
             heights.append(plan.row_heights[r])
-        new = tuple.__new__  # a moved cell made directly: a few hundred per form
         for c in single:
             row = where[c.row]
-            cells.append(c if row == c.row else new(PlanCell, (row, c.col, c.value, c.style, row, c.last_col, c.field)))
+            cells.append(c if row == c.row else _moved(c, row, row, c.field))
         cells.sort(key=_POSITION)
         blocks = tuple(
             BlockSpan(b.key, where[b.first_row], where[b.last_row], None if b.header_row is None else where[b.header_row])
@@ -252,7 +251,8 @@ _POSITION = itemgetter(0, 1)  # a plan cell's (row, col)
 
 
 def _moved(cell: PlanCell, row: int, last_row: int, field: str) -> PlanCell:
-    return PlanCell(row, cell.col, cell.value, cell.style, last_row, cell.last_col, field)
+    # made directly, without the named tuple's own __new__: a few hundred per form
+    return tuple.__new__(PlanCell, (row, cell.col, cell.value, cell.style, last_row, cell.last_col, field))
 
 
 def paginate(plan: Plan, geometry: PageGeometry | None = None) -> Plan:
