@@ -20,7 +20,7 @@ from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
 from budgetxl.collect.summary import display_path, write_summary
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
-from budgetxl.errors import InputError
+from budgetxl.errors import InputError, UsageError
 from budgetxl.model import BudgetLine
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -246,7 +246,8 @@ def test_inspect_file_never_raises_for_an_unreadable_file(tmp_path: Path) -> Non
 
 def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) -> None:
     target = tmp_path / "s.xlsx"
-    target.write_bytes(b"previous summary")
+    collect([returns / "街道" / "凤阳"], target, jobs=1)  # the summary of an earlier run
+    before = target.read_bytes()
 
     def broken(*a, **k):
         raise OSError("disk full")
@@ -254,14 +255,14 @@ def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) 
     monkeypatch.setattr("budgetxl.collect.summary.SummaryBook.finish", broken)
     with pytest.raises(OSError):
         collect([returns / "街道"], target, csv_dir=tmp_path / "tables", jobs=1)
-    assert target.read_bytes() == b"previous summary"
-    assert not any((tmp_path / "tables").glob("*.csv"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx", "tables"]
+    assert target.read_bytes() == before
+    # nothing else: no temporary file, and the CSV folder made for this run is gone again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 
 def test_refuses_to_write_over_an_input_or_collect_nothing(returns: Path, tmp_path: Path) -> None:
     src = returns / "局" / "教育局.xlsx"
-    with pytest.raises(InputError, match="不能写在输入文件上"):
+    with pytest.raises(UsageError, match="输出文件就是输入文件"):
         collect([src], src)
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="没有找到"):

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import DebugOpt, JsonOpt, OutOpt, app, handle_errors, stderr, stdout
-from budgetxl.fileio import write_text_atomic
+from budgetxl.cli.app import DebugOpt, JsonOpt, OutOpt, app, guard_outputs, handle_errors, stderr, stdout
+from budgetxl.fileio import is_stdout, write_text_atomic
 from budgetxl.read import read_workbook
 from budgetxl.report import SEVERITY_LABELS
 
@@ -22,11 +22,13 @@ def read(
     debug: DebugOpt = False,
 ) -> None:
     """Read a filled workbook back into the canonical form (JSON on stdout, or a YAML to edit and render)."""
+    guard_outputs([file], output, text=True)
     result = read_workbook(file)
     for f in result.findings:
         stderr.print(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}", markup=False, highlight=False)
     if output is not None:
-        write_text_atomic(output, result.form.to_yaml())
-        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+        write_text_atomic(output, result.form.to_yaml())  # '-': on standard output
+        if not is_stdout(output):
+            stderr.print(f"已写入 {output}", markup=False, highlight=False)
     if json_ or output is None:
         stdout.print(result.form.to_json(), markup=False, highlight=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, guard_outputs, handle_errors, stderr, stdout
 from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
 from budgetxl.model import json_schema, load_form
 from budgetxl.render import render_form
@@ -32,6 +32,7 @@ def render(
     if output is not None and len(inputs) > 1:
         raise fail("-o 只能用于一个输入文件；多个输入请用 --out-dir", 2)
     targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
+    guard_outputs(inputs, *targets)
     if len(inputs) == 1:
         render_form(load_form(inputs[0]), targets[0])
         stdout.print(str(targets[0]), markup=False, highlight=False)
@@ -57,7 +58,8 @@ def schema(output: OutOpt = None, debug: DebugOpt = False) -> None:
     if output is None:
         stdout.print(text, markup=False, highlight=False)
     else:
-        from budgetxl.fileio import write_text_atomic
+        from budgetxl.fileio import is_stdout, write_text_atomic
 
         write_text_atomic(output, text + "\n")
-        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+        if not is_stdout(output):
+            stderr.print(f"已写入 {output}", markup=False, highlight=False)

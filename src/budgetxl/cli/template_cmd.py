@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, guard_outputs, handle_errors, stderr, stdout
 from budgetxl.frameworks import framework_ids
 from budgetxl.layout import available_layouts
 from budgetxl.render.template import (
@@ -72,6 +72,7 @@ def template(
         raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
     if layout is not None and layout not in available_layouts():
         raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", 2)
+    guard_outputs([from_, units], output)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)
@@ -103,5 +104,6 @@ def template(
         where = f"{l1}的各二级指标之后" if l1 in tplan.framework.level1 else "绩效指标的最后"
         _say(f"提示：上年的“{l1} / {l2}”不在{tplan.framework.name}中，其指标已原样放在{where}，请核对")
     target = output if output is not None else (out_dir or DEFAULT_DIR) / template_file_name(seed.unit_name, year)
+    guard_outputs([from_], target)
     write_template(tplan, seed, target, password=password, rows=counts)
     stdout.print(str(target), markup=False, highlight=False)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
+
+from budgetxl.batch import FILE_TIMEOUT_SECONDS
 
 from budgetxl.model import Form, format_amount, read_data
 from budgetxl.read import load_grid, read_grid
@@ -27,6 +29,34 @@ def check_file(path: str | Path) -> Report:
     if path.suffix.lower() in DATA_SUFFIXES:
         return check_data(read_data(path), str(path))
     return check_workbook(path)
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    *,
+    jobs: int | None = None,
+    progress: bool | None = None,
+    timeout: float | None = FILE_TIMEOUT_SECONDS,
+) -> Iterator[tuple[Path, Report | None, str | None]]:
+    """Check several files, each in a worker process of the batch runner (as `collect` reads
+    them): (path, report, None) per file in order, or (path, None, why) for a file that could not
+    be read, whose reading raised, crashed its worker or ran past `timeout` seconds. One bad file
+    never stops the others."""
+    from budgetxl.batch import iter_batch
+
+    for o in iter_batch(check_file, [Path(p) for p in paths], jobs=jobs, progress=progress,
+                        description="审核", timeout=timeout):
+        if o.ok:
+            yield o.item, o.value, None
+        elif o.kind == "error" and o.error_type in _CLEAR_ERRORS:
+            yield o.item, None, o.error
+        elif o.kind == "error":
+            yield o.item, None, f"{o.item}: 读取时发生意外错误（{o.error}）"
+        else:
+            yield o.item, None, f"{o.item}: {o.error}"
+
+
+_CLEAR_ERRORS = ("ReadError", "InputError", "UsageError", "OutputError", "BudgetxlError")
 
 
 def check_workbook(path: str | Path) -> Report:
