@@ -36,14 +36,16 @@ def check_files(
     *,
     jobs: int | None = None,
     progress: bool | None = None,
-    timeout: float | None = FILE_TIMEOUT_SECONDS,
+    timeout: float | None = -1.0,
 ) -> Iterator[tuple[Path, Report | None, str | None]]:
     """Check several files, each in a worker process of the batch runner (as `collect` reads
     them): (path, report, None) per file in order, or (path, None, why) for a file that could not
-    be read, whose reading raised, crashed its worker or ran past `timeout` seconds. One bad file
-    never stops the others."""
+    be read, whose reading raised, crashed its worker or ran past `timeout` seconds (by default
+    FILE_TIMEOUT_SECONDS; None: no limit). One bad file never stops the others."""
     from budgetxl.batch import iter_batch
 
+    if timeout is not None and timeout < 0:
+        timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
     for o in iter_batch(check_file, [Path(p) for p in paths], jobs=jobs, progress=progress,
                         description="审核", timeout=timeout):
         if o.ok:
