@@ -434,6 +434,15 @@ def test_one_shared_string_referenced_a_hundred_thousand_times_is_refused(seed_b
     assert kind == "ReadError" and "共享文字" in text, text
 
 
+@pytest.mark.parametrize("count", [2**31, 10**12])
+def test_a_shared_string_table_claiming_billions_is_refused(seed_bytes: bytes, tmp_path: Path, count: int) -> None:
+    """calamine makes room for the declared number of strings before reading one (found by the
+    fuzzer: uniqueCount=2147483648 asked for 100 GB and aborted the process)."""
+    strings = re.sub(rb'uniqueCount="\d+"', f'uniqueCount="{count}"'.encode(), part(seed_bytes, "xl/sharedStrings.xml"))
+    kind, text = read_isolated(write(tmp_path, rewrite(seed_bytes, {"xl/sharedStrings.xml": strings})))
+    assert kind == "ReadError" and "共享文字" in text, text
+
+
 def test_shared_strings_used_as_a_real_form_uses_them_read(seed_bytes: bytes, tmp_path: Path, seed_form) -> None:
     """The exact count, reached when the quick bound (every cell the longest string) is passed: a
     long text used once and a short one used by many cells is fine."""
@@ -524,13 +533,47 @@ def test_deeply_nested_xml_is_a_result_or_a_clear_error(seed_bytes: bytes, tmp_p
 
 @pytest.fixture(scope="module")
 def fuzz_seeds(seed_bytes: bytes, tmp_path_factory) -> list[tuple[str, bytes]]:
-    seeds = [("seed", seed_bytes)]
-    if REAL.is_dir():  # copied to a temporary folder, the originals never touched
+    """(file name, bytes): the rendered seed, the real workbooks (copies; the originals are never
+    touched), and the seed saved by LibreOffice as .ods and .xls where LibreOffice is installed."""
+    seeds = [("seed.xlsx", seed_bytes)]
+    if REAL.is_dir():
         tmp = tmp_path_factory.mktemp("real")
         for p in sorted(REAL.glob("*.xlsx")):
             shutil.copy(p, tmp / p.name)
             seeds.append((p.name, (tmp / p.name).read_bytes()))
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is not None:
+        import subprocess
+        import uuid
+
+        tmp = tmp_path_factory.mktemp("converted")
+        (tmp / "seed.xlsx").write_bytes(seed_bytes)
+        profile = tmp / f"profile-{uuid.uuid4().hex}"
+        for fmt in ("ods", "xls"):
+            subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                            "--convert-to", fmt, "--outdir", str(tmp), str(tmp / "seed.xlsx")],
+                           capture_output=True, timeout=180, check=False)
+            if (tmp / f"seed.{fmt}").is_file():
+                seeds.append((f"seed.{fmt}", (tmp / f"seed.{fmt}").read_bytes()))
     return seeds
+
+
+def mutate_bytes(data, seed: bytes) -> bytes:
+    """A file that is not a zip: truncated, bytes flipped, or a 16- or 32-bit number overwritten
+    (a record length, a count, a row) with an absurd one."""
+    how = data.draw(st.sampled_from(["truncate", "flip", "number"]))
+    if how == "truncate":
+        return seed[: data.draw(st.integers(0, len(seed) - 1))]
+    out = bytearray(seed)
+    if how == "flip":
+        for _ in range(data.draw(st.integers(1, 8))):
+            out[data.draw(st.integers(0, len(out) - 1))] ^= data.draw(st.integers(1, 255))
+        return bytes(out)
+    size = data.draw(st.sampled_from([2, 4]))
+    at = data.draw(st.integers(0, len(out) - size))
+    value = data.draw(st.sampled_from([0, 1, 0xFF, 0xFFFF, 0x7FFF, 0xFFFFFFFF, 0x7FFFFFFF, 65536, 1048576]))
+    out[at : at + size] = (value & (1 << 8 * size) - 1).to_bytes(size, "little")
+    return bytes(out)
 
 
 def mutate(data, seed: bytes) -> bytes:
@@ -567,12 +610,87 @@ def mutate(data, seed: bytes) -> bytes:
     return rewrite(seed, {SHEET: add_cells(part(seed, SHEET), f'<row r="{ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{ref}"><v>7</v></c></row>')}) if SHEET in names else seed
 
 
-# A modest count keeps the suite quick; BUDGETXL_FUZZ_EXAMPLES=2000 runs a longer campaign.
-@settings(max_examples=int(os.environ.get("BUDGETXL_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Mutations a hostile sender would try on the guards themselves: how tags are written, where
+# parts are and what they are called, what kind of file it claims to be.
+
+XML_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*)(\s)")
+
+
+def mutate_markup(data, seed: bytes) -> tuple[bytes, str]:
+    """(mutant, file name): tag whitespace, namespace prefixes, part names and their case, kinds."""
+    how = data.draw(st.sampled_from(["whitespace", "prefix", "rename", "kind", "far_cell_written_otherwise"]))
+    with zipfile.ZipFile(io.BytesIO(seed)) as zf:
+        names = zf.namelist()
+    xml_parts = [n for n in names if n.endswith((".xml", ".rels"))] or names
+    if how == "whitespace":  # the space after a tag's name (or around '=') written otherwise
+        name = data.draw(st.sampled_from(xml_parts))
+        xml = part(seed, name)
+        spots = [m.start(2) for m in XML_TAG.finditer(xml)] or [0]
+        picked = set(data.draw(st.lists(st.sampled_from(spots), min_size=1, max_size=20)))
+        blank = data.draw(st.sampled_from([b"\t", b"\n", b"\r\n", b"  ", b" \t\n "]))
+        out = b"".join(blank if i in picked and xml[i:i + 1] == b" " else xml[i:i + 1] for i in range(len(xml)))
+        if data.draw(st.booleans()):
+            out = out.replace(b'="', b' = "')
+        return rewrite(seed, {name: out}), "x.xlsx"
+    if how == "prefix":  # every element of a part moved into a prefix bound to its namespace
+        name = data.draw(st.sampled_from(xml_parts))
+        xml = part(seed, name)
+        m = re.search(rb'<([A-Za-z]\w*)\s[^>]*?xmlns="([^"]+)"', xml)
+        if not m:
+            return rewrite(seed, {name: xml}), "x.xlsx"
+        prefix = data.draw(st.sampled_from([b"x", b"main", b"\xc3\xa9"]))
+        body = re.sub(rb"<(/?)([A-Za-z_][\w.\-]*)(?=[\s/>])", lambda t: b"<" + t.group(1) + prefix + b":" + t.group(2), xml)
+        body = body.replace(b'xmlns="' + m.group(2) + b'"', b'xmlns:' + prefix + b'="' + m.group(2) + b'"', 1)
+        return rewrite(seed, {name: body}), "x.xlsx"
+    if how == "rename":  # a part under another name, case or extension, with or without its references
+        name = data.draw(st.sampled_from(names))
+        folder, _, leaf = name.rpartition("/")
+        stem = leaf.rsplit(".", 1)[0]
+        new_leaf = data.draw(st.sampled_from([leaf.upper(), stem + ".XML", stem + ".dat", stem, leaf.capitalize()]))
+        new = (folder.upper() if data.draw(st.booleans()) else folder) + ("/" if folder else "") + new_leaf
+        edits: dict[str, bytes | None] = {name: None}
+        if data.draw(st.booleans()):  # the relationships and content types follow it
+            for ref in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml", "_rels/.rels"):
+                if ref in names and ref != name:
+                    edits[ref] = part(seed, ref).replace(leaf.encode(), new_leaf.encode())
+        return rewrite(seed, edits, extra={new: part(seed, name)}), "x.xlsx"
+    if how == "kind":  # the file claims to be another kind than it is
+        variant = data.draw(st.sampled_from(["odf mimetype", "named ods", "named xls", "named xlsb", "xlsb part"]))
+        if variant == "odf mimetype" and "mimetype" in names:  # an ods: made to look like an xlsx too
+            return rewrite(seed, {}, extra={"xl/workbook.xml": b"<workbook/>", "_rels/.rels": b"<Relationships/>"}), "x.ods"
+        if variant == "odf mimetype":
+            return odf_mimetype(seed), "x.xlsx"
+        if variant == "xlsb part":
+            return rewrite(seed, {}, extra={"xl/workbook.bin": b"\0" * 32}), "x.xlsx"
+        return seed, "x." + variant.split()[-1]
+    # a far cell, its tag written as a hostile sender would
+    cell = data.draw(st.sampled_from(list(WALKAROUNDS.values())))
+    if SHEET not in names:
+        return seed, "x.xlsx"
+    return rewrite(seed, {SHEET: cell(part(seed, SHEET))}), "x.xlsx"
+
+
+# A modest count keeps the suite quick and, derandomized, the same on every run (in CI too);
+# BUDGETXL_FUZZ_EXAMPLES=2000 runs a longer campaign with fresh random examples each time
+# (a failure prints the seed that replays it: pytest --hypothesis-seed=N).
+LONG_FUZZ = "BUDGETXL_FUZZ_EXAMPLES" in os.environ
+FUZZ = settings(max_examples=int(os.environ.get("BUDGETXL_FUZZ_EXAMPLES", "80")), deadline=None,
+                derandomize=not LONG_FUZZ, database=None if not LONG_FUZZ else settings.default.database,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@FUZZ
 @given(data=st.data())
 def test_fuzz_mutated_workbooks_read_or_fail_cleanly(fuzz_seeds, tmp_path: Path, data) -> None:
     name = data.draw(st.sampled_from([n for n, _ in fuzz_seeds]), label="seed")
     seed = dict(fuzz_seeds)[name]
-    mutated = mutate(data, seed)
-    kind, _ = read_isolated(write(tmp_path, mutated), timeout=30)
+    file_name = "x" + Path(name).suffix
+    if seed.startswith(b"PK") and data.draw(st.integers(0, 2), label="family") == 0:  # a third go at the markup
+        mutated, renamed = mutate_markup(data, seed)
+        file_name = renamed if renamed != "x.xlsx" else file_name
+    elif seed.startswith(b"PK"):
+        mutated = mutate(data, seed)
+    else:  # an .xls: bytes and numbers of the compound file
+        mutated = mutate_bytes(data, seed)
+    kind, _ = read_isolated(write(tmp_path, mutated, file_name), timeout=30)
     assert kind in ("result", "ReadError")

@@ -113,11 +113,9 @@ def load_grid(path: str | Path) -> Grid:
     data = read_file_bytes(path)
     kind = detect_kind(path, data)
     if kind in ("xlsx", "ods"):
-        check_zip(path, data)
-    if kind == "xlsx":
-        check_xlsx_parts(path, data)
-    elif kind == "ods":
-        check_ods_parts(path, data)
+        parts = check_zip(path, data)
+        (check_xlsx_parts if kind == "xlsx" else check_ods_parts)(path, parts=parts)
+        del parts
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []

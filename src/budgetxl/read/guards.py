@@ -41,7 +41,6 @@ import zlib
 from bisect import bisect_right
 from collections import Counter
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from budgetxl.errors import ReadError
 
@@ -113,8 +112,13 @@ def _is_xml(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
 
 
-def check_zip(path: Path, data: bytes | None = None) -> None:
-    """Refuse zip bombs, lying or damaged parts, and XML parts with a DTD."""
+Parts = list[tuple[str, bytes]]
+
+
+def check_zip(path: Path, data: bytes | None = None) -> Parts:
+    """Refuse zip bombs, lying or damaged parts, and XML parts with a DTD. Returns every part
+    (name, inflated bytes), so that the guards after this one need not inflate them again."""
+    parts: Parts = []
     try:
         with _open_zip(data if data is not None else path) as zf:
             infos = zf.infolist()
@@ -126,7 +130,9 @@ def check_zip(path: Path, data: bytes | None = None) -> None:
                 total += info.file_size
                 if total > MAX_TOTAL_BYTES:
                     raise ReadError(f"{path}: 文件解压后总大小超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，疑似压缩炸弹，拒绝读取")
-                _inflate_part(path, zf, info)
+                if not info.is_dir():
+                    parts.append((info.filename, _inflate_part(path, zf, info)))
+        return parts
     except zipfile.BadZipFile as exc:
         raise ReadError(f"{path}: 文件已损坏（{_zip_problem(exc)}），请重新保存或重新发送") from None
     except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error) as exc:
@@ -150,19 +156,21 @@ def _check_header(path: Path, info: zipfile.ZipInfo) -> None:
         raise ReadError(f"{path}: 文件内部分“{info.filename}”压缩比异常，疑似压缩炸弹，拒绝读取")
 
 
-def _inflate_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _inflate_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """Inflate one part in chunks, never past its declared size (the zip module stops there and
     checks the CRC, so a header claiming less than the data holds fails); look for a DTD in an
-    XML part's prolog, before its first element."""
+    XML part's prolog, before its first element. Returns the part's bytes."""
     xml = _is_xml(info.filename)
     prolog = b""
     in_prolog = xml
     read = 0
+    chunks = []
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(_CHUNK)
             if not chunk:
                 break
+            chunks.append(chunk)
             read += len(chunk)
             if read > MAX_PART_BYTES:  # pragma: no cover - the zip module stops at the declared size
                 raise ReadError(f"{path}: 文件内部分“{info.filename}”解压后过大，拒绝读取")
@@ -175,6 +183,7 @@ def _inflate_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Non
                                     "可能是恶意构造的文件，拒绝读取")
                 if m:
                     in_prolog = False
+    return b"".join(chunks)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,6 +258,7 @@ _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: (?!r=)[A-Za-z:]+="[^
 _PLAIN_MERGE = re.compile(rb'<mergeCell ref="([^"<>]*)"')
 _ANY_MERGE = re.compile(rb"<" + _PREFIX + rb"mergeCell[\s/>]")
 _SI_START = re.compile(rb"<" + _PREFIX + rb"si[\s/>]")
+_SST_TAG = tags(rb"sst")
 _ANY_TAG = re.compile(rb"<[^<>]*>")
 
 
@@ -372,29 +382,46 @@ def shared_string_sizes(data: bytes) -> list[int]:
     return [max(0, s) for s in sizes]
 
 
-def _parts(zf: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
-    for info in zf.infolist():
-        if not info.is_dir():
-            yield info.filename, zf.read(info)
+_UNIQUE_COUNT = _attr_re(rb"uniqueCount", prefixed=True)
+MAX_UNDECLARED_STRINGS = 100_000  # how far a shared-string table's declared count may exceed its strings
 
 
-def check_xlsx_parts(path: Path, data: bytes | None = None) -> None:
+def _check_declared_strings(path: Path, name: str, part: bytes, present: int) -> None:
+    """calamine makes room for as many shared strings as the table declares (uniqueCount) before
+    reading any: a table claiming two billion asks for 100 GB and aborts the process."""
+    m = _SST_TAG.search(part)
+    if m is None:
+        return
+    declared = [int(v.strip()[:19]) for v in attributes(_UNIQUE_COUNT, m.group(3)) if v.strip().isdigit()]
+    if declared and max(declared) > present + MAX_UNDECLARED_STRINGS:
+        raise ReadError(f"{path}: 文件内部分“{name}”声明有 {max(declared):,} 个共享文字，实际只有 {present:,} 个，"
+                        "疑似恶意构造的文件，拒绝读取")
+
+
+def _zip_parts(path: Path, data: bytes | None) -> Parts:
+    try:
+        with _open_zip(data if data is not None else path) as zf:
+            return [(info.filename, zf.read(info)) for info in zf.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error):
+        raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
+
+
+def _may_hold_strings(part: bytes) -> bool:
+    return (b"<si" in part or b":si" in part or b"sst" in part) and bool(_SI_START.search(part) or _SST_TAG.search(part))
+
+
+def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None = None) -> None:
     """Refuse an xlsx whose cells span too much (per sheet and together), whose merges are
     absurd, or whose shared strings would expand past MAX_TEXT_CHARS (see the module's notes).
     Every part is looked at, whatever its name: any part naming a `sheetData` or a `mergeCell`
-    could be read as a worksheet."""
-    try:
-        with _open_zip(data if data is not None else path) as zf:
-            sheets: list[tuple[str, bytes]] = []
-            strings: list[int] = []
-            for name, part in _parts(zf):
-                if b"sheetData" in part or b"mergeCell" in part:
-                    sheets.append((name, part))
-                elif _SI_START.search(part):
-                    sizes = shared_string_sizes(part)
-                    strings = [max(a, b) for a, b in zip(sizes, strings)] + sizes[len(strings):] + strings[len(sizes):]
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error):
-        raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
+    could be read as a worksheet. `parts` are the inflated parts, when check_zip gave them."""
+    sheets: Parts = []
+    tables: Parts = []
+    for name, part in parts if parts is not None else _zip_parts(path, data):
+        if b"sheetData" in part or b"mergeCell" in part:
+            sheets.append((name, part))
+        if _may_hold_strings(part):
+            tables.append((name, part))
     total_cells = cells = 0
     for name, part in sheets:
         try:
@@ -406,8 +433,18 @@ def check_xlsx_parts(path: Path, data: bytes | None = None) -> None:
         cells += scan.cells
         if total_cells > MAX_TOTAL_CELLS:
             raise ReadError(f"{path}: 各工作表的内容范围合计过大（超过 {MAX_TOTAL_CELLS:,} 个单元格），拒绝读取")
-    if not strings or cells * max(strings) <= MAX_TEXT_CHARS:
+    longest = 0
+    for name, part in tables:
+        starts = [m.start() for m in _SI_START.finditer(part)]
+        _check_declared_strings(path, name, part, len(starts))
+        if starts:  # bytes from one <si> to the next: at least its characters
+            longest = max(longest, max(b - a for a, b in zip(starts, starts[1:] + [len(part)])))
+    if cells * longest <= MAX_TEXT_CHARS:
         return  # even if every cell took the longest shared string
+    strings: list[int] = []
+    for _, part in tables:
+        sizes = shared_string_sizes(part)
+        strings = [max(a, b) for a, b in zip(sizes, strings)] + sizes[len(strings):] + strings[len(sizes):]
     text = 0
     for _, part in sheets:
         for index in scan_sheet(part, shared=True).shared:
@@ -468,17 +505,13 @@ class _Table:
         self.cols = 0
 
 
-def check_ods_parts(path: Path, data: bytes | None = None) -> None:
+def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None = None) -> None:
     """Refuse an ods whose tables, once rows and cells are repeated as the file asks, span more
     than MAX_CELLS (one table) or MAX_TOTAL_CELLS (all), or whose text, each cell's counted as
     often as it is repeated (with its `text:s` spaces), passes MAX_TEXT_CHARS."""
-    try:
-        with _open_zip(data if data is not None else path) as zf:
-            parts = [(n, p) for n, p in _parts(zf) if b"table-cell" in p or b"table-row" in p]
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error):
-        raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
+    found = parts if parts is not None else _zip_parts(path, data)
     total_cells = text = 0
-    for name, part in parts:
+    for name, part in ((n, p) for n, p in found if b"table-cell" in p or b"table-row" in p):
         seen: Counter[bytes] = Counter(m.group(2) for m in _ODS_TAG.finditer(part) if not m.group(1))
         if seen != Counter(_ODS_STARTS.findall(part)):
             raise ReadError(f"{path}: 文件内部分“{name}”的 XML 结构异常（标记中含有“<”），拒绝读取")
