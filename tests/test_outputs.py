@@ -271,7 +271,11 @@ def test_every_command_on_a_full_disk_says_so_once_and_leaves_nothing(files, sma
         ["check", files["book"], "--html", small_disk / "c.html"],
         ["collect", returns, "-o", small_disk / "s.xlsx", "--csv", small_disk / "tables"],
         ["schema", "-o", small_disk / "schema.json"],
+        ["template", "--units", Path(__file__).resolve().parents[1] / "inputs" / "units-2024.csv", "--year", "2024",
+         "--out-dir", small_disk / "templates", "--jobs", "1"],
     ]
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        commands.append(["pdf", files["book"], "-o", small_disk / "p.pdf"])
     for args in commands:
         res = run(*args, env={"TMPDIR": str(private_tmp)})
         assert "Traceback" not in res.stderr, (args, res.stderr)
@@ -324,3 +328,16 @@ def test_staged_outputs_are_committed_together_or_rolled_back(tmp_path: Path, mo
 def test_write_text_atomic_keeps_a_name_that_is_not_utf8(tmp_path: Path) -> None:
     write_text_atomic(tmp_path / "r.html", "file \udcb1\udca8.xlsx")
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == "file ??.xlsx"
+
+
+def test_a_set_of_templates_is_never_renamed_over_a_fifo(tmp_path: Path) -> None:
+    from budgetxl.render.template import make_templates, template_file_name
+    from budgetxl.units import UnitRow
+
+    out = tmp_path / "templates"
+    out.mkdir()
+    fifo = out / template_file_name("某局", 2024)
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError, match="特殊文件"):
+        make_templates([UnitRow(2, "某局"), UnitRow(3, "某处")], 2024, out, jobs=1)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and sorted(p.name for p in out.iterdir()) == [fifo.name]
