@@ -171,3 +171,14 @@ def test_the_console_escapes_text_but_keeps_its_own_styles():
     out = buf.getvalue()
     assert "\\u001b[31m" in out and "\\u009b" in out and "\\u202e" in out and "\x9b" not in out
     assert out.startswith("\x1b[1m")  # the console's own bold is still there
+
+
+def test_jobs_past_four_per_core_are_lowered_with_a_note(tmp_path, seed_form):
+    from budgetxl.batch import JOBS_PER_CORE, default_jobs
+
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for p in (a, b):
+        p.write_text(seed_form.to_yaml(), encoding="utf-8")
+    res = run("render", str(a), str(b), "--out-dir", str(tmp_path / "out"), "--jobs", "300")
+    assert res.returncode == 0, res.stderr
+    assert f"按 {JOBS_PER_CORE * default_jobs()} 个进程运行" in res.stderr

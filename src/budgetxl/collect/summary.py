@@ -7,7 +7,6 @@ the summary, so the links survive moving the folder together with it).
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re

@@ -91,15 +91,6 @@ def read_file_bytes(path: Path) -> bytes:
     return data
 
 
-def check_file_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return  # opening it says what is wrong
-    if size > MAX_FILE_BYTES:
-        raise ReadError(f"{path}: 文件过大（{size // (1024 * 1024)} MB），超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，拒绝读取")
-
-
 def _open_zip(source: Path | bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
 
@@ -274,13 +265,6 @@ class SheetScan:
         self.shared: list[int] = []  # indices of shared strings, one per referring cell
 
 
-def sheet_span(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
-    """(rows, columns) from A1 to the last cell holding a value or formula, and the merged ranges
-    (0-based, inclusive) of a worksheet part."""
-    scan = scan_sheet(data)
-    return scan.rows, scan.cols, scan.merges
-
-
 def scan_sheet(data: bytes, shared: bool = False) -> SheetScan:
     """Scan a part for cells and merges (see SheetScan). The common case, every cell written as
     Excel, WPS and LibreOffice write it, is one pass over the references (an open `<c …>` is taken
@@ -451,9 +435,6 @@ def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None 
             text += strings[index] if 0 <= index < len(strings) else 0
         if text > MAX_TEXT_CHARS:
             raise ReadError(f"{path}: 单元格引用的共享文字合计过多（超过 {MAX_TEXT_CHARS:,} 个字符），疑似恶意构造的文件，拒绝读取")
-
-
-check_xlsx_sheets = check_xlsx_parts  # the earlier name
 
 
 def _check_span(path: Path, part: str, rows: int, cols: int, merges: list[tuple[int, int, int, int]]) -> None:
