@@ -353,6 +353,27 @@ def _scan_tags(data: bytes, shared: bool) -> tuple[SheetScan, Counter[bytes]]:
     return scan, seen
 
 
+# A plain cell and the value right after it, when there is one.
+_PLAIN_CELL_VALUE = re.compile(rb'<c r="[A-Z]{1,3}\d{1,7}"((?: (?!r=)[A-Za-z:]+="[^"<>]*")*)\s*(/?)>(?:<v>([^<]{0,20})</v>)?')
+
+
+def shared_references(data: bytes) -> list[int]:
+    """The shared-string index of every cell referring to one (t="s"), in one pass over a plain
+    sheet; tag by tag when a cell is written otherwise or its value does not follow it at once."""
+    found = _PLAIN_CELL_VALUE.findall(data)
+    if len(found) == len(_ANY_CELL.findall(data)):
+        refs = []
+        for attrs, closed, value in found:
+            if b' t="s"' in attrs:
+                if value.strip().isdigit():
+                    refs.append(int(value))
+                elif not closed:
+                    break  # a formula first, say: read the cell tag by tag
+        else:
+            return refs
+    return scan_sheet(data, shared=True).shared
+
+
 def shared_string_sizes(data: bytes) -> list[int]:
     """An upper bound of the characters of each shared string (<si>) in a part, in order: its
     bytes without its tags (a character takes at least one byte)."""
@@ -431,7 +452,7 @@ def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None 
         strings = [max(a, b) for a, b in zip(sizes, strings)] + sizes[len(strings):] + strings[len(sizes):]
     text = 0
     for _, part in sheets:
-        for index in scan_sheet(part, shared=True).shared:
+        for index in shared_references(part):
             text += strings[index] if 0 <= index < len(strings) else 0
         if text > MAX_TEXT_CHARS:
             raise ReadError(f"{path}: 单元格引用的共享文字合计过多（超过 {MAX_TEXT_CHARS:,} 个字符），疑似恶意构造的文件，拒绝读取")
