@@ -12,10 +12,16 @@ def test_default_layout_declares_every_block():
     layout = load_layout()
     assert layout.name == "guangdong"
     assert layout.ncols == 5
-    assert layout.blocks.tasks_key.header == ("名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）")
-    assert layout.blocks.tasks_key.fields == ("name", "content", "funds", "goal")
-    assert layout.blocks.indicators.fields == ("level1", "level2", "name", "target")
-    assert layout.blocks.budget.expenditures == ("基本支出", "项目支出")
+    assert [b.key for b in layout.blocks] == ["unit", "basic_info", "budget", "overall_goal", "tasks_key",
+                                              "tasks_other", "indicators"]
+    assert list(layout.headers_of("tasks").values()) == ["名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"]
+    assert list(layout.headers_of("tasks")) == ["name", "content", "funds", "goal"]
+    assert list(layout.headers_of("indicators")) == ["level1", "level2", "name", "target"]
+    assert layout.budget_lines() == {"expenditures": ("基本支出", "项目支出"), "revenues": ("财政拨款", "其他资金")}
+    assert layout.task_funds_line == "项目支出" and layout.sides == ("expenditures", "revenues")
+    # the other tasks share the key tasks' columns, under their header row
+    other = layout.block("tasks_other")
+    assert other.column_map == layout.block("tasks_key").column_map and not other.has_header
     assert layout.page.paper == 9 and not layout.page.landscape
 
 
@@ -29,13 +35,14 @@ def test_default_layout_declares_every_block():
 def test_titles_and_unit_labels(name, year, title, unit_label):
     layout = load_layout(name)
     assert layout.render_title(year) == title
-    assert layout.blocks.unit.label == unit_label
+    assert layout.unit_block.label == unit_label
 
 
 def test_extends_keeps_the_parent_geometry():
     base, child = load_layout("guangdong"), load_layout("zhanjiang")
     assert child.columns == base.columns
-    assert child.blocks.indicators == base.blocks.indicators
+    assert child.indicators_block == base.indicators_block
+    assert child.block("budget") == base.block("budget")
 
 
 def test_label_index_covers_synonyms_of_all_layouts():

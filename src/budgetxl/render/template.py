@@ -130,9 +130,9 @@ def template_seed(
     information, overall goal, tasks and indicators, every amount left blank for the new year."""
     layout = layout or load_layout(previous.layout if previous is not None else None)
     framework = framework or choose_framework(None, previous)
-    budget_block = layout.blocks.budget
+    budget_lines = layout.budget_lines()
     amounts = dict(amounts or {})
-    known = (*budget_block.expenditures, *budget_block.revenues)
+    known = tuple(name for names in budget_lines.values() for name in names)
     unknown = [name for name in amounts if name not in known]
     if unknown:
         raise InputError(f"不认识的预算项目：{'、'.join(unknown)}；可填的项目：{'、'.join(known)}")
@@ -147,29 +147,78 @@ def template_seed(
     sections: tuple[BudgetSection, ...] = ()
     basic_info: tuple[InfoItem, ...] = ()
     overall_goal = ""
+    functions: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     if previous is not None:
-        sections = tuple(
-            BudgetSection(left_heading=s.left_heading, right_heading=s.right_heading,
-                          left=_blank(s.left), right=_blank(s.right))
-            for s in previous.budget.sections
-        )
-        basic_info = previous.basic_info
-        overall_goal = previous.overall_goal
-        tasks = tuple(t.model_copy(update={"funds": None}) for t in previous.tasks if t.name or t.content or t.goal)
+        held = held_fields(layout)
+        budget_block = layout.budget_block
+        if budget_block is not None and getattr(budget_block, "sections", False):
+            sections = tuple(
+                BudgetSection(left_heading=s.left_heading, right_heading=s.right_heading,
+                              left=_blank(s.left), right=_blank(s.right))
+                for s in previous.budget.sections
+            )
+        basic_info = previous.basic_info if "basic_info" in held else ()
+        overall_goal = previous.overall_goal if "overall_goal" in held else ""
+        functions = previous.functions if "functions" in held else ()
+        goals = previous.goals if "goals" in held else ()
+        tasks = tuple(_task_for(t, layout) for t in previous.tasks
+                      if (t.name or t.content or t.goal) and layout.task_block(t.group) is not None)
         indicators = tuple(_standard_indicator(i, framework) for i in previous.indicators if not i.is_placeholder)
     return Form(
         year=year,
         unit_name=unit_name,
         layout=None if layout.name == load_layout(None).name else layout.name,
         basic_info=basic_info,
-        budget=Budget(expenditures=lines(budget_block.expenditures), revenues=lines(budget_block.revenues),
-                      sections=sections),
+        budget=Budget(expenditures=lines(budget_lines.get("expenditures", ())),
+                      revenues=lines(budget_lines.get("revenues", ())), sections=sections),
         overall_goal=overall_goal,
+        functions=functions,
+        goals=goals,
         tasks=tasks,
         indicators=indicators,
     )
+
+
+def held_fields(layout: Layout) -> set[str]:
+    """The form's fields the layout has a block for."""
+    return {getattr(b, "field", "") for b in layout.blocks}
+
+
+def _task_for(task: Task, layout: Layout) -> Task:
+    """Last year's task as `layout` can show it: funds blank for the new year, and the fields its
+    task block has no column for left out."""
+    block = layout.task_block(task.group)
+    cols = {c.field for c in block.column_map} if block is not None else set()
+    update: dict[str, Any] = {"funds": None}
+    for name in ("content", "goal"):
+        if name not in cols:
+            update[name] = ""
+    return task.model_copy(update=update)
+
+
+def not_carried(previous: Form, layout: Layout) -> list[str]:
+    """What of last year's table a template in `layout` cannot carry forward (for the user)."""
+    held = held_fields(layout)
+    out = []
+    for fld, what in (("basic_info", "基本信息"), ("overall_goal", "总体目标"), ("functions", "职能"), ("goals", "目标")):
+        if getattr(previous, fld) and fld not in held:
+            out.append(what)
+    budget_block = layout.budget_block
+    if previous.budget.sections and not (budget_block is not None and getattr(budget_block, "sections", False)):
+        out.append("预算分栏（事业发展性支出等）")
+    groups = {t.group for t in previous.tasks if layout.task_block(t.group) is None}
+    if groups:
+        out.append(f"{sum(1 for t in previous.tasks if t.group in groups)} 项任务（版式中没有这一类任务的栏目）")
+    for group in sorted({t.group for t in previous.tasks} - groups):
+        block = layout.task_block(group)
+        cols = {c.field for c in block.column_map}
+        lost = [n for n in ("content", "goal") if n not in cols and any(getattr(t, n) for t in previous.tasks if t.group == group)]
+        if lost:
+            out.append(f"“{block.label}”中任务的{'、'.join({'content': '实施内容', 'goal': '目标'}[n] for n in lost)}")
+    return out
 
 
 def off_framework_pairs(seed: Form, framework: Framework) -> list[tuple[str, str]]:
@@ -205,17 +254,28 @@ def _conditional_format(workbook: Any, style: str) -> Any:
 def _instructions_context(tplan: TemplatePlan, seed: Form, texts: TemplateTexts, rows: RowCounts,
                           has_password: bool) -> dict[str, Any]:
     layout = tplan.plan.layout
+    budget = layout.budget_block
     return {
         "unit_name": seed.unit_name,
         "year": seed.year,
         "title": layout.render_title(seed.year),
         "layout": layout,
+        "unit": layout.unit_block,
+        "budget": budget,
+        "budget_unit": budget.unit if budget is not None else "万元",
+        "balanced": len(layout.sides) == 2 and tplan.check_cell is not None,
+        "side_headers": [c.header for c in budget.column_map if c.field.endswith(".name")] if budget is not None else [],
+        "goal": next((b for b in layout.blocks if b.kind == "text" and b.field == "overall_goal"), None),
+        "numbered": layout.blocks_of("numbered"),
+        "task_blocks": layout.blocks_of("table"),
+        "indicators": layout.indicators_block,
+        "rows_for": lambda block: rows.for_block(block.key, block.kind),
         "framework": tplan.framework,
         "rows": rows,
         "locked_amounts": [ln.name for ln in (*seed.budget.expenditures, *seed.budget.revenues)
                            if ln.amount is not None],
         "has_password": has_password,
-        "total_label": layout.total_labels[0] if layout.total_labels else "合计",
+        "total_label": layout.total_label,
         "check": texts.check,
         "sheet_name": tplan.plan.sheet_name,
         "lists_sheet": texts.sheets.lists,
@@ -238,9 +298,6 @@ def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, passwor
         lists = wb.add_worksheet(texts.sheets.lists)
 
         write_sheet(ws, plan, formats)
-        for f in tplan.formulas:
-            value = float(f.value) if isinstance(f.value, Decimal) else f.value
-            ws.write_formula(f.row, f.col, f.formula, formats.get(f.style, f.decimals), value)
         for v in tplan.validations:
             ws.data_validation(v.first_row, v.col, v.last_row, v.end_col, _validation_options(v))
         conditional = {}
