@@ -56,9 +56,13 @@ def check_fits(form: Form, layout: Layout) -> None:
         if getattr(form.budget, side) and side not in sides:
             what = "支出" if side == "expenditures" else "收入"
             problems.append(f"budget.{side}: 版式“{name}”的预算栏目没有{what}一方")
+    homeless: dict[str, list[int]] = {}
     for i, task in enumerate(form.tasks):
         if layout.task_block(task.group) is None:
-            problems.append(f"tasks[{i}]: 版式“{name}”没有这一类任务（group: {task.group}）的栏目")
+            homeless.setdefault(task.group, []).append(i)
+    for group, idx in homeless.items():
+        where = f"tasks[{idx[0]}]" if len(idx) == 1 else f"tasks[{idx[0]}] 等 {len(idx)} 项"
+        problems.append(f"{where}: 版式“{name}”没有放这类任务（group: {group}）的栏目")
     for block in layout.blocks:
         problems.extend(KINDS[block.kind].problems(block, form, layout))
     if problems:

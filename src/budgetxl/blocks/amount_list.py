@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 
 
 def problems(block: AmountListBlock, form: Form, layout: Layout) -> list[str]:
+    out = []
     if form.budget.sections:
-        return [f"budget.sections: 版式“{layout.name}”的“{block.label}”没有分栏"]
-    return []
+        out.append(f"budget.sections: 版式“{layout.name}”的“{block.label}”没有分栏")
+    for k, line in enumerate(getattr(form.budget, block.side)):
+        if not line.name and line.amount is None:
+            out.append(f"budget.{block.side}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
+    return out
 
 
 def _prefixed(block: AmountListBlock) -> bool:

@@ -44,6 +44,13 @@ def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
         if need and len(have) != len(need):
             out.append(f"budget.{side}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
+        for k, line in enumerate(have):
+            if not line.name:
+                out.append(f"budget.{side}[{k}].name: 这一版式的预算项目名称写在表头中，不能为空")
+    headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
+    names = [normalize_label(line.name) for side in SIDES for line in getattr(form.budget, side)]
+    if headings and names and all(n in headings for n in names):
+        out.append(f"budget: 各预算项目的名称都与“{block.label}”的分组标题相同，读回时会被当作标题；请修改")
     return out
 
 

@@ -52,6 +52,13 @@ def _header_sets(block: IndicatorsBlock) -> dict[str, frozenset[str]]:
 def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
     out = []
     headers = _header_sets(block)
+    items = form.indicators
+    for i, j in ((i, j) for i1, j1 in _runs(items, "level1", 0, len(items)) for i, j in _runs(items, "level2", i1, j1)):
+        if j - i > 1:
+            for k in range(i, j):
+                if items[k].is_placeholder:
+                    out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
+                               "与其他指标同组时读回会被省略；请删除该行")
     prev: Indicator | None = None
     for k, ind in enumerate(form.indicators):
         if all(normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):

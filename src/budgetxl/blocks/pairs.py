@@ -39,6 +39,10 @@ def problems(block: PairsBlock, form: Form, layout: Layout) -> list[str]:
     budget = form.budget
     if budget.sections and not block.sections:
         out.append(f"budget.sections: 版式“{layout.name}”的“{block.label}”没有分栏（事业发展性支出等）")
+    for path, lines in _all_lists(budget, block):
+        for k, line in enumerate(lines):
+            if not line.name and line.amount is None:
+                out.append(f"{path}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
     if not block.totals:
         return out
     lists = [(f"budget.{block.left}", getattr(budget, block.left), f"budget.{block.right}", getattr(budget, block.right))]
@@ -55,6 +59,13 @@ def problems(block: PairsBlock, form: Form, layout: Layout) -> list[str]:
             if is_total_row(layout.is_total_label(line.name), False, True, layout.is_total_label(beside),
                             line.amount, [ln.amount for ln in lines[:k]]):
                 out.append(f"{path}[{k}].name: 最后一行名为“{line.name}”，读回时会被当作合计行；请改用其他名称")
+    return out
+
+
+def _all_lists(budget: Budget, block: PairsBlock) -> list[tuple[str, Sequence[BudgetLine]]]:
+    out = [(f"budget.{block.left}", getattr(budget, block.left)), (f"budget.{block.right}", getattr(budget, block.right))]
+    for k, s in enumerate(budget.sections):
+        out += [(f"budget.sections[{k}].left", s.left), (f"budget.sections[{k}].right", s.right)]
     return out
 
 

@@ -42,6 +42,8 @@ def problems(block: TableBlock, form: Form, layout: Layout) -> list[str]:
     held = {c.field for c in block.column_map}
     items = _items(block, form)
     for i, task in items:
+        if not any(_text(getattr(task, c.field)) for c in block.column_map):
+            out.append(f"{block.field}[{i}]: 各栏都为空的任务读回时会被忽略；请删除该项")
         for name in Task.model_fields:
             if name == "group" or name in held:
                 continue
