@@ -531,3 +531,77 @@ def test_random_forms_with_label_words_round_trip_in_every_layout(tmp_path, name
         assert "读回" in str(exc), str(exc)
         return
     assert read_workbook(path).form == form
+
+
+# --------------------------------------------------------------------------------------------
+# The commands on workbooks with several forms and on other layouts
+
+
+def test_read_command_with_several_forms(tmp_path):
+    import json
+
+    from test_cli import run
+
+    path = _two_forms(tmp_path)
+    res = run("read", str(path), "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert [d.get("layout") for d in data] == [None, "jiangxi"]
+    assert "工作表“江西”：版式 jiangxi" in res.stderr
+    res = run("read", str(path), "-o", str(tmp_path / "out.yaml"))
+    assert res.returncode == 1 and "--sheet" in res.stderr and "“江西”" in res.stderr
+    assert not (tmp_path / "out.yaml").exists()
+    res = run("read", str(path), "--sheet", "江西", "-o", str(tmp_path / "out.yaml"))
+    assert res.returncode == 0, res.stderr
+    assert load_form(tmp_path / "out.yaml").layout == "jiangxi"
+
+
+def test_check_and_collect_take_each_form_sheet_as_a_return(tmp_path):
+    import json
+
+    from test_cli import run
+
+    from budgetxl.collect import collect
+
+    path = _two_forms(tmp_path)
+    res = run("check", str(path), "--json")
+    data = json.loads(res.stdout)
+    assert [(d["sheet"], d["layout"]) for d in data] == [("部门整体预算绩效目标表", "guangdong"), ("江西", "jiangxi")]
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(path, folder / "two.xlsx")
+    result = collect([folder], tmp_path / "summary.xlsx")
+    assert [(r.sheet, r.layout) for r in result.records] == [("部门整体预算绩效目标表", "guangdong"), ("江西", "jiangxi")]
+    ws = openpyxl.load_workbook(tmp_path / "summary.xlsx").worksheets[0]
+    header = [c.value for c in ws[1]]
+    col = header.index("工作表") + 1
+    assert [ws.cell(r, col).value for r in (2, 3)] == ["部门整体预算绩效目标表", "江西"]
+
+
+def test_render_and_template_commands_take_a_layout(tmp_path):
+    from test_cli import run
+
+    res = run("render", str(EXAMPLES["central"]), "--layout", "nowhere", "-o", str(tmp_path / "x.xlsx"))
+    assert res.returncode == 2 and "不认识的版式“nowhere”" in res.stderr
+    res = run("render", str(ROOT / "inputs" / "fengyang-2023.yaml"), "--layout", "jiangxi", "-o", str(tmp_path / "x.xlsx"))
+    assert res.returncode == 1 and "版式“jiangxi”" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+    res = run("template", "--unit", "某某局", "--year", "2025", "--layout", "guangxi", "-o", str(tmp_path / "t.xlsx"))
+    assert res.returncode == 0, res.stderr
+    assert read_workbook(tmp_path / "t.xlsx").layout == "guangxi"
+    res = run("template", "--from", str(ROOT / "inputs" / "fengyang-2023.yaml"), "--year", "2024",
+              "--layout", "central", "-o", str(tmp_path / "c.xlsx"))
+    assert res.returncode == 0, res.stderr
+    assert "版式“central”没有这些栏目" in res.stderr and "基本信息" not in res.stderr
+    rolled = read_workbook(tmp_path / "c.xlsx").form
+    assert rolled.layout == "central" and len(rolled.tasks) == 4  # the key tasks; the others have no block
+
+
+def test_layouts_doc_describes_every_kind_and_layout():
+    from budgetxl.blocks import KINDS
+
+    text = (ROOT / "docs" / "layouts.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        assert f"| `{kind}` |" in text, kind
+    for name in available_layouts():
+        assert f"`{name}`" in text, name

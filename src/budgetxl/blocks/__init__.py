@@ -47,10 +47,9 @@ def check_fits(form: Form, layout: Layout) -> None:
     problems: list[str] = []
     name = layout.name
     held = {getattr(b, "field", "") for b in layout.blocks}
-    for fld, what in (("unit_name", "单位名称"), ("overall_goal", "总体目标"), ("functions", "职能"),
-                      ("goals", "目标"), ("basic_info", "基本信息"), ("indicators", "绩效指标")):
+    for fld in ("unit_name", "overall_goal", "functions", "goals", "basic_info", "indicators"):
         if getattr(form, fld) and fld not in held:
-            problems.append(f"{fld}: 版式“{name}”没有填写{what}的栏目")
+            problems.append(f"{fld}: 版式“{name}”中没有填写这一项的栏目")
     sides = layout.sides
     for side in SIDES:
         if getattr(form.budget, side) and side not in sides:

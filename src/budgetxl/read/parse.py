@@ -256,7 +256,9 @@ def form_sheets(grid: Grid, sheet: str | None = None) -> tuple[list[tuple[SheetG
         if hidden:
             names = "、".join(f"“{n}”" for n in hidden)
             raise ReadError(f"{grid.path}: 目标表在隐藏的工作表 {names} 中；如需读取，请指定工作表（--sheet）")
-        raise ReadError(f"{grid.path}: 没有找到部门整体预算绩效目标表（各工作表中都没有“绩效指标”“单位名称”等栏目）")
+        default = all_layouts()[0]
+        labels = "".join(f"“{b.label}”" for b in (default.indicators_block, default.unit_block) if b is not None)
+        raise ReadError(f"{grid.path}: 没有找到部门整体预算绩效目标表（各工作表中都没有{labels}等栏目）")
     return found, hidden
 
 

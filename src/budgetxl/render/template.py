@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from budgetxl.batch import run_batch
-from budgetxl.errors import InputError, OutputError
+from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name, unique_names
 from budgetxl.frameworks import (
@@ -200,24 +200,39 @@ def _task_for(task: Task, layout: Layout) -> Task:
 
 
 def not_carried(previous: Form, layout: Layout) -> list[str]:
-    """What of last year's table a template in `layout` cannot carry forward (for the user)."""
+    """What of last year's table a template in `layout` cannot carry forward, in the words of last
+    year's layout (for the user)."""
+    try:
+        source = load_layout(previous.layout)
+    except LayoutError:
+        source = load_layout(None)
     held = held_fields(layout)
     out = []
-    for fld, what in (("basic_info", "基本信息"), ("overall_goal", "总体目标"), ("functions", "职能"), ("goals", "目标")):
-        if getattr(previous, fld) and fld not in held:
-            out.append(what)
+    for block in source.blocks:
+        fld = getattr(block, "field", "")
+        if fld in ("unit_name", "indicators", "tasks") or fld in held or not getattr(previous, fld, None):
+            continue
+        if block.label not in out:
+            out.append(block.label)
     budget_block = layout.budget_block
+    source_budget = source.budget_block
     if previous.budget.sections and not (budget_block is not None and getattr(budget_block, "sections", False)):
-        out.append("预算分栏（事业发展性支出等）")
-    groups = {t.group for t in previous.tasks if layout.task_block(t.group) is None}
-    if groups:
-        out.append(f"{sum(1 for t in previous.tasks if t.group in groups)} 项任务（版式中没有这一类任务的栏目）")
-    for group in sorted({t.group for t in previous.tasks} - groups):
+        out.append(f"“{source_budget.label if source_budget is not None else 'budget'}”中的分栏"
+                   + "、".join(f"“{s.left_heading}”" for s in previous.budget.sections))
+    for group in sorted({t.group for t in previous.tasks}):
+        tasks = [t for t in previous.tasks if t.group == group]
+        old_block = source.task_block(group)
+        old_label = old_block.label if old_block is not None else group
         block = layout.task_block(group)
+        if block is None:
+            out.append(f"“{old_label}”（{len(tasks)} 项）")
+            continue
         cols = {c.field for c in block.column_map}
-        lost = [n for n in ("content", "goal") if n not in cols and any(getattr(t, n) for t in previous.tasks if t.group == group)]
+        old_cols = old_block.column_map if old_block is not None else ()
+        lost = [c.header for c in old_cols if c.field not in cols and c.field != "funds"
+                and any(getattr(t, c.field) for t in tasks)]
         if lost:
-            out.append(f"“{block.label}”中任务的{'、'.join({'content': '实施内容', 'goal': '目标'}[n] for n in lost)}")
+            out.append(f"“{old_label}”的{'、'.join(lost)}")
     return out
 
 
@@ -357,13 +372,14 @@ def build_template(
     rows: int | None = None,
 ) -> tuple[TemplatePlan, Form, RowCounts]:
     """The plan of a template, the seed it shows pre-filled, and the empty rows it offers."""
+    lay = load_layout(layout if layout is not None else (previous.layout if previous is not None else None))
     unit_name = unit_name.strip()
     if not unit_name:
-        raise InputError("单位名称不能为空")
+        unit = lay.unit_block
+        raise InputError(f"{unit.label if unit is not None else 'unit_name'}不能为空")
     texts = template_texts()
     counts = texts.rows if rows is None else RowCounts.all(rows)
     fw = choose_framework(framework, previous)
-    lay = load_layout(layout if layout is not None else (previous.layout if previous is not None else None))
     seed = template_seed(unit_name, year, amounts=amounts, previous=previous, framework=fw, layout=lay)
     return plan_template(seed, fw, lay, texts, counts), seed, counts
 

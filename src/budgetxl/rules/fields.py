@@ -20,7 +20,8 @@ def _blank(text: str | None) -> bool:
 )
 def unit_name_missing(ctx: Context) -> Iterator[Hit]:
     if _blank(ctx.form.unit_name):
-        yield Hit("单位名称未填写", "unit_name", ctx.form.unit_name)
+        block = ctx.layout.unit_block
+        yield Hit(f"{block.label if block is not None else 'unit_name'}未填写", "unit_name", ctx.form.unit_name)
 
 
 @rule(
