@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import jinja2
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
@@ -97,24 +97,27 @@ class _Block(_Data):
     synonyms: tuple[str, ...] = ()
     optional: bool = False  # written only when the form has data for the block
     columns: tuple[Column, ...] = ()
-    columns_from: str = ""  # the column map of another block, under that block's header row
+    # The column map of another block, under that block's header row (the layout copies the
+    # columns over when it is loaded).
+    columns_from: str = ""
     unit: Literal["万元", "元"] = "万元"  # the unit the block's amounts are written in
-
-    # Filled in by the layout (columns_from resolved): the column map in use.
-    _columns: tuple[Column, ...] = PrivateAttr(default=())
-    _positions: tuple[tuple[int, int], ...] = PrivateAttr(default=())
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)
 
     @property
     def column_map(self) -> tuple[Column, ...]:
-        return self._columns or self.columns
+        return self.columns
 
-    @property
+    @cached_property
     def positions(self) -> tuple[tuple[int, int], ...]:
-        """(first, last) physical column of each column of the map."""
-        return self._positions
+        """(first, last) physical column of each column of the map (column A holds the labels)."""
+        out = []
+        col = 1
+        for c in self.columns:
+            out.append((col, col + c.span - 1))
+            col += c.span
+        return tuple(out)
 
     @property
     def has_header(self) -> bool:
@@ -122,13 +125,17 @@ class _Block(_Data):
         return not self.columns_from and any(c.header for c in self.columns)
 
     def column(self, field: str) -> Column | None:
-        return next((c for c in self.column_map if c.field == field), None)
+        return next((c for c in self.columns if c.field == field), None)
 
     def position(self, field: str) -> tuple[int, int] | None:
-        for col, pos in zip(self.column_map, self.positions):
-            if col.field == field:
-                return pos
-        return None
+        return self._by_field.get(field)
+
+    @cached_property
+    def _by_field(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for col, pos in zip(self.columns, self.positions):
+            out.setdefault(col.field, pos)
+        return out
 
     def header_texts(self) -> dict[str, str]:
         """Field → its header text."""
@@ -263,44 +270,55 @@ class Layout(_Data):
     blocks: tuple[Block, ...]
     total_labels: tuple[str, ...] = ()
 
-    _by_key: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _labels: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _totals: frozenset[str] = PrivateAttr(default=frozenset())
+    @model_validator(mode="before")
+    @classmethod
+    def _columns_from(cls, data: Any) -> Any:
+        """A block with `columns_from` gets that block's columns."""
+        blocks = data.get("blocks") if isinstance(data, dict) else None
+        if not isinstance(blocks, list):
+            return data
+        by_key = {b.get("key"): b for b in blocks if isinstance(b, dict)}
+        out = []
+        for block in blocks:
+            source = by_key.get(block.get("columns_from")) if isinstance(block, dict) else None
+            if isinstance(block, dict) and block.get("columns_from"):
+                if source is None or block.get("columns"):
+                    raise ValueError(f"blocks.{block.get('key')}.columns_from: 没有栏目“{block['columns_from']}”，"
+                                     "或同时写了 columns")
+                block = {**block, "columns": source.get("columns", [])}
+            out.append(block)
+        return {**data, "blocks": out}
 
     @model_validator(mode="after")
-    def _resolve(self) -> Layout:
+    def _check(self) -> Layout:
         width = len(self.columns) - 1
         if width < 1:
             raise ValueError("columns: 至少需要两列（栏目名称一列，内容至少一列）")
-        by_key: dict[str, Any] = {}
+        seen: set[str] = set()
         for block in self.blocks:
-            if block.key in by_key:
+            if block.key in seen:
                 raise ValueError(f"blocks: 栏目 key “{block.key}” 重复")
-            by_key[block.key] = block
-        for block in self.blocks:
-            cols = block.columns
-            if block.columns_from:
-                source = by_key.get(block.columns_from)
-                if source is None:
-                    raise ValueError(f"blocks.{block.key}.columns_from: 没有栏目“{block.columns_from}”")
-                cols = source.columns
-            positions = []
-            col = 1
-            for c in cols:
-                positions.append((col, col + c.span - 1))
-                col += c.span
-            if cols and col - 1 != width:
-                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {col - 1}，应等于内容列数 {width}")
-            block._columns = cols
-            block._positions = tuple(positions)
-        self._by_key = by_key
+            seen.add(block.key)
+            spans = sum(c.span for c in block.columns)
+            if block.columns and spans != width:
+                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {width}")
+        return self
+
+    @cached_property
+    def _by_key(self) -> dict[str, Any]:
+        return {b.key: b for b in self.blocks}
+
+    @cached_property
+    def _labels(self) -> dict[str, Any]:
         labels: dict[str, Any] = {}
         for block in self.blocks:
             for label in block.all_labels():
                 labels.setdefault(normalize_label(label), block)
-        self._labels = labels
-        self._totals = frozenset(normalize_label(t) for t in self.total_labels)
-        return self
+        return labels
+
+    @cached_property
+    def _totals(self) -> frozenset[str]:
+        return frozenset(normalize_label(t) for t in self.total_labels)
 
     # -- blocks ----------------------------------------------------------------------------------
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from budgetxl.model import Indicator
+from budgetxl.render.plan import PlanCell
 from budgetxl.text import normalize_label
+
+_cell = tuple.__new__  # a plan cell made without the named tuple's own __new__ (a form has hundreds)
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span
@@ -52,16 +55,15 @@ def _header_sets(block: IndicatorsBlock) -> dict[str, frozenset[str]]:
 def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
     out = []
     headers = _header_sets(block)
+    names = headers.get("name", frozenset())
     items = form.indicators
-    for i, j in ((i, j) for i1, j1 in _runs(items, "level1", 0, len(items)) for i, j in _runs(items, "level2", i1, j1)):
-        if j - i > 1:
-            for k in range(i, j):
-                if items[k].is_placeholder:
-                    out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
-                               "与其他指标同组时读回会被省略；请删除该行")
     prev: Indicator | None = None
-    for k, ind in enumerate(form.indicators):
-        if all(normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
+    for k, ind in enumerate(items):
+        if ind.is_placeholder and _shares_group(items, k):
+            out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
+                       "与其他指标同组时读回会被省略；请删除该行")
+        if normalize_label(ind.name) in names and all(
+                normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
             out.append(f"indicators[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
         if prev is not None:
             if not ind.level1 and prev.level1:
@@ -70,6 +72,12 @@ def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
                 out.append(f"indicators[{k}].level2: 二级指标为空，读回时会沿用上一行的“{prev.level2}”；请填写")
         prev = ind
     return out
+
+
+def _shares_group(items: Sequence[Indicator], k: int) -> bool:
+    """Whether the indicator at k has a neighbour of the same 一级 and 二级."""
+    pair = (items[k].level1, items[k].level2)
+    return any(0 <= j < len(items) and (items[j].level1, items[j].level2) == pair for j in (k - 1, k + 1))
 
 
 def plan(b: SheetBuilder, block: IndicatorsBlock, form: Form, row: int) -> int:
@@ -92,16 +100,16 @@ def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], r
         return row + 1
     (l1c, l1e), (l2c, l2e) = pos["level1"], pos["level2"]
     (nc, ne), (tc, te) = pos["name"], pos["target"]
-    put = b.put
+    put, add = b.put, b.cells.append
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"indicators[{i1}].level1")
         for i2, j2 in _runs(items, "level2", i1, j1):
             put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
                 field=f"indicators[{i2}].level2")
-        for k in range(i1, j1):  # the bulk of a form's cells
+        for k in range(i1, j1):  # the bulk of a form's cells: made directly
             r, item = row + k, items[k]
-            put(r, nc, item.name, "text", last_col=ne, field=f"indicators[{k}].name")
-            put(r, tc, item.target, "text", last_col=te, field=f"indicators[{k}].target")
+            add(_cell(PlanCell, (r, nc, item.name, "text", r, ne, f"indicators[{k}].name")))
+            add(_cell(PlanCell, (r, tc, item.target, "text", r, te, f"indicators[{k}].target")))
     return row + len(items)
 
 

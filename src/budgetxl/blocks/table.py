@@ -39,22 +39,20 @@ def _style(column: Any) -> str:
 
 def problems(block: TableBlock, form: Form, layout: Layout) -> list[str]:
     out = []
-    held = {c.field for c in block.column_map}
+    fields = [c.field for c in block.column_map]
+    missing = [name for name in Task.model_fields if name != "group" and name not in fields]
     items = _items(block, form)
+    headers = [] if block.has_header else [{normalize_label(t) for t in c.header_labels()} for c in block.column_map]
     for i, task in items:
-        if not any(_text(getattr(task, c.field)) for c in block.column_map):
+        values = [getattr(task, f) for f in fields]
+        if all(v in ("", None) for v in values):
             out.append(f"{block.field}[{i}]: 各栏都为空的任务读回时会被忽略；请删除该项")
-        for name in Task.model_fields:
-            if name == "group" or name in held:
-                continue
-            value = getattr(task, name)
-            if value not in ("", None):
+        for name in missing:
+            if getattr(task, name) not in ("", None):
                 out.append(f"{block.field}[{i}].{name}: 版式“{layout.name}”的“{block.label}”没有这一栏")
-    if not block.has_header:  # a row that reads as the header written again
-        headers = [{normalize_label(t) for t in c.header_labels()} for c in block.column_map]
-        for i, task in items:
-            if all(normalize_label(_text(getattr(task, c.field))) in h for c, h in zip(block.column_map, headers)):
-                out.append(f"{block.field}[{i}]: 各栏内容与表头相同，读回时会被当作表头；请修改")
+        # a row that would read as the header written again (blocks without a header row of their own)
+        if headers and all(normalize_label(_text(v)) in h for v, h in zip(values, headers)):
+            out.append(f"{block.field}[{i}]: 各栏内容与表头相同，读回时会被当作表头；请修改")
     if block.totals:
         filled = [(i, t) for i, t in items if any(_text(getattr(t, c.field)) for c in block.column_map)]
         if filled:
@@ -89,15 +87,15 @@ def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
         row += 1
     items = _items(block, form)
     columns = list(zip(block.column_map, block.positions))
+    shown = [(c.field, c0, c1, c.field in _AMOUNTS, _INPUT_STYLE[_style(c)] if b.template else _style(c))
+             for c, (c0, c1) in columns]
     input_first = row
+    put = b.put
     for i, item in items:
-        for column, (c0, c1) in columns:
-            value = getattr(item, column.field)
-            if column.field in _AMOUNTS:
-                value = to_sheet(value, block.unit)
-            style = _style(column)
-            b.put(row, c0, value, _INPUT_STYLE[style] if b.template else style, last_col=c1,
-                  field=f"{block.field}[{i}].{column.field}")
+        for fld, c0, c1, is_amount, style in shown:
+            value = getattr(item, fld)
+            put(row, c0, to_sheet(value, block.unit) if is_amount else value, style, last_col=c1,
+                field=f"{block.field}[{i}].{fld}")
         row += 1
     empty = b.empty_rows_for(block) if b.template else 0
     for _ in range(max(empty, 0 if items else 1)):
