@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from budgetxl import layout as layout_mod
+from budgetxl.blocks.base import get_path
 from budgetxl.errors import InputError, ReadError
 from budgetxl.layout import all_layouts, available_layouts, load_layout
 from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, load_form
@@ -77,8 +78,8 @@ def test_templates_of_each_layout_read_back(tmp_path, name):
     assert result.layout == name and result.form.unit_name == "某某单位" and result.form.year == 2025
     assert not result.findings
     lines = load_layout(name).budget_lines()
-    for side, names in lines.items():
-        assert [ln.name for ln in getattr(result.form.budget, side)] == list(names)
+    for path, names in lines.items():
+        assert [ln.name for ln in get_path(result.form, path)] == list(names)
     wb = openpyxl.load_workbook(blank)
     assert wb.worksheets[0].protection.sheet
     # rolled forward from last year's table: what the layout holds comes back, amounts blank
@@ -478,12 +479,12 @@ def layout_forms(draw, name: str):
     budget: dict = {}
     line_names = worded(1, 20).filter(nonblank)
     block = lay.budget_block
-    for side, standard in lay.budget_lines().items():
+    for path, standard in lay.budget_lines().items():
         if block.kind == "amount_row":
             count = len(standard)
         else:
             count = draw(st.integers(0, 3))
-        budget[side] = [BudgetLine(name=draw(line_names), amount=draw(amounts)) for _ in range(count)]
+        budget[path.split(".")[1]] = [BudgetLine(name=draw(line_names), amount=draw(amounts)) for _ in range(count)]
     if block.kind == "pairs" and block.sections and draw(st.booleans()):
         budget["sections"] = [BudgetSection(left_heading=draw(worded(1, 10, lines=False).filter(nonblank)),
                                             right_heading=draw(worded(1, 10, lines=False).filter(nonblank)),
