@@ -80,7 +80,7 @@ class Column(_Data):
     """One column of a block's column map: the model field it holds, its header text and the
     other spellings of that header, and how many physical columns it spans."""
 
-    field: str
+    field: str = ""  # '' for a cell holding a fixed label (its text in header), in a fields block
     header: str = ""
     synonyms: tuple[str, ...] = ()
     span: int = Field(default=1, ge=1)
@@ -148,6 +148,14 @@ class ValueBlock(_Block):
 
     kind: Literal["value"]
     field: str
+
+
+class FieldsBlock(_Block):
+    """A row of several label/value pairs (项目名称 | … | 项目代码 | …): the block's label first, in
+    the label column, then the column map's cells in order — a value cell names its model field,
+    a label cell has no field and its text as header."""
+
+    kind: Literal["fields"]
 
 
 class InfoBlock(_Block):
@@ -245,7 +253,7 @@ class IndicatorsBlock(_Block):
 
 
 Block = Annotated[
-    Union[ValueBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
+    Union[ValueBlock, FieldsBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
           TableBlock, IndicatorsBlock],
     Field(discriminator="kind"),
 ]

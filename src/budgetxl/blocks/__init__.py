@@ -18,7 +18,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from budgetxl.blocks import amount_list, amount_row, indicators, info, numbered, pairs, table, text, value
+from budgetxl.blocks import amount_list, amount_row, fields, indicators, info, numbered, pairs, table, text, value
 from budgetxl.blocks.base import heading, year_in_text
 from pydantic import BaseModel
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 KINDS: dict[str, ModuleType] = {
     "value": value,
+    "fields": fields,
     "info": info,
     "pairs": pairs,
     "amount_row": amount_row,
@@ -54,6 +55,8 @@ def held_paths(layout: Layout) -> set[str]:
             out.update((b.left, b.right, b.sections))
         elif b.kind == "amount_row":
             out.update(c.field[: -len(".total")] if c.field.endswith(".total") else c.field for c in b.column_map)
+        elif b.kind == "fields":
+            out.update(c.field for c in b.column_map)
         else:
             out.add(b.field)
     out.discard("")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from budgetxl.batch import run_batch
+from budgetxl.blocks import held_paths
 from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name, unique_names
@@ -152,7 +153,7 @@ def template_seed(
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     if previous is not None:
-        held = held_fields(layout)
+        held = held_paths(layout)
         budget_block = layout.budget_block
         if budget_block is not None and getattr(budget_block, "sections", False):
             sections = tuple(
@@ -182,11 +183,6 @@ def template_seed(
     )
 
 
-def held_fields(layout: Layout) -> set[str]:
-    """The form's fields the layout has a block for."""
-    return {getattr(b, "field", "") for b in layout.blocks}
-
-
 def _task_for(task: Task, layout: Layout) -> Task:
     """Last year's task as `layout` can show it: funds blank for the new year, and the fields its
     task block has no column for left out."""
@@ -206,7 +202,7 @@ def not_carried(previous: Form, layout: Layout) -> list[str]:
         source = load_layout(previous.layout)
     except LayoutError:
         source = load_layout(None)
-    held = held_fields(layout)
+    held = held_paths(layout)
     out = []
     for block in source.blocks:
         fld = getattr(block, "field", "")
