@@ -301,7 +301,7 @@ class Layout(_Data):
 
     @model_validator(mode="after")
     def _check(self) -> Layout:
-        from budgetxl.model import FORM_KINDS
+        from budgetxl.kinds import FORM_KINDS
 
         if self.kind not in FORM_KINDS:
             raise ValueError(f"kind: 不认识的表格种类“{self.kind}”（可选：{'、'.join(FORM_KINDS)}）")

@@ -11,7 +11,6 @@ wrong types, and amounts that are not non-negative numbers are rejected when loa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -218,25 +217,6 @@ class Form(_Model):
 
 
 # --------------------------------------------------------------------------------------------
-# Form kinds
-
-
-@dataclass(frozen=True)
-class FormKind:
-    """A kind of form: its model, and the layout used when a form names none."""
-
-    name: str
-    model: type[BaseModel]
-    default_layout: str
-    title: str  # what the kind is called, for people
-
-
-FORM_KINDS: dict[str, FormKind] = {
-    "department": FormKind("department", Form, "guangdong", "部门整体预算绩效目标表"),
-}
-
-
-# --------------------------------------------------------------------------------------------
 # Loading and dumping
 
 
@@ -317,8 +297,10 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
     return lines
 
 
-def form_kind(kind: Any, source: str = "<data>") -> FormKind:
-    """The kind a form file names (the department form when it names none)."""
+def form_kind(kind: Any, source: str = "<data>") -> Any:
+    """The kind a form file names (the department form when it names none): a kinds.FormKind."""
+    from budgetxl.kinds import FORM_KINDS
+
     if kind is None:
         kind = "department"
     if not isinstance(kind, str) or kind not in FORM_KINDS:

@@ -109,7 +109,7 @@ def item_model(model: type[BaseModel], path: str) -> type[BaseModel]:
 
 def form_model(layout: Any) -> type[BaseModel]:
     """The model of the form kind the layout lays out."""
-    from budgetxl.model import FORM_KINDS
+    from budgetxl.kinds import FORM_KINDS
 
     return FORM_KINDS[layout.kind].model
 

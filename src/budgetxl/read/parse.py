@@ -28,7 +28,8 @@ from budgetxl.blocks import KINDS
 from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
 from budgetxl.layout import Layout, all_layouts
-from budgetxl.model import FORM_KINDS, Form, format_amount
+from budgetxl.kinds import FORM_KINDS
+from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, SheetGrid
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
