@@ -180,7 +180,7 @@ def test_a_file_that_crashes_or_hangs_its_reader_does_not_stop_the_others(tmp_pa
     names = ["a.xlsx", "crash.xlsx", "hang.xlsx", "b.xlsx"]
     for name in names:
         make_workbook(tmp_path / name)
-    real = checking.check_file
+    real = checking.check_file_forms
 
     def flaky(path):
         if Path(path).name == "crash.xlsx":
@@ -189,7 +189,7 @@ def test_a_file_that_crashes_or_hangs_its_reader_does_not_stop_the_others(tmp_pa
             time.sleep(600)
         return real(path)
 
-    monkeypatch.setattr(checking, "check_file", flaky)
+    monkeypatch.setattr(checking, "check_file_forms", flaky)
     monkeypatch.setattr(checking, "FILE_TIMEOUT_SECONDS", 3.0)
     res = check(*(tmp_path / n for n in names), "--json")
     assert res.exit_code == 2, res.output

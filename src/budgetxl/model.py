@@ -15,7 +15,7 @@ import re
 import reprlib
 from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
@@ -124,6 +124,12 @@ OptionalAmount = Annotated[
 ]
 
 
+def amount_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of a model part that hold amounts (万元): Task → {'funds'}."""
+    return frozenset(name for name, info in model.model_fields.items()
+                     if info.annotation is Decimal or Decimal in get_args(info.annotation))
+
+
 def _text(value: Any) -> Any:
     """Numbers typed where text belongs (a target of 50000, a staff count of 737) become text."""
     if isinstance(value, bool):
@@ -139,6 +145,15 @@ def _text(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_text), AfterValidator(clean_text)]
+
+
+def _non_empty(value: str) -> str:
+    if not value:
+        raise ValueError("不能为空（不需要的条目请删除）")
+    return value
+
+
+NonEmptyText = Annotated[str, BeforeValidator(_text), AfterValidator(clean_text), AfterValidator(_non_empty)]
 
 
 class _Model(BaseModel):
@@ -175,8 +190,8 @@ class BudgetSection(_Model):
 class Budget(_Model):
     """预算整体情况: 部门预算支出 beside 收入来源, plus optional further sub-blocks."""
 
-    expenditures: tuple[BudgetLine, ...]
-    revenues: tuple[BudgetLine, ...]
+    expenditures: tuple[BudgetLine, ...] = ()
+    revenues: tuple[BudgetLine, ...] = ()
     sections: tuple[BudgetSection, ...] = ()
 
 
@@ -206,6 +221,9 @@ class Indicator(_Model):
 class Form(_Model):
     """A whole 部门整体预算绩效目标表 for one unit and year."""
 
+    kind: Literal["department"] = Field(
+        default="department", description="The form kind; files of other kinds say theirs (kind: project)."
+    )
     year: int | None = Field(ge=1900, le=2200)
     unit_name: Text
     layout: str | None = Field(
@@ -216,7 +234,13 @@ class Form(_Model):
     )
     basic_info: tuple[InfoItem, ...] = ()
     budget: Budget
-    overall_goal: Text
+    overall_goal: Text = ""
+    functions: tuple[NonEmptyText, ...] = Field(
+        default=(), description="部门职能概述 as numbered items (职能1, 职能2, …), in layouts that list them."
+    )
+    goals: tuple[NonEmptyText, ...] = Field(
+        default=(), description="The year's goals as numbered items (目标1, 目标2, …), in layouts that list them."
+    )
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     notes: tuple[Text, ...] = Field(default=(), description="Text found under or beside the table, kept verbatim.")
@@ -227,10 +251,11 @@ class Form(_Model):
     def to_data(self) -> dict[str, Any]:
         """The canonical JSON-ready dict (amounts as strings); optional fields left out when unset."""
         data = self.model_dump(mode="json")
+        del data["kind"]  # the default kind goes without saying
         for key in ("layout", "title"):
             if data[key] is None:
                 del data[key]
-        for key in ("basic_info", "notes"):
+        for key in ("basic_info", "functions", "goals", "notes"):
             if not data[key]:
                 del data[key]
         if not data["budget"]["sections"]:
@@ -391,11 +416,24 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
     return lines
 
 
-def form_from_data(data: Any, source: str = "<data>") -> Form:
+def form_kind(kind: Any, source: str = "<data>") -> Any:
+    """The kind a form file names (the department form when it names none): a kinds.FormKind."""
+    from budgetxl.kinds import FORM_KINDS
+
+    if kind is None:
+        kind = "department"
+    if not isinstance(kind, str) or kind not in FORM_KINDS:
+        raise InputError(f"{source}: kind: 不认识的表格种类“{kind}”，可选：{'、'.join(FORM_KINDS)}")
+    return FORM_KINDS[kind]
+
+
+def form_from_data(data: Any, source: str = "<data>") -> Any:
+    """The form of the kind the data names (`kind:`, the department form by default)."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: 文件内容应为一组字段（映射），实际为 {type(data).__name__}")
+    kind = form_kind(data.get("kind"), source)
     try:
-        return Form.model_validate(data)
+        return kind.model.model_validate(data)
     except ValidationError as exc:
         problems = describe_validation_error(exc)
         raise InputError(f"{source}: 内容有 {len(problems)} 处错误", details=problems) from exc
@@ -514,8 +552,10 @@ def json_duplicate_lines(text: str) -> tuple[str, int, int] | None:
     return None
 
 
-def json_schema() -> dict[str, Any]:
-    schema = Form.model_json_schema(mode="validation")
+def json_schema(kind: str = "department") -> dict[str, Any]:
+    """The JSON Schema of form files of `kind`."""
+    form = form_kind(kind, "--kind")
+    schema = form.model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "部门整体预算绩效目标表 (budgetxl Form)"
+    schema["title"] = f"{form.title} (budgetxl {form.model.__name__})"
     return schema

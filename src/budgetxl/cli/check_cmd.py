@@ -26,7 +26,7 @@ from budgetxl.cli.app import (
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
-from budgetxl.rules.check import check_file, check_files, in_reading_order
+from budgetxl.rules.check import check_file_forms, check_files, in_reading_order
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
 AnnotateOpt = Annotated[
@@ -70,16 +70,17 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
     guard_outputs(files, *(_annotation_target(f, annotate_to, len(files) > 1) for f in files))
 
 
-def _checked(files: list[Path], debug: bool) -> Iterator[tuple[Path, Report | None, str | None]]:
-    """(file, report, None) or (file, None, why it could not be read), in order. Several files
-    are read in worker processes, so that one that crashes or hangs its reader is reported as such
-    and the others are still checked; one file is read here."""
+def _checked(files: list[Path], debug: bool) -> Iterator[tuple[Path, list[Report] | None, str | None]]:
+    """(file, its reports, None) or (file, None, why it could not be read), in order; each form
+    sheet of a workbook is a return of its own. Several files are read in worker processes, so
+    that one that crashes or hangs its reader is reported as such and the others are still
+    checked; one file is read here."""
     if len(files) > 1 and not debug:
         yield from check_files(files)
         return
     for file in files:
         try:
-            yield file, check_file(file), None
+            yield file, check_file_forms(file), None
         except BudgetxlError as exc:
             if debug:
                 raise
@@ -147,12 +148,14 @@ def check(
     check_html_target(html, files)
     reports: list[Report] = []
     unreadable = failed = 0
-    for file, report, problem in _checked(files, debug):
-        if report is None:
+    for file, forms, problem in _checked(files, debug):
+        if forms is None:
             _say(f"错误：{problem}")
             unreadable += 1
             continue
-        reports.append(report)
+        reports.extend(forms)
+        report = forms[0] if len(forms) == 1 else Report(
+            tuple(f for r in forms for f in r.findings), source=forms[0].source, extra=forms[0].extra)
         if annotate_to is not None:
             out = _annotation_target(file, annotate_to, len(files) > 1)
             try:
@@ -173,7 +176,7 @@ def check(
         unread = [str(f) for f in files if str(f) not in read_ok]
         failed += not save_html(html, lambda: check_html(reports, unread), debug)
     if json_:
-        if len(files) == 1:
+        if len(files) == 1 and len(reports) <= 1:
             if reports:
                 stdout.print(reports[0].to_json(), markup=False, highlight=False, soft_wrap=True)
         else:
@@ -184,7 +187,7 @@ def check(
             render_report(report)
     with_errors = sum(1 for r in reports if not r.valid)
     with_warnings = sum(1 for r in reports if r.counts["warning"])
-    if len(files) > 1:
+    if len(files) > 1 or len(reports) > 1:
         _say(
             f"共 {len(files)} 个文件：{with_errors} 个有错误，{with_warnings} 个有警告"
             + (f"，{unreadable} 个无法读取" if unreadable else "")

@@ -15,6 +15,8 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, Literal
 
 from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
+from budgetxl.errors import LayoutError
+from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Form
 from budgetxl.report import Finding, Severity
 from budgetxl.targets import Target, parse_target
@@ -37,6 +39,7 @@ class Context:
 
     def __init__(self, form: Form, unreadable: Iterable[str] = ()) -> None:
         self.form = form
+        self.layout = form_layout(form)
         # Field paths whose value could not be read (blank in the Form, already reported): rules
         # that add amounts up stay quiet rather than report a sum that misses them.
         self.unreadable = frozenset(unreadable)
@@ -53,6 +56,15 @@ class Context:
         return framework_use(form_pairs(self.form))
 
 
+def form_layout(form: Form) -> Layout:
+    """The layout a form names (the default one for a form naming a layout that is not known:
+    its labels then only word the messages)."""
+    try:
+        return load_layout(form.layout)
+    except LayoutError:
+        return load_layout(None)
+
+
 Check = Callable[[Context], Iterable[Hit]]
 
 
@@ -65,6 +77,8 @@ class Rule:
     example: str
     stage: Stage = "form"
     check: Check | None = field(default=None, compare=False, repr=False)
+    # The form kinds (budgetxl.kinds) the rule checks; a rule shared by several kinds lists them.
+    kinds: tuple[str, ...] = ("department",)
 
     def finding(self, message: str, field: str = "", value: object = None) -> Finding:
         return Finding(
@@ -85,12 +99,15 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, title: str, description: str, example: str, stage: Stage = "form"):
+def rule(code: str, severity: Severity, title: str, description: str, example: str, stage: Stage = "form",
+         kinds: tuple[str, ...] = ("department",)):
     """Declare a rule; used as a decorator on its check function (stage "form"), or called with
-    check=None through `declare` for rules that run elsewhere."""
+    check=None through `declare` for rules that run elsewhere. `kinds` are the form kinds it
+    checks (codes: BX1xx–BX4xx the department form and what kinds share, BX5xx projects, BX6xx
+    self-evaluations)."""
 
     def register(check: Check | None) -> Check | None:
-        declare(Rule(code, severity, title, description, example, stage, check))
+        declare(Rule(code, severity, title, description, example, stage, check, kinds))
         return check
 
     return register
@@ -99,8 +116,8 @@ def rule(code: str, severity: Severity, title: str, description: str, example: s
 def declare(r: Rule) -> Rule:
     if r.code in RULES:
         raise ValueError(f"rule {r.code} declared twice")
-    if not (r.code.startswith("BX") and len(r.code) == 5 and r.code[2:].isdigit() and r.code[2] in "1234"):
-        raise ValueError(f"rule code {r.code} is not in BX100–BX499")
+    if not (r.code.startswith("BX") and len(r.code) == 5 and r.code[2:].isdigit() and r.code[2] in "123456789"):
+        raise ValueError(f"rule code {r.code} is not in BX100–BX999")
     RULES[r.code] = r
     return r
 
