@@ -102,9 +102,11 @@ def collect(
     jobs: int | None = None,
     progress: bool | None = None,
     timeout: float | None = TIMEOUT_SECONDS,
+    csv_lang: str = "zh",
 ) -> Collection:
     """Read and check every workbook under `paths`; write the summary workbook at `output` (and
-    the tidy tables into `csv_dir`). Raises InputError when there is nothing to collect."""
+    the tidy tables into `csv_dir`, headed in `csv_lang`: "zh" or "en"). Raises InputError when
+    there is nothing to collect."""
     paths = list(paths)
     output = Path(output)
     named = {str(Path(p).resolve()) for p in paths if not Path(p).is_dir()}
@@ -124,7 +126,7 @@ def collect(
     records: list[FileRecord] = []
     worker = functools.partial(inspect_file, previous=index)
     with contextlib.ExitStack() as stack:
-        tidy = stack.enter_context(TidyWriter(csv_dir)) if csv_dir is not None else None
+        tidy = stack.enter_context(TidyWriter(csv_dir, csv_lang)) if csv_dir is not None else None
         book = stack.enter_context(SummaryBook(output, compared=index is not None))
         for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
                                   description="读取并审核工作簿", timeout=timeout):
