@@ -25,6 +25,7 @@ from budgetxl.diff.textdiff import text_segments
 from budgetxl.diff.trend import SeriesDiff
 from budgetxl.display import amount_change_text, amount_text, number_change_text, percent_text, target_delta_text
 from budgetxl.errors import LayoutError
+from budgetxl.fieldwords import describe_field
 from budgetxl.fileio import write_text_atomic
 from budgetxl.layout import load_layout, templates_dir
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
@@ -107,6 +108,26 @@ class _FindingRow:
     finding: Finding
     severity_label: str
     title: str
+    where: str  # the cell alone on the file's sheet (named once above), or the field in words
+    field: str  # the field in words, under the cell
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read, and why (the reader's message)."""
+
+    source: str
+    reason: str = ""
+
+
+def _unreadable(item: "str | tuple[str, str] | Unreadable") -> Unreadable:
+    if isinstance(item, Unreadable):
+        return item
+    if isinstance(item, tuple):
+        source, reason = item
+        prefix = f"{source}: "
+        return Unreadable(source, reason[len(prefix):] if reason.startswith(prefix) else reason)
+    return Unreadable(str(item))
 
 
 def _code_title(code: str) -> str:
@@ -129,16 +150,24 @@ def _reading_order(findings: Sequence[Finding]) -> list[Finding]:
     return in_reading_order(list(findings))
 
 
-def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (),
+def check_html(reports: Report | Sequence[Report],
+               unreadable: Sequence[str | tuple[str, str] | Unreadable] = (),
                generated: datetime | None = None) -> str:
     """One page with every file's findings (errors first, then top to bottom), each with its
-    code, the rule's title, the sheet!cell, the field, the message and the offending value.
-    `unreadable` lists files that could not be read at all."""
+    code, the rule's title, the cell (the sheet is named once per file), the field in words, the
+    message and the offending value. `unreadable` lists the files that could not be read at all,
+    each a path or (path, the reader's message). The page reads on a phone (nothing wider than
+    the screen) and prints on A4."""
+    from budgetxl.rules.terminal import where
+
     if isinstance(reports, Report):
         reports = [reports]
     files = []
     for n, report in enumerate(reports, start=1):
-        rows = [_FindingRow(f, SEVERITY_LABELS[f.severity], _code_title(f.code)) for f in _reading_order(report.findings)]
+        sheet = report.extra.get("sheet")
+        rows = [_FindingRow(f, SEVERITY_LABELS[f.severity], _code_title(f.code), where(f, sheet),
+                            describe_field(f.field) if f.cell else "")
+                for f in _reading_order(report.findings)]
         if not report.valid:
             state = "error"
         elif report.counts["warning"]:
@@ -152,7 +181,7 @@ def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (
         CHECK_TEMPLATE,
         title=CHECK_TITLE,
         files=files,
-        unreadable=list(unreadable),
+        unreadable=[_unreadable(u) for u in unreadable],
         totals=totals,
         severities=SEVERITIES,
         severity_labels=SEVERITY_LABELS,
@@ -162,7 +191,8 @@ def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (
     )
 
 
-def write_check_html(path: str | Path, reports: Report | Sequence[Report], unreadable: Sequence[str] = ()) -> Path:
+def write_check_html(path: str | Path, reports: Report | Sequence[Report],
+                     unreadable: Sequence[str | tuple[str, str] | Unreadable] = ()) -> Path:
     write_text_atomic(path, check_html(reports, unreadable))
     return Path(path)
 
@@ -340,4 +370,4 @@ def _stamp(when: datetime | None) -> str:
     return (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
 
-__all__ = ["check_html", "diff_html", "marked", "write_check_html", "write_diff_html"]
+__all__ = ["Unreadable", "check_html", "diff_html", "marked", "write_check_html", "write_diff_html"]

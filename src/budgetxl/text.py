@@ -292,3 +292,8 @@ def wrap_display(text: str, width: int) -> list[str]:
             line, used = atom, w
         lines.append(line)
     return lines
+
+
+def widest_word(text: str) -> int:
+    """Display width of the longest piece of `text` that `wrap_display` keeps on one line."""
+    return max((display_width(atom) for line in text.split("\n") for atom, _ in _atoms(line)), default=0)

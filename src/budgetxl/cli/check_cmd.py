@@ -7,14 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
-
 from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, app, fail, stderr, stdout
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
-from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
-from budgetxl.rules.check import check_file, in_reading_order
+from budgetxl.report import Report
+from budgetxl.rules.check import check_file
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
 AnnotateOpt = Annotated[
@@ -26,9 +23,6 @@ AnnotateOpt = Annotated[
         "With several files, OUT is a folder that receives <name>-审核.xlsx for each.",
     ),
 ]
-
-STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-VALUE_WIDTH = 30
 
 
 def _say(message: str) -> None:
@@ -62,38 +56,10 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
 
 
 def render_report(report: Report) -> None:
-    """One file's findings on the terminal: a table grouped by severity."""
-    counts = report.counts
-    summary = "，".join(f"{SEVERITY_LABELS[s]} {counts[s]}" for s in SEVERITIES)
-    if not report.findings:
-        stdout.print(f"✓ {report.source}：未发现问题", markup=False, highlight=False)
-        return
-    mark = "✗" if not report.valid else "!"
-    table = Table(title=Text(f"{mark} {report.source}（{summary}）"), title_justify="left")
-    for name, kwargs in (
-        ("级别", {"no_wrap": True}),
-        ("代码", {"no_wrap": True}),
-        ("位置", {"no_wrap": True}),
-        ("问题", {"ratio": 3, "overflow": "fold"}),
-        ("内容", {"ratio": 1, "overflow": "fold"}),
-    ):
-        table.add_column(name, **kwargs)
-    last = None
-    for f in in_reading_order(report.findings):
-        if last is not None and f.severity != last:
-            table.add_section()
-        last = f.severity
-        value = (f.value or "").replace("\n", " ")
-        if len(value) > VALUE_WIDTH:
-            value = value[: VALUE_WIDTH - 1] + "…"
-        table.add_row(
-            Text(SEVERITY_LABELS[f.severity], style=STYLES[f.severity]),
-            Text(f.code),
-            Text(f.where),
-            Text(f.message),
-            Text(value),
-        )
-    stdout.print(table, highlight=False)
+    """One file's findings on the terminal (budgetxl.rules.terminal)."""
+    from budgetxl.rules.terminal import render_report as show
+
+    show(report, stdout)
 
 
 @app.command()
@@ -117,6 +83,7 @@ def check(
     check_html_target(html, files)
     reports: list[Report] = []
     unreadable = failed = 0
+    reasons: dict[str, str] = {}  # unreadable file → why, for the web page
     for file in files:
         try:
             report = check_file(file)
@@ -124,12 +91,14 @@ def check(
             if debug:
                 raise
             _say(f"错误：{exc}")
+            reasons[str(file)] = str(exc)
             unreadable += 1
             continue
         except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
             if debug:
                 raise
-            _say(f"错误：{file}: 意外错误 {type(exc).__name__}: {exc}（加 --debug 可查看详细信息）")
+            reasons[str(file)] = f"意外错误 {type(exc).__name__}: {exc}"
+            _say(f"错误：{file}: {reasons[str(file)]}（加 --debug 可查看详细信息）")
             unreadable += 1
             continue
         reports.append(report)
@@ -150,7 +119,7 @@ def check(
         from budgetxl.html import check_html
 
         read_ok = {r.source for r in reports}
-        unread = [str(f) for f in files if str(f) not in read_ok]
+        unread = [(str(f), reasons.get(str(f), "")) for f in files if str(f) not in read_ok]
         failed += not save_html(html, lambda: check_html(reports, unread), debug)
     if json_:
         if len(files) == 1:
