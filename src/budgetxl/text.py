@@ -206,8 +206,8 @@ def text_height_pt(text: str, width_px: float, size_pt: float) -> float:
 # splits a word or a number
 
 # Characters a line must not start with (closing marks) or end with (opening marks).
-_NO_LINE_START = set("，。、；：？！）」』”’》〉】〕…%％·,.;:?!)]}")
-_NO_LINE_END = set("（「『“‘《〈【〔([{")
+_NO_LINE_START = set("，。、；：？！）」』”’》〉】〕…%％·,.;:?!)]}>")
+_NO_LINE_END = set("（「『“‘《〈【〔([{<")
 # A run that stays on one line: Latin letters, digits, ASCII punctuation (a word, a number such
 # as -9,993.54, an option such as --annotate, a path), comparison signs (≥95%).
 _ATOM_RE = re.compile(r"(\s+)|([!-~\u00a1-\u024f\u2190-\u22ff\uff0b\uff05]+)|(.)", re.S)

@@ -11,26 +11,53 @@ from typing import Annotated, Any, Callable, TypeVar
 import typer
 from rich.console import Console
 
+from budgetxl.cli.face import HELP_OPTIONS, Group
 from budgetxl.errors import BudgetxlError
 
 app = typer.Typer(
     name="budgetxl",
-    help="budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。",
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": HELP_OPTIONS},
 )
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 
-# Options shared by several commands, declared once.
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors (for developers).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")]
-OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", help="Output folder (one file per input).")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: all cores).")]
+# Options shared by several commands, declared once. Help in Chinese; option names stay English.
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的调用栈（供开发人员排查）。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出结果（标准输出）。")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", metavar="文件", help="输出文件。")]
+OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", metavar="文件夹", help="输出文件夹（每个输入一个文件）。")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="进程数",
+                                             help="并行处理的进程数（默认：全部 CPU 核）。")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("budgetxl")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "（未安装）"
+        typer.echo(f"budgetxl {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="显示版本号并退出。")] = False,
+) -> None:
+    """budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。
+
+    每个命令都有帮助：budgetxl 命令 -h。结果写到标准输出，问题用中文写到标准错误；退出码 0 表示正常，
+    1 表示数据有错误，2 表示用法错误。
+    """
 
 # Exit codes: 0 ok, 1 errors in the data / failed work, 2 usage errors and unreadable inputs.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -41,6 +68,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def fail(message: str, code: int = EXIT_FAIL) -> typer.Exit:
     stderr.print(f"错误：{message}", markup=False, highlight=False)
     return typer.Exit(code)
+
+
+def require_suffix(path: Path | None, suffixes: tuple[str, ...], what: str) -> None:
+    """A usage error (exit 2), before any work, when output `path` would not be what its name
+    says: a workbook must be named .xlsx, a PDF .pdf…"""
+    if path is not None and path.suffix.lower() not in suffixes:
+        raise fail(f"{path}: {what}应保存为 {' 或 '.join(suffixes)} 文件", EXIT_USAGE)
 
 
 def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:

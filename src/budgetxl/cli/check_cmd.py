@@ -13,14 +13,14 @@ from budgetxl.errors import BudgetxlError
 from budgetxl.report import Report
 from budgetxl.rules.check import check_file
 
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="警告也算不通过：有警告时退出码为 1。")]
 AnnotateOpt = Annotated[
     Path | None,
     typer.Option(
         "--annotate",
-        metavar="OUT.xlsx",
-        help="Write a marked copy of the workbook (cells highlighted, comments, a first sheet 审核结果). "
-        "With several files, OUT is a folder that receives <name>-审核.xlsx for each.",
+        metavar="标注.xlsx",
+        help="另存一份标注副本：有问题的单元格标色并加批注，第一个工作表“审核结果”列出全部问题。"
+        "审核多个文件时这里给一个文件夹，每个文件生成 <文件名>-审核.xlsx。",
     ),
 ]
 
@@ -62,11 +62,12 @@ def render_report(report: Report) -> None:
     show(report, stdout)
 
 
-@app.command()
+@app.command(short_help="审核填好的表：每个问题给出代码、级别、单元格和中文说明。")
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Workbooks (.xlsx, .xls, .ods) or form files (.yaml, .json) to check.", show_default=False),
+        typer.Argument(help="要审核的工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。", show_default=False,
+                       metavar="文件"),
     ],
     json_: JsonOpt = False,
     strict: StrictOpt = False,
@@ -74,10 +75,10 @@ def check(
     html: HtmlOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Check filled forms: every finding with its code, severity, sheet!cell and a message in Chinese.
+    """审核填好的表：每个问题给出代码、级别、所在单元格（表单文件给出字段）和中文说明，可一次审核多个文件。
 
-    Exit 0 when no file has errors (warnings allowed unless --strict), 1 when one has errors,
-    2 for usage errors or when a file cannot be read (the other files are still checked).
+    退出码：0 没有文件有错误（允许警告；加 --strict 时警告也算不通过）；1 有文件有错误；
+    2 用法错误，或有文件无法读取（其他文件照常审核）。
     """
     _check_arguments(files, annotate_to)
     check_html_target(html, files)

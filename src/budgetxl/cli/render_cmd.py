@@ -8,23 +8,60 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import (
+    EXIT_FAIL,
+    EXIT_USAGE,
+    DebugOpt,
+    JobsOpt,
+    OutDirOpt,
+    OutOpt,
+    app,
+    fail,
+    handle_errors,
+    require_suffix,
+    stderr,
+    stdout,
+)
 from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
 from budgetxl.model import json_schema, load_form
 from budgetxl.render import render_form
 from budgetxl.render.many import render_files
 
 
-@app.command()
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def refuse_workbooks(inputs: list[Path]) -> None:
+    """A workbook given where a form file belongs: say how to get there (read, then render)."""
+    for path in inputs:
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            form = path.with_suffix(".yaml")
+            raise fail(
+                f"{path}: 这是工作簿，render 需要表单文件（.yaml、.yml、.json）。要按 budgetxl 的版式重新生成，"
+                f"先读取：budgetxl read {path} -o {form}，再生成：budgetxl render {form}；"
+                f"只想打印这个工作簿：budgetxl pdf {path}",
+                EXIT_USAGE,
+            )
+
+
+@app.command(short_help="把表单文件（YAML/JSON）生成排好版、可直接打印的工作簿。")
 @handle_errors()
 def render(
-    inputs: Annotated[list[Path] | None, typer.Argument(help="Form files (.yaml/.yml/.json). Default: the bundled example.")] = None,
+    inputs: Annotated[list[Path] | None, typer.Argument(help="表单文件（.yaml、.yml、.json）。默认：自带的示例。",
+                                                        metavar="表单文件")] = None,
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Render forms (YAML/JSON) into formatted, print-ready workbooks."""
+    """把表单文件（YAML/JSON）生成排好版、可直接打印的工作簿（.xlsx）。
+
+    不给输入时生成自带的示例。一个输入可用 -o 指定输出的工作簿（.xlsx），多个输入用
+    --out-dir 指定文件夹（每个输入一个工作簿，并行生成）。已填好的工作簿要先用 budgetxl read
+    读成 YAML 再生成；只想打印工作簿，用 budgetxl pdf。
+    """
+    refuse_workbooks(inputs or [])
+    require_suffix(output, (".xlsx",), "生成的工作簿")
     if not inputs:
         inputs = [EXAMPLE_INPUT]
         if output is None and out_dir is None:
@@ -49,10 +86,14 @@ def render(
         raise typer.Exit(EXIT_FAIL)
 
 
-@app.command()
+@app.command(short_help="输出表单文件的 JSON Schema（供编辑器补全和校验）。")
 @handle_errors()
 def schema(output: OutOpt = None, debug: DebugOpt = False) -> None:
-    """Print the JSON Schema of the form files (for editors to complete and check them)."""
+    """输出表单文件的 JSON Schema，编辑器可据此补全和校验 YAML/JSON 表单。
+
+    不加 -o 时输出到标准输出；-o 写到 .json 文件。
+    """
+    require_suffix(output, (".json",), "JSON Schema ")
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
     if output is None:
         stdout.print(text, markup=False, highlight=False)
