@@ -259,7 +259,7 @@ def test_failures_of_the_worker_become_unreadable_rows() -> None:
 def test_inspect_file_never_raises_for_an_unreadable_file(tmp_path: Path) -> None:
     p = tmp_path / "empty.xlsx"
     p.write_bytes(b"")
-    rec = inspect_file(str(p))
+    (rec,) = inspect_file(str(p))
     assert rec.status == "unreadable" and "空" in rec.reason
 
 
@@ -357,12 +357,13 @@ def _widths(ws) -> dict[int, float]:
 
 def _printed_pt(ws, font_pt: float = 10.0) -> float:
     """The size the sheet's text prints at once it is fitted to one A4 landscape page wide, by
-    Excel's measure (a column of w units is 7w + 5 px)."""
+    Excel's measure (a column of w units is 7w + 5 px: the width stored in the file, which
+    includes those 5 px, times 7)."""
     from budgetxl.collect.styles import PAGE
 
     left, right = PAGE["margins"][:2]
     printable_pt = (297 / 25.4 - left - right) * 72
-    sheet_pt = sum(7 * w + 5 for w in _widths(ws).values()) * 0.75
+    sheet_pt = sum(7 * w for w in _widths(ws).values()) * 0.75
     return font_pt * min(1.0, printable_pt / sheet_pt)
 
 

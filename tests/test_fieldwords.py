@@ -44,6 +44,8 @@ def test_every_field_of_the_model_has_a_label():
         ("budget.sections[1].right_heading", "预算整体情况第2个补充栏目的右栏标题"),
         ("basic_info[0].value", "基本信息第1项的数值"),
         ("notes[2]", "表格下方第3段说明"),
+        ("goals[0]", "目标1"),
+        ("functions[1]", "职能2"),
         ("unit_name", "单位名称"),
         ("overall_goal", "总体绩效目标"),
         ("budget", "预算整体情况"),

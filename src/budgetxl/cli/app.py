@@ -34,6 +34,21 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", metavar="文件",
 OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", metavar="文件夹", help="输出文件夹（每个输入一个文件）。")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="进程数",
                                              help="并行处理的进程数（默认：全部 CPU 核）。")]
+LayoutOpt = Annotated[
+    str | None,
+    typer.Option("--layout", metavar="版式",
+                 help="表的版式，templates/ 中的一个文件（guangdong、zhanjiang、central、jiangxi、guangxi…）。"),
+]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="工作表",
+                                              help="读取这个工作表上的表（隐藏的工作表也可以）。")]
+
+
+def check_layout(layout: str | None) -> None:
+    """A layout that templates/ does not have is a usage error naming the ones it has."""
+    from budgetxl.layout import available_layouts
+
+    if layout is not None and layout not in available_layouts():
+        raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", EXIT_USAGE)
 
 
 def _version(value: bool) -> None:

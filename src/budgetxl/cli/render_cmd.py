@@ -13,9 +13,11 @@ from budgetxl.cli.app import (
     EXIT_USAGE,
     DebugOpt,
     JobsOpt,
+    LayoutOpt,
     OutDirOpt,
     OutOpt,
     app,
+    check_layout,
     fail,
     handle_errors,
     require_suffix,
@@ -52,14 +54,16 @@ def render(
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
     jobs: JobsOpt = None,
+    layout: LayoutOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """把表单文件（YAML/JSON）生成排好版、可直接打印的工作簿（.xlsx）。
+    """把表单文件（YAML/JSON）生成排好版、可直接打印的工作簿（.xlsx），按每个表单自己的版式，或 --layout 指定的版式。
 
     不给输入时生成自带的示例。一个输入可用 -o 指定输出的工作簿（.xlsx），多个输入用
     --out-dir 指定文件夹（每个输入一个工作簿，并行生成）。已填好的工作簿要先用 budgetxl read
     读成 YAML 再生成；只想打印工作簿，用 budgetxl pdf。
     """
+    check_layout(layout)
     refuse_workbooks(inputs or [])
     require_suffix(output, (".xlsx",), "生成的工作簿")
     if not inputs:
@@ -70,13 +74,14 @@ def render(
         raise fail("-o 只能用于一个输入文件；多个输入请用 --out-dir", 2)
     targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
     if len(inputs) == 1:
-        render_form(load_form(inputs[0]), targets[0])
+        form = load_form(inputs[0])
+        render_form(form if layout is None else form.model_copy(update={"layout": layout}), targets[0])
         stdout.print(str(targets[0]), markup=False, highlight=False)
         return
     # Several inputs: all loaded first (one bad input stops the run before anything is written),
     # then rendered in parallel; a target that cannot be written fails alone.
     failed = 0
-    for outcome in render_files(inputs, targets, jobs=jobs):
+    for outcome in render_files(inputs, targets, jobs=jobs, layout=layout):
         if outcome.ok:
             stdout.print(str(outcome.value), markup=False, highlight=False)
         else:

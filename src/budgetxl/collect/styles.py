@@ -59,8 +59,10 @@ class Column:
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "summary": (
         Column("index", "序号", 4.5, "int"),
-        Column("file", "文件", 22, "link"),
-        Column("unit", "单位名称", 20),
+        Column("file", "文件", 20, "link"),
+        Column("sheet", "工作表", 9),
+        Column("layout", "版式", 10.5, "center"),  # guangdong on one line
+        Column("unit", "单位名称", 18),
         Column("year", "年度", 5.5, "center"),
         Column("status", "状态", 7, "center"),
         Column("errors", "错误", 5, "int"),
@@ -71,8 +73,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("n_tasks", "任务数", 5.5, "int"),
         Column("task_funds", "任务资金\n（万元）", 10, "amount"),
         Column("n_indicators", "指标数", 5.5, "int"),
-        Column("duplicates", "重复提交\n（同一单位同一年度）", 14),
-        Column("reason", "说明", 20),
+        Column("duplicates", "重复提交\n（同一单位同一年度）", 12),
+        Column("reason", "说明", 14.5),
     ),
     "findings": (
         Column("file", "文件", 20),

@@ -298,11 +298,11 @@ def _extra_cell(
 
 
 def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any], new_tasks: Sequence[Any]) -> None:
-    block = load_layout(None).blocks.tasks_key
-    fields = ["group", *block.fields]
-    headers = [S.LABELS["group"], *block.header]
+    columns = load_layout(None).headers_of("tasks")
+    fields = ["group", *columns]
+    headers = [S.LABELS["group"], *columns.values()]
     funds = [c for e in diff.tasks if (c := e.changes.get("funds")) is not None]
-    amounts = [row["funds"] for e in diff.tasks for row in (e.old, e.new) if row is not None]
+    amounts = [row.get("funds") for e in diff.tasks for row in (e.old, e.new) if row is not None]
     widths = [_fit(S.WIDTHS[f], _amount_texts(amounts)) if f == "funds" else S.WIDTHS[f] for f in fields]
     extra = [
         (S.LABELS["delta"], _fit(S.WIDTHS["delta"], _amount_texts([c.delta for c in funds], signed=True)),
@@ -317,8 +317,8 @@ def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any
 
 
 def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence[Any], new_rows: Sequence[Any]) -> None:
-    block = load_layout(None).blocks.indicators
-    fields = list(block.fields)
+    columns = load_layout(None).headers_of("indicators")
+    fields = list(columns)
     widths = [S.WIDTHS["indicator"] if f == "name" else S.WIDTHS[f] for f in fields]
     extra = [
         (S.LABELS["target_change"], min(S.WIDTHS["target_change_max"], _fit(S.WIDTHS["target_change"], [
@@ -327,7 +327,7 @@ def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence
         (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
-        book, name, diff, diff.indicators, fields, list(block.header), widths, extra, S.LABELS["compare"],
+        book, name, diff, diff.indicators, fields, list(columns.values()), widths, extra, S.LABELS["compare"],
         (old_rows, new_rows),
     )
 
