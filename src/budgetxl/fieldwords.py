@@ -22,6 +22,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "year": "年度",
         "unit_name": "单位名称",
         "layout": "版式",
+        "kind": "表的种类",
         "title": "标题",
         "basic_info": "基本信息",
         "budget": "预算整体情况",

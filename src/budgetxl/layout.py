@@ -28,7 +28,7 @@ from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.text import normalize_label
 
 DEFAULT_LAYOUT = "guangdong"
-SIDES = ("expenditures", "revenues")
+SIDES = ("expenditures", "revenues")  # the two sides of a department's budget (budget.expenditures, …)
 
 
 def templates_dir() -> Path:
@@ -80,7 +80,7 @@ class Column(_Data):
     """One column of a block's column map: the model field it holds, its header text and the
     other spellings of that header, and how many physical columns it spans."""
 
-    field: str
+    field: str = ""  # '' for a cell holding a fixed label (its text in header), in a fields block
     header: str = ""
     synonyms: tuple[str, ...] = ()
     span: int = Field(default=1, ge=1)
@@ -150,6 +150,14 @@ class ValueBlock(_Block):
     field: str
 
 
+class FieldsBlock(_Block):
+    """A row of several label/value pairs (项目名称 | … | 项目代码 | …): the block's label first, in
+    the label column, then the column map's cells in order — a value cell names its model field,
+    a label cell has no field and its text as header."""
+
+    kind: Literal["fields"]
+
+
 class InfoBlock(_Block):
     """基本信息: name/value pairs side by side (as many pairs a row as the column map has)."""
 
@@ -159,28 +167,29 @@ class InfoBlock(_Block):
 
 class PairsBlock(_Block):
     """Two lists of amounts side by side (部门预算支出 | 收入来源), under a header row, with
-    optional further sub-blocks each under a heading row of its own."""
+    optional further sub-blocks each under a heading row of its own. `left` and `right` are the
+    model's lists of budget lines (field paths such as budget.expenditures)."""
 
     kind: Literal["pairs"]
-    left: Literal["expenditures", "revenues"] = "expenditures"
-    right: Literal["expenditures", "revenues"] = "revenues"
-    lines: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    left: str = "budget.expenditures"
+    right: str = "budget.revenues"
+    lines: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # list path → the standard lines
     task_funds_line: str = ""
-    sections: bool = False
+    sections: str = ""  # the model's list of further sub-blocks (budget.sections), if the layout has them
     totals: bool = False
 
 
 class AmountGroup(_Data):
-    side: Literal["expenditures", "revenues"]
+    field: str  # the list of lines (budget.revenues) whose columns the heading stands over
     heading: str = ""  # a header row above the group's line names (收入预算合计)
     synonyms: tuple[str, ...] = ()
 
 
 class AmountRowBlock(_Block):
     """Line names as a header row over one row of amounts (资金总额 | 财政拨款 | 其他资金). A
-    column of field `<side>.total` holds the total of that side (a formula); a column of field
-    `<side>` holds one line, its header the line's name. Optional groups put a heading row
-    above the columns of each side."""
+    column whose field is a list of lines (budget.revenues) holds one line of it, its header the
+    line's name; a column of field `<list>.total` holds that list's total (a formula). Optional
+    groups put a heading row above the columns of each list."""
 
     kind: Literal["amount_row"]
     groups: tuple[AmountGroup, ...] = ()
@@ -193,10 +202,11 @@ class TotalLine(_Data):
 
 
 class AmountListBlock(_Block):
-    """A list of named amounts, one a row (name | amount), with an optional total line."""
+    """A list of named amounts, one a row (name | amount), with an optional total line. `field`
+    is the model's list of lines (budget.revenues)."""
 
     kind: Literal["amount_list"]
-    side: Literal["expenditures", "revenues"] = "revenues"
+    field: str = "budget.revenues"
     lines: tuple[str, ...] = ()
     total: TotalLine | None = None
     detail_prefix: str = ""  # written before the first line after a first-position total (其中：)
@@ -243,7 +253,7 @@ class IndicatorsBlock(_Block):
 
 
 Block = Annotated[
-    Union[ValueBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
+    Union[ValueBlock, FieldsBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
           TableBlock, IndicatorsBlock],
     Field(discriminator="kind"),
 ]
@@ -256,7 +266,7 @@ BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
 
 class Layout(_Data):
     name: str
-    kind: Literal["department"] = "department"
+    kind: str = "department"  # the form kind (model.FORM_KINDS) the layout lays out
     description: str = ""
     sheet_name: str
     title: str
@@ -291,6 +301,10 @@ class Layout(_Data):
 
     @model_validator(mode="after")
     def _check(self) -> Layout:
+        from budgetxl.kinds import FORM_KINDS
+
+        if self.kind not in FORM_KINDS:
+            raise ValueError(f"kind: 不认识的表格种类“{self.kind}”（可选：{'、'.join(FORM_KINDS)}）")
         width = len(self.columns) - 1
         if width < 1:
             raise ValueError("columns: 至少需要两列（栏目名称一列，内容至少一列）")
@@ -352,25 +366,26 @@ class Layout(_Data):
         return next((b for b in self.blocks if b.kind == "table" and b.field == "tasks" and b.group == group), None)
 
     def budget_lines(self) -> dict[str, tuple[str, ...]]:
-        """The standard budget lines of each side the layout holds (what templates pre-print)."""
-        b = self.budget_block
-        if b is None:
-            return {}
-        if b.kind == "pairs":
-            return {side: tuple(b.lines.get(side, ())) for side in (b.left, b.right)}
-        if b.kind == "amount_list":
-            return {b.side: b.lines}
+        """The standard lines of each list of budget lines the layout holds, by the list's field
+        path (budget.expenditures → 基本支出, 项目支出): what templates pre-print."""
         out: dict[str, tuple[str, ...]] = {}
-        for col in b.column_map:
-            if col.field in SIDES:
-                out.setdefault(col.field, ())
-                out[col.field] += (col.header,)
+        for b in self.blocks:
+            if b.kind == "pairs":
+                for path in (b.left, b.right):
+                    out[path] = tuple(b.lines.get(path, ()))
+            elif b.kind == "amount_list":
+                out[b.field] = b.lines
+            elif b.kind == "amount_row":
+                for col in b.column_map:
+                    if not col.field.endswith(".total"):
+                        out[col.field] = out.get(col.field, ()) + (col.header,)
         return out
 
     @property
     def sides(self) -> tuple[str, ...]:
-        """The budget sides the layout has (both for a balanced budget)."""
-        return tuple(s for s in SIDES if s in self.budget_lines())
+        """The sides of a department budget the layout has (both for a balanced budget)."""
+        lines = self.budget_lines()
+        return tuple(s for s in SIDES if f"budget.{s}" in lines)
 
     @property
     def task_funds_line(self) -> str:
@@ -378,15 +393,17 @@ class Layout(_Data):
         return b.task_funds_line if b is not None else ""
 
     def side_label(self, side: str) -> str:
-        """What the layout calls a budget side (部门预算支出, 收入来源, 收入预算合计…)."""
-        b = self.budget_block
+        """What the layout calls a list of budget lines (部门预算支出, 收入来源, 收入预算合计…);
+        `side` is a field path or a side of the department budget (expenditures, revenues)."""
+        path = f"budget.{side}" if side in SIDES else side
+        b = next((b for b in self.blocks if b.kind in BUDGET_KINDS and path in _paths_of(b)), None)
         if b is None:
             return ""
         if b.kind == "pairs":
-            column = b.column("left.name" if b.left == side else "right.name")
-            return column.header if column is not None else b.label
+            column = b.column("left.name" if b.left == path else "right.name")
+            return column.header if column is not None and column.header else b.label
         if b.kind == "amount_row":
-            group = next((g for g in b.groups if g.side == side), None)
+            group = next((g for g in b.groups if g.field == path), None)
             return group.heading if group is not None and group.heading else b.label
         return b.label
 
@@ -424,6 +441,15 @@ class Layout(_Data):
     @property
     def ncols(self) -> int:
         return len(self.columns)
+
+
+def _paths_of(block: Any) -> tuple[str, ...]:
+    """The lists of budget lines a budget block holds."""
+    if block.kind == "pairs":
+        return (block.left, block.right)
+    if block.kind == "amount_list":
+        return (block.field,)
+    return tuple(dict.fromkeys(c.field for c in block.column_map if not c.field.endswith(".total")))
 
 
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over

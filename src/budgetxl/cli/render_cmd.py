@@ -93,13 +93,19 @@ def render(
 
 @app.command(short_help="输出表单文件的 JSON Schema（供编辑器补全和校验）。")
 @handle_errors()
-def schema(output: OutOpt = None, debug: DebugOpt = False) -> None:
+def schema(
+    output: OutOpt = None,
+    kind: Annotated[str, typer.Option("--kind", metavar="种类",
+                                      help="表的种类：department（部门整体，默认）或 budgetxl 认识的其他种类。")]
+    = "department",
+    debug: DebugOpt = False,
+) -> None:
     """输出表单文件的 JSON Schema，编辑器可据此补全和校验 YAML/JSON 表单。
 
     不加 -o 时输出到标准输出；-o 写到 .json 文件。
     """
     require_suffix(output, (".json",), "JSON Schema ")
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
+    text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
     if output is None:
         stdout.print(text, markup=False, highlight=False)
     else:
