@@ -64,7 +64,7 @@ def test_prefilled_amounts_are_locked_and_exact(blank):
     p = Person(blank)
     r = p.row_of("部门预算支出")
     assert ws[f"C{r + 1}"].value == 100.5 and ws[f"C{r + 1}"].protection.locked
-    assert ws[f"E{r + 1}"].value == pytest.approx(10891.615675) and ws[f"E{r + 1}"].number_format == "0.000000"
+    assert ws[f"E{r + 1}"].value == pytest.approx(10891.615675) and ws[f"E{r + 1}"].number_format == "0.00"
     assert p.is_input(f"C{r + 2}") and p.is_input(f"E{r + 2}")  # not given: typed by the department
 
 

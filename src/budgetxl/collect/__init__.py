@@ -113,9 +113,11 @@ def collect(
     jobs: int | None = None,
     progress: bool | None = None,
     timeout: float | None = TIMEOUT_SECONDS,
+    csv_lang: str = "zh",
 ) -> Collection:
     """Read and check every workbook under `paths`; write the summary workbook at `output` (and
-    the tidy tables into `csv_dir`). Raises InputError when there is nothing to collect."""
+    the tidy tables into `csv_dir`, headed in `csv_lang`: "zh" or "en"). Raises InputError when
+    there is nothing to collect."""
     paths = list(paths)
     output = Path(output)
     check_outputs(paths, output, previous=previous, csv_dir=csv_dir)
@@ -136,7 +138,7 @@ def collect(
     # Every output is staged and committed together at the end: all of them or none.
     with contextlib.ExitStack() as stack:
         staging = stack.enter_context(Staging())
-        tidy = stack.enter_context(TidyWriter(csv_dir, staging)) if csv_dir is not None else None
+        tidy = stack.enter_context(TidyWriter(csv_dir, staging, csv_lang)) if csv_dir is not None else None
         book = stack.enter_context(SummaryBook(output, compared=index is not None, staging=staging))
         for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
                                   description="读取并审核工作簿", timeout=timeout):

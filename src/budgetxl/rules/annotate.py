@@ -2,7 +2,8 @@
 holding its message, and a first sheet 审核结果 listing every finding with a link to its cell.
 
 The input file is only read. The copy is the user's workbook opened and saved by openpyxl, so its
-own values, formats, merges, widths and print settings are kept; it is written atomically.
+own values, formats, merges, widths and print settings are kept (a sheet that names no paper
+size is given A4); it prints like the original plus its marks. It is written atomically.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from budgetxl.errors import InputError, ReadError
 from budgetxl.fileio import atomic_path
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
 from budgetxl.rules.check import in_reading_order
-from budgetxl.text import column_px, text_height_pt
+from budgetxl.text import column_px, fit_width, text_height_pt
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 SUMMARY_SHEET = "审核结果"
@@ -136,7 +137,11 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
         "。点击“位置”可跳到对应单元格；有问题的单元格已标色并附批注。" if report.findings else "。未发现问题。"
     )
     header_row = 4
-    for col, (title, width) in enumerate(SUMMARY_COLUMNS, start=1):
+    # 位置 is a link to the cell, and spreadsheet programs never wrap a link: its column is as
+    # wide as its longest sheet!cell.
+    widths = [fit_width([f.where for f in report.findings], SUMMARY_FONT_PT, minimum=w) if title == "位置" else w
+              for title, w in SUMMARY_COLUMNS]
+    for col, ((title, _), width) in enumerate(zip(SUMMARY_COLUMNS, widths), start=1):
         cell = ws.cell(header_row, col, title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -153,7 +158,7 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
                 cell.data_type = "s"  # a value such as '=SUM(C4:C5)' is shown as text, never run
         ws.cell(row, 2).fill = FILLS[f.severity]
         ws.row_dimensions[row].height = max(
-            text_height_pt(str(v), column_px(w), SUMMARY_FONT_PT) for v, (_, w) in zip(values, SUMMARY_COLUMNS)
+            text_height_pt(str(v), column_px(w), SUMMARY_FONT_PT) for v, w in zip(values, widths)
         )
         if i in links:
             where = ws.cell(row, 4)
@@ -168,6 +173,10 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
     ws.print_title_rows = f"{header_row}:{header_row}"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
+        if other is not ws and not other.page_setup.paperSize:
+            # The department's sheets print as they did, on A4 where they named no paper (a
+            # program would otherwise take its own default, Letter in many).
+            other.page_setup.paperSize = other.PAPERSIZE_A4
     ws.sheet_view.tabSelected = True
     wb.active = 0
     return ws
