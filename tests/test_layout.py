@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from budgetxl.errors import LayoutError
-from budgetxl.layout import all_layouts, available_layouts, label_index, load_layout, templates_dir
+from budgetxl.layout import all_layouts, available_layouts, label_index, load_layout
+from budgetxl.resources import templates_dir
 
 
 def test_default_layout_declares_every_block():

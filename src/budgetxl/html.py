@@ -25,9 +25,10 @@ from budgetxl.diff.textdiff import text_segments
 from budgetxl.diff.trend import SeriesDiff
 from budgetxl.errors import LayoutError
 from budgetxl.fileio import write_text_atomic
-from budgetxl.layout import load_layout, templates_dir
+from budgetxl.layout import load_layout
 from budgetxl.model import canonical_decimal
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
+from budgetxl.resources import templates_dir
 
 CHECK_TEMPLATE = "check.html.j2"
 COMPARE_TEMPLATE = "compare.html.j2"

@@ -7,7 +7,6 @@ Nothing about the form's wording or geometry is written in Python.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
+from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 
 DEFAULT_LAYOUT = "guangdong"
-
-
-def templates_dir() -> Path:
-    """templates/ of the checkout (or $BUDGETXL_TEMPLATES)."""
-    env = os.environ.get("BUDGETXL_TEMPLATES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 class _Data(BaseModel):
