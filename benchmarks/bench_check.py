@@ -15,13 +15,14 @@ from pathlib import Path
 
 import openpyxl
 
-from _timing import compare
 from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
 from budgetxl.rules import check_workbook, validate
 from budgetxl.rules.annotate import annotate
+
+from _timing import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "fixtures" / "real"

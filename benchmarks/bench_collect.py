@@ -27,7 +27,6 @@ from pathlib import Path
 
 import openpyxl
 
-from _baseline import bare_form_data, bare_form_script, write_bare
 from budgetxl.batch import default_jobs, run_batch
 from budgetxl.collect import collect
 from budgetxl.collect.inspect import inspect_file
@@ -38,6 +37,7 @@ from budgetxl.render import paginate, plan_form, render_form
 from budgetxl.render.many import render_pair
 from budgetxl.text import wrap_count
 
+from _baseline import bare_form_data, bare_form_script, write_bare
 
 # ---------------------------------------------------------------------------------------------
 # Forms

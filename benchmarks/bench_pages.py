@@ -19,11 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from _timing import compare
 from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import form_from_data, load_form
 from budgetxl.pdf import export_pdf, find_soffice
 from budgetxl.render import paginate, plan_form, render_form, write_plan
+
+from _timing import compare
 
 
 def large_form():

@@ -15,13 +15,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _baseline import bare_form_script
-from _timing import compare
 from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.render import plan_form, render_form
 from budgetxl.render.pages import paginate
 from budgetxl.text import wrap_count
+
+from _baseline import bare_form_script
+from _timing import compare
 
 
 def main() -> None:

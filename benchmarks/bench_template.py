@@ -19,8 +19,6 @@ from pathlib import Path
 
 import xlsxwriter
 
-from _baseline import write_cells
-from _timing import compare
 from budgetxl.batch import default_jobs
 from budgetxl.render.instructions import COLUMN_WIDTH, instruction_lines
 from budgetxl.render.styles import style_properties
@@ -35,6 +33,9 @@ from budgetxl.render.template import (
 from budgetxl.render.template_texts import template_texts
 from budgetxl.render.xlsx import WORKBOOK_OPTIONS
 from budgetxl.units import UnitRow
+
+from _baseline import write_cells
+from _timing import compare
 
 AMOUNTS = {"基本支出": "1200.5", "项目支出": "800", "财政拨款": "2000.5", "其他资金": "0"}
 

@@ -37,7 +37,7 @@ def test_plan_blocks_and_vertical_merges(seed_form):
 def test_plan_maps_fields_to_cells(seed_form):
     cells = plan_form(seed_form).field_cells()
     assert cells["unit_name"] == (1, 1)
-    row, col = cells["tasks[0].funds"]
+    _, col = cells["tasks[0].funds"]
     assert col == 3
     assert cells["indicators[54].target"][1] == 4
 
@@ -149,7 +149,7 @@ def test_text_beyond_excel_cell_limit_is_refused_before_writing(tmp_path):
         "budget": {"expenditures": [], "revenues": []},
     }
     target = tmp_path / "long.xlsx"
-    with pytest.raises(InputError, match="overall_goal.*32767"):
+    with pytest.raises(InputError, match=r"overall_goal.*32767"):
         render_form(form_from_data(data), target)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []

@@ -87,7 +87,7 @@ def marked(old: str, new: str) -> tuple[Markup, Markup]:
     """Both sides of a text change, with what was taken out in <del> and what was put in in <ins>."""
     old_side, new_side = text_segments(old or "", new or "")
 
-    def join(segments: list[tuple[str, str]]) -> Markup:
+    def join(segments: Sequence[tuple[str, str]]) -> Markup:
         out = Markup("")
         for text, kind in segments:
             body = _text(text)
@@ -142,7 +142,9 @@ def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (
         reports = [reports]
     files = []
     for n, report in enumerate(reports, start=1):
-        rows = [_FindingRow(f, SEVERITY_LABELS[f.severity], _code_title(f.code)) for f in _reading_order(report.findings)]
+        rows = [
+            _FindingRow(f, SEVERITY_LABELS[f.severity], _code_title(f.code)) for f in _reading_order(report.findings)
+        ]
         if not report.valid:
             state = "error"
         elif report.counts["warning"]:

@@ -61,7 +61,7 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
                 raise fail(str(exc), exit_code) from None
             except KeyboardInterrupt:
                 raise fail("已中断", 130) from None
-            except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            except Exception as exc:
                 if debug:
                     raise
                 raise fail(

@@ -126,7 +126,7 @@ def check(
             _say(f"错误：{exc}")
             unreadable += 1
             continue
-        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
+        except Exception as exc:
             if debug:
                 raise
             _say(f"错误：{file}: 意外错误 {type(exc).__name__}: {exc}（加 --debug 可查看详细信息）")

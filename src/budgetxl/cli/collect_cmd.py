@@ -16,9 +16,16 @@ from budgetxl.collect.styles import STATUS_LABELS
 @handle_errors(exit_code=2)
 def collect(
     inputs: Annotated[list[Path], typer.Argument(help="Folders (searched recursively) or workbook files.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="The summary workbook to write (.xlsx).")] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="Folder of last year's returns to compare with.")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write tidy CSV tables (forms, tasks, indicators, findings) into this folder.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The summary workbook to write (.xlsx).")
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="Folder of last year's returns to compare with.")
+    ] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write tidy CSV tables (forms, tasks, indicators, findings) into this folder."),
+    ] = None,
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:

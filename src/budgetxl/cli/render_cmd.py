@@ -18,7 +18,9 @@ from budgetxl.render.many import render_files
 @app.command()
 @handle_errors()
 def render(
-    inputs: Annotated[list[Path] | None, typer.Argument(help="Form files (.yaml/.yml/.json). Default: the bundled example.")] = None,
+    inputs: Annotated[
+        list[Path] | None, typer.Argument(help="Form files (.yaml/.yml/.json). Default: the bundled example.")
+    ] = None,
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
     jobs: JobsOpt = None,

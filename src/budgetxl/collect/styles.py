@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
-
 from functools import lru_cache
+from typing import Any, TypedDict
 
 STATUS_LABELS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -107,5 +106,12 @@ def columns(key: str) -> tuple[Column, ...]:
     )
 
 
+class PageSetup(TypedDict):
+    paper: int
+    landscape: bool
+    margins: tuple[float, float, float, float]  # left, right, top, bottom (inches)
+    footer: str
+
+
 # Page set-up of every sheet: A4 landscape, one page wide, the heading row on every page.
-PAGE = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}
+PAGE: PageSetup = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}

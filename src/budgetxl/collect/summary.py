@@ -183,7 +183,7 @@ class SummaryBook:
         self._atomic = atomic_path(self.path)
         self._done = False
 
-    def __enter__(self) -> "SummaryBook":
+    def __enter__(self) -> SummaryBook:
         tmp = self._atomic.__enter__()
         base = self.path.absolute().parent
         self.wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)

@@ -54,7 +54,7 @@ class TidyWriter:
         self._writers: dict[str, Any] = {}
         self._counts = {"tasks": 0, "indicators": 0}
 
-    def __enter__(self) -> "TidyWriter":
+    def __enter__(self) -> TidyWriter:
         for name, columns in COLUMNS.items():
             tmp = self._stack.enter_context(atomic_path(self.folder / f"{name}.csv"))
             fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", newline=""))

@@ -22,7 +22,7 @@ from budgetxl.errors import ReadError
 
 # The limits, and the checks made before any parser sees a file, live in guards.py.
 from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, check_file_size, check_merges, check_xlsx_sheets
-from budgetxl.read.guards import check_zip as check_zip  # noqa: F401 - kept importable from here
+from budgetxl.read.guards import check_zip as check_zip
 
 Cell = tuple[int, int]
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based, inclusive)
@@ -133,8 +133,8 @@ def load_grid(path: str | Path) -> Grid:
         _add_xlsx_details(path, sheets)
     elif kind == "ods":
         _add_ods_details(path, sheets)
-    for sheet in sheets:
-        check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
+    for grid_sheet in sheets:
+        check_merges(path, f"“{grid_sheet.name}”", grid_sheet.merges, grid_sheet.nrows, grid_sheet.ncols)
     return Grid(path, kind, sheets)
 
 

@@ -38,7 +38,9 @@ MAX_CELLS = 2_000_000  # rows × columns a sheet may span
 MAX_MERGES = 100_000
 
 _CHUNK = 1024 * 1024
-_DTD_MARKS = tuple(m for s in ("<!DOCTYPE", "<!ENTITY") for m in (s.encode(), s.encode("utf-16-le"), s.encode("utf-16-be")))
+_DTD_MARKS = tuple(
+    m for s in ("<!DOCTYPE", "<!ENTITY") for m in (s.encode(), s.encode("utf-16-le"), s.encode("utf-16-be"))
+)
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]|<\x00[A-Za-z_]|\x00<\x00?[A-Za-z_]")
 
 
@@ -48,7 +50,8 @@ def check_file_size(path: Path) -> None:
     except OSError:
         return  # opening it says what is wrong
     if size > MAX_FILE_BYTES:
-        raise ReadError(f"{path}: 文件过大（{size // (1024 * 1024)} MB），超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，拒绝读取")
+        mb, limit = size // (1024 * 1024), MAX_FILE_BYTES // (1024 * 1024)
+        raise ReadError(f"{path}: 文件过大（{mb} MB），超过 {limit} MB 的上限，拒绝读取")
 
 
 def _is_xml(name: str) -> bool:
@@ -67,7 +70,8 @@ def check_zip(path: Path) -> None:
                 _check_header(path, info)
                 total += info.file_size
                 if total > MAX_TOTAL_BYTES:
-                    raise ReadError(f"{path}: 文件解压后总大小超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，疑似压缩炸弹，拒绝读取")
+                    limit = MAX_TOTAL_BYTES // (1024 * 1024)
+                    raise ReadError(f"{path}: 文件解压后总大小超过 {limit} MB，疑似压缩炸弹，拒绝读取")
                 _inflate_part(path, zf, info)
     except zipfile.BadZipFile as exc:
         raise ReadError(f"{path}: 文件已损坏（{_zip_problem(exc)}），请重新保存或重新发送") from None
@@ -164,7 +168,8 @@ def sheet_span(data: bytes) -> tuple[int, int, list[tuple[int, int, int, int]]]:
     full = [(letters, digits) for letters, digits, closed in cells if not closed]
     rows = max(map(int, {d for _, d in full}), default=0)
     widest = max({letters.upper() for letters, _ in full}, key=lambda s: (len(s), s), default=b"")
-    cols = _cell_ref(widest.decode() + "1")[1] + 1 if widest else 0
+    last = _cell_ref(widest.decode() + "1") if widest else None
+    cols = last[1] + 1 if last else 0
     merges = []
     refs = _PLAIN_MERGE_RE.findall(data)
     if len(refs) != data.count(b"<mergeCell ") + data.count(b":mergeCell "):
@@ -203,9 +208,9 @@ def _sheet_span_in_order(data: bytes) -> tuple[int, int, list[tuple[int, int, in
                     merges.append((min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
             continue
         r = _R_ATTR_RE.search(attrs)
-        ref = _cell_ref(r.group(1).decode("ascii", "replace")) if r else None
-        if ref is not None:
-            row, col = ref
+        cell = _cell_ref(r.group(1).decode("ascii", "replace")) if r else None
+        if cell is not None:
+            row, col = cell
         else:
             row, col = max(row, 0), col + 1
         if closed:

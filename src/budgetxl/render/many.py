@@ -22,15 +22,17 @@ def render_files(
     """Load every input (in parallel); if any is invalid, raise InputError naming each bad file and
     write nothing. Then render each form to its target; one outcome per input, in order (a target
     that cannot be written fails alone)."""
-    if len(set(map(str, targets))) != len(targets):
-        seen: set[str] = set()
-        twice = next(str(t) for t in targets if str(t) in seen or seen.add(str(t)))
-        raise InputError(f"{twice}: 多个输入文件会写到同一个输出文件，请改名或分开生成")
+    seen: set[str] = set()
+    for target in map(str, targets):
+        if target in seen:
+            raise InputError(f"{target}: 多个输入文件会写到同一个输出文件，请改名或分开生成")
+        seen.add(target)
     loaded = run_batch(load_form, list(inputs), jobs=jobs, progress=progress, description="读取表单")
     bad = [o for o in loaded if not o.ok]
     if len(bad) == 1:
         raise InputError(bad[0].error or f"{bad[0].item}: 无法读取")
     if bad:
-        raise InputError(f"{len(bad)} 个输入文件有错误，未生成任何工作簿", details=[(o.error or str(o.item)).replace("\n  - ", "；") for o in bad])
+        details = [(o.error or str(o.item)).replace("\n  - ", "；") for o in bad]
+        raise InputError(f"{len(bad)} 个输入文件有错误，未生成任何工作簿", details=details)
     pairs = [(o.value, target) for o, target in zip(loaded, targets)]
     return run_batch(render_pair, pairs, jobs=jobs, progress=progress, description="生成工作簿")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
 from budgetxl.model import Form
@@ -54,6 +54,7 @@ class Context:
 
 
 Check = Callable[[Context], Iterable[Hit]]
+C = TypeVar("C", bound=Check)
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,12 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, title: str, description: str, example: str, stage: Stage = "form"):
+def rule(code: str, severity: Severity, title: str, description: str, example: str,
+         stage: Stage = "form") -> Callable[[C], C]:
     """Declare a rule; used as a decorator on its check function (stage "form"), or called with
     check=None through `declare` for rules that run elsewhere."""
 
-    def register(check: Check | None) -> Check | None:
+    def register(check: C) -> C:
         declare(Rule(code, severity, title, description, example, stage, check))
         return check
 
