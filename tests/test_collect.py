@@ -240,7 +240,7 @@ def test_failures_of_the_worker_become_unreadable_rows() -> None:
 def test_inspect_file_never_raises_for_an_unreadable_file(tmp_path: Path) -> None:
     p = tmp_path / "empty.xlsx"
     p.write_bytes(b"")
-    rec = inspect_file(str(p))
+    (rec,) = inspect_file(str(p))
     assert rec.status == "unreadable" and "空" in rec.reason
 
 

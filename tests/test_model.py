@@ -144,7 +144,8 @@ def test_missing_file(tmp_path):
 def test_schema_describes_the_form():
     schema = json_schema()
     assert schema["type"] == "object"
-    assert {"year", "unit_name", "budget", "overall_goal"} <= set(schema["required"])
+    assert {"year", "unit_name", "budget"} <= set(schema["required"])
+    assert {"overall_goal", "functions", "goals"} <= set(schema["properties"])
     assert "Task" in schema["$defs"] and "Indicator" in schema["$defs"]
     assert schema["$defs"]["Task"]["properties"]["group"]["enum"] == ["key", "other"]
 

@@ -65,8 +65,8 @@ def check_pages(paged: Plan, flat: Plan, capacity: float) -> None:
         if page.repeated_header_row is not None:
             assert ind is not None and page.first_row > 0
             got = [paged.cell_at(page.first_row, c).value for c in range(1, layout.ncols)]
-            assert got == list(layout.blocks.indicators.header)
-            assert paged.cell_at(page.first_row, 0).value == layout.blocks.indicators.label
+            assert got == list(layout.indicators_block.header_texts().values())
+            assert paged.cell_at(page.first_row, 0).value == layout.indicators_block.label
     # Map printed rows back to the plan's rows and compare every cell there.
     src_of: dict[int, int] = {}
     for page in pages:

@@ -204,9 +204,8 @@ def _change_row(label: str, change: Change, amount: bool = False) -> _ChangeRow:
 
 def _field_labels() -> tuple[dict[str, str], dict[str, str]]:
     layout = load_layout(None)
-    tasks = dict(zip(layout.blocks.tasks_key.fields, layout.blocks.tasks_key.header))
-    tasks["group"] = S.LABELS["group"]
-    indicators = dict(zip(layout.blocks.indicators.fields, layout.blocks.indicators.header))
+    tasks = {**layout.headers_of("tasks"), "group": S.LABELS["group"]}
+    indicators = layout.headers_of("indicators")
     return tasks, indicators
 
 

@@ -1,19 +1,26 @@
 """Form layouts as data: templates/*.yaml, read by the writer, the template maker and the reader.
 
-A layout declares the blocks of the form (their labels, synonyms, header rows and which model
-field each column holds), the column widths, fonts, page set-up and the title as a Jinja2 string.
-Nothing about the form's wording or geometry is written in Python.
+A layout is an ordered list of blocks, each of a kind (a label/value row, a text, amount pairs,
+an amount row, an amount list, numbered rows, a row table, the indicator tree). A block declares
+its label and synonyms, the model field it fills and, for the tabular kinds, its column map:
+which model field each column holds, the header text of each column and its synonyms, and how
+many of the layout's physical columns it spans. The layout also declares the column widths,
+fonts, page set-up and the title as a Jinja2 string. docs/layouts.md describes the grammar.
+
+Nothing about a form's wording or geometry is written in Python: the writer, the template maker
+and the reader are loops over the blocks, with one module per kind (budgetxl.blocks).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
 import jinja2
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
@@ -21,6 +28,7 @@ from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 
 DEFAULT_LAYOUT = "guangdong"
+SIDES = ("expenditures", "revenues")
 
 
 class _Data(BaseModel):
@@ -56,61 +64,340 @@ class Rows(_Data):
     header_height: float
 
 
-class Block(_Data):
+# ---------------------------------------------------------------------------------------------
+# Blocks
+
+
+class Column(_Data):
+    """One column of a block's column map: the model field it holds, its header text and the
+    other spellings of that header, and how many physical columns it spans."""
+
+    field: str
+    header: str = ""
+    synonyms: tuple[str, ...] = ()
+    span: int = Field(default=1, ge=1)
+    style: str = ""  # the data cells' style in the render plan ('' = the kind's default)
+    hint: str = ""  # the input hint of a template (a key of templates/template.yaml's hints)
+
+    def header_labels(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms) if self.header else self.synonyms
+
+
+class _Block(_Data):
+    key: str
     label: str
     synonyms: tuple[str, ...] = ()
-    header: tuple[str, ...] = ()
-    header_synonyms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    fields: tuple[str, ...] = ()
-    # budget only
-    expenditures: tuple[str, ...] = ()
-    revenues: tuple[str, ...] = ()
-    amount_header: str = ""
+    optional: bool = False  # written only when the form has data for the block
+    columns: tuple[Column, ...] = ()
+    columns_from: str = ""  # the column map of another block, under that block's header row
+    unit: Literal["万元", "元"] = "万元"  # the unit the block's amounts are written in
+
+    # Filled in by the layout (columns_from resolved): the column map in use.
+    _columns: tuple[Column, ...] = PrivateAttr(default=())
+    _positions: tuple[tuple[int, int], ...] = PrivateAttr(default=())
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)
 
-    def header_labels(self, heading: str) -> tuple[str, ...]:
-        return (heading, *self.header_synonyms.get(heading, ()))
+    @property
+    def column_map(self) -> tuple[Column, ...]:
+        return self._columns or self.columns
+
+    @property
+    def positions(self) -> tuple[tuple[int, int], ...]:
+        """(first, last) physical column of each column of the map."""
+        return self._positions
+
+    @property
+    def has_header(self) -> bool:
+        """Whether the block writes a header row of its own."""
+        return not self.columns_from and any(c.header for c in self.columns)
+
+    def column(self, field: str) -> Column | None:
+        return next((c for c in self.column_map if c.field == field), None)
+
+    def position(self, field: str) -> tuple[int, int] | None:
+        for col, pos in zip(self.column_map, self.positions):
+            if col.field == field:
+                return pos
+        return None
+
+    def header_texts(self) -> dict[str, str]:
+        """Field → its header text."""
+        return {c.field: c.header for c in self.column_map if c.header}
 
 
-class Blocks(_Data):
-    unit: Block
-    basic_info: Block
-    budget: Block
-    overall_goal: Block
-    tasks_key: Block
-    tasks_other: Block
-    indicators: Block
+class ValueBlock(_Block):
+    """A label and one value beside it (单位名称 | 某某局); the value may also be typed into the
+    label's own cell ('单位名称：某某局')."""
+
+    kind: Literal["value"]
+    field: str
+
+
+class InfoBlock(_Block):
+    """基本信息: name/value pairs side by side (as many pairs a row as the column map has)."""
+
+    kind: Literal["info"]
+    field: Literal["basic_info"] = "basic_info"
+
+
+class PairsBlock(_Block):
+    """Two lists of amounts side by side (部门预算支出 | 收入来源), under a header row, with
+    optional further sub-blocks each under a heading row of its own."""
+
+    kind: Literal["pairs"]
+    left: Literal["expenditures", "revenues"] = "expenditures"
+    right: Literal["expenditures", "revenues"] = "revenues"
+    lines: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    task_funds_line: str = ""
+    sections: bool = False
+    totals: bool = False
+
+
+class AmountGroup(_Data):
+    side: Literal["expenditures", "revenues"]
+    heading: str = ""  # a header row above the group's line names (收入预算合计)
+    synonyms: tuple[str, ...] = ()
+
+
+class AmountRowBlock(_Block):
+    """Line names as a header row over one row of amounts (资金总额 | 财政拨款 | 其他资金). A
+    column of field `<side>.total` holds the total of that side (a formula); a column of field
+    `<side>` holds one line, its header the line's name. Optional groups put a heading row
+    above the columns of each side."""
+
+    kind: Literal["amount_row"]
+    groups: tuple[AmountGroup, ...] = ()
+    task_funds_line: str = ""
+
+
+class TotalLine(_Data):
+    label: str
+    position: Literal["first", "last"] = "last"
+
+
+class AmountListBlock(_Block):
+    """A list of named amounts, one a row (name | amount), with an optional total line."""
+
+    kind: Literal["amount_list"]
+    side: Literal["expenditures", "revenues"] = "revenues"
+    lines: tuple[str, ...] = ()
+    total: TotalLine | None = None
+    detail_prefix: str = ""  # written before the first line after a first-position total (其中：)
+    task_funds_line: str = ""
+
+
+class TextBlock(_Block):
+    """One text beside its label, over the whole width (总体绩效目标)."""
+
+    kind: Literal["text"]
+    field: str
+
+
+class NumberedBlock(_Block):
+    """Numbered texts, one a row (职能1 | …, 职能2 | …)."""
+
+    kind: Literal["numbered"]
+    field: str
+    number: str  # '职能{n}'
+
+    def number_text(self, n: int) -> str:
+        return self.number.replace("{n}", str(n))
+
+    @property
+    def number_pattern(self) -> re.Pattern[str]:
+        head, _, tail = self.number.partition("{n}")
+        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)" + re.escape(normalize_label(tail)))
+
+
+class TableBlock(_Block):
+    """A row table: a header row, then any number of rows (the task blocks)."""
+
+    kind: Literal["table"]
+    field: str
+    group: str = ""  # the model's `group` of the rows this block holds
+    totals: bool = False
+
+
+class IndicatorsBlock(_Block):
+    """The indicator tree: 一级 and 二级 merged (or repeated) over their rows, 三级 and 指标值."""
+
+    kind: Literal["indicators"]
+    field: Literal["indicators"] = "indicators"
+
+
+Block = Annotated[
+    Union[ValueBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
+          TableBlock, IndicatorsBlock],
+    Field(discriminator="kind"),
+]
+BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# The layout
 
 
 class Layout(_Data):
     name: str
+    kind: Literal["department"] = "department"
     description: str = ""
     sheet_name: str
     title: str
+    subtitle: str = ""  # a second title row, such as '（{{ year }}年度）'
+    # Written under a custom title that does not carry the year, so that the reader finds it.
+    year_line: str = "（{{ year }}年度）"
     font: Font
     columns: tuple[float, ...]
     page: Page
     rows: Rows
-    blocks: Blocks
+    blocks: tuple[Block, ...]
     total_labels: tuple[str, ...] = ()
+
+    _by_key: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _labels: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _totals: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Layout:
+        width = len(self.columns) - 1
+        if width < 1:
+            raise ValueError("columns: 至少需要两列（栏目名称一列，内容至少一列）")
+        by_key: dict[str, Any] = {}
+        for block in self.blocks:
+            if block.key in by_key:
+                raise ValueError(f"blocks: 栏目 key “{block.key}” 重复")
+            by_key[block.key] = block
+        for block in self.blocks:
+            cols = block.columns
+            if block.columns_from:
+                source = by_key.get(block.columns_from)
+                if source is None:
+                    raise ValueError(f"blocks.{block.key}.columns_from: 没有栏目“{block.columns_from}”")
+                cols = source.columns
+            positions = []
+            col = 1
+            for c in cols:
+                positions.append((col, col + c.span - 1))
+                col += c.span
+            if cols and col - 1 != width:
+                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {col - 1}，应等于内容列数 {width}")
+            block._columns = cols
+            block._positions = tuple(positions)
+        self._by_key = by_key
+        labels: dict[str, Any] = {}
+        for block in self.blocks:
+            for label in block.all_labels():
+                labels.setdefault(normalize_label(label), block)
+        self._labels = labels
+        self._totals = frozenset(normalize_label(t) for t in self.total_labels)
+        return self
+
+    # -- blocks ----------------------------------------------------------------------------------
+
+    def block(self, key: str) -> Any:
+        """The block called `key`, None if the layout has none."""
+        return self._by_key.get(key)
+
+    def blocks_of(self, kind: str) -> list[Any]:
+        return [b for b in self.blocks if b.kind == kind]
+
+    def first_of(self, *kinds: str) -> Any:
+        return next((b for b in self.blocks if b.kind in kinds), None)
+
+    def block_for_label(self, text: object) -> Any:
+        """The block whose label (or synonym) `text` is, None if none."""
+        return self._labels.get(normalize_label(text))
+
+    @property
+    def unit_block(self) -> ValueBlock | None:
+        return next((b for b in self.blocks if b.kind == "value" and b.field == "unit_name"), None)
+
+    @property
+    def budget_block(self) -> PairsBlock | AmountRowBlock | AmountListBlock | None:
+        return self.first_of(*BUDGET_KINDS)
+
+    @property
+    def indicators_block(self) -> IndicatorsBlock | None:
+        return self.first_of("indicators")
+
+    def task_block(self, group: str) -> TableBlock | None:
+        return next((b for b in self.blocks if b.kind == "table" and b.field == "tasks" and b.group == group), None)
+
+    def budget_lines(self) -> dict[str, tuple[str, ...]]:
+        """The standard budget lines of each side the layout holds (what templates pre-print)."""
+        b = self.budget_block
+        if b is None:
+            return {}
+        if b.kind == "pairs":
+            return {side: tuple(b.lines.get(side, ())) for side in (b.left, b.right)}
+        if b.kind == "amount_list":
+            return {b.side: b.lines}
+        out: dict[str, tuple[str, ...]] = {}
+        for col in b.column_map:
+            if col.field in SIDES:
+                out.setdefault(col.field, ())
+                out[col.field] += (col.header,)
+        return out
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The budget sides the layout has (both for a balanced budget)."""
+        return tuple(s for s in SIDES if s in self.budget_lines())
+
+    @property
+    def task_funds_line(self) -> str:
+        b = self.budget_block
+        return b.task_funds_line if b is not None else ""
+
+    def side_label(self, side: str) -> str:
+        """What the layout calls a budget side (部门预算支出, 收入来源, 收入预算合计…)."""
+        b = self.budget_block
+        if b is None:
+            return ""
+        if b.kind == "pairs":
+            column = b.column("left.name" if b.left == side else "right.name")
+            return column.header if column is not None else b.label
+        if b.kind == "amount_row":
+            group = next((g for g in b.groups if g.side == side), None)
+            return group.heading if group is not None and group.heading else b.label
+        return b.label
+
+    def headers_of(self, field: str) -> dict[str, str]:
+        """Column field → header text of the first block filling the model field `field`
+        ('tasks', 'indicators'); {} when the layout has no such block."""
+        for b in self.blocks:
+            if getattr(b, "field", None) == field and b.column_map:
+                return b.header_texts()
+        return {}
+
+    def label_of(self, key: str, default: str = "") -> str:
+        b = self.block(key)
+        return b.label if b is not None else default
+
+    # -- text --------------------------------------------------------------------------------------
 
     def is_total_label(self, text: object) -> bool:
         norm = normalize_label(text)
-        return bool(norm) and norm in _normalized(self.total_labels)
+        return bool(norm) and norm in self._totals
+
+    @property
+    def total_label(self) -> str:
+        return self.total_labels[0] if self.total_labels else "合计"
 
     def render_title(self, year: int | None) -> str:
         return _render_title(self.title, year)
 
+    def render_subtitle(self, year: int | None) -> str:
+        return _render_title(self.subtitle, year) if self.subtitle else ""
+
+    def render_year_line(self, year: int | None) -> str:
+        return _render_title(self.year_line, year) if year is not None else ""
+
     @property
     def ncols(self) -> int:
         return len(self.columns)
-
-
-@lru_cache(maxsize=64)  # asked for every row a reader looks at
-def _normalized(labels: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(normalize_label(t) for t in labels)
 
 
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over
@@ -123,6 +410,10 @@ def _title_template(source: str) -> jinja2.Template:
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False).from_string(source)
 
 
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
@@ -131,6 +422,29 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _merge_blocks(base: Any, over: Any, name: str) -> Any:
+    """A child layout's `blocks`: a list replaces the parent's; a mapping of key → fields changes
+    those blocks of the parent's list and keeps the others in place."""
+    if not isinstance(over, dict):
+        return over
+    if not isinstance(base, list):
+        raise LayoutError(f"版式 {name}: blocks 按 key 修改时，上级版式的 blocks 应为列表")
+    out = []
+    seen = set()
+    for block in base:
+        key = block.get("key") if isinstance(block, dict) else None
+        if key in over:
+            seen.add(key)
+            change = over[key]
+            out.append(_deep_merge(block, change) if isinstance(change, dict) else change)
+        else:
+            out.append(block)
+    unknown = [k for k in over if k not in seen]
+    if unknown:
+        raise LayoutError(f"版式 {name}: 上级版式没有栏目 {', '.join(unknown)}")
+    return [b for b in out if b is not None]
 
 
 def read_data_file(path: Path, what: str) -> Any:
@@ -156,19 +470,27 @@ def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         raise LayoutError(f"{path}: 版式文件应为一组字段")
     parent = data.pop("extends", None)
     if parent:
-        data = _deep_merge(_raw_layout(parent, seen + (name,)), data)
+        base = _raw_layout(parent, seen + (name,))
+        blocks = _merge_blocks(base.get("blocks"), data.pop("blocks", base.get("blocks")), name)
+        data = _deep_merge(base, data)
+        data["blocks"] = blocks
     return data
+
+
+def layout_from_data(data: dict[str, Any], source: str = "<data>") -> Layout:
+    """A Layout from its parsed YAML (extends already resolved); LayoutError names each problem."""
+    try:
+        return Layout.model_validate(data)
+    except ValidationError as exc:
+        details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise LayoutError(f"版式 {source} 有误", details=details) from None
 
 
 @lru_cache(maxsize=None)
 def load_layout(name: str | None = None) -> Layout:
     """The layout called `name` (templates/NAME.yaml), resolved through `extends`."""
     name = name or DEFAULT_LAYOUT
-    data = _raw_layout(name)
-    try:
-        return Layout.model_validate(data)
-    except ValidationError as exc:
-        raise LayoutError(f"版式 {name} 有误", details=[str(e) for e in exc.errors()]) from None
+    return layout_from_data(_raw_layout(name), name)
 
 
 def available_layouts() -> list[str]:
@@ -181,7 +503,7 @@ def available_layouts() -> list[str]:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_SAFE_LOADER)  # noqa: S506 - a safe loader
         except yaml.YAMLError:
             continue
-        if isinstance(data, dict) and "blocks" in data and data.get("name") == path.stem:
+        if isinstance(data, dict) and ("blocks" in data or "extends" in data) and data.get("name") == path.stem:
             out.append(path.stem)
     return out
 
@@ -196,12 +518,12 @@ def all_layouts() -> tuple[Layout, ...]:
 
 @lru_cache(maxsize=None)
 def label_index() -> dict[str, tuple[str, ...]]:
-    """Normalised label → block keys, across every layout: what the reader looks for."""
+    """Normalised block label → block keys, across every layout."""
     index: dict[str, list[str]] = {}
     for layout in all_layouts():
-        for key, block in layout.blocks:
+        for block in layout.blocks:
             for label in block.all_labels():
                 keys = index.setdefault(normalize_label(label), [])
-                if key not in keys:
-                    keys.append(key)
+                if block.key not in keys:
+                    keys.append(block.key)
     return {k: tuple(v) for k, v in index.items()}

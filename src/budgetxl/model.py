@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
@@ -74,6 +74,12 @@ OptionalAmount = Annotated[
 ]
 
 
+def amount_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of a model part that hold amounts (万元): Task → {'funds'}."""
+    return frozenset(name for name, info in model.model_fields.items()
+                     if info.annotation is Decimal or Decimal in get_args(info.annotation))
+
+
 def _text(value: Any) -> Any:
     """Numbers typed where text belongs (a target of 50000, a staff count of 737) become text."""
     if isinstance(value, bool):
@@ -86,6 +92,15 @@ def _text(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_text), AfterValidator(clean_text)]
+
+
+def _non_empty(value: str) -> str:
+    if not value:
+        raise ValueError("不能为空（不需要的条目请删除）")
+    return value
+
+
+NonEmptyText = Annotated[str, BeforeValidator(_text), AfterValidator(clean_text), AfterValidator(_non_empty)]
 
 
 class _Model(BaseModel):
@@ -122,8 +137,8 @@ class BudgetSection(_Model):
 class Budget(_Model):
     """预算整体情况: 部门预算支出 beside 收入来源, plus optional further sub-blocks."""
 
-    expenditures: tuple[BudgetLine, ...]
-    revenues: tuple[BudgetLine, ...]
+    expenditures: tuple[BudgetLine, ...] = ()
+    revenues: tuple[BudgetLine, ...] = ()
     sections: tuple[BudgetSection, ...] = ()
 
 
@@ -163,7 +178,13 @@ class Form(_Model):
     )
     basic_info: tuple[InfoItem, ...] = ()
     budget: Budget
-    overall_goal: Text
+    overall_goal: Text = ""
+    functions: tuple[NonEmptyText, ...] = Field(
+        default=(), description="部门职能概述 as numbered items (职能1, 职能2, …), in layouts that list them."
+    )
+    goals: tuple[NonEmptyText, ...] = Field(
+        default=(), description="The year's goals as numbered items (目标1, 目标2, …), in layouts that list them."
+    )
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     notes: tuple[Text, ...] = Field(default=(), description="Text found under or beside the table, kept verbatim.")
@@ -177,7 +198,7 @@ class Form(_Model):
         for key in ("layout", "title"):
             if data[key] is None:
                 del data[key]
-        for key in ("basic_info", "notes"):
+        for key in ("basic_info", "functions", "goals", "notes"):
             if not data[key]:
                 del data[key]
         if not data["budget"]["sections"]:

@@ -120,8 +120,7 @@ def load_units(path: str | Path, layout: Layout | None = None) -> UnitTable:
 
     header_line, header = rows[0]
     name_keys = {_heading_key(h, ()) for h in texts.name_columns}
-    budget = layout.blocks.budget
-    line_keys = {_heading_key(n, ()): n for n in (*budget.expenditures, *budget.revenues)}
+    line_keys = {_heading_key(n, ()): n for names in layout.budget_lines().values() for n in names}
     name_col: int | None = None
     amount_cols: dict[int, str] = {}
     ignored: list[str] = []

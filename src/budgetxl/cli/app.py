@@ -31,6 +31,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")]
 OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", help="Output folder (one file per input).")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: all cores).")]
+LayoutOpt = Annotated[
+    str | None,
+    typer.Option("--layout", help="Form layout, a file in templates/ (guangdong, zhanjiang, central, jiangxi, guangxi…)."),
+]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Read the form on this sheet (also a hidden one).")]
+
+
+def check_layout(layout: str | None) -> None:
+    """A layout that templates/ does not have is a usage error naming the ones it has."""
+    from budgetxl.layout import available_layouts
+
+    if layout is not None and layout not in available_layouts():
+        raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", EXIT_USAGE)
 
 # Exit codes: 0 ok, 1 errors in the data / failed work, 2 usage errors and unreadable inputs.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2

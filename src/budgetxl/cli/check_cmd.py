@@ -14,7 +14,7 @@ from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, 
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
-from budgetxl.rules.check import check_file, in_reading_order
+from budgetxl.rules.check import check_file_forms, in_reading_order
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
 AnnotateOpt = Annotated[
@@ -119,7 +119,7 @@ def check(
     unreadable = failed = 0
     for file in files:
         try:
-            report = check_file(file)
+            forms = check_file_forms(file)  # each form sheet of a workbook is a return of its own
         except BudgetxlError as exc:
             if debug:
                 raise
@@ -132,7 +132,9 @@ def check(
             _say(f"错误：{file}: 意外错误 {type(exc).__name__}: {exc}（加 --debug 可查看详细信息）")
             unreadable += 1
             continue
-        reports.append(report)
+        reports.extend(forms)
+        report = forms[0] if len(forms) == 1 else Report(
+            tuple(f for r in forms for f in r.findings), source=forms[0].source, extra=forms[0].extra)
         if annotate_to is not None:
             out = _annotation_target(file, annotate_to, len(files) > 1)
             try:
@@ -153,7 +155,7 @@ def check(
         unread = [str(f) for f in files if str(f) not in read_ok]
         failed += not save_html(html, lambda: check_html(reports, unread), debug)
     if json_:
-        if len(files) == 1:
+        if len(files) == 1 and len(reports) <= 1:
             if reports:
                 stdout.print(reports[0].to_json(), markup=False, highlight=False, soft_wrap=True)
         else:
@@ -164,7 +166,7 @@ def check(
             render_report(report)
     with_errors = sum(1 for r in reports if not r.valid)
     with_warnings = sum(1 for r in reports if r.counts["warning"])
-    if len(files) > 1:
+    if len(files) > 1 or len(reports) > 1:
         _say(
             f"共 {len(files)} 个文件：{with_errors} 个有错误，{with_warnings} 个有警告"
             + (f"，{unreadable} 个无法读取" if unreadable else "")

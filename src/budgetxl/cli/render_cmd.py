@@ -8,7 +8,20 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import (
+    EXIT_FAIL,
+    DebugOpt,
+    JobsOpt,
+    LayoutOpt,
+    OutDirOpt,
+    OutOpt,
+    app,
+    check_layout,
+    fail,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
 from budgetxl.model import json_schema, load_form
 from budgetxl.render import render_form
@@ -24,9 +37,12 @@ def render(
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
     jobs: JobsOpt = None,
+    layout: LayoutOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Render forms (YAML/JSON) into formatted, print-ready workbooks."""
+    """Render forms (YAML/JSON) into formatted, print-ready workbooks (in each form's own layout, or
+    the one --layout names)."""
+    check_layout(layout)
     if not inputs:
         inputs = [EXAMPLE_INPUT]
         if output is None and out_dir is None:
@@ -35,13 +51,14 @@ def render(
         raise fail("-o 只能用于一个输入文件；多个输入请用 --out-dir", 2)
     targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
     if len(inputs) == 1:
-        render_form(load_form(inputs[0]), targets[0])
+        form = load_form(inputs[0])
+        render_form(form if layout is None else form.model_copy(update={"layout": layout}), targets[0])
         stdout.print(str(targets[0]), markup=False, highlight=False)
         return
     # Several inputs: all loaded first (one bad input stops the run before anything is written),
     # then rendered in parallel; a target that cannot be written fails alone.
     failed = 0
-    for outcome in render_files(inputs, targets, jobs=jobs):
+    for outcome in render_files(inputs, targets, jobs=jobs, layout=layout):
         if outcome.ok:
             stdout.print(str(outcome.value), markup=False, highlight=False)
         else:

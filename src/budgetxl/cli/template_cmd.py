@@ -7,13 +7,25 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import DebugOpt, JobsOpt, OutDirOpt, OutOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import (
+    DebugOpt,
+    JobsOpt,
+    LayoutOpt,
+    OutDirOpt,
+    OutOpt,
+    app,
+    check_layout,
+    fail,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from budgetxl.frameworks import framework_ids
-from budgetxl.layout import available_layouts
 from budgetxl.render.template import (
     build_template,
     load_previous,
     make_templates,
+    not_carried,
     off_framework_pairs,
     relabelled_pairs,
     template_file_name,
@@ -59,7 +71,7 @@ def template(
         typer.Option("--from", help="Last year's table (.xlsx/.xls/.ods or .yaml/.json): tasks and indicators "
                                     "pre-filled for editing, amounts left blank."),
     ] = None,
-    layout: Annotated[str | None, typer.Option("--layout", help="Form layout: guangdong or zhanjiang.")] = None,
+    layout: LayoutOpt = None,
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -70,8 +82,7 @@ def template(
         raise fail("请用 --unit 指定一个单位，或用 --units 指定单位清单（CSV）", 2)
     if framework is not None and framework not in framework_ids():
         raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
-    if layout is not None and layout not in available_layouts():
-        raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", 2)
+    check_layout(layout)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)
@@ -97,6 +108,9 @@ def template(
     tplan, seed, counts = build_template(unit_name, year, previous=previous, framework=framework,
                                          layout=layout, rows=rows)
     if previous is not None:
+        lost = not_carried(previous, tplan.plan.layout)
+        if lost:
+            _say(f"提示：版式“{tplan.plan.layout.name}”没有这些栏目，上年的内容未带入：{'、'.join(lost)}")
         for (l1, l2), (n1, n2) in relabelled_pairs(previous, tplan.framework).items():
             _say(f"提示：上年的“{l1} / {l2}”已改写为下拉列表中的“{n1} / {n2}”")
     for l1, l2 in off_framework_pairs(seed, tplan.framework):

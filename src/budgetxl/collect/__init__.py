@@ -80,7 +80,7 @@ def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
     for members in groups.values():
         if len(members) > 1:
             for i in members:
-                out[i] = replace(out[i], duplicates=tuple(records[j].path for j in members if j != i))
+                out[i] = replace(out[i], duplicates=tuple(records[j].label for j in members if j != i))
     return out
 
 
@@ -93,10 +93,13 @@ def index_previous(
     unreadable: list[FileRecord] = []
     for o in run_batch(identify, [str(f) for f in files], jobs=jobs, progress=progress,
                        description="读取上年工作簿", timeout=TIMEOUT_SECONDS):
-        if o.ok and o.value is not None and o.value.unit_name.strip():
-            index[unit_key(o.value.unit_name)].append(o.value)
-        elif o.ok:
-            unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason="没有单位名称"))
+        if o.ok and o.value is not None:
+            for known in o.value:
+                if known.unit_name.strip():
+                    index[unit_key(known.unit_name)].append(known)
+                else:
+                    unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason="没有单位名称",
+                                                 sheet=known.sheet or ""))
         else:
             reason = short_reason(o.error or "", o.item) if o.error_type == "ReadError" else failed_record(o).reason
             unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason=reason))
@@ -138,13 +141,14 @@ def collect(
         book = stack.enter_context(SummaryBook(output, compared=index is not None))
         for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
                                   description="读取并审核工作簿", timeout=timeout):
-            rec = outcome.value if outcome.ok and outcome.value is not None else failed_record(outcome)
-            book.add(rec)
-            if tidy is not None:
-                tidy.add_rows(rec)
-                tidy.add_findings(rec)
-            # what is written goes: the collector keeps a few numbers per file, not its contents
-            records.append(replace(rec, findings=(), tasks=(), indicators=()))
+            recs = outcome.value if outcome.ok and outcome.value is not None else (failed_record(outcome),)
+            for rec in recs:  # a record per form: a workbook may hold several
+                book.add(rec)
+                if tidy is not None:
+                    tidy.add_rows(rec)
+                    tidy.add_findings(rec)
+                # what is written goes: the collector keeps a few numbers per form, not its contents
+                records.append(replace(rec, findings=(), tasks=(), indicators=()))
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:

@@ -10,7 +10,7 @@ from typing import Literal, Mapping, Sequence
 
 from budgetxl.errors import BudgetxlError
 from budgetxl.model import Form
-from budgetxl.read import read_workbook
+from budgetxl.read import read_forms, read_workbook
 from budgetxl.report import Finding
 from budgetxl.rules.check import in_reading_order, read_and_check
 from budgetxl.text import normalize_label
@@ -26,6 +26,7 @@ class Known:
     path: str
     unit_name: str
     year: int | None
+    sheet: str | None = None  # the form's sheet, when the file holds several
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,12 @@ class FileRecord:
     indicators: tuple[tuple[str, ...], ...] = ()  # level1, level2, name, target
     comparison: Comparison | None = None
     duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year
+    several: bool = False  # the file holds several forms: the sheet tells them apart
+
+    @property
+    def label(self) -> str:
+        """The file, and the sheet when the file holds several forms: how a person finds it."""
+        return f"{self.path}（{self.sheet}）" if self.several else self.path
 
 
 def unit_key(name: str) -> str:
@@ -97,11 +104,11 @@ def short_reason(message: str, path: str | Path) -> str:
     return message[len(prefix) :] if message.startswith(prefix) else message
 
 
-def check_workbook_form(path: str | Path) -> tuple[Form, str, str, tuple[Finding, ...]]:
-    """Read and check one workbook: the form, its layout and sheet, and every finding (the
-    reader's, the total rows', the rules'), placed on sheet!cell, in reading order."""
-    result, report = read_and_check(path)
-    return result.form, result.layout, result.sheet, tuple(in_reading_order(report.findings))
+def check_workbook_forms(path: str | Path) -> list[tuple[Form, str, str, tuple[Finding, ...]]]:
+    """Read and check one workbook: for each form sheet, the form, its layout and sheet, and every
+    finding (the reader's, the total rows', the rules'), placed on sheet!cell, in reading order."""
+    return [(result.form, result.layout, result.sheet, tuple(in_reading_order(report.findings)))
+            for result, report in read_and_check(path)]
 
 
 def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
@@ -130,10 +137,11 @@ def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Fi
     )
 
 
-def identify(path: str) -> Known:
-    """Whose file is this (for matching last year's files): unit name and year."""
-    form = read_workbook(path).form
-    return Known(path, form.unit_name, form.year)
+def identify(path: str) -> list[Known]:
+    """Whose file is this (for matching last year's files): unit name and year of each form."""
+    results = read_forms(path)
+    several = len(results) > 1
+    return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None) for r in results]
 
 
 def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str) -> Known | None:
@@ -154,7 +162,7 @@ def compare_with(form: Form, previous: Known | None) -> Comparison:
     if previous is None:
         return Comparison(new_total=new_total, note="上年没有该单位的文件")
     try:
-        old = read_workbook(previous.path).form
+        old = read_workbook(previous.path, previous.sheet).form
     except BudgetxlError as exc:
         return Comparison(previous.path, previous.year, new_total=new_total,
                           note=f"上年文件无法读取：{short_reason(str(exc), previous.path)}")
@@ -175,16 +183,22 @@ def compare_with(form: Form, previous: Known | None) -> Comparison:
     )
 
 
-def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = None) -> FileRecord:
-    """Everything the collection needs from one file. An unreadable file is a record with its
-    reason, never an exception (unexpected failures are turned into one by the collector)."""
+def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = None) -> tuple[FileRecord, ...]:
+    """Everything the collection needs from one file: a record per form (a workbook may hold a
+    form on each of several sheets; each is a return of its own). An unreadable file is a record
+    with its reason, never an exception (unexpected failures are turned into one by the
+    collector)."""
     try:
-        form, layout, sheet, findings = check_workbook_form(path)
+        forms = check_workbook_forms(path)
     except BudgetxlError as exc:
-        return FileRecord(path=path, status="unreadable", reason=short_reason(str(exc), path))
-    record = record_of(path, form, layout, sheet, findings)
-    if previous is None:
-        return record
-    match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
-    comparison = compare_with(form, match) if form.unit_name else Comparison(note="本文件没有单位名称，无法与上年匹配")
-    return replace(record, comparison=comparison)
+        return (FileRecord(path=path, status="unreadable", reason=short_reason(str(exc), path)),)
+    out = []
+    for form, layout, sheet, findings in forms:
+        record = replace(record_of(path, form, layout, sheet, findings), several=len(forms) > 1)
+        if previous is not None:
+            match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
+            comparison = (compare_with(form, match) if form.unit_name
+                          else Comparison(note="本文件没有单位名称，无法与上年匹配"))
+            record = replace(record, comparison=comparison)
+        out.append(record)
+    return tuple(out)

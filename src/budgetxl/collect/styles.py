@@ -52,6 +52,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "summary": (
         Column("index", "序号", 6, "int"),
         Column("file", "文件", 34, "link"),
+        Column("sheet", "工作表", 14),
+        Column("layout", "版式", 10, "center"),
         Column("unit", "单位名称", 30),
         Column("year", "年度", 7, "center"),
         Column("status", "状态", 9, "center"),

@@ -121,6 +121,8 @@ def summary_row(index: int, rec: FileRecord) -> Row:
     return {
         "index": index,
         "file": rec.path,
+        "sheet": rec.sheet,
+        "layout": rec.layout,
         "unit": rec.unit_name,
         "year": rec.year,
         "status": STATUS_LABELS[rec.status],
@@ -138,7 +140,7 @@ def summary_row(index: int, rec: FileRecord) -> Row:
 
 
 def finding_rows(rec: FileRecord) -> Iterable[tuple[Row, dict[str, str]]]:
-    shown = display_path(rec.path)
+    shown = display_path(rec.label)
     if rec.status == "unreadable":
         yield ({"file": shown, "severity": STATUS_LABELS["unreadable"], "message": rec.reason},
                {"severity": "status_unreadable"})

@@ -306,13 +306,14 @@ def diff_indicators(
 
 def _budget_parts(form: Form) -> list[tuple[str, str, str, Sequence[BudgetLine]]]:
     """(part, match key, label, lines) for every part of 预算整体情况."""
+    default = load_layout(None)
     try:
-        header = load_layout(form.layout).blocks.budget.header
+        layout = load_layout(form.layout)
     except LayoutError:
-        header = load_layout(None).blocks.budget.header
+        layout = default
     parts: list[tuple[str, str, str, Sequence[BudgetLine]]] = [
-        ("expenditures", "expenditures", header[0], form.budget.expenditures),
-        ("revenues", "revenues", header[2], form.budget.revenues),
+        (side, side, layout.side_label(side) or default.side_label(side), getattr(form.budget, side))
+        for side in ("expenditures", "revenues")
     ]
     for k, section in enumerate(form.budget.sections):
         left, right = section.left_heading, section.right_heading

@@ -158,9 +158,8 @@ def _entries(
 def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     """Print `diff` (of `forms[0]` → `forms[1]`) on `console`."""
     layout = load_layout(None)
-    task_headers = dict(zip(layout.blocks.tasks_key.fields, layout.blocks.tasks_key.header))
-    task_headers["group"] = S.LABELS["group"]
-    indicator_headers = dict(zip(layout.blocks.indicators.fields, layout.blocks.indicators.header))
+    task_headers = {**layout.headers_of("tasks"), "group": S.LABELS["group"]}
+    indicator_headers = layout.headers_of("indicators")
     unit = diff.new.unit_name
     if diff.old.unit_name != diff.new.unit_name:
         unit = f"{diff.old.unit_name} → {diff.new.unit_name}"

@@ -298,9 +298,9 @@ def _extra_cell(
 
 
 def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any], new_tasks: Sequence[Any]) -> None:
-    block = load_layout(None).blocks.tasks_key
-    fields = ["group", *block.fields]
-    headers = [S.LABELS["group"], *block.header]
+    columns = load_layout(None).headers_of("tasks")
+    fields = ["group", *columns]
+    headers = [S.LABELS["group"], *columns.values()]
     widths = [S.WIDTHS[f] for f in fields]
     extra = [
         (S.LABELS["delta"], S.WIDTHS["delta"], "funds_delta"),
@@ -314,15 +314,15 @@ def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any
 
 
 def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence[Any], new_rows: Sequence[Any]) -> None:
-    block = load_layout(None).blocks.indicators
-    fields = list(block.fields)
+    columns = load_layout(None).headers_of("indicators")
+    fields = list(columns)
     widths = [S.WIDTHS["indicator"] if f == "name" else S.WIDTHS[f] for f in fields]
     extra = [
         (S.LABELS["target_change"], S.WIDTHS["target_change"], "target_change"),
         (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
-        book, name, diff, diff.indicators, fields, list(block.header), widths, extra, S.LABELS["compare"],
+        book, name, diff, diff.indicators, fields, list(columns.values()), widths, extra, S.LABELS["compare"],
         (old_rows, new_rows),
     )
 

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from budgetxl.errors import ReadError
 from budgetxl.read.grid import Grid, SheetGrid, load_grid
 from budgetxl.read.parse import ReadResult, read_grid
 
 
-def read_workbook(path: str | Path) -> ReadResult:
-    """Read the 部门整体预算绩效目标表 in the workbook at `path`. Never modifies the file.
+def read_forms(path: str | Path, sheet: str | None = None) -> list[ReadResult]:
+    """Every form in the workbook at `path`: one per visible sheet holding a form, in sheet order
+    (hidden sheets only when named by `sheet`), or the one on `sheet`. Never modifies the file.
 
-    Raises ReadError (one clear message naming the file) when the file cannot be read as this form.
+    Raises ReadError (one clear message naming the file) when no sheet can be read as a form.
     """
-    return read_grid(load_grid(path))
+    return read_grid(load_grid(path), sheet)
 
 
-__all__ = ["Grid", "ReadResult", "SheetGrid", "load_grid", "read_grid", "read_workbook"]
+def read_workbook(path: str | Path, sheet: str | None = None) -> ReadResult:
+    """The one form in the workbook at `path` (or on `sheet`). A workbook holding several forms is
+    a ReadError naming their sheets: pick one with `sheet`, or read them all with `read_forms`."""
+    return single(read_forms(path, sheet), path)
+
+
+def single(results: list[ReadResult], path: str | Path) -> ReadResult:
+    if len(results) == 1:
+        return results[0]
+    names = "、".join(f"“{r.sheet}”" for r in results)
+    raise ReadError(f"{path}: 工作簿中有 {len(results)} 张目标表（工作表 {names}），请指定要读取的工作表（--sheet）")
+
+
+__all__ = ["Grid", "ReadResult", "SheetGrid", "load_grid", "read_forms", "read_grid", "read_workbook", "single"]

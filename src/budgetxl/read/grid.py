@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from budgetxl.errors import ReadError
 
@@ -39,6 +39,7 @@ class SheetGrid:
     merges: list[Range] = field(default_factory=list)
     formats: dict[Cell, str] = field(default_factory=dict)  # percent number formats of numbers
     formulas: dict[Cell, str] = field(default_factory=dict)
+    visible: bool = True  # hidden sheets are read only when asked for by name
 
     @property
     def nrows(self) -> int:
@@ -113,6 +114,7 @@ def load_grid(path: str | Path) -> Grid:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = []
+        hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         for name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(name)
             end = sheet.end
@@ -120,7 +122,7 @@ def load_grid(path: str | Path) -> Grid:
                 raise ReadError(f"{path}: 工作表“{name}”的范围过大（{end[0] + 1} 行 × {end[1] + 1} 列），拒绝读取")
             values = sheet.to_python(skip_empty_area=False) if end is not None else []
             merges = _merges(sheet.merged_cell_ranges, path, name)
-            sheets.append(SheetGrid(name, values, merges))
+            sheets.append(SheetGrid(name, values, merges, visible=name not in hidden))
     except ReadError:
         raise
     except (KeyboardInterrupt, SystemExit):

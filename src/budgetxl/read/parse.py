@@ -1,44 +1,48 @@
-"""Find the form's blocks by their labels and read them into a Form.
+"""Read a sheet by the grammar of its layout: find the blocks by their labels, then let each block's
+kind read its rows into the form.
 
-Blocks are found by label (normalised: NFKC, no spaces or line breaks), never by coordinates, so
-inserted or deleted rows, moved blocks, other column positions and foreign layouts still read.
-Columns inside a block come from its header row; 一级/二级 labels may be merged vertically,
-written once with the cells below left empty, or repeated on every row.
+A label opens a block only where a layout's grammar allows one: in the label column (the column
+where the layout's block labels stand, whatever column that is on the sheet), once per block (the
+same label again at the top of a printed page continues the open block). The same words anywhere
+else — in a block's data columns, in a note under the table — are data. Blocks may be missing and
+a foreign file may order them differently. Columns inside a block come from its header row where
+it has one, else from the layout's column map. Every non-empty cell of the sheet is read into the
+form or reported with its cell (BX020).
+
+Several layouts are known (templates/*.yaml): each sheet is matched against every one and read
+with the one whose labels it carries best; the result says which.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from budgetxl.blocks import KINDS
+from budgetxl.blocks.base import Parts, Span, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
-from budgetxl.layout import DEFAULT_LAYOUT, Layout, all_layouts, label_index
-from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, format_amount
+from budgetxl.layout import DEFAULT_LAYOUT, Layout, all_layouts
+from budgetxl.model import Budget, Form, format_amount
 from budgetxl.read.codes import READ_CODES
-from budgetxl.read.grid import Grid, Range, SheetGrid
+from budgetxl.read.grid import Grid, SheetGrid
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
 from budgetxl.report import Finding
 from budgetxl.text import normalize_label
 
-_YEAR_RE = re.compile(r"((?:19|20|21)\d{2})\s*年")
-
-
-@dataclass(frozen=True)
-class Anchor:
-    key: str
-    row: int
-    col: int
-    inline_value: str = ""  # '单位名称：XX' written in one cell
+_INLINE_RE = re.compile(r"^\s*([^:：]{2,12})[:：]\s*(.+)$", re.S)
+_UNIT_NOTE_RE = re.compile(r"^(?:金额|预算金额|资金)?单位[:：]?\s*(万元|元)$")
+MAX_LABEL_CHARS = 40
 
 
 @dataclass(frozen=True)
 class ReadResult:
-    """A workbook read back: the Form, what the reader noticed, and where each field came from."""
+    """A form read back: the Form, what the reader noticed, and where each field came from."""
 
     form: Form
     findings: tuple[Finding, ...]
@@ -47,6 +51,7 @@ class ReadResult:
     layout: str
     cells: dict[str, str] = field(default_factory=dict)  # field path → A1
     formulas: dict[str, str] = field(default_factory=dict)  # field path → formula text
+    totals: dict[str, Decimal | None] = field(default_factory=dict)  # '….total' → the total as read (万元)
 
     def cell_for(self, path: str) -> str | None:
         """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name)."""
@@ -65,129 +70,245 @@ class ReadResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# Labels declared by the layouts
+# Matching a sheet to a layout
 
 
-@lru_cache(maxsize=None)
-def _header_fields(block: str) -> dict[str, str]:
-    """Normalised header label → model field, for a block with `fields`, across all layouts."""
-    out: dict[str, str] = {}
-    for layout in all_layouts():
-        b = getattr(layout.blocks, block)
-        for heading, fld in zip(b.header, b.fields):
-            for label in b.header_labels(heading):
-                out.setdefault(normalize_label(label), fld)
+@dataclass(frozen=True)
+class Opening:
+    """Where a block's label stands on the sheet."""
+
+    block: Any
+    row: int
+    col: int
+    inline: str = ""
+
+
+@dataclass
+class Match:
+    """A sheet read by a layout's grammar: the label column, the blocks it opens, and the label
+    cells that continue an open block (repeated at the top of a printed page)."""
+
+    layout: Layout
+    label_col: int
+    data_col: int
+    openings: list[Opening]
+    continued: list[tuple[int, int]]
+    repeated: list[tuple[int, int, str]]  # a closed block's label met again: reported
+    score: int
+
+    def has(self, kind: str) -> bool:
+        return any(o.block.kind == kind for o in self.openings)
+
+
+def _label_candidates(sheet: SheetGrid) -> list[tuple[int, int, str, str]]:
+    """Short texts of the sheet, normalised: (row, col, normalised, text) — where labels can be."""
+    out = []
+    for r, row in enumerate(sheet.values):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v and len(v) <= MAX_LABEL_CHARS:
+                out.append((r, c, normalize_label(v), v))
     return out
 
 
-@lru_cache(maxsize=None)
-def _budget_headers() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(expenditure-name headers, revenue-name headers, amount headers), normalised."""
-    left: set[str] = set()
-    right: set[str] = set()
-    amount: set[str] = set()
-    for layout in all_layouts():
-        b = layout.blocks.budget
-        exp_h, amt_h, rev_h, _ = b.header
-        left.update(normalize_label(x) for x in b.header_labels(exp_h))
-        right.update(normalize_label(x) for x in b.header_labels(rev_h))
-        amount.update(normalize_label(x) for x in b.header_labels(amt_h))
-        amount.add(normalize_label(b.amount_header))
-    return frozenset(left), frozenset(right), frozenset(amount)
-
-
-def is_total(value: Any) -> bool:
-    """A 合计 row's name cell, as any layout declares it."""
-    return isinstance(value, str) and any(layout.is_total_label(value) for layout in all_layouts())
-
-
-def _inline_label(text: str) -> tuple[str, str] | None:
-    """'单位名称：某某局' → ('unit', '某某局')."""
-    m = re.match(r"^\s*([^:：]{2,12})[:：]\s*(.+)$", text, re.S)
+def _inline(layout: Layout, text: str) -> tuple[Any, str] | None:
+    """'单位名称：某某局' → (the unit block, '某某局'), for value blocks."""
+    m = _INLINE_RE.match(text)
     if not m:
         return None
-    keys = label_index().get(normalize_label(m.group(1)))
-    if keys and keys[0] == "unit":
-        return "unit", m.group(2).strip()
+    block = layout.block_for_label(m.group(1))
+    if block is not None and block.kind == "value":
+        return block, m.group(2).strip()
     return None
 
 
-def find_anchors(sheet: SheetGrid) -> list[Anchor]:
-    index = label_index()
-    seen: dict[str, Anchor] = {}
-    for r, row in enumerate(sheet.values):
-        for c, v in enumerate(row):
-            if not isinstance(v, str) or not v or len(v) > 40:
-                continue
-            keys = index.get(normalize_label(v))
-            if keys:
-                key = keys[0]
-                if key not in seen:
-                    seen[key] = Anchor(key, r, c)
-                continue
-            inline = _inline_label(v)
-            if inline and inline[0] not in seen:
-                seen[inline[0]] = Anchor(inline[0], r, c, inline[1])
-    return sorted(seen.values(), key=lambda a: (a.row, a.col))
+def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, int, str, str]],
+                 merges: dict[tuple[int, int], tuple[int, int, int, int]],
+                 covered: set[tuple[int, int]]) -> Match | None:
+    hits: list[tuple[int, int, Any, str]] = []
+    for r, c, norm, text in candidates:
+        block = layout.block_for_label(norm)
+        if block is not None:
+            hits.append((r, c, block, ""))
+            continue
+        inline = _inline(layout, text) if ("：" in text or ":" in text) else None
+        if inline is not None:
+            hits.append((r, c, inline[0], inline[1]))
+    if not hits:
+        return None
+    # The label column: where the most blocks have a label; the label cells' usual width there
+    # gives the first data column.
+    by_col: dict[int, set[str]] = {}
+    for r, c, block, _ in hits:
+        by_col.setdefault(c, set()).add(block.key)
+    label_col = min(by_col, key=lambda c: (-len(by_col[c]), c))
+    ends = Counter(merges[(r, c)][3] if (r, c) in merges else c for r, c, _, inline in hits
+                   if c == label_col and not inline)
+    zone_end = min(ends, key=lambda e: (-ends[e], e)) if ends else label_col
+    openings: list[Opening] = []
+    continued: list[tuple[int, int]] = []
+    repeated: list[tuple[int, int, str]] = []
+    opened: dict[str, int] = {}
+    current = None
+    for r, c, block, inline in sorted(hits, key=lambda h: (h[0], h[1])):
+        if c != label_col or (r, c) in covered:
+            continue
+        end = merges[(r, c)][3] if (r, c) in merges else c
+        if end > zone_end and not inline:
+            continue  # one cell over the data columns (a note, a title): not a label
+        key = block.key
+        if key not in opened:
+            opened[key] = len(openings)
+            openings.append(Opening(block, r, c, inline))
+            current = key
+        elif key == current:
+            continued.append((r, c))
+        else:
+            repeated.append((r, c, block.label))
+    if not openings:
+        return None
+    score = sum(2 if normalize_label(o.block.label) == normalize_label(sheet.value(o.row, o.col)) else 1
+                for o in openings)
+    return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score)
 
 
-def choose_sheet(grid: Grid) -> tuple[SheetGrid, list[Anchor]]:
-    best: tuple[int, SheetGrid, list[Anchor]] | None = None
-    for sheet in grid.sheets:
-        anchors = find_anchors(sheet)
-        keys = {a.key for a in anchors}
-        score = len(keys) + (10 if "indicators" in keys else 0)
-        if best is None or score > best[0]:
-            best = (score, sheet, anchors)
-    if best is None or not best[2]:
-        raise ReadError(f"{grid.path}: 没有找到部门整体预算绩效目标表（各工作表中都没有“绩效指标”“单位名称”等栏目）")
-    _, sheet, anchors = best
-    keys = {a.key for a in anchors}
-    if "indicators" not in keys:
-        if len(keys) >= 2:
-            raise ReadError(f"{grid.path}: 工作表“{sheet.name}”缺少“绩效指标”部分（找不到“绩效指标”栏目）")
-        raise ReadError(f"{grid.path}: 没有找到部门整体预算绩效目标表（各工作表中都没有“绩效指标”等栏目）")
-    return sheet, anchors
+def best_match(sheet: SheetGrid) -> Match | None:
+    """The layout this sheet is laid out in (ties go to the default layout), None if none fits."""
+    candidates = _label_candidates(sheet)
+    merges = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    covered = _covered(sheet)
+    title = _first_text(sheet)
+    best: Match | None = None
+    for layout in all_layouts():
+        m = match_layout(sheet, layout, candidates, merges, covered)
+        if m is None:
+            continue
+        if title and _title_matches(layout, title):
+            m.score += 3
+        if best is None or m.score > best.score:
+            best = m
+    return best
 
 
-def read_grid(grid: Grid) -> ReadResult:
-    sheet, anchors = choose_sheet(grid)
-    return _SheetReader(grid, sheet, anchors).read()
+def _covered(sheet: SheetGrid) -> set[tuple[int, int]]:
+    """Cells inside a merged range other than its top-left one. Cells beyond the last row and
+    column with content change nothing, so a merge over a million empty rows costs nothing."""
+    out: set[tuple[int, int]] = set()
+    last_row, last_col = sheet.nrows - 1, sheet.ncols - 1
+    for r1, c1, r2, c2 in sheet.merges:
+        for r in range(r1, min(r2, last_row) + 1):
+            for c in range(c1, min(c2, last_col) + 1):
+                if (r, c) != (r1, c1):
+                    out.add((r, c))
+    return out
+
+
+def _first_text(sheet: SheetGrid) -> str:
+    for row in sheet.values[:5]:
+        for v in row:
+            if isinstance(v, str) and v.strip():
+                return v
+    return ""
+
+
+def _title_matches(layout: Layout, title: str) -> bool:
+    year = year_in_text(title)
+    if normalize_label(title) == normalize_label(layout.render_title(year)):
+        return True
+    # a title without its year (the year in a subtitle): the layout's words around the year
+    bare = normalize_label(layout.render_title(None))
+    return bool(bare) and normalize_label(re.sub(r"(?:19|20|21)\d{2}", "", title)) == bare
 
 
 # ---------------------------------------------------------------------------------------------
+# Workbooks: which sheets hold forms
 
 
-class _SheetReader:
-    def __init__(self, grid: Grid, sheet: SheetGrid, anchors: list[Anchor]) -> None:
+def form_sheets(grid: Grid, sheet: str | None = None) -> tuple[list[tuple[SheetGrid, Match]], list[str]]:
+    """The sheets holding a form (every visible one, or the one named), each with its match, and
+    the names of hidden sheets that hold a form too (not read). Raises ReadError when none does."""
+    if sheet is not None:
+        chosen = [s for s in grid.sheets if s.name == sheet]
+        if not chosen:
+            names = "、".join(f"“{s.name}”" for s in grid.sheets)
+            raise ReadError(f"{grid.path}: 没有名为“{sheet}”的工作表（工作表有：{names}）")
+        candidates = chosen
+    else:
+        candidates = grid.sheets
+    found: list[tuple[SheetGrid, Match]] = []
+    hidden: list[str] = []
+    partial: tuple[SheetGrid, Match] | None = None
+    for s in candidates:
+        m = best_match(s)
+        if m is None:
+            continue
+        if not m.has("indicators"):
+            if partial is None or m.score > partial[1].score:
+                partial = (s, m)
+            continue
+        if s.visible or sheet is not None:
+            found.append((s, m))
+        else:
+            hidden.append(s.name)
+    if not found:
+        if partial is not None and len(partial[1].openings) >= 2:
+            label = partial[1].layout.indicators_block.label if partial[1].layout.indicators_block else ""
+            raise ReadError(f"{grid.path}: 工作表“{partial[0].name}”缺少“{label}”部分（找不到“{label}”栏目）")
+        if hidden:
+            names = "、".join(f"“{n}”" for n in hidden)
+            raise ReadError(f"{grid.path}: 目标表在隐藏的工作表 {names} 中；如需读取，请指定工作表（--sheet）")
+        default = all_layouts()[0]
+        labels = "".join(f"“{b.label}”" for b in (default.indicators_block, default.unit_block) if b is not None)
+        raise ReadError(f"{grid.path}: 没有找到部门整体预算绩效目标表（各工作表中都没有{labels}等栏目）")
+    return found, hidden
+
+
+def read_grid(grid: Grid, sheet: str | None = None) -> list[ReadResult]:
+    """Every form of the workbook (visible sheets, in sheet order), or the one on `sheet`."""
+    found, hidden = form_sheets(grid, sheet)
+    notes = [Finding("BX016", READ_CODES["BX016"].severity,
+                     f"隐藏的工作表“{name}”中也有一张目标表，未读取；如需读取，请指定该工作表（--sheet）",
+                     "", None, name, None) for name in hidden]
+    return [SheetReader(grid, s, m, notes).read() for s, m in found]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one sheet
+
+
+class SheetReader:
+    """Reads one sheet with its match: the heading (title, year), then each block by its kind.
+    The kinds call the helpers below; every cell they take is marked as read."""
+
+    def __init__(self, grid: Grid, sheet: SheetGrid, match: Match, notes: list[Finding] | None = None) -> None:
         self.grid = grid
         self.sheet = sheet
-        self.anchors = anchors
-        self.by_key = {a.key: a for a in anchors}
-        self.findings: list[Finding] = []
+        self.match = match
+        self.layout = match.layout
+        self.parts = Parts()
+        self.findings: list[Finding] = list(notes or ())
         self.cells: dict[str, str] = {}
         self.formulas: dict[str, str] = {}
+        self.totals: dict[str, Decimal | None] = {}
+        self.columns: dict[str, dict[str, int]] = {}  # a block's columns as found, for blocks that share them
         self.used: set[tuple[int, int]] = set()
-        self.task_cols: dict[str, int] | None = None  # from the 年度重点工作任务 header, for 其他任务 too
-        self.merge_at: dict[tuple[int, int], Range] = {}
-        self.covered: set[tuple[int, int]] = set()
-        # Covered cells beyond the last row and column with content change nothing (there is
-        # nothing to read there), so a merge over a million empty rows costs nothing.
-        last_row, last_col = sheet.nrows - 1, sheet.ncols - 1
-        for rng in sheet.merges:
-            r1, c1, r2, c2 = rng
-            self.merge_at[(r1, c1)] = rng
-            for r in range(r1, min(r2, last_row) + 1):
-                for c in range(c1, min(c2, last_col) + 1):
-                    if (r, c) != (r1, c1):
-                        self.covered.add((r, c))
+        self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {
+            (r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
+        self.covered = _covered(sheet)
 
-    # -- small helpers ---------------------------------------------------------------------------
+    # -- helpers for the kinds -----------------------------------------------------------------
+
+    a1 = staticmethod(a1)
 
     def raw(self, r: int, c: int) -> Any:
         if (r, c) in self.covered:
             return ""
         return self.sheet.value(r, c)
+
+    def is_covered(self, r: int, c: int) -> bool:
+        return (r, c) in self.covered
+
+    def mark(self, r: int, c: int) -> None:
+        self.used.add((r, c))
 
     def text(self, r: int, c: int, path: str = "") -> str:
         value = self.raw(r, c)
@@ -201,24 +322,36 @@ class _SheetReader:
         rng = self.merge_at.get((r, c))
         return rng[3] if rng else c
 
-    def block_rows(self, key: str) -> range:
-        """Rows of block `key`: from its label to the row before the next block's label."""
-        anchor = self.by_key[key]
-        later = [a.row for a in self.anchors if a.row > anchor.row]
-        return range(anchor.row, min(later) if later else self.sheet.nrows)
-
     def right_cells(self, r: int, after: int) -> list[int]:
         """Columns right of `after` in row r holding a value (top-left cells of merges only)."""
         out = []
-        for c in range(after + 1, len(self.sheet.values[r]) if r < self.sheet.nrows else 0):
+        if not 0 <= r < self.sheet.nrows:
+            return out
+        values = self.sheet.values[r]
+        for c in range(after + 1, len(values)):
             if (r, c) in self.covered:
                 continue
-            v = self.sheet.value(r, c)
+            v = values[c]
             if v not in ("", None):
                 out.append(c)
         return out
 
+    def has_formula(self, r: int, c: int) -> bool:
+        return (r, c) in self.sheet.formulas
+
+    def peek_amount(self, r: int, c: int) -> Decimal | None:
+        """The amount a cell shows, without reading it (None when blank or not a number)."""
+        formula = self.sheet.formulas.get((r, c))
+        value = self.raw(r, c)
+        if formula is not None and value in ("", None, 0, 0.0):
+            return evaluate_simple_formula(formula, self.sheet)
+        try:
+            return parse_amount_cell(value)
+        except AmountProblem:
+            return None
+
     def amount(self, r: int, c: int, path: str) -> Decimal | None:
+        """An amount as the sheet shows it (the block converts its unit); problems are findings."""
         self.used.add((r, c))
         self.cells[path] = a1(r, c)
         value = self.raw(r, c)
@@ -241,322 +374,125 @@ class _SheetReader:
             self.find(exc.code, path, r, c, display_text(value), exc.message)
             return None
 
-    def find(self, code: str, path: str, r: int, c: int, value: str | None, message: str) -> None:
-        severity = READ_CODES[code].severity
-        self.findings.append(Finding(code, severity, message, path, value, self.sheet.name, a1(r, c)))
+    def total(self, r: int, c: int, path: str, unit: str) -> None:
+        """A total row's amount (合计): kept, with its cell, to be checked against its lines."""
+        self.totals[path] = from_sheet(self.amount(r, c, path), unit)
 
-    # -- the blocks ------------------------------------------------------------------------------
+    def find(self, code: str, path: str, r: int | None, c: int | None, value: str | None, message: str) -> None:
+        severity = READ_CODES[code].severity
+        cell = a1(r, c) if r is not None and c is not None else None
+        self.findings.append(Finding(code, severity, message, path, value, self.sheet.name, cell))
+
+    # -- the sheet --------------------------------------------------------------------------------
 
     def read(self) -> ReadResult:
-        title, year, title_cell = self.read_title()
-        layout, title_value = self.detect_layout(title, year)
-        unit_name = self.read_unit()
-        basic_info = self.read_basic_info()
-        budget = self.read_budget()
-        overall_goal = self.read_overall_goal()
-        key_tasks = self.read_tasks("tasks_key", "key", 0)
-        tasks = key_tasks + self.read_tasks("tasks_other", "other", len(key_tasks))
-        indicators, notes = self.read_indicators()
-        if title_cell:
-            self.cells["year"] = title_cell
-            if title_value is not None:
-                self.cells["title"] = title_cell
+        m = self.match
+        openings = sorted(m.openings, key=lambda o: o.row)
+        for o in openings:
+            self.used.add((o.row, o.col))
+        for r, c in m.continued:
+            self.used.add((r, c))
+        for r, c, label in m.repeated:
+            self.used.add((r, c))
+            self.find("BX021", "", r, c, label, f"栏目“{label}”在表中重复出现，此处及其下各行未按该栏目读入")
+        first_row = openings[0].row
+        title, year, title_cell = self.read_heading(first_row)
+        for i, o in enumerate(openings):
+            stop = openings[i + 1].row if i + 1 < len(openings) else self.sheet.nrows
+            span = Span(o.row, o.col, m.data_col, range(o.row, stop), o.inline)
+            KINDS[o.block.kind].read(self, o.block, span)
+        layout = self.layout
+        title_value = None if normalize_label(title) == normalize_label(layout.render_title(year)) else (title or None)
+        if title_cell and title_value is not None:
+            self.cells["title"] = title_cell
         self.report_unread()
+        p = self.parts
         try:
             form = Form(
                 year=year,
-                unit_name=unit_name,
+                unit_name=p.values.get("unit_name", ""),
                 layout=None if layout.name == DEFAULT_LAYOUT else layout.name,
                 title=title_value,
-                basic_info=basic_info,
-                budget=budget,
-                overall_goal=overall_goal,
-                tasks=tasks,
-                indicators=indicators,
-                notes=notes,
+                basic_info=tuple(p.basic_info),
+                budget=Budget(expenditures=tuple(p.expenditures), revenues=tuple(p.revenues),
+                              sections=tuple(p.sections)),
+                overall_goal=p.values.get("overall_goal", ""),
+                functions=tuple(p.functions),
+                goals=tuple(p.goals),
+                tasks=tuple(p.tasks),
+                indicators=tuple(p.indicators),
+                notes=tuple(p.notes),
             )
-        except ValidationError as exc:  # pragma: no cover - the reader builds valid parts
+        except ValidationError as exc:  # pragma: no cover - the kinds build valid parts
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
         return ReadResult(form, tuple(self.findings), str(self.grid.path), self.sheet.name, layout.name,
-                          self.cells, self.formulas)
+                          self.cells, self.formulas, self.totals)
 
-    def read_title(self) -> tuple[str, int | None, str | None]:
-        first = self.anchors[0].row if self.anchors else 0
-        title, cell = "", None
-        for r in range(0, first):
-            cols = self.right_cells(r, -1)
-            if cols:
-                title = self.text(r, cols[0])
-                cell = a1(r, cols[0])
-                for c in cols[1:]:
-                    self.text(r, c)  # e.g. a 单位：万元 note beside the title
-                break
+    def read_heading(self, first_row: int) -> tuple[str, int | None, str | None]:
+        """The rows above the first block: the title (the first text), then a subtitle or a cell
+        giving the year, and a unit note (单位：万元). The year comes from the title, else from
+        such a cell, else from the file name; a finding says where when not from the title or the
+        layout's own subtitle."""
+        title, title_cell = "", None
         year = None
-        m = _YEAR_RE.search(title)
-        if m:
-            year = int(m.group(1))
-        return title, year, cell
-
-    def detect_layout(self, title: str, year: int | None) -> tuple[Layout, str | None]:
-        layouts = all_layouts()
-        norm = normalize_label(title)
-        for layout in layouts:
-            if norm and norm == normalize_label(layout.render_title(year)):
-                return layout, None
-        unit = self.by_key.get("unit")
-        unit_label = normalize_label(self.raw(unit.row, unit.col)) if unit and not unit.inline_value else ""
-        chosen = layouts[0]
-        for layout in layouts:
-            if unit_label and unit_label == normalize_label(layout.blocks.unit.label):
-                chosen = layout
-                break
-        return chosen, (title or None)
-
-    def read_unit(self) -> str:
-        a = self.by_key.get("unit")
-        if a is None:
-            return ""
-        self.used.add((a.row, a.col))
-        if a.inline_value:
-            self.cells["unit_name"] = a1(a.row, a.col)
-            return a.inline_value
-        cols = self.right_cells(a.row, self.span_end(a.row, a.col))
-        if not cols:
-            self.cells["unit_name"] = a1(a.row, self.span_end(a.row, a.col) + 1)
-            return ""
-        for c in cols[1:]:
-            self.text(a.row, c)
-        return self.text(a.row, cols[0], "unit_name")
-
-    def read_basic_info(self) -> tuple[InfoItem, ...]:
-        a = self.by_key.get("basic_info")
-        if a is None:
-            return ()
-        self.used.add((a.row, a.col))
-        items: list[InfoItem] = []
-        first = self.span_end(a.row, a.col) + 1
-        for r in self.block_rows("basic_info"):
-            # name/value pairs by position (a merged cell counts once), so an empty value keeps
-            # its place instead of pairing the next name with this one
-            cells = [c for c in range(first, self.sheet.ncols) if (r, c) not in self.covered]
-            for name_col, value_col in zip(cells[0::2], cells[1::2] + [None]):
-                empty = self.raw(r, name_col) in ("", None) and (
-                    value_col is None or self.raw(r, value_col) in ("", None))
-                if empty:
+        year_from: tuple[int, int, str] | None = None
+        for r in range(0, first_row):
+            for c in self.right_cells(r, -1):
+                text = display_text(self.raw(r, c))
+                if not title_cell:
+                    title, title_cell = self.text(r, c), a1(r, c)
                     continue
-                k = len(items)
-                name = self.text(r, name_col, f"basic_info[{k}].name")
-                value = self.text(r, value_col, f"basic_info[{k}].value") if value_col is not None else ""
-                items.append(InfoItem(name=name, value=value))
-        return tuple(items)
-
-    def read_budget(self) -> Budget:
-        a = self.by_key.get("budget")
-        if a is None:
-            return Budget(expenditures=(), revenues=())
-        self.used.add((a.row, a.col))
-        left_h, right_h, amount_h = _budget_headers()
-        rows = self.block_rows("budget")
-        first = self.span_end(a.row, a.col) + 1
-        cols = None
-        start = rows.start
-        for r in rows[:3]:
-            found = {normalize_label(self.raw(r, c)): c for c in range(first, self.sheet.ncols)}
-            lc = next((c for k, c in found.items() if k in left_h), None)
-            rc = next((c for k, c in found.items() if k in right_h), None)
-            if lc is not None and rc is not None:
-                amounts = sorted(c for k, c in found.items() if k in amount_h)
-                la = next((c for c in amounts if lc < c < rc), lc + 1)
-                ra = next((c for c in amounts if c > rc), rc + 1)
-                cols = (lc, la, rc, ra)
-                for c in (lc, la, rc, ra):
+                stated = year_cell(text) or (year_in_text(text) if self._is_subtitle(text) else None)
+                if stated is not None and year_from is None:
                     self.used.add((r, c))
-                start = r + 1
-                break
-        if cols is None:
-            cols = (first, first + 1, first + 2, first + 3)
-        lc, la, rc, ra = cols
-        sides: list[list[list[BudgetLine]]] = [[[], []]]
-        headings: list[tuple[str, str]] = []
-        for r in range(start, rows.stop):
-            if normalize_label(self.raw(r, la)) in amount_h or normalize_label(self.raw(r, ra)) in amount_h:
-                s = len(headings)
-                headings.append((self.text(r, lc, f"budget.sections[{s}].left_heading"),
-                                 self.text(r, rc, f"budget.sections[{s}].right_heading")))
-                self.used.update({(r, la), (r, ra)})
-                sides.append([[], []])
-                continue
-            prefix = ("budget.expenditures", "budget.revenues") if not headings else (
-                f"budget.sections[{len(headings) - 1}].left", f"budget.sections[{len(headings) - 1}].right")
-            for side, (nc, ac) in enumerate(((lc, la), (rc, ra))):
-                if self.raw(r, nc) in ("", None) and self.raw(r, ac) in ("", None):
+                    year_from = (r, c, text)
                     continue
-                if is_total(self.raw(r, nc)):
-                    self.amount(r, ac, f"{prefix[side]}.total")
-                    self.used.add((r, nc))
-                    if side == 1:  # a template's balance check beside the 合计 row is part of it
-                        self.used.update((r, c) for c in self.right_cells(r, ra))
-                    continue
-                k = len(sides[-1][side])
-                name = self.text(r, nc, f"{prefix[side]}[{k}].name")
-                amount = self.amount(r, ac, f"{prefix[side]}[{k}].amount")
-                sides[-1][side].append(BudgetLine(name=name, amount=amount))
-        sections = tuple(
-            BudgetSection(left_heading=h[0], right_heading=h[1], left=tuple(s[0]), right=tuple(s[1]))
-            for h, s in zip(headings, sides[1:])
-        )
-        return Budget(expenditures=tuple(sides[0][0]), revenues=tuple(sides[0][1]), sections=sections)
-
-    def read_overall_goal(self) -> str:
-        a = self.by_key.get("overall_goal")
-        if a is None:
-            return ""
-        self.used.add((a.row, a.col))
-        parts = []
-        for r in self.block_rows("overall_goal"):
-            for c in self.right_cells(r, self.span_end(a.row, a.col)):
-                if "overall_goal" not in self.cells:
-                    self.cells["overall_goal"] = a1(r, c)
-                parts.append(self.text(r, c))
-        if "overall_goal" not in self.cells:
-            self.cells["overall_goal"] = a1(a.row, self.span_end(a.row, a.col) + 1)
-        return "\n".join(p for p in parts if p)
-
-    def columns_from_header(self, key: str, rows: range, label_end: int) -> tuple[dict[str, int], int | None]:
-        """Field → column from the block's header row (searched in its first rows), and that row."""
-        known = _header_fields(key)
-        for r in rows[:3]:
-            found: dict[str, int] = {}
-            for c in range(label_end + 1, self.sheet.ncols):
-                fld = known.get(normalize_label(self.raw(r, c)))
-                if fld and fld not in found:
-                    found[fld] = c
-            if len(found) >= 2:
-                for c in found.values():
+                unit = _UNIT_NOTE_RE.match(normalize_label(text))
+                if unit and unit.group(1) in self._units():
                     self.used.add((r, c))
-                return found, r
-        return {}, None
+        year = year_in_text(title)
+        if year is not None:
+            self.cells["year"] = title_cell  # type: ignore[assignment]
+        elif year_from is not None:
+            r, c, text = year_from
+            year = year_cell(text) or year_in_text(text)
+            self.cells["year"] = a1(r, c)
+            if not self._is_subtitle(text):
+                self.find("BX015", "year", r, c, text, f"标题中没有年度，年度 {year} 取自此单元格")
+        elif title_cell:
+            self.cells["year"] = title_cell
+        if year is None:
+            year = year_in_text(Path(self.grid.path).stem) or _bare_year(Path(self.grid.path).stem)
+            if year is not None:
+                self.find("BX015", "year", None, None, Path(self.grid.path).name,
+                          f"表中没有写明年度，年度 {year} 取自文件名“{Path(self.grid.path).name}”")
+        return title, year, title_cell
 
-    def read_tasks(self, key: str, group: str, offset: int) -> tuple[Task, ...]:
-        a = self.by_key.get(key)
-        if a is None:
-            return ()
-        self.used.add((a.row, a.col))
-        rows = self.block_rows(key)
-        label_end = self.span_end(a.row, a.col)
-        cols, header_row = self.columns_from_header("tasks_key", rows, label_end)
-        if cols:
-            self.task_cols = cols
-        elif self.task_cols:
-            cols = self.task_cols
-        fields = all_layouts()[0].blocks.tasks_key.fields
-        for i, fld in enumerate(fields):
-            cols.setdefault(fld, label_end + 1 + i)
-        out = []
-        for r in rows:
-            if r == header_row:
-                continue
-            if all(self.raw(r, cols[f]) in ("", None) for f in fields):
-                continue
-            if is_total(self.raw(r, cols["name"])):
-                self.used.add((r, cols["name"]))
-                self.amount(r, cols["funds"], f"tasks.{group}.total")
-                continue
-            k = offset + len(out)
-            values: dict[str, Any] = {"group": group}
-            for fld in fields:
-                path = f"tasks[{k}].{fld}"
-                if fld == "funds":
-                    values[fld] = self.amount(r, cols[fld], path)
-                else:
-                    values[fld] = self.text(r, cols[fld], path)
-            out.append(Task(**values))
-        return tuple(out)
-
-    def read_indicators(self) -> tuple[tuple[Indicator, ...], tuple[str, ...]]:
-        a = self.by_key["indicators"]
-        self.used.add((a.row, a.col))
-        rows = self.block_rows("indicators")
-        label_end = self.span_end(a.row, a.col)
-        cols, header_row = self.columns_from_header("indicators", rows, label_end)
-        fields = all_layouts()[0].blocks.indicators.fields
-        for i, fld in enumerate(fields):
-            cols.setdefault(fld, label_end + 1 + i)
-        c1, c2, cn, ct = (cols[f] for f in fields)
-        # groups: [level1, level2, [(name, target, row)], label rows]
-        groups: list[dict[str, Any]] = []
-        notes: list[str] = []
-        l1 = l2 = ""
-        l1_cell = l2_cell = None
-        start = (header_row + 1) if header_row is not None else rows.start + 1
-        for r in range(start, rows.stop):
-            present = self.right_cells(r, -1)
-            if not present or self.is_repeated_header(r, cols):
-                continue
-            if notes or self.is_note_row(r, present, c1, ct):
-                self.cells[f"notes[{len(notes)}]"] = a1(r, present[0])
-                notes.append(" ".join(self.text(r, c) for c in present))
-                continue
-            v1, v2 = self.text(r, c1), self.text(r, c2)
-            if v1:
-                l1, l1_cell, l2, l2_cell = v1, a1(r, c1), "", None
-            if v2:
-                l2, l2_cell = v2, a1(r, c2)
-            if not groups or (groups[-1]["l1"], groups[-1]["l2"]) != (l1, l2) or (v1 and v1 != groups[-1]["l1"]):
-                groups.append({"l1": l1, "l2": l2, "rows": [], "c1": l1_cell, "c2": l2_cell})
-            name = self.text(r, cn)
-            target = self.text(r, ct)
-            # 指标值 spread over two merged columns, or typed into the column right of it
-            if not target:
-                for c in range(ct + 1, self.span_end(header_row, ct) + 1 if header_row is not None else ct + 1):
-                    target = target or self.text(r, c)
-            if name or target:
-                groups[-1]["rows"].append((name, target, r))
-        out: list[Indicator] = []
-        for g in groups:
-            entries = g["rows"] or [("", "", None)]
-            for name, target, r in entries:
-                k = len(out)
-                if g["c1"]:
-                    self.cells[f"indicators[{k}].level1"] = g["c1"]
-                if g["c2"]:
-                    self.cells[f"indicators[{k}].level2"] = g["c2"]
-                if r is not None:
-                    self.cells[f"indicators[{k}].name"] = a1(r, cn)
-                    self.cells[f"indicators[{k}].target"] = a1(r, ct)
-                out.append(Indicator(level1=g["l1"], level2=g["l2"], name=name, target=target))
-        return tuple(out), tuple(notes)
-
-    def is_repeated_header(self, r: int, cols: dict[str, int]) -> bool:
-        """The indicator header written again at the top of a printed page: a continuation, not
-        an indicator (its cells count as read)."""
-        known = _header_fields("indicators")
-        hits = [c for fld, c in cols.items() if known.get(normalize_label(self.raw(r, c))) == fld]
-        if len(hits) < 2:
+    def _is_subtitle(self, text: str) -> bool:
+        """The layout's own subtitle (or its year line) for some year."""
+        y = year_cell(text) or year_in_text(text)
+        if y is None:
             return False
-        self.used.update((r, c) for c in hits)
-        return True
+        norm = normalize_label(text)
+        return norm in (normalize_label(self.layout.render_subtitle(y)), normalize_label(self.layout.render_year_line(y)))
 
-    def is_note_row(self, r: int, present: list[int], c1: int, ct: int) -> bool:
-        """A row under the table: a single text in the label column, or one cell spanning the
-        whole width of the indicator columns."""
-        if len(present) != 1:
-            return False
-        c = present[0]
-        if normalize_label(self.raw(r, c)) in label_index():
-            return False
-        return c < c1 or (c <= c1 and self.span_end(r, c) >= ct)
+    def _units(self) -> set[str]:
+        return {getattr(b, "unit", "万元") for b in self.layout.blocks}
 
     def report_unread(self) -> None:
         """Everything with content that no block took is reported, never dropped silently."""
-        labels = label_index()
+        formats = self.sheet.formats
         for r, row in enumerate(self.sheet.values):
             for c, v in enumerate(row):
                 if v in ("", None) or (r, c) in self.used or (r, c) in self.covered:
                     continue
-                norm = normalize_label(v)
-                if norm in labels:
-                    continue
-                text = display_text(v, self.sheet.formats.get((r, c)))
-                self.find("BX020", "", r, c, text,
-                          f"此单元格的内容“{text[:30]}”不属于表格的任何栏目，未读入")
+                text = display_text(v, formats.get((r, c)))
+                self.find("BX020", "", r, c, text, f"此单元格的内容“{text[:30]}”不属于表格的任何栏目，未读入")
+
+
+_BARE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20|21)\d{2})(?!\d)")
+
+
+def _bare_year(text: str) -> int | None:
+    m = _BARE_YEAR_RE.search(text)
+    return int(m.group(1)) if m else None

@@ -17,11 +17,12 @@ def render_pair(pair: tuple[Form, Path]) -> Path:
 
 
 def render_files(
-    inputs: Sequence[Path], targets: Sequence[Path], *, jobs: int | None = None, progress: bool | None = None
+    inputs: Sequence[Path], targets: Sequence[Path], *, jobs: int | None = None, progress: bool | None = None,
+    layout: str | None = None,
 ) -> list[Outcome[Path]]:
     """Load every input (in parallel); if any is invalid, raise InputError naming each bad file and
-    write nothing. Then render each form to its target; one outcome per input, in order (a target
-    that cannot be written fails alone)."""
+    write nothing. Then render each form to its target (in `layout` when given, else each form's
+    own); one outcome per input, in order (a target that cannot be written fails alone)."""
     seen: set[str] = set()
     for target in map(str, targets):
         if target in seen:
@@ -34,5 +35,6 @@ def render_files(
     if bad:
         details = [(o.error or str(o.item)).replace("\n  - ", "；") for o in bad]
         raise InputError(f"{len(bad)} 个输入文件有错误，未生成任何工作簿", details=details)
-    pairs = [(o.value, target) for o, target in zip(loaded, targets)]
+    forms = [o.value if layout is None else o.value.model_copy(update={"layout": layout}) for o in loaded]
+    pairs = [(form, target) for form, target in zip(forms, targets)]
     return run_batch(render_pair, pairs, jobs=jobs, progress=progress, description="生成工作簿")

@@ -120,7 +120,8 @@ class _Paginator:
         for k, (c, _) in enumerate(self.growing):
             for r in range(c.row, c.last_row + 1):
                 self.over[r].append(k)
-        ind = plan.block("indicators")
+        ind_block = plan.layout.indicators_block
+        ind = plan.block(ind_block.key) if ind_block is not None else None
         self.header_row = ind.header_row if ind is not None else None
         self.ind_last = ind.last_row if ind is not None else -1
 
@@ -243,7 +244,11 @@ class _Paginator:
             BlockSpan(b.key, where[b.first_row], where[b.last_row], None if b.header_row is None else where[b.header_row])
             for b in plan.blocks
         )
-        return replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks,
+        formulas = tuple(
+            f._replace(row=where[f.row], sum_of=tuple((where[r1], c1, where[r2], c2) for r1, c1, r2, c2 in f.sum_of))
+            for f in plan.formulas
+        )
+        return replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks, formulas=formulas,
                        print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
 
 

@@ -1,18 +1,21 @@
 """The render plan: a Form and a layout become cells, merges, styles and row heights as plain data.
 
 Tests inspect the plan directly; `render.xlsx.write_plan` replays it onto xlsxwriter. Columns are
-0-based: column 0 holds the section labels, columns 1..4 the block contents.
+0-based: column 0 holds the block labels, the others the blocks' contents, as the layout's column
+maps place them. The blocks are laid out by their kinds (budgetxl.blocks), in the layout's order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
+
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from budgetxl.errors import InputError
 from budgetxl.layout import Layout, load_layout
-from budgetxl.model import BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task
+from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
 from budgetxl.text import ROW_PADDING_PT, column_px, line_box, line_height_pt, wrap_count
 
@@ -45,6 +48,38 @@ def amount_decimals(amount: Decimal) -> int:
     """Decimal places an amount is written with (1800 → 0, 10891.615675 → 6)."""
     exp = amount.as_tuple().exponent
     return max(0, -exp) if isinstance(exp, int) else 0
+
+
+class FormulaCell(NamedTuple):
+    """A formula with its computed value (stored with it, so that every program shows the value
+    before it recalculates). A total is `sum_of` ranges (first_row, first_col, last_row, last_col),
+    written as =SUM(…) once the rows are final; any other formula is its text."""
+
+    row: int
+    col: int
+    formula: str
+    value: Decimal | str
+    style: str
+    decimals: int = 2
+    sum_of: tuple[tuple[int, int, int, int], ...] = ()
+
+    def text(self) -> str:
+        if not self.sum_of:
+            return self.formula
+        return "=SUM(" + ",".join(_range_a1(*r) for r in self.sum_of) + ")"
+
+
+def _range_a1(r1: int, c1: int, r2: int, c2: int) -> str:
+    return f"{xl_rowcol_to_cell(r1, c1)}:{xl_rowcol_to_cell(r2, c2)}"
+
+
+def amount_places(values: Sequence[Decimal | None]) -> int:
+    """Decimals a total of `values` is shown with: two, or more when an amount has more."""
+    out = 2
+    for v in values:
+        if v is not None:
+            out = max(out, amount_decimals(v))
+    return out
 
 
 class BlockSpan(NamedTuple):
@@ -80,6 +115,7 @@ class Plan:
     # Row heights from the single-row cells alone, before vertically merged labels were spread
     # over their rows: pagination starts from these instead of measuring every text again.
     base_heights: tuple[float, ...] = ()
+    formulas: tuple[FormulaCell, ...] = ()  # totals written as formulas (their cells hold None)
 
     @property
     def breaks(self) -> tuple[int, ...]:
@@ -107,13 +143,16 @@ _new_cell = tuple.__new__  # a plan cell made directly, without the named tuple'
 
 
 class SheetBuilder:
-    """Collects a plan's cells and block spans. The form's planner and the template's share it,
-    with the parts of the form both lay out the same way (title, unit, 基本信息)."""
+    """Collects a plan's cells and block spans: what the block kinds (budgetxl.blocks) call to lay
+    out their part of the sheet. The form's planner and the template's share it."""
+
+    template = False  # the template's builder says True: the kinds then lay out input cells
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self.cells: list[PlanCell] = []
         self.blocks: list[BlockSpan] = []
+        self.formulas: list[FormulaCell] = []
 
     @property
     def last_col(self) -> int:
@@ -133,130 +172,52 @@ class SheetBuilder:
                 raise InputError(f"{where}: 文字有 {len(value)} 个字符，超过 Excel 单元格上限 {EXCEL_MAX_CHARS}")
         return tuple(self.cells)
 
-    def section_label(self, key: str, first: int, last: int, header_row: int | None = None) -> None:
-        block = getattr(self.layout.blocks, key)
+    def formula(self, row: int, col: int, formula: str, value: Decimal | str, style: str, decimals: int = 2,
+                sum_of: tuple[tuple[int, int, int, int], ...] = (), last_col: int | None = None) -> None:
+        self.put(row, col, None, style, last_col=last_col)
+        self.formulas.append(FormulaCell(row, col, formula, value, style, decimals, sum_of))
+
+    decimals_of = staticmethod(amount_places)
+
+    def amount(self, row: int, col: int, amount: Decimal | None, field: str, last_col: int | None = None) -> None:
+        """An amount of the form (the template makes a blank one an input cell)."""
+        self.put(row, col, amount, "amount", last_col=last_col, field=field)
+
+    def section_label(self, block: Any, first: int, last: int, header_row: int | None = None) -> None:
         self.put(first, 0, block.label, "label", last_row=last)
-        self.blocks.append(BlockSpan(key, first, last, header_row))
+        self.blocks.append(BlockSpan(block.key, first, last, header_row))
 
-    def header(self, row: int, labels: Sequence[str]) -> None:
-        for i, text in enumerate(labels):
-            self.put(row, 1 + i, text, "header")
+    def header(self, row: int, block: Any) -> None:
+        """The block's header row: each column's header over the physical columns it spans."""
+        for column, (c0, c1) in zip(block.column_map, block.positions):
+            self.put(row, c0, column.header, "header", last_col=c1)
 
-    def title_and_unit(self, title: str, title_field: str, unit_name: str) -> int:
-        """The merged title row and the 单位名称 row; returns the next free row."""
+    def title(self, title: str, title_field: str, subtitle: str = "") -> int:
+        """The merged title row (and a subtitle row under it); returns the next free row."""
         last = self.last_col
         self.put(0, 0, title, "title", last_col=last, field=title_field)
         self.blocks.append(BlockSpan("title", 0, 0))
-        self.put(1, 0, self.layout.blocks.unit.label, "label")
-        self.put(1, 1, unit_name, "text", last_col=last, field="unit_name")
-        self.blocks.append(BlockSpan("unit", 1, 1))
+        if not subtitle:
+            return 1
+        self.put(1, 0, subtitle, "subtitle", last_col=last)
+        self.blocks.append(BlockSpan("subtitle", 1, 1))
         return 2
-
-    def budget_amount(self, row: int, col: int, amount: Decimal | None, field: str) -> None:
-        """One amount of 预算整体情况 (the template makes a blank one an input cell)."""
-        self.put(row, col, amount, "amount", field=field)
-
-    def budget_pairs(self, row: int, left: Sequence[BudgetLine], right: Sequence[BudgetLine],
-                     lpath: str, rpath: str) -> int:
-        """Budget lines side by side, 部门预算支出 beside 收入来源; returns the next row."""
-        for k in range(max(len(left), len(right), 1)):
-            for col, lines, path in ((1, left, lpath), (3, right, rpath)):
-                if k < len(lines):
-                    line = lines[k]
-                    self.put(row, col, line.name, "text_center", field=f"{path}[{k}].name")
-                    self.budget_amount(row, col + 1, line.amount, f"{path}[{k}].amount")
-                else:
-                    self.put(row, col, "", "text_center")
-                    self.put(row, col + 1, None, "amount")
-            row += 1
-        return row
-
-    def budget_sections(self, row: int, sections: Sequence[BudgetSection]) -> int:
-        """Further sub-blocks (事业发展性支出 / 按预算级次划分), each under its own heading row."""
-        amount = self.layout.blocks.budget.amount_header
-        for s, section in enumerate(sections):
-            self.put(row, 1, section.left_heading, "header", field=f"budget.sections[{s}].left_heading")
-            self.put(row, 2, amount, "header")
-            self.put(row, 3, section.right_heading, "header", field=f"budget.sections[{s}].right_heading")
-            self.put(row, 4, amount, "header")
-            row = self.budget_pairs(row + 1, section.left, section.right,
-                                    f"budget.sections[{s}].left", f"budget.sections[{s}].right")
-        return row
-
-    def basic_info(self, row: int, items: Sequence[InfoItem], value_style: str = "text_center") -> int:
-        """基本信息: two name/value pairs per row, its label merged over them; returns the next row."""
-        if not items:
-            return row
-        first = row
-        for i in range(0, len(items), 2):
-            pair = items[i : i + 2]
-            for j, item in enumerate(pair):
-                b = i + j
-                self.put(row, 1 + 2 * j, item.name, "text_center", field=f"basic_info[{b}].name")
-                self.put(row, 2 + 2 * j, item.value, value_style, field=f"basic_info[{b}].value")
-            if len(pair) == 1:
-                self.put(row, 3, "", "text_center")
-                self.put(row, 4, "", "text_center")
-            row += 1
-        self.section_label("basic_info", first, row - 1)
-        return row
 
 
 def plan_form(form: Form, layout: Layout | None = None) -> Plan:
-    """Lay out `form` with `layout` (default: the form's own layout, else the default one)."""
+    """Lay out `form` with `layout` (default: the form's own layout, else the default one).
+    Raises InputError when the form holds something the layout has no place for."""
+    from budgetxl.blocks import KINDS, check_fits, heading
+
     layout = layout or load_layout(form.layout)
+    check_fits(form, layout)
     b = SheetBuilder(layout)
-    blocks = layout.blocks
-    last = b.last_col
-
-    # Title, unit and 基本信息
-    title = form.title if form.title is not None else layout.render_title(form.year)
-    row = b.title_and_unit(title, "title" if form.title is not None else "year", form.unit_name)
-    row = b.basic_info(row, form.basic_info)
-
-    # 预算整体情况
-    first = row
-    budget = form.budget
-    b.header(row, blocks.budget.header)
-    header_row = row
-    row += 1
-    row = b.budget_pairs(row, budget.expenditures, budget.revenues, "budget.expenditures", "budget.revenues")
-    row = b.budget_sections(row, budget.sections)
-    b.section_label("budget", first, row - 1, header_row)
-
-    # 总体绩效目标
-    b.put(row, 0, blocks.overall_goal.label, "label")
-    b.put(row, 1, form.overall_goal, "text", last_col=last, field="overall_goal")
-    b.blocks.append(BlockSpan("overall_goal", row, row))
-    row += 1
-
-    # Tasks
-    for key, group, with_header in (("tasks_key", "key", True), ("tasks_other", "other", False)):
-        first = row
-        header_row = None
-        if with_header:
-            b.header(row, blocks.tasks_key.header)
-            header_row = row
-            row += 1
-        tasks = [(i, t) for i, t in enumerate(form.tasks) if t.group == group]
-        for i, task in tasks:
-            _task_row(b, row, i, task)
-            row += 1
-        if not tasks:
-            for col in range(1, last + 1):
-                b.put(row, col, None, "amount" if col == 3 else "text")
-            row += 1
-        b.section_label(key, first, row - 1, header_row)
-
-    # 绩效指标
-    first = row
-    b.header(row, blocks.indicators.header)
-    header_row = row
-    row += 1
-    row = _indicator_rows(b, row, form.indicators)
-    b.section_label("indicators", first, row - 1, header_row)
+    title, title_field, subtitle = heading(form, layout)
+    row = b.title(title, title_field, subtitle)
+    for block in layout.blocks:
+        row = KINDS[block.kind].plan(b, block, form, row)
     print_rows = row
-
+    last = b.last_col
     for n, note in enumerate(form.notes):
         b.put(row, 0, note, "note", last_col=last, field=f"notes[{n}]")
         row += 1
@@ -273,50 +234,8 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
         blocks=tuple(b.blocks),
         print_rows=print_rows,
         base_heights=tuple(base),
+        formulas=tuple(b.formulas),
     )
-
-
-def _task_row(b: SheetBuilder, row: int, i: int, task: Task) -> None:
-    fields = b.layout.blocks.tasks_key.fields
-    for col, name in enumerate(fields, start=1):
-        value = getattr(task, name)
-        style = "amount" if name == "funds" else ("text_center" if name == "name" else "text")
-        b.put(row, col, value, style, field=f"tasks[{i}].{name}")
-
-
-def _runs(items: Sequence[Indicator], key: str, start: int, stop: int) -> list[tuple[int, int]]:
-    """Runs [i, j) of consecutive items in items[start:stop] with the same `key` value."""
-    runs = []
-    i = start
-    while i < stop:
-        j = i + 1
-        while j < stop and getattr(items[j], key) == getattr(items[i], key):
-            j += 1
-        runs.append((i, j))
-        i = j
-    return runs
-
-
-def _indicator_rows(b: SheetBuilder, row: int, items: Sequence[Indicator]) -> int:
-    fields = b.layout.blocks.indicators.fields
-    col_of = {name: col for col, name in enumerate(fields, start=1)}
-    if not items:
-        for col in range(1, b.last_col + 1):
-            b.put(row, col, "", "level" if col < 3 else "text")
-        return row + 1
-    add, new = b.cells.append, _new_cell
-    name_col, target_col = col_of["name"], col_of["target"]
-    for i1, j1 in _runs(items, "level1", 0, len(items)):
-        b.put(row + i1, col_of["level1"], items[i1].level1, "level",
-              last_row=row + j1 - 1, field=f"indicators[{i1}].level1")
-        for i2, j2 in _runs(items, "level2", i1, j1):
-            b.put(row + i2, col_of["level2"], items[i2].level2, "level",
-                  last_row=row + j2 - 1, field=f"indicators[{i2}].level2")
-        for k in range(i1, j1):  # the bulk of a form's cells: appended directly
-            r, item = row + k, items[k]
-            add(new(PlanCell, (r, name_col, item.name, "text", r, name_col, f"indicators[{k}].name")))
-            add(new(PlanCell, (r, target_col, item.target, "text", r, target_col, f"indicators[{k}].target")))
-    return row + len(items)
 
 
 def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> tuple[list[float], list[float]]:

@@ -14,6 +14,7 @@ _BORDERED = {"border": 1, "valign": "vcenter", "text_wrap": True}
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "size_key": "title_size"},
+    "subtitle": {"align": "center", "valign": "vcenter", "text_wrap": True},  # （2024年度） under a title
     "label": {**_BORDERED, "bold": True, "align": "center"},
     "header": {**_BORDERED, "bold": True, "align": "center"},
     "level": {**_BORDERED, "align": "center"},

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from budgetxl.batch import run_batch
-from budgetxl.errors import InputError, OutputError
+from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name, unique_names
 from budgetxl.frameworks import (
@@ -130,9 +130,9 @@ def template_seed(
     information, overall goal, tasks and indicators, every amount left blank for the new year."""
     layout = layout or load_layout(previous.layout if previous is not None else None)
     framework = framework or choose_framework(None, previous)
-    budget_block = layout.blocks.budget
+    budget_lines = layout.budget_lines()
     amounts = dict(amounts or {})
-    known = (*budget_block.expenditures, *budget_block.revenues)
+    known = tuple(name for names in budget_lines.values() for name in names)
     unknown = [name for name in amounts if name not in known]
     if unknown:
         raise InputError(f"不认识的预算项目：{'、'.join(unknown)}；可填的项目：{'、'.join(known)}")
@@ -147,29 +147,93 @@ def template_seed(
     sections: tuple[BudgetSection, ...] = ()
     basic_info: tuple[InfoItem, ...] = ()
     overall_goal = ""
+    functions: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     if previous is not None:
-        sections = tuple(
-            BudgetSection(left_heading=s.left_heading, right_heading=s.right_heading,
-                          left=_blank(s.left), right=_blank(s.right))
-            for s in previous.budget.sections
-        )
-        basic_info = previous.basic_info
-        overall_goal = previous.overall_goal
-        tasks = tuple(t.model_copy(update={"funds": None}) for t in previous.tasks if t.name or t.content or t.goal)
+        held = held_fields(layout)
+        budget_block = layout.budget_block
+        if budget_block is not None and getattr(budget_block, "sections", False):
+            sections = tuple(
+                BudgetSection(left_heading=s.left_heading, right_heading=s.right_heading,
+                              left=_blank(s.left), right=_blank(s.right))
+                for s in previous.budget.sections
+            )
+        basic_info = previous.basic_info if "basic_info" in held else ()
+        overall_goal = previous.overall_goal if "overall_goal" in held else ""
+        functions = previous.functions if "functions" in held else ()
+        goals = previous.goals if "goals" in held else ()
+        tasks = tuple(_task_for(t, layout) for t in previous.tasks
+                      if (t.name or t.content or t.goal) and layout.task_block(t.group) is not None)
         indicators = tuple(_standard_indicator(i, framework) for i in previous.indicators if not i.is_placeholder)
     return Form(
         year=year,
         unit_name=unit_name,
         layout=None if layout.name == load_layout(None).name else layout.name,
         basic_info=basic_info,
-        budget=Budget(expenditures=lines(budget_block.expenditures), revenues=lines(budget_block.revenues),
-                      sections=sections),
+        budget=Budget(expenditures=lines(budget_lines.get("expenditures", ())),
+                      revenues=lines(budget_lines.get("revenues", ())), sections=sections),
         overall_goal=overall_goal,
+        functions=functions,
+        goals=goals,
         tasks=tasks,
         indicators=indicators,
     )
+
+
+def held_fields(layout: Layout) -> set[str]:
+    """The form's fields the layout has a block for."""
+    return {getattr(b, "field", "") for b in layout.blocks}
+
+
+def _task_for(task: Task, layout: Layout) -> Task:
+    """Last year's task as `layout` can show it: funds blank for the new year, and the fields its
+    task block has no column for left out."""
+    block = layout.task_block(task.group)
+    cols = {c.field for c in block.column_map} if block is not None else set()
+    update: dict[str, Any] = {"funds": None}
+    for name in ("content", "goal"):
+        if name not in cols:
+            update[name] = ""
+    return task.model_copy(update=update)
+
+
+def not_carried(previous: Form, layout: Layout) -> list[str]:
+    """What of last year's table a template in `layout` cannot carry forward, in the words of last
+    year's layout (for the user)."""
+    try:
+        source = load_layout(previous.layout)
+    except LayoutError:
+        source = load_layout(None)
+    held = held_fields(layout)
+    out = []
+    for block in source.blocks:
+        fld = getattr(block, "field", "")
+        if fld in ("unit_name", "indicators", "tasks") or fld in held or not getattr(previous, fld, None):
+            continue
+        if block.label not in out:
+            out.append(block.label)
+    budget_block = layout.budget_block
+    source_budget = source.budget_block
+    if previous.budget.sections and not (budget_block is not None and getattr(budget_block, "sections", False)):
+        out.append(f"“{source_budget.label if source_budget is not None else 'budget'}”中的分栏"
+                   + "、".join(f"“{s.left_heading}”" for s in previous.budget.sections))
+    for group in sorted({t.group for t in previous.tasks}):
+        tasks = [t for t in previous.tasks if t.group == group]
+        old_block = source.task_block(group)
+        old_label = old_block.label if old_block is not None else group
+        block = layout.task_block(group)
+        if block is None:
+            out.append(f"“{old_label}”（{len(tasks)} 项）")
+            continue
+        cols = {c.field for c in block.column_map}
+        old_cols = old_block.column_map if old_block is not None else ()
+        lost = [c.header for c in old_cols if c.field not in cols and c.field != "funds"
+                and any(getattr(t, c.field) for t in tasks)]
+        if lost:
+            out.append(f"“{old_label}”的{'、'.join(lost)}")
+    return out
 
 
 def off_framework_pairs(seed: Form, framework: Framework) -> list[tuple[str, str]]:
@@ -205,17 +269,28 @@ def _conditional_format(workbook: Any, style: str) -> Any:
 def _instructions_context(tplan: TemplatePlan, seed: Form, texts: TemplateTexts, rows: RowCounts,
                           has_password: bool) -> dict[str, Any]:
     layout = tplan.plan.layout
+    budget = layout.budget_block
     return {
         "unit_name": seed.unit_name,
         "year": seed.year,
         "title": layout.render_title(seed.year),
         "layout": layout,
+        "unit": layout.unit_block,
+        "budget": budget,
+        "budget_unit": budget.unit if budget is not None else "万元",
+        "balanced": len(layout.sides) == 2 and tplan.check_cell is not None,
+        "side_headers": [c.header for c in budget.column_map if c.field.endswith(".name")] if budget is not None else [],
+        "goal": next((b for b in layout.blocks if b.kind == "text" and b.field == "overall_goal"), None),
+        "numbered": layout.blocks_of("numbered"),
+        "task_blocks": layout.blocks_of("table"),
+        "indicators": layout.indicators_block,
+        "rows_for": lambda block: rows.for_block(block.key, block.kind),
         "framework": tplan.framework,
         "rows": rows,
         "locked_amounts": [ln.name for ln in (*seed.budget.expenditures, *seed.budget.revenues)
                            if ln.amount is not None],
         "has_password": has_password,
-        "total_label": layout.total_labels[0] if layout.total_labels else "合计",
+        "total_label": layout.total_label,
         "check": texts.check,
         "sheet_name": tplan.plan.sheet_name,
         "lists_sheet": texts.sheets.lists,
@@ -238,9 +313,6 @@ def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, passwor
         lists = wb.add_worksheet(texts.sheets.lists)
 
         write_sheet(ws, plan, formats)
-        for f in tplan.formulas:
-            value = float(f.value) if isinstance(f.value, Decimal) else f.value
-            ws.write_formula(f.row, f.col, f.formula, formats.get(f.style, f.decimals), value)
         for v in tplan.validations:
             ws.data_validation(v.first_row, v.col, v.last_row, v.end_col, _validation_options(v))
         conditional = {}
@@ -300,13 +372,14 @@ def build_template(
     rows: int | None = None,
 ) -> tuple[TemplatePlan, Form, RowCounts]:
     """The plan of a template, the seed it shows pre-filled, and the empty rows it offers."""
+    lay = load_layout(layout if layout is not None else (previous.layout if previous is not None else None))
     unit_name = unit_name.strip()
     if not unit_name:
-        raise InputError("单位名称不能为空")
+        unit = lay.unit_block
+        raise InputError(f"{unit.label if unit is not None else 'unit_name'}不能为空")
     texts = template_texts()
     counts = texts.rows if rows is None else RowCounts.all(rows)
     fw = choose_framework(framework, previous)
-    lay = load_layout(layout if layout is not None else (previous.layout if previous is not None else None))
     seed = template_seed(unit_name, year, amounts=amounts, previous=previous, framework=fw, layout=lay)
     return plan_template(seed, fw, lay, texts, counts), seed, counts
 

@@ -31,18 +31,35 @@ class Sheets(_Data):
 
 
 class RowCounts(_Data):
-    """Empty rows offered beyond the pre-filled ones: per task block, and per 二级指标."""
+    """Empty rows offered beyond the pre-filled ones: per block (by its key: tasks_key, …; the
+    indicator block's count is per 二级指标), and for a block not named here by its kind."""
 
-    tasks_key: int = Field(ge=0, le=500)
-    tasks_other: int = Field(ge=0, le=500)
-    indicators: int = Field(ge=0, le=100)
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    tasks_key: int = Field(default=5, ge=0, le=500)
+    tasks_other: int = Field(default=3, ge=0, le=500)
+    indicators: int = Field(default=2, ge=0, le=100)
+    table: int = Field(default=3, ge=0, le=500)
+    numbered: int = Field(default=3, ge=0, le=500)
+
+    def for_block(self, key: str, kind: str) -> int:
+        extra = self.model_extra or {}
+        if key in extra:
+            return int(extra[key])
+        value = getattr(self, key, None) if key in type(self).model_fields else None
+        return int(value) if value is not None else int(getattr(self, kind, 0) if kind in type(self).model_fields else 0)
 
     @classmethod
     def all(cls, n: int) -> RowCounts:
-        return cls(tasks_key=n, tasks_other=n, indicators=n)
+        return cls(tasks_key=n, tasks_other=n, indicators=n, table=n, numbered=n)
 
 
 class Hints(_Data):
+    """The input hints of template cells, by name (a layout's columns name theirs); layouts may
+    add hints of their own beside these."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
     amount: Message
     overall_goal: Message
     task_name: Message
@@ -53,6 +70,13 @@ class Hints(_Data):
     indicator_name: Message
     indicator_target: Message
     info_value: Message
+
+    def named(self, name: str) -> Message:
+        """The hint called `name`; LayoutError when templates/template.yaml has none."""
+        value = getattr(self, name, None) if name in type(self).model_fields else (self.model_extra or {}).get(name)
+        if value is None:
+            raise LayoutError(f"{templates_dir() / TEMPLATE_FILE}: 没有名为“{name}”的填写提示（hints）")
+        return value if isinstance(value, Message) else Message.model_validate(value)
 
 
 class Errors(_Data):

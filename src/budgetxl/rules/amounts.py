@@ -11,7 +11,6 @@ from budgetxl.text import normalize_label
 
 MAX_DECIMALS = 6
 TOLERANCE = Decimal("0.005")  # 万元: half a hundredth, so amounts rounded to 2 decimals still balance
-PROJECT_SPENDING = "项目支出"
 
 AMOUNT_NOT_NUMBER = declare(
     Rule(
@@ -80,10 +79,12 @@ def _total(lines) -> Decimal:
     "error",
     "支出合计与收入合计不相等",
     f"部门预算支出各项之和必须等于收入来源各项之和（允许误差 {TOLERANCE} 万元）。"
-    "有金额无法读取时（已另行报告）不作比较。",
+    "只在版式的预算栏目有支出和收入两方时检查；有金额无法读取时（已另行报告）不作比较。",
     "基本支出 8997.98 + 项目支出 9696.18 = 18694.16，但财政拨款 18694.61 + 其他资金 0 = 18694.61。",
 )
 def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
+    if len(ctx.layout.sides) < 2:
+        return  # the layout's budget has one side only: nothing to balance
     b = ctx.form.budget
     lines = (*b.expenditures, *b.revenues)
     if not any(line.amount is not None for line in lines):
@@ -93,8 +94,9 @@ def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
     spent, income = _total(b.expenditures), _total(b.revenues)
     if abs(spent - income) > TOLERANCE:
         field = "budget.revenues[0].amount" if b.revenues else "budget.expenditures[0].amount"
+        left, right = ctx.layout.side_label("expenditures"), ctx.layout.side_label("revenues")
         yield Hit(
-            f"部门预算支出合计 {format_amount(spent)} 万元，不等于收入来源合计 {format_amount(income)} 万元"
+            f"{left}合计 {format_amount(spent)} 万元，不等于{right}合计 {format_amount(income)} 万元"
             f"（相差 {format_amount(abs(spent - income))} 万元）",
             field,
             f"{format_amount(spent)} ≠ {format_amount(income)}",
@@ -105,14 +107,17 @@ def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
     "BX121",
     "warning",
     "任务资金合计超过项目支出",
-    "年度重点工作任务与其他需完成的任务的“拟投入的资金”之和，一般不应超过项目支出（允许误差 "
+    "年度重点工作任务与其他需完成的任务的“拟投入的资金”之和，一般不应超过项目支出（版式中声明的那一项支出，允许误差 "
     f"{TOLERANCE} 万元）。实际表格中常有超过的情况，因此只作提醒。有金额无法读取时不作比较。",
     "16 项任务资金合计 9750 万元，项目支出 9696.18 万元。",
 )
 def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
     form = ctx.form
+    line_name = normalize_label(ctx.layout.task_funds_line)
+    if not line_name:
+        return  # the layout names no line that task funds come out of
     index = next(
-        (i for i, line in enumerate(form.budget.expenditures) if normalize_label(line.name) == PROJECT_SPENDING),
+        (i for i, line in enumerate(form.budget.expenditures) if normalize_label(line.name) == line_name),
         None,
     )
     if index is None or ctx.any_unreadable("tasks[") or ctx.any_unreadable(f"budget.expenditures[{index}]"):
@@ -124,7 +129,7 @@ def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
     total = sum(funds, Decimal(0))
     if total - projects > TOLERANCE:
         yield Hit(
-            f"{len(funds)} 项任务的拟投入资金合计 {format_amount(total)} 万元，超过项目支出 "
+            f"{len(funds)} 项任务的拟投入资金合计 {format_amount(total)} 万元，超过{form.budget.expenditures[index].name} "
             f"{format_amount(projects)} 万元（多 {format_amount(total - projects)} 万元）",
             f"budget.expenditures[{index}].amount",
             f"{format_amount(total)} > {format_amount(projects)}",

@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
 from budgetxl.read import load_grid, read_grid
-from budgetxl.read.grid import SheetGrid, parse_ref
+from budgetxl.read.grid import parse_ref
 from budgetxl.read.parse import ReadResult
-from budgetxl.read.values import AmountProblem, parse_amount_cell
 from budgetxl.report import SEVERITIES, Finding, Report
 from budgetxl.rules.amounts import FORMULA_OVERWRITTEN, TOLERANCE
 from budgetxl.rules.validate import check_data, validate
@@ -20,32 +20,48 @@ DATA_SUFFIXES = (".yaml", ".yml", ".json")
 TOTAL_SUFFIX = ".total"
 
 
-def check_file(path: str | Path) -> Report:
-    """Check a workbook (.xlsx, .xls, .ods) or a YAML/JSON form. An unreadable file raises
-    ReadError or InputError (one clear message naming the file)."""
+def check_file(path: str | Path, sheet: str | None = None) -> Report:
+    """Check a workbook (.xlsx, .xls, .ods) holding one form (or the form on `sheet`), or a
+    YAML/JSON form. An unreadable file raises ReadError or InputError (one clear message naming
+    the file); so does a workbook holding several forms (see `check_file_forms`)."""
+    return single_report(check_file_forms(path, sheet), path)
+
+
+def check_file_forms(path: str | Path, sheet: str | None = None) -> list[Report]:
+    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook."""
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
-        return check_data(read_data(path), str(path))
-    return check_workbook(path)
+        return [check_data(read_data(path), str(path))]
+    return [report for _, report in read_and_check(path, sheet)]
 
 
-def check_workbook(path: str | Path) -> Report:
-    """Read a workbook and check it: what the reader noticed, then every rule, each finding placed
-    on the sheet and A1 cell its field came from."""
-    return read_and_check(path)[1]
+def check_workbook(path: str | Path, sheet: str | None = None) -> Report:
+    """Read a workbook and check its form: what the reader noticed, then every rule, each finding
+    placed on the sheet and A1 cell its field came from."""
+    return single_report([report for _, report in read_and_check(path, sheet)], path)
 
 
-def read_and_check(path: str | Path) -> tuple[ReadResult, Report]:
-    """The workbook read back and its report, for callers that need the form too (collect)."""
-    grid = load_grid(path)
-    result = read_grid(grid)
-    sheet = next(s for s in grid.sheets if s.name == result.sheet)
+def single_report(reports: list[Report], path: str | Path) -> Report:
+    if len(reports) == 1:
+        return reports[0]
+    names = "、".join(f"“{r.extra.get('sheet')}”" for r in reports)
+    raise ReadError(f"{path}: 工作簿中有 {len(reports)} 张目标表（工作表 {names}），请指定要检查的工作表（--sheet）")
+
+
+def read_and_check(path: str | Path, sheet: str | None = None) -> list[tuple[ReadResult, Report]]:
+    """Each form of the workbook read back with its report (for callers that need the forms too,
+    such as collect): one per form sheet, in sheet order."""
+    return [(result, check_result(result)) for result in read_grid(load_grid(path), sheet)]
+
+
+def check_result(result: ReadResult) -> Report:
+    """The report of one form read from a workbook."""
     doubtful = [f.field for f in result.findings if f.field and f.severity != "info"]
-    report = validate(result.form, str(path), unreadable=doubtful)
+    report = validate(result.form, result.source, unreadable=doubtful)
     located = [locate(f, result) for f in report.findings]
-    totals = list(total_findings(result, sheet))
+    totals = list(total_findings(result))
     extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}
-    return result, Report(result.findings + tuple(totals) + tuple(located), source=str(path), extra=extra)
+    return Report(result.findings + tuple(totals) + tuple(located), source=result.source, extra=extra)
 
 
 def in_reading_order(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
@@ -96,16 +112,12 @@ def _line_prefix(group: str) -> str:
     return "tasks[" if group.startswith("tasks.") else group + "["
 
 
-def total_findings(result: ReadResult, sheet: SheetGrid) -> Iterator[Finding]:
-    for path, cell in result.cells.items():
-        if not path.endswith(TOTAL_SUFFIX) or path in result.formulas:
-            continue  # not a total row, or its formula is still there
-        pos = parse_ref(cell)
-        if pos is None:
-            continue
-        try:
-            typed = parse_amount_cell(sheet.value(*pos))
-        except AmountProblem:
+def total_findings(result: ReadResult) -> Iterator[Finding]:
+    for path, typed in result.totals.items():
+        cell = result.cells.get(path)
+        if path in result.formulas or cell is None:
+            continue  # its formula is still there
+        if any(f.field == path for f in result.findings if f.severity != "info"):
             continue  # the reader reports it
         group = path[: -len(TOTAL_SUFFIX)]
         if any(f.field.startswith(_line_prefix(group)) for f in result.findings if f.severity != "info"):

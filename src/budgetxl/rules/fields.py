@@ -20,7 +20,8 @@ def _blank(text: str | None) -> bool:
 )
 def unit_name_missing(ctx: Context) -> Iterator[Hit]:
     if _blank(ctx.form.unit_name):
-        yield Hit("单位名称未填写", "unit_name", ctx.form.unit_name)
+        block = ctx.layout.unit_block
+        yield Hit(f"{block.label if block is not None else 'unit_name'}未填写", "unit_name", ctx.form.unit_name)
 
 
 @rule(
@@ -39,12 +40,16 @@ def year_missing(ctx: Context) -> Iterator[Hit]:
     "BX103",
     "error",
     "总体绩效目标为空",
-    "总体绩效目标必须填写。",
+    "总体绩效目标（各版式的名称不同：年度总体目标、部门整体支出年度绩效目标……）必须填写；按条列出目标的版式至少要有一条。",
     "总体绩效目标一栏留空。",
 )
 def overall_goal_missing(ctx: Context) -> Iterator[Hit]:
-    if _blank(ctx.form.overall_goal):
-        yield Hit("总体绩效目标未填写", "overall_goal", ctx.form.overall_goal)
+    for block in ctx.layout.blocks:
+        if getattr(block, "field", "") not in ("overall_goal", "goals"):
+            continue
+        value = getattr(ctx.form, block.field)
+        if not value or (isinstance(value, str) and _blank(value)):
+            yield Hit(f"{block.label}未填写", block.field, value if isinstance(value, str) else None)
 
 
 @rule(
@@ -57,7 +62,8 @@ def overall_goal_missing(ctx: Context) -> Iterator[Hit]:
 def task_name_missing(ctx: Context) -> Iterator[Hit]:
     for i, task in enumerate(ctx.form.tasks):
         if _blank(task.name):
-            group = "年度重点工作任务" if task.group == "key" else "其他需完成的任务"
+            block = ctx.layout.task_block(task.group)
+            group = block.label if block is not None else "工作任务"
             yield Hit(f"{group}第 {_nth(ctx, i)} 行没有填写名称", f"tasks[{i}].name", task.name)
 
 

@@ -15,6 +15,8 @@ from functools import cached_property
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
 from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
+from budgetxl.errors import LayoutError
+from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Form
 from budgetxl.report import Finding, Severity
 from budgetxl.targets import Target, parse_target
@@ -37,6 +39,7 @@ class Context:
 
     def __init__(self, form: Form, unreadable: Iterable[str] = ()) -> None:
         self.form = form
+        self.layout = form_layout(form)
         # Field paths whose value could not be read (blank in the Form, already reported): rules
         # that add amounts up stay quiet rather than report a sum that misses them.
         self.unreadable = frozenset(unreadable)
@@ -51,6 +54,15 @@ class Context:
     @cached_property
     def frameworks(self) -> FrameworkUse:
         return framework_use(form_pairs(self.form))
+
+
+def form_layout(form: Form) -> Layout:
+    """The layout a form names (the default one for a form naming a layout that is not known:
+    its labels then only word the messages)."""
+    try:
+        return load_layout(form.layout)
+    except LayoutError:
+        return load_layout(None)
 
 
 Check = Callable[[Context], Iterable[Hit]]

@@ -1,0 +1,71 @@
+"""The block kinds of the layout grammar, one module each.
+
+Every kind knows three things about its block, whatever layout declares it:
+- `plan(builder, block, form, row) -> next row`: lay out the form's data (render, and the
+  pre-filled part of a template; a template's builder says `builder.template`);
+- `template_rows(block, texts, rows)` where a kind offers empty input rows, and what a template
+  adds around them (totals, drop-downs) inside `plan` when `builder.template` is set;
+- `read(reader, block, span)`: read the block's rows of a sheet into the form's parts.
+And `problems(block, form)`: what in the form this block could not write so that it reads back
+the same (the renderer refuses such a form with the field named, rather than write a sheet that
+reads back differently).
+
+The writer, the template maker and the reader are loops over a layout's blocks calling these.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from budgetxl.blocks import amount_list, amount_row, indicators, info, numbered, pairs, table, text, value
+from budgetxl.blocks.base import heading, year_in_text
+from budgetxl.errors import InputError
+from budgetxl.layout import SIDES
+
+if TYPE_CHECKING:
+    from budgetxl.layout import Layout
+    from budgetxl.model import Form
+
+KINDS: dict[str, ModuleType] = {
+    "value": value,
+    "info": info,
+    "pairs": pairs,
+    "amount_row": amount_row,
+    "amount_list": amount_list,
+    "text": text,
+    "numbered": numbered,
+    "table": table,
+    "indicators": indicators,
+}
+
+
+
+def check_fits(form: Form, layout: Layout) -> None:
+    """Refuse a form that holds something `layout` has no place for, or that its blocks could not
+    write so that it reads back the same: one InputError listing every field concerned."""
+    problems: list[str] = []
+    name = layout.name
+    held = {getattr(b, "field", "") for b in layout.blocks}
+    for fld in ("unit_name", "overall_goal", "functions", "goals", "basic_info", "indicators"):
+        if getattr(form, fld) and fld not in held:
+            problems.append(f"{fld}: 版式“{name}”中没有填写这一项的栏目")
+    sides = layout.sides
+    for side in SIDES:
+        if getattr(form.budget, side) and side not in sides:
+            what = "支出" if side == "expenditures" else "收入"
+            problems.append(f"budget.{side}: 版式“{name}”的预算栏目没有{what}一方")
+    homeless: dict[str, list[int]] = {}
+    for i, task in enumerate(form.tasks):
+        if layout.task_block(task.group) is None:
+            homeless.setdefault(task.group, []).append(i)
+    for group, idx in homeless.items():
+        where = f"tasks[{idx[0]}]" if len(idx) == 1 else f"tasks[{idx[0]}] 等 {len(idx)} 项"
+        problems.append(f"{where}: 版式“{name}”没有放这类任务（group: {group}）的栏目")
+    for block in layout.blocks:
+        problems.extend(KINDS[block.kind].problems(block, form, layout))
+    if problems:
+        raise InputError(f"表格内容无法按版式“{name}”写出（写出后读回会不一样）", details=problems)
+
+
+__all__ = ["KINDS", "check_fits", "heading", "year_in_text"]

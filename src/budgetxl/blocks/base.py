@@ -1,0 +1,95 @@
+"""What the block kinds share: the form's heading (title, subtitle, year), amounts in a block's
+unit, the parts a reader collects, and the check that a form fits its layout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from budgetxl.errors import InputError
+from budgetxl.model import canonical_decimal
+
+if TYPE_CHECKING:
+    from budgetxl.layout import Layout
+    from budgetxl.model import Form
+
+_YEAR_RE = re.compile(r"((?:19|20|21)\d{2})\s*年")
+_YEAR_CELL_RE = re.compile(r"^[（(]?\s*((?:19|20|21)\d{2})\s*年?度?\s*[)）]?$|^年度[:：]?\s*((?:19|20|21)\d{2})\s*年?$")
+
+# 元 per unit of the model (万元)
+_UNIT_SCALE = {"万元": 0, "元": 4}
+
+
+def year_in_text(text: str) -> int | None:
+    """The year a title states ('2024年市级…' → 2024), None if it states none."""
+    m = _YEAR_RE.search(text)
+    return int(m.group(1)) if m else None
+
+
+def year_cell(text: str) -> int | None:
+    """A cell that gives only a year: '（2024年度）', '2024年度', '年度：2024', '2024年'."""
+    m = _YEAR_CELL_RE.match(text.strip())
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
+def heading(form: Form, layout: Layout) -> tuple[str, str, str]:
+    """(title, the field the title shows, subtitle) of a form in a layout. A custom title that
+    does not state the year gets the layout's year line under it, so the year reads back; a
+    custom title stating another year than the form's is refused."""
+    custom = form.title is not None
+    title = form.title if form.title is not None else layout.render_title(form.year)
+    subtitle = layout.render_subtitle(form.year)
+    stated = year_in_text(title)
+    if stated is None and subtitle:
+        stated = year_in_text(subtitle) or year_cell(subtitle)
+    if custom and stated is not None and stated != form.year:
+        shown = "年度为空" if form.year is None else f"年度为 {form.year}"
+        raise InputError(f"title: 标题写的是 {stated} 年，但{shown}；请改正标题或年度")
+    if form.year is not None and stated is None:
+        subtitle = subtitle or layout.render_year_line(form.year)
+    return title, "title" if custom else "year", subtitle
+
+
+def to_sheet(amount: Decimal | None, unit: str) -> Decimal | None:
+    """An amount in 万元 as a block in `unit` writes it (exactly)."""
+    if amount is None or not _UNIT_SCALE[unit]:
+        return amount
+    return canonical_decimal(amount.scaleb(_UNIT_SCALE[unit]))
+
+
+def from_sheet(amount: Decimal | None, unit: str) -> Decimal | None:
+    """An amount read in `unit` as 万元 (exactly)."""
+    if amount is None or not _UNIT_SCALE[unit]:
+        return amount
+    return canonical_decimal(amount.scaleb(-_UNIT_SCALE[unit]))
+
+
+class Span(NamedTuple):
+    """A block's rows on a sheet being read: from its label's row to the row before the next
+    block's label; `data_col` is the first column right of the label column(s)."""
+
+    label_row: int
+    label_col: int
+    data_col: int
+    rows: range
+    inline: str = ""  # a value typed into the label's own cell ('单位名称：某某局')
+
+
+@dataclass
+class Parts:
+    """What the reader collects for the form, block by block."""
+
+    values: dict[str, Any] = field(default_factory=dict)  # unit_name, overall_goal
+    basic_info: list[Any] = field(default_factory=list)
+    expenditures: list[Any] = field(default_factory=list)
+    revenues: list[Any] = field(default_factory=list)
+    sections: list[Any] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    tasks: list[Any] = field(default_factory=list)
+    indicators: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

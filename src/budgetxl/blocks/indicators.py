@@ -1,0 +1,248 @@
+"""The indicator tree: a header row (一级指标 | 二级指标 | 三级指标 | 指标值, in the order and at the
+places the column map gives), then one row per indicator with 一级 and 二级 merged over their rows.
+
+Reading takes 一级/二级 merged, written once with the cells below left empty, or repeated on every
+row; an empty 二级 block (a 二级 label with no indicator) as a placeholder indicator; the header
+written again at the top of a printed page as a continuation; 指标值 spread over two merged
+columns; and rows under the table (one cell in the label column, or one cell over the whole
+width) as notes.
+
+In a template every 二级 of the framework gets its empty rows, in framework order, with 一级 and
+二级 written on every row and chosen from drop-down lists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from budgetxl.model import Indicator
+from budgetxl.text import normalize_label
+
+if TYPE_CHECKING:
+    from budgetxl.blocks.base import Span
+    from budgetxl.layout import IndicatorsBlock, Layout
+    from budgetxl.model import Form
+    from budgetxl.read.parse import SheetReader
+    from budgetxl.render.plan import SheetBuilder
+
+FIELDS = ("level1", "level2", "name", "target")
+
+
+def _runs(items: Sequence[Indicator], key: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Runs [i, j) of consecutive items in items[start:stop] with the same `key` value."""
+    runs = []
+    i = start
+    while i < stop:
+        j = i + 1
+        while j < stop and getattr(items[j], key) == getattr(items[i], key):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _header_sets(block: IndicatorsBlock) -> dict[str, frozenset[str]]:
+    return {c.field: frozenset(normalize_label(t) for t in c.header_labels()) for c in block.column_map}
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
+    out = []
+    headers = _header_sets(block)
+    items = form.indicators
+    for i, j in ((i, j) for i1, j1 in _runs(items, "level1", 0, len(items)) for i, j in _runs(items, "level2", i1, j1)):
+        if j - i > 1:
+            for k in range(i, j):
+                if items[k].is_placeholder:
+                    out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
+                               "与其他指标同组时读回会被省略；请删除该行")
+    prev: Indicator | None = None
+    for k, ind in enumerate(form.indicators):
+        if all(normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
+            out.append(f"indicators[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
+        if prev is not None:
+            if not ind.level1 and prev.level1:
+                out.append(f"indicators[{k}].level1: 一级指标为空，读回时会沿用上一行的“{prev.level1}”；请填写")
+            elif ind.level1 == prev.level1 and not ind.level2 and prev.level2:
+                out.append(f"indicators[{k}].level2: 二级指标为空，读回时会沿用上一行的“{prev.level2}”；请填写")
+        prev = ind
+    return out
+
+
+def plan(b: SheetBuilder, block: IndicatorsBlock, form: Form, row: int) -> int:
+    first = header_row = row
+    b.header(row, block)
+    row += 1
+    if b.template:
+        row = _template_rows(b, block, form, row)
+    else:
+        row = _rows(b, block, form.indicators, row)
+    b.section_label(block, first, row - 1, header_row)
+    return row
+
+
+def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], row: int) -> int:
+    pos = {c.field: p for c, p in zip(block.column_map, block.positions)}
+    if not items:
+        for column, (c0, c1) in zip(block.column_map, block.positions):
+            b.put(row, c0, "", "level" if column.field in ("level1", "level2") else "text", last_col=c1)
+        return row + 1
+    (l1c, l1e), (l2c, l2e) = pos["level1"], pos["level2"]
+    (nc, ne), (tc, te) = pos["name"], pos["target"]
+    put = b.put
+    for i1, j1 in _runs(items, "level1", 0, len(items)):
+        put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"indicators[{i1}].level1")
+        for i2, j2 in _runs(items, "level2", i1, j1):
+            put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
+                field=f"indicators[{i2}].level2")
+        for k in range(i1, j1):  # the bulk of a form's cells
+            r, item = row + k, items[k]
+            put(r, nc, item.name, "text", last_col=ne, field=f"indicators[{k}].name")
+            put(r, tc, item.target, "text", last_col=te, field=f"indicators[{k}].target")
+    return row + len(items)
+
+
+def _template_rows(b: Any, block: IndicatorsBlock, seed: Form, row: int) -> int:
+    """Every (一级, 二级) of the framework with the seed's indicators under it, then empty rows;
+    drop-downs for 一级 and 二级, hints, and repeated labels shown grey."""
+    from budgetxl.render.template_plan import Highlight, Validation, col_fixed, framework_error, indicator_groups
+
+    pos = {c.field: p for c, p in zip(block.column_map, block.positions)}
+    hints = {c.field: c.hint for c in block.column_map}
+    framework, texts = b.framework, b.texts
+    input_first = row
+    for (l1, l2), items in indicator_groups(seed.indicators, framework):
+        for k, ind in items:
+            _template_row(b, row, pos, l1, l2, ind, f"indicators[{k}]")
+            row += 1
+        for _ in range(max(b.empty_rows_for(block), 0 if items else 1)):
+            _template_row(b, row, pos, l1, l2, None, "")
+            b.empty_rows.add(row)
+            row += 1
+    input_last = row - 1
+    b.input_rows[block.key] = (input_first, input_last)
+    c1, c2 = pos["level1"][0], pos["level2"][0]
+    b.validations.append(Validation(input_first, c1, input_last, "list", texts.hints.level1,
+                                    framework_error(texts.errors.level1, framework),
+                                    source="=" + texts.level1_list_name))
+    b.validations.append(Validation(input_first, c2, input_last, "list", texts.hints.level2, texts.errors.level2,
+                                    source=f"=INDIRECT({col_fixed(input_first, c1)})"))
+    for fld in ("name", "target"):
+        if hints[fld]:
+            b.hint_named(input_first, pos[fld][0], input_last, hints[fld])
+    if input_last > input_first:
+        # 一级/二级 repeated from the row above show grey: the groups read like merged cells.
+        r = input_first + 1
+        same1 = f"{col_fixed(r, c1)}={col_fixed(r - 1, c1)}"
+        same2 = f"{col_fixed(r, c2)}={col_fixed(r - 1, c2)}"
+        b.highlights.append(Highlight(input_first + 1, c1, input_last, c1, "=" + same1, "repeat_label"))
+        b.highlights.append(Highlight(input_first + 1, c2, input_last, c2, f"=AND({same1},{same2})", "repeat_label"))
+    return row
+
+
+def _template_row(b: Any, row: int, pos: dict[str, tuple[int, int]], l1: str, l2: str, ind: Indicator | None,
+                  path: str) -> None:
+    b.put(row, pos["level1"][0], l1, "input_center", last_col=pos["level1"][1], field=f"{path}.level1" if path else "")
+    b.put(row, pos["level2"][0], l2, "input_center", last_col=pos["level2"][1], field=f"{path}.level2" if path else "")
+    for name in ("name", "target"):
+        value = getattr(ind, name) if ind is not None else None
+        b.put(row, pos[name][0], value, "input_text", last_col=pos[name][1], field=f"{path}.{name}" if path else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[dict[str, int], int | None]:
+    known: dict[str, str] = {}
+    for column in block.column_map:
+        for label in column.header_labels():
+            known.setdefault(normalize_label(label), column.field)
+    for row in span.rows[:3]:
+        found: dict[str, int] = {}
+        for c in range(span.data_col, r.sheet.ncols):
+            fld = known.get(normalize_label(r.raw(row, c)))
+            if fld and fld not in found:
+                found[fld] = c
+        if len(found) >= 2:
+            for c in found.values():
+                r.mark(row, c)
+            return found, row
+    return {}, None
+
+
+def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
+    cols, header_row = _find_header(r, block, span)
+    shift = span.data_col - 1
+    for column, (c0, _) in zip(block.column_map, block.positions):
+        cols.setdefault(column.field, c0 + shift)
+    c1, c2, cn, ct = (cols[f] for f in FIELDS)
+    headers = _header_sets(block)
+    last_data = max(cols.values())
+    target_end = r.span_end(header_row, ct) if header_row is not None else ct
+    groups: list[dict[str, Any]] = []
+    notes = r.parts.notes
+    l1 = l2 = ""
+    l1_cell = l2_cell = None
+    start = (header_row + 1) if header_row is not None else span.rows.start + 1
+    for row in range(start, span.rows.stop):
+        present = r.right_cells(row, span.label_col - 1)
+        if not present:
+            continue
+        if _is_repeated_header(r, row, cols, headers):
+            continue
+        if notes or _is_note_row(r, row, present, span, last_data):
+            r.cells[f"notes[{len(notes)}]"] = r.a1(row, present[0])
+            notes.append(" ".join(r.text(row, c) for c in present))
+            continue
+        v1, v2 = r.text(row, c1), r.text(row, c2)
+        if v1:
+            l1, l1_cell, l2, l2_cell = v1, r.a1(row, c1), "", None
+        if v2:
+            l2, l2_cell = v2, r.a1(row, c2)
+        if not groups or (groups[-1]["l1"], groups[-1]["l2"]) != (l1, l2) or (v1 and v1 != groups[-1]["l1"]):
+            groups.append({"l1": l1, "l2": l2, "rows": [], "c1": l1_cell, "c2": l2_cell})
+        name = r.text(row, cn)
+        target = r.text(row, ct)
+        # 指标值 spread over two merged columns, or typed into the column right of it
+        if not target:
+            for c in range(ct + 1, target_end + 1):
+                target = target or r.text(row, c)
+        if name or target:
+            groups[-1]["rows"].append((name, target, row))
+    out = r.parts.indicators
+    for g in groups:
+        entries = g["rows"] or [("", "", None)]
+        for name, target, row in entries:
+            k = len(out)
+            if g["c1"]:
+                r.cells[f"indicators[{k}].level1"] = g["c1"]
+            if g["c2"]:
+                r.cells[f"indicators[{k}].level2"] = g["c2"]
+            if row is not None:
+                r.cells[f"indicators[{k}].name"] = r.a1(row, cn)
+                r.cells[f"indicators[{k}].target"] = r.a1(row, ct)
+            out.append(Indicator(level1=g["l1"], level2=g["l2"], name=name, target=target))
+
+
+def _is_repeated_header(r: SheetReader, row: int, cols: dict[str, int], headers: dict[str, frozenset[str]]) -> bool:
+    """The header written again at the top of a printed page (every column of it): a continuation,
+    not an indicator (its cells count as read)."""
+    for fld, c in cols.items():
+        if normalize_label(r.raw(row, c)) not in headers.get(fld, ()):
+            return False
+    for c in cols.values():
+        r.mark(row, c)
+    return True
+
+
+def _is_note_row(r: SheetReader, row: int, present: list[int], span: Span, last_data: int) -> bool:
+    """A row under the table: one cell, in the label column(s) (not a label) or over the whole
+    width of the table."""
+    if len(present) != 1:
+        return False
+    c = present[0]
+    return c < span.data_col or (c <= span.data_col and r.span_end(row, c) >= last_data)

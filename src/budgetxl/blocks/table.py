@@ -1,0 +1,199 @@
+"""A row table: a header row, then one row per item (the task blocks 年度重点工作任务 and
+其他需完成的任务). A block with `columns_from` has no header row of its own and uses another
+block's columns. In a template, pre-filled rows are followed by empty input rows and, where the
+block has totals, a 合计 row of its amount columns.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from budgetxl.blocks.base import from_sheet, to_sheet
+from budgetxl.blocks.totals import is_total_row
+from budgetxl.model import Task, amount_fields
+from budgetxl.text import normalize_label
+
+if TYPE_CHECKING:
+    from budgetxl.blocks.base import Span
+    from budgetxl.layout import Layout, TableBlock
+    from budgetxl.model import Form
+    from budgetxl.read.parse import SheetReader
+    from budgetxl.render.plan import SheetBuilder
+
+_INPUT_STYLE = {"text": "input_text", "text_center": "input_center", "amount": "input_amount"}
+_AMOUNTS = amount_fields(Task)
+
+
+def _items(block: TableBlock, form: Form) -> list[tuple[int, Task]]:
+    return [(i, t) for i, t in enumerate(getattr(form, block.field)) if t.group == block.group]
+
+
+def _style(column: Any) -> str:
+    return "amount" if column.field in _AMOUNTS else (column.style or "text")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def problems(block: TableBlock, form: Form, layout: Layout) -> list[str]:
+    out = []
+    held = {c.field for c in block.column_map}
+    items = _items(block, form)
+    for i, task in items:
+        if not any(_text(getattr(task, c.field)) for c in block.column_map):
+            out.append(f"{block.field}[{i}]: 各栏都为空的任务读回时会被忽略；请删除该项")
+        for name in Task.model_fields:
+            if name == "group" or name in held:
+                continue
+            value = getattr(task, name)
+            if value not in ("", None):
+                out.append(f"{block.field}[{i}].{name}: 版式“{layout.name}”的“{block.label}”没有这一栏")
+    if not block.has_header:  # a row that reads as the header written again
+        headers = [{normalize_label(t) for t in c.header_labels()} for c in block.column_map]
+        for i, task in items:
+            if all(normalize_label(_text(getattr(task, c.field))) in h for c, h in zip(block.column_map, headers)):
+                out.append(f"{block.field}[{i}]: 各栏内容与表头相同，读回时会被当作表头；请修改")
+    if block.totals:
+        filled = [(i, t) for i, t in items if any(_text(getattr(t, c.field)) for c in block.column_map)]
+        if filled:
+            i, last = filled[-1]
+            if _looks_total(block, layout, last, [t for _, t in filled[:-1]]):
+                out.append(f"{block.field}[{i}].name: 最后一项名为“{last.name}”，读回时会被当作合计行；请改用其他名称")
+    return out
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else (format(value, "f") if isinstance(value, Decimal) else str(value))
+
+
+def _looks_total(block: TableBlock, layout: Layout, task: Task, above: list[Task]) -> bool:
+    others = [c.field for c in block.column_map if c.field != "name" and c.field not in _AMOUNTS]
+    if any(_text(getattr(task, f)) for f in others):
+        return False
+    amounts = [c.field for c in block.column_map if c.field in _AMOUNTS]
+    if not amounts:
+        return False
+    f = amounts[0]
+    return is_total_row(layout.is_total_label(task.name), False, True, False, getattr(task, f),
+                        [getattr(t, f) for t in above])
+
+
+def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
+    first = row
+    header_row = None
+    if block.has_header:
+        b.header(row, block)
+        header_row = row
+        row += 1
+    items = _items(block, form)
+    columns = list(zip(block.column_map, block.positions))
+    input_first = row
+    for i, item in items:
+        for column, (c0, c1) in columns:
+            value = getattr(item, column.field)
+            if column.field in _AMOUNTS:
+                value = to_sheet(value, block.unit)
+            style = _style(column)
+            b.put(row, c0, value, _INPUT_STYLE[style] if b.template else style, last_col=c1,
+                  field=f"{block.field}[{i}].{column.field}")
+        row += 1
+    empty = b.empty_rows_for(block) if b.template else 0
+    for _ in range(max(empty, 0 if items else 1)):
+        for column, (c0, c1) in columns:
+            style = _style(column)
+            if not b.template and style != "amount":
+                style = "text"  # an empty block's row in a rendered form: plain cells
+            b.put(row, c0, None, _INPUT_STYLE[style] if b.template else style, last_col=c1)
+        if b.template:
+            b.empty_rows.add(row)
+        row += 1
+    if b.template:
+        input_last = row - 1
+        b.input_rows[block.key] = (input_first, input_last)
+        for column, (c0, c1) in columns:
+            if column.field in _AMOUNTS:
+                b.amount_rule(input_first, c0, input_last)
+            elif column.hint:
+                b.hint_named(input_first, c0, input_last, column.hint, last_col=c1 if c1 != c0 else None)
+        if block.totals:
+            row = _template_total(b, block, items, columns, input_first, input_last, row)
+    b.section_label(block, first, row - 1, header_row)
+    return row
+
+
+def _template_total(b: Any, block: TableBlock, items: list[tuple[int, Task]], columns: list[Any],
+                    input_first: int, input_last: int, row: int) -> int:
+    label = b.layout.total_label
+    for column, (c0, c1) in columns:
+        if column.field == "name":
+            b.put(row, c0, label, "header", last_col=c1)
+        elif column.field not in _AMOUNTS:
+            b.put(row, c0, None, "text", last_col=c1)
+    for column, (c0, c1) in columns:
+        if column.field in _AMOUNTS:
+            known = [to_sheet(getattr(t, column.field), block.unit) for _, t in items]
+            b.formula(row, c0, "", sum((a for a in known if a is not None), Decimal(0)), "total_amount",
+                      b.decimals_of(known), sum_of=((input_first, c0, input_last, c0),), last_col=c1)
+    return row + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _find_header(r: SheetReader, block: TableBlock, span: Span, need_all: bool) -> tuple[dict[str, int], int | None]:
+    """Field → column from a header row among the block's first rows, and that row."""
+    known: dict[str, str] = {}
+    for column in block.column_map:
+        for label in column.header_labels():
+            known.setdefault(normalize_label(label), column.field)
+    for row in span.rows[:3]:
+        found: dict[str, int] = {}
+        for c in range(span.data_col, r.sheet.ncols):
+            fld = known.get(normalize_label(r.raw(row, c)))
+            if fld and fld not in found:
+                found[fld] = c
+        if len(found) == len(block.column_map) or (not need_all and len(found) >= 2):
+            for c in found.values():
+                r.mark(row, c)
+            return found, row
+    return {}, None
+
+
+def read(r: SheetReader, block: TableBlock, span: Span) -> None:
+    cols, header_row = _find_header(r, block, span, need_all=not block.has_header)
+    if cols:
+        r.columns[block.key] = cols
+    elif block.columns_from and block.columns_from in r.columns:
+        cols = dict(r.columns[block.columns_from])
+    shift = span.data_col - 1
+    for column, (c0, _) in zip(block.column_map, block.positions):
+        cols.setdefault(column.field, c0 + shift)
+    fields = [c.field for c in block.column_map]
+    name_col = cols.get("name")
+    amount_fields_here = [f for f in fields if f in _AMOUNTS]
+    rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
+    out: list[Task] = r.parts.tasks  # type: ignore[assignment]
+    above: list[Decimal | None] = []
+    for n, row in enumerate(rows):
+        if block.totals and name_col is not None and amount_fields_here and r.layout.is_total_label(r.raw(row, name_col)):
+            ac = cols[amount_fields_here[0]]
+            others_empty = all(r.raw(row, cols[f]) in ("", None) for f in fields if f != "name" and f not in _AMOUNTS)
+            amount = from_sheet(r.peek_amount(row, ac), block.unit)
+            if others_empty and is_total_row(True, r.has_formula(row, ac), n == len(rows) - 1, False, amount, above):
+                r.mark(row, name_col)
+                r.total(row, ac, f"{block.field}.{block.group}.total", block.unit)
+                continue
+        k = len(out)
+        values: dict[str, Any] = {"group": block.group}
+        for fld in fields:
+            path = f"{block.field}[{k}].{fld}"
+            if fld in _AMOUNTS:
+                values[fld] = from_sheet(r.amount(row, cols[fld], path), block.unit)
+            else:
+                values[fld] = r.text(row, cols[fld], path)
+        if amount_fields_here:
+            above.append(values[amount_fields_here[0]])
+        out.append(Task(**values))
