@@ -33,7 +33,9 @@ OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", help="Output folder
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: all cores).")]
 LayoutOpt = Annotated[
     str | None,
-    typer.Option("--layout", help="Form layout, a file in templates/ (guangdong, zhanjiang, central, jiangxi, guangxi…)."),
+    typer.Option(
+        "--layout", help="Form layout, a file in templates/ (guangdong, zhanjiang, central, jiangxi, guangxi…)."
+    ),
 ]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Read the form on this sheet (also a hidden one).")]
 

@@ -196,7 +196,8 @@ def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = Non
     for form, layout, sheet, findings in forms:
         record = replace(record_of(path, form, layout, sheet, findings), several=len(forms) > 1)
         if previous is not None:
-            match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
+            known = previous.get(unit_key(form.unit_name), ()) if form.unit_name else ()
+            match = pick_previous(known, form.year, path) if form.unit_name else None
             comparison = (compare_with(form, match) if form.unit_name
                           else Comparison(note="本文件没有单位名称，无法与上年匹配"))
             record = replace(record, comparison=comparison)

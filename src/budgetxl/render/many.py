@@ -35,6 +35,8 @@ def render_files(
     if bad:
         details = [(o.error or str(o.item)).replace("\n  - ", "；") for o in bad]
         raise InputError(f"{len(bad)} 个输入文件有错误，未生成任何工作簿", details=details)
-    forms = [o.value if layout is None else o.value.model_copy(update={"layout": layout}) for o in loaded]
+    forms = [o.value for o in loaded if o.value is not None]  # all of them: a bad one raised above
+    if layout is not None:
+        forms = [form.model_copy(update={"layout": layout}) for form in forms]
     pairs = [(form, target) for form, target in zip(forms, targets)]
     return run_batch(render_pair, pairs, jobs=jobs, progress=progress, description="生成工作簿")

@@ -47,7 +47,9 @@ class RowCounts(_Data):
         if key in extra:
             return int(extra[key])
         value = getattr(self, key, None) if key in type(self).model_fields else None
-        return int(value) if value is not None else int(getattr(self, kind, 0) if kind in type(self).model_fields else 0)
+        if value is not None:
+            return int(value)
+        return int(getattr(self, kind, 0) if kind in type(self).model_fields else 0)
 
     @classmethod
     def all(cls, n: int) -> RowCounts:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
-from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
 from budgetxl.errors import LayoutError
+from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
 from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Form
 from budgetxl.report import Finding, Severity
