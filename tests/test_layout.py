@@ -21,7 +21,8 @@ def test_default_layout_declares_every_block():
     assert list(layout.headers_of("tasks").values()) == ["名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"]
     assert list(layout.headers_of("tasks")) == ["name", "content", "funds", "goal"]
     assert list(layout.headers_of("indicators")) == ["level1", "level2", "name", "target"]
-    assert layout.budget_lines() == {"expenditures": ("基本支出", "项目支出"), "revenues": ("财政拨款", "其他资金")}
+    assert layout.budget_lines() == {"budget.expenditures": ("基本支出", "项目支出"),
+                                     "budget.revenues": ("财政拨款", "其他资金")}
     assert layout.task_funds_line == "项目支出" and layout.sides == ("expenditures", "revenues")
     # the other tasks share the key tasks' columns, under their header row
     other = layout.block("tasks_other")

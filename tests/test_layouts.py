@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from budgetxl import layout as layout_mod
+from budgetxl.blocks.base import get_path
 from budgetxl.errors import InputError, ReadError
 from budgetxl.layout import all_layouts, available_layouts, load_layout
 from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, load_form
@@ -77,8 +78,8 @@ def test_templates_of_each_layout_read_back(tmp_path, name):
     assert result.layout == name and result.form.unit_name == "某某单位" and result.form.year == 2025
     assert not result.findings
     lines = load_layout(name).budget_lines()
-    for side, names in lines.items():
-        assert [ln.name for ln in getattr(result.form.budget, side)] == list(names)
+    for path, names in lines.items():
+        assert [ln.name for ln in get_path(result.form, path)] == list(names)
     wb = openpyxl.load_workbook(blank)
     assert wb.worksheets[0].protection.sheet
     # rolled forward from last year's table: what the layout holds comes back, amounts blank
@@ -478,12 +479,12 @@ def layout_forms(draw, name: str):
     budget: dict = {}
     line_names = worded(1, 20).filter(nonblank)
     block = lay.budget_block
-    for side, standard in lay.budget_lines().items():
+    for path, standard in lay.budget_lines().items():
         if block.kind == "amount_row":
             count = len(standard)
         else:
             count = draw(st.integers(0, 3))
-        budget[side] = [BudgetLine(name=draw(line_names), amount=draw(amounts)) for _ in range(count)]
+        budget[path.split(".")[1]] = [BudgetLine(name=draw(line_names), amount=draw(amounts)) for _ in range(count)]
     if block.kind == "pairs" and block.sections and draw(st.booleans()):
         budget["sections"] = [BudgetSection(left_heading=draw(worded(1, 10, lines=False).filter(nonblank)),
                                             right_heading=draw(worded(1, 10, lines=False).filter(nonblank)),
@@ -604,3 +605,24 @@ def test_layouts_doc_describes_every_kind_and_layout():
         assert f"| `{kind}` |" in text, kind
     for name in available_layouts():
         assert f"`{name}`" in text, name
+
+
+def test_a_fields_row_writes_and_reads_its_labels_and_values(layouts_copy, tmp_path):
+    path = layouts_copy / "guangdong.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["blocks"][0] = {"kind": "fields", "key": "unit", "label": "单位名称", "synonyms": ["部门名称"],
+                         "columns": [{"field": "unit_name", "span": 2}, {"header": "公章", "synonyms": ["盖章"]},
+                                     {"field": "overall_goal"}]}
+    data["blocks"] = [b for b in data["blocks"] if b["key"] != "overall_goal"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    seed = load_form(ROOT / "inputs" / "fengyang-2023.yaml").model_copy(update={"overall_goal": "已盖章"})
+    out = render_form(seed, tmp_path / "fields.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    assert [ws.cell(2, c).value for c in (1, 2, 4, 5)] == ["单位名称", seed.unit_name, "公章", "已盖章"]
+    result = read_workbook(out)
+    assert result.form == seed and not result.findings
+    assert result.cells["overall_goal"] == "E2"
+    ws["D2"] = "签字"  # a label cell that says something else is reported, not taken
+    wb = ws.parent
+    wb.save(out)
+    assert [(f.code, f.cell) for f in read_workbook(out).findings] == [("BX020", "D2")]

@@ -14,13 +14,13 @@ and the reader are loops over the blocks, with one module per kind (budgetxl.blo
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import jinja2
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
@@ -28,7 +28,7 @@ from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 
 DEFAULT_LAYOUT = "guangdong"
-SIDES = ("expenditures", "revenues")
+SIDES = ("expenditures", "revenues")  # the two sides of a department's budget (budget.expenditures, …)
 
 
 class _Data(BaseModel):
@@ -72,7 +72,7 @@ class Column(_Data):
     """One column of a block's column map: the model field it holds, its header text and the
     other spellings of that header, and how many physical columns it spans."""
 
-    field: str
+    field: str = ""  # '' for a cell holding a fixed label (its text in header), in a fields block
     header: str = ""
     synonyms: tuple[str, ...] = ()
     span: int = Field(default=1, ge=1)
@@ -89,24 +89,27 @@ class _Block(_Data):
     synonyms: tuple[str, ...] = ()
     optional: bool = False  # written only when the form has data for the block
     columns: tuple[Column, ...] = ()
-    columns_from: str = ""  # the column map of another block, under that block's header row
+    # The column map of another block, under that block's header row (the layout copies the
+    # columns over when it is loaded).
+    columns_from: str = ""
     unit: Literal["万元", "元"] = "万元"  # the unit the block's amounts are written in
-
-    # Filled in by the layout (columns_from resolved): the column map in use.
-    _columns: tuple[Column, ...] = PrivateAttr(default=())
-    _positions: tuple[tuple[int, int], ...] = PrivateAttr(default=())
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)
 
     @property
     def column_map(self) -> tuple[Column, ...]:
-        return self._columns or self.columns
+        return self.columns
 
-    @property
+    @cached_property
     def positions(self) -> tuple[tuple[int, int], ...]:
-        """(first, last) physical column of each column of the map."""
-        return self._positions
+        """(first, last) physical column of each column of the map (column A holds the labels)."""
+        out = []
+        col = 1
+        for c in self.columns:
+            out.append((col, col + c.span - 1))
+            col += c.span
+        return tuple(out)
 
     @property
     def has_header(self) -> bool:
@@ -114,13 +117,17 @@ class _Block(_Data):
         return not self.columns_from and any(c.header for c in self.columns)
 
     def column(self, field: str) -> Column | None:
-        return next((c for c in self.column_map if c.field == field), None)
+        return next((c for c in self.columns if c.field == field), None)
 
     def position(self, field: str) -> tuple[int, int] | None:
-        for col, pos in zip(self.column_map, self.positions):
-            if col.field == field:
-                return pos
-        return None
+        return self._by_field.get(field)
+
+    @cached_property
+    def _by_field(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for col, pos in zip(self.columns, self.positions):
+            out.setdefault(col.field, pos)
+        return out
 
     def header_texts(self) -> dict[str, str]:
         """Field → its header text."""
@@ -135,6 +142,14 @@ class ValueBlock(_Block):
     field: str
 
 
+class FieldsBlock(_Block):
+    """A row of several label/value pairs (项目名称 | … | 项目代码 | …): the block's label first, in
+    the label column, then the column map's cells in order — a value cell names its model field,
+    a label cell has no field and its text as header."""
+
+    kind: Literal["fields"]
+
+
 class InfoBlock(_Block):
     """基本信息: name/value pairs side by side (as many pairs a row as the column map has)."""
 
@@ -144,28 +159,29 @@ class InfoBlock(_Block):
 
 class PairsBlock(_Block):
     """Two lists of amounts side by side (部门预算支出 | 收入来源), under a header row, with
-    optional further sub-blocks each under a heading row of its own."""
+    optional further sub-blocks each under a heading row of its own. `left` and `right` are the
+    model's lists of budget lines (field paths such as budget.expenditures)."""
 
     kind: Literal["pairs"]
-    left: Literal["expenditures", "revenues"] = "expenditures"
-    right: Literal["expenditures", "revenues"] = "revenues"
-    lines: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    left: str = "budget.expenditures"
+    right: str = "budget.revenues"
+    lines: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # list path → the standard lines
     task_funds_line: str = ""
-    sections: bool = False
+    sections: str = ""  # the model's list of further sub-blocks (budget.sections), if the layout has them
     totals: bool = False
 
 
 class AmountGroup(_Data):
-    side: Literal["expenditures", "revenues"]
+    field: str  # the list of lines (budget.revenues) whose columns the heading stands over
     heading: str = ""  # a header row above the group's line names (收入预算合计)
     synonyms: tuple[str, ...] = ()
 
 
 class AmountRowBlock(_Block):
     """Line names as a header row over one row of amounts (资金总额 | 财政拨款 | 其他资金). A
-    column of field `<side>.total` holds the total of that side (a formula); a column of field
-    `<side>` holds one line, its header the line's name. Optional groups put a heading row
-    above the columns of each side."""
+    column whose field is a list of lines (budget.revenues) holds one line of it, its header the
+    line's name; a column of field `<list>.total` holds that list's total (a formula). Optional
+    groups put a heading row above the columns of each list."""
 
     kind: Literal["amount_row"]
     groups: tuple[AmountGroup, ...] = ()
@@ -178,10 +194,11 @@ class TotalLine(_Data):
 
 
 class AmountListBlock(_Block):
-    """A list of named amounts, one a row (name | amount), with an optional total line."""
+    """A list of named amounts, one a row (name | amount), with an optional total line. `field`
+    is the model's list of lines (budget.revenues)."""
 
     kind: Literal["amount_list"]
-    side: Literal["expenditures", "revenues"] = "revenues"
+    field: str = "budget.revenues"
     lines: tuple[str, ...] = ()
     total: TotalLine | None = None
     detail_prefix: str = ""  # written before the first line after a first-position total (其中：)
@@ -228,7 +245,7 @@ class IndicatorsBlock(_Block):
 
 
 Block = Annotated[
-    Union[ValueBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
+    Union[ValueBlock, FieldsBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
           TableBlock, IndicatorsBlock],
     Field(discriminator="kind"),
 ]
@@ -241,7 +258,7 @@ BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
 
 class Layout(_Data):
     name: str
-    kind: Literal["department"] = "department"
+    kind: str = "department"  # the form kind (model.FORM_KINDS) the layout lays out
     description: str = ""
     sheet_name: str
     title: str
@@ -255,44 +272,59 @@ class Layout(_Data):
     blocks: tuple[Block, ...]
     total_labels: tuple[str, ...] = ()
 
-    _by_key: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _labels: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _totals: frozenset[str] = PrivateAttr(default=frozenset())
+    @model_validator(mode="before")
+    @classmethod
+    def _columns_from(cls, data: Any) -> Any:
+        """A block with `columns_from` gets that block's columns."""
+        blocks = data.get("blocks") if isinstance(data, dict) else None
+        if not isinstance(blocks, list):
+            return data
+        by_key = {b.get("key"): b for b in blocks if isinstance(b, dict)}
+        out = []
+        for block in blocks:
+            source = by_key.get(block.get("columns_from")) if isinstance(block, dict) else None
+            if isinstance(block, dict) and block.get("columns_from"):
+                if source is None or block.get("columns"):
+                    raise ValueError(f"blocks.{block.get('key')}.columns_from: 没有栏目“{block['columns_from']}”，"
+                                     "或同时写了 columns")
+                block = {**block, "columns": source.get("columns", [])}
+            out.append(block)
+        return {**data, "blocks": out}
 
     @model_validator(mode="after")
-    def _resolve(self) -> Layout:
+    def _check(self) -> Layout:
+        from budgetxl.kinds import FORM_KINDS
+
+        if self.kind not in FORM_KINDS:
+            raise ValueError(f"kind: 不认识的表格种类“{self.kind}”（可选：{'、'.join(FORM_KINDS)}）")
         width = len(self.columns) - 1
         if width < 1:
             raise ValueError("columns: 至少需要两列（栏目名称一列，内容至少一列）")
-        by_key: dict[str, Any] = {}
+        seen: set[str] = set()
         for block in self.blocks:
-            if block.key in by_key:
+            if block.key in seen:
                 raise ValueError(f"blocks: 栏目 key “{block.key}” 重复")
-            by_key[block.key] = block
-        for block in self.blocks:
-            cols = block.columns
-            if block.columns_from:
-                source = by_key.get(block.columns_from)
-                if source is None:
-                    raise ValueError(f"blocks.{block.key}.columns_from: 没有栏目“{block.columns_from}”")
-                cols = source.columns
-            positions = []
-            col = 1
-            for c in cols:
-                positions.append((col, col + c.span - 1))
-                col += c.span
-            if cols and col - 1 != width:
-                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {col - 1}，应等于内容列数 {width}")
-            block._columns = cols
-            block._positions = tuple(positions)
-        self._by_key = by_key
+            seen.add(block.key)
+            spans = sum(c.span for c in block.columns)
+            if block.columns and spans != width:
+                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {width}")
+        return self
+
+    @cached_property
+    def _by_key(self) -> dict[str, Any]:
+        return {b.key: b for b in self.blocks}
+
+    @cached_property
+    def _labels(self) -> dict[str, Any]:
         labels: dict[str, Any] = {}
         for block in self.blocks:
             for label in block.all_labels():
                 labels.setdefault(normalize_label(label), block)
-        self._labels = labels
-        self._totals = frozenset(normalize_label(t) for t in self.total_labels)
-        return self
+        return labels
+
+    @cached_property
+    def _totals(self) -> frozenset[str]:
+        return frozenset(normalize_label(t) for t in self.total_labels)
 
     # -- blocks ----------------------------------------------------------------------------------
 
@@ -326,25 +358,26 @@ class Layout(_Data):
         return next((b for b in self.blocks if b.kind == "table" and b.field == "tasks" and b.group == group), None)
 
     def budget_lines(self) -> dict[str, tuple[str, ...]]:
-        """The standard budget lines of each side the layout holds (what templates pre-print)."""
-        b = self.budget_block
-        if b is None:
-            return {}
-        if b.kind == "pairs":
-            return {side: tuple(b.lines.get(side, ())) for side in (b.left, b.right)}
-        if b.kind == "amount_list":
-            return {b.side: b.lines}
+        """The standard lines of each list of budget lines the layout holds, by the list's field
+        path (budget.expenditures → 基本支出, 项目支出): what templates pre-print."""
         out: dict[str, tuple[str, ...]] = {}
-        for col in b.column_map:
-            if col.field in SIDES:
-                out.setdefault(col.field, ())
-                out[col.field] += (col.header,)
+        for b in self.blocks:
+            if b.kind == "pairs":
+                for path in (b.left, b.right):
+                    out[path] = tuple(b.lines.get(path, ()))
+            elif b.kind == "amount_list":
+                out[b.field] = b.lines
+            elif b.kind == "amount_row":
+                for col in b.column_map:
+                    if not col.field.endswith(".total"):
+                        out[col.field] = out.get(col.field, ()) + (col.header,)
         return out
 
     @property
     def sides(self) -> tuple[str, ...]:
-        """The budget sides the layout has (both for a balanced budget)."""
-        return tuple(s for s in SIDES if s in self.budget_lines())
+        """The sides of a department budget the layout has (both for a balanced budget)."""
+        lines = self.budget_lines()
+        return tuple(s for s in SIDES if f"budget.{s}" in lines)
 
     @property
     def task_funds_line(self) -> str:
@@ -352,15 +385,17 @@ class Layout(_Data):
         return b.task_funds_line if b is not None else ""
 
     def side_label(self, side: str) -> str:
-        """What the layout calls a budget side (部门预算支出, 收入来源, 收入预算合计…)."""
-        b = self.budget_block
+        """What the layout calls a list of budget lines (部门预算支出, 收入来源, 收入预算合计…);
+        `side` is a field path or a side of the department budget (expenditures, revenues)."""
+        path = f"budget.{side}" if side in SIDES else side
+        b = next((b for b in self.blocks if b.kind in BUDGET_KINDS and path in _paths_of(b)), None)
         if b is None:
             return ""
         if b.kind == "pairs":
-            column = b.column("left.name" if b.left == side else "right.name")
-            return column.header if column is not None else b.label
+            column = b.column("left.name" if b.left == path else "right.name")
+            return column.header if column is not None and column.header else b.label
         if b.kind == "amount_row":
-            group = next((g for g in b.groups if g.side == side), None)
+            group = next((g for g in b.groups if g.field == path), None)
             return group.heading if group is not None and group.heading else b.label
         return b.label
 
@@ -398,6 +433,15 @@ class Layout(_Data):
     @property
     def ncols(self) -> int:
         return len(self.columns)
+
+
+def _paths_of(block: Any) -> tuple[str, ...]:
+    """The lists of budget lines a budget block holds."""
+    if block.kind == "pairs":
+        return (block.left, block.right)
+    if block.kind == "amount_list":
+        return (block.field,)
+    return tuple(dict.fromkeys(c.field for c in block.column_map if not c.field.endswith(".total")))
 
 
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over

@@ -168,6 +168,9 @@ class Indicator(_Model):
 class Form(_Model):
     """A whole 部门整体预算绩效目标表 for one unit and year."""
 
+    kind: Literal["department"] = Field(
+        default="department", description="The form kind; files of other kinds say theirs (kind: project)."
+    )
     year: int | None = Field(ge=1900, le=2200)
     unit_name: Text
     layout: str | None = Field(
@@ -195,6 +198,7 @@ class Form(_Model):
     def to_data(self) -> dict[str, Any]:
         """The canonical JSON-ready dict (amounts as strings); optional fields left out when unset."""
         data = self.model_dump(mode="json")
+        del data["kind"]  # the default kind goes without saying
         for key in ("layout", "title"):
             if data[key] is None:
                 del data[key]
@@ -293,11 +297,24 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
     return lines
 
 
-def form_from_data(data: Any, source: str = "<data>") -> Form:
+def form_kind(kind: Any, source: str = "<data>") -> Any:
+    """The kind a form file names (the department form when it names none): a kinds.FormKind."""
+    from budgetxl.kinds import FORM_KINDS
+
+    if kind is None:
+        kind = "department"
+    if not isinstance(kind, str) or kind not in FORM_KINDS:
+        raise InputError(f"{source}: kind: 不认识的表格种类“{kind}”，可选：{'、'.join(FORM_KINDS)}")
+    return FORM_KINDS[kind]
+
+
+def form_from_data(data: Any, source: str = "<data>") -> Any:
+    """The form of the kind the data names (`kind:`, the department form by default)."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: 文件内容应为一组字段（映射），实际为 {type(data).__name__}")
+    kind = form_kind(data.get("kind"), source)
     try:
-        return Form.model_validate(data)
+        return kind.model.model_validate(data)
     except ValidationError as exc:
         problems = describe_validation_error(exc)
         raise InputError(f"{source}: 内容有 {len(problems)} 处错误", details=problems) from exc
@@ -342,8 +359,10 @@ def read_data(path: str | Path) -> Any:
     return data
 
 
-def json_schema() -> dict[str, Any]:
-    schema = Form.model_json_schema(mode="validation")
+def json_schema(kind: str = "department") -> dict[str, Any]:
+    """The JSON Schema of form files of `kind`."""
+    form = form_kind(kind, "--kind")
+    schema = form.model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "部门整体预算绩效目标表 (budgetxl Form)"
+    schema["title"] = f"{form.title} (budgetxl {form.model.__name__})"
     return schema

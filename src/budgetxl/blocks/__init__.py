@@ -18,10 +18,11 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from budgetxl.blocks import amount_list, amount_row, indicators, info, numbered, pairs, table, text, value
+from budgetxl.blocks import amount_list, amount_row, fields, indicators, info, numbered, pairs, table, text, value
 from budgetxl.blocks.base import heading, year_in_text
+from pydantic import BaseModel
+
 from budgetxl.errors import InputError
-from budgetxl.layout import SIDES
 
 if TYPE_CHECKING:
     from budgetxl.layout import Layout
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 KINDS: dict[str, ModuleType] = {
     "value": value,
+    "fields": fields,
     "info": info,
     "pairs": pairs,
     "amount_row": amount_row,
@@ -41,22 +43,48 @@ KINDS: dict[str, ModuleType] = {
 
 
 
+# Fields every layout holds: the heading and the notes under the table.
+ALWAYS_HELD = frozenset({"kind", "year", "layout", "title", "notes"})
+
+
+def held_paths(layout: Layout) -> set[str]:
+    """The model fields (paths) the layout's blocks write and read."""
+    out: set[str] = set()
+    for b in layout.blocks:
+        if b.kind == "pairs":
+            out.update((b.left, b.right, b.sections))
+        elif b.kind == "amount_row":
+            out.update(c.field[: -len(".total")] if c.field.endswith(".total") else c.field for c in b.column_map)
+        elif b.kind == "fields":
+            out.update(c.field for c in b.column_map)
+        else:
+            out.add(b.field)
+    out.discard("")
+    return out
+
+
+def _unheld(model: BaseModel, held: set[str], prefix: str = "") -> list[str]:
+    """Paths of `model`'s fields that hold data (not their defaults) but no block of the layout."""
+    out = []
+    for name, info in type(model).model_fields.items():
+        path = prefix + name
+        if path in held or path in ALWAYS_HELD:
+            continue
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            out += _unheld(value, held, path + ".")
+        elif value not in (None, "", ()) and value != info.default:
+            out.append(path)
+    return out
+
+
 def check_fits(form: Form, layout: Layout) -> None:
     """Refuse a form that holds something `layout` has no place for, or that its blocks could not
     write so that it reads back the same: one InputError listing every field concerned."""
-    problems: list[str] = []
     name = layout.name
-    held = {getattr(b, "field", "") for b in layout.blocks}
-    for fld in ("unit_name", "overall_goal", "functions", "goals", "basic_info", "indicators"):
-        if getattr(form, fld) and fld not in held:
-            problems.append(f"{fld}: 版式“{name}”中没有填写这一项的栏目")
-    sides = layout.sides
-    for side in SIDES:
-        if getattr(form.budget, side) and side not in sides:
-            what = "支出" if side == "expenditures" else "收入"
-            problems.append(f"budget.{side}: 版式“{name}”的预算栏目没有{what}一方")
+    problems = [f"{path}: 版式“{name}”中没有填写这一项的栏目" for path in _unheld(form, held_paths(layout))]
     homeless: dict[str, list[int]] = {}
-    for i, task in enumerate(form.tasks):
+    for i, task in enumerate(getattr(form, "tasks", ())):
         if layout.task_block(task.group) is None:
             homeless.setdefault(task.group, []).append(i)
     for group, idx in homeless.items():

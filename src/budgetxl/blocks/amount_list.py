@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from budgetxl.blocks.base import from_sheet, to_sheet
+from budgetxl.blocks.base import from_sheet, get_path, to_sheet
 from budgetxl.model import BudgetLine
 
 if TYPE_CHECKING:
@@ -25,11 +25,9 @@ if TYPE_CHECKING:
 
 def problems(block: AmountListBlock, form: Form, layout: Layout) -> list[str]:
     out = []
-    if form.budget.sections:
-        out.append(f"budget.sections: 版式“{layout.name}”的“{block.label}”没有分栏")
-    for k, line in enumerate(getattr(form.budget, block.side)):
+    for k, line in enumerate(get_path(form, block.field)):
         if not line.name and line.amount is None:
-            out.append(f"budget.{block.side}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
+            out.append(f"{block.field}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
     return out
 
 
@@ -39,8 +37,8 @@ def _prefixed(block: AmountListBlock) -> bool:
 
 def plan(b: SheetBuilder, block: AmountListBlock, form: Form, row: int) -> int:
     npos, apos = block.position("name"), block.position("amount")
-    lines = getattr(form.budget, block.side)
-    path = f"budget.{block.side}"
+    lines = get_path(form, block.field)
+    path = block.field
     first = row
     total_row = None
     if block.total is not None and block.total.position == "first":
@@ -81,15 +79,15 @@ def read(r: SheetReader, block: AmountListBlock, span: Span) -> None:
         at = entries[0] if total.position == "first" else entries[-1]
         if r.layout.is_total_label(r.raw(at, nc)) or r.has_formula(at, ac):
             total_at = at
-    lines = getattr(r.parts, block.side)
+    lines = r.parts.lists[block.field]
     prefix = _prefix_re(block.detail_prefix) if _prefixed(block) else None
     for i, row in enumerate(entries):
         if row == total_at:
             r.mark(row, nc)
-            r.total(row, ac, f"budget.{block.side}.total", block.unit)
+            r.total(row, ac, f"{block.field}.total", block.unit)
             continue
         k = len(lines)
-        path = f"budget.{block.side}[{k}]"
+        path = f"{block.field}[{k}]"
         name = r.text(row, nc, f"{path}.name")
         if k == 0 and prefix is not None:
             name = prefix.sub("", name, count=1)

@@ -1,10 +1,10 @@
 """Budget lines as a header row over one row of amounts: 资金总额 | 财政拨款 | 其他资金 (the central
 form), or under a heading row per side: 收入预算合计 over 财政拨款 | 其他经费 (江西).
 
-A column of field `<side>` holds one line of that side: its header cell is the line's name (the
-form's own, so the header row is data), the cell below its amount. A column of field
-`<side>.total` holds that side's total, written as a formula with its value; on reading, a typed
-total is kept to be checked against the lines (BX122), never taken as a line.
+A column whose field is a list of lines (budget.revenues) holds one line of it: its header cell
+is the line's name (the form's own, so the header row is data), the cell below its amount. A
+column of field `<list>.total` holds that list's total, written as a formula with its value; on
+reading, a typed total is kept to be checked against the lines (BX122), never taken as a line.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import from_sheet, to_sheet
-from budgetxl.layout import SIDES
+from budgetxl.blocks.base import from_sheet, get_path, to_sheet
 from budgetxl.model import BudgetLine
 from budgetxl.text import normalize_label
 
@@ -26,29 +25,31 @@ if TYPE_CHECKING:
 
 
 def _columns(block: AmountRowBlock) -> list[tuple[str, bool, tuple[int, int], Any]]:
-    """(side, is the total, physical columns, column) for each column of the map."""
+    """(list of lines, is its total, physical columns, column) for each column of the map."""
     out = []
     for col, pos in zip(block.column_map, block.positions):
-        side, _, rest = col.field.partition(".")
-        out.append((side, rest == "total", pos, col))
+        total = col.field.endswith(".total")
+        out.append((col.field[: -len(".total")] if total else col.field, total, pos, col))
     return out
+
+
+def _lists(block: AmountRowBlock) -> list[str]:
+    return list(dict.fromkeys(path for path, _, _, _ in _columns(block)))
 
 
 def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
     out = []
-    if form.budget.sections:
-        out.append(f"budget.sections: 版式“{layout.name}”的“{block.label}”没有分栏")
-    for side in SIDES:
-        need = [c.header for s, total, _, c in _columns(block) if s == side and not total]
-        have = getattr(form.budget, side)
+    for path in _lists(block):
+        need = [c.header for s, total, _, c in _columns(block) if s == path and not total]
+        have = get_path(form, path)
         if need and len(have) != len(need):
-            out.append(f"budget.{side}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
+            out.append(f"{path}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
         for k, line in enumerate(have):
             if not line.name:
-                out.append(f"budget.{side}[{k}].name: 这一版式的预算项目名称写在表头中，不能为空")
+                out.append(f"{path}[{k}].name: 这一版式的预算项目名称写在表头中，不能为空")
     headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
-    names = [normalize_label(line.name) for side in SIDES for line in getattr(form.budget, side)]
+    names = [normalize_label(line.name) for path in _lists(block) for line in get_path(form, path)]
     if headings and names and all(n in headings for n in names):
         out.append(f"budget: 各预算项目的名称都与“{block.label}”的分组标题相同，读回时会被当作标题；请修改")
     return out
@@ -59,29 +60,29 @@ def plan(b: SheetBuilder, block: AmountRowBlock, form: Form, row: int) -> int:
     first = row
     if block.groups:
         for group in block.groups:
-            spans = [pos for side, _, pos, _ in cols if side == group.side]
+            spans = [pos for path, _, pos, _ in cols if path == group.field]
             if spans:
                 b.put(row, spans[0][0], group.heading, "header", last_col=spans[-1][1])
         row += 1
     names_row, amounts_row = row, row + 1
-    seen = {side: 0 for side in SIDES}
+    seen = {path: 0 for path in _lists(block)}
     totals: dict[str, tuple[int, int]] = {}
-    amount_cells: dict[str, list[int]] = {side: [] for side in SIDES}
-    for side, is_total, pos, col in cols:
+    amount_cells: dict[str, list[int]] = {path: [] for path in _lists(block)}
+    for list_path, is_total, pos, col in cols:
         if is_total:
             b.put(names_row, pos[0], col.header, "header", last_col=pos[1])
-            totals[side] = pos
+            totals[list_path] = pos
             continue
-        k = seen[side]
-        seen[side] += 1
-        lines = getattr(form.budget, side)
-        path = f"budget.{side}[{k}]"
+        k = seen[list_path]
+        seen[list_path] += 1
+        lines = get_path(form, list_path)
+        path = f"{list_path}[{k}]"
         b.put(names_row, pos[0], lines[k].name, "header", last_col=pos[1], field=f"{path}.name")
         b.amount(amounts_row, pos[0], to_sheet(lines[k].amount, block.unit), f"{path}.amount", last_col=pos[1])
-        amount_cells[side].append(pos[0])
-    for side, pos in totals.items():
-        known = [to_sheet(line.amount, block.unit) for line in getattr(form.budget, side)]
-        ranges = tuple((amounts_row, c, amounts_row, c) for c in amount_cells[side])
+        amount_cells[list_path].append(pos[0])
+    for list_path, pos in totals.items():
+        known = [to_sheet(line.amount, block.unit) for line in get_path(form, list_path)]
+        ranges = tuple((amounts_row, c, amounts_row, c) for c in amount_cells[list_path])
         b.formula(amounts_row, pos[0], "", sum((a for a in known if a is not None), Decimal(0)), "total_amount",
                   b.decimals_of(known), sum_of=ranges, last_col=pos[1])
     b.section_label(block, first, amounts_row, names_row)
@@ -102,12 +103,12 @@ def read(r: SheetReader, block: AmountRowBlock, span: Span) -> None:
     names_row = rows[0]
     amounts_row = rows[1] if len(rows) > 1 else names_row + 1
     found = r.right_cells(names_row, span.data_col - 1)
-    total_labels = {side: {normalize_label(t) for t in c.header_labels()} | {normalize_label(t) for t in r.layout.total_labels}
-                    for side, is_total, _, c in cols if is_total}
+    total_labels = {path: {normalize_label(t) for t in c.header_labels()} | {normalize_label(t) for t in r.layout.total_labels}
+                    for path, is_total, _, c in cols if is_total}
     if len(found) == len(cols):
-        fields = [(side, is_total) for side, is_total, _, _ in cols]
-    else:  # columns added or dropped: a total by its header, the lines in the declared order of sides
-        sides = [side for side, is_total, _, _ in cols if not is_total]
+        fields = [(path, is_total) for path, is_total, _, _ in cols]
+    else:  # columns added or dropped: a total by its header, the lines in the declared order of lists
+        sides = [path for path, is_total, _, _ in cols if not is_total]
         fields = []
         for c in found:
             norm = normalize_label(r.raw(names_row, c))
@@ -118,15 +119,15 @@ def read(r: SheetReader, block: AmountRowBlock, span: Span) -> None:
                 fields.append((sides.pop(0), False))
             else:
                 fields.append(("", False))  # no place in the form: reported as unread
-    for c, (side, is_total) in zip(found, fields):
-        if not side:
+    for c, (list_path, is_total) in zip(found, fields):
+        if not list_path:
             continue
         if is_total:
             r.mark(names_row, c)
-            r.total(amounts_row, c, f"budget.{side}.total", block.unit)
+            r.total(amounts_row, c, f"{list_path}.total", block.unit)
             continue
-        lines = getattr(r.parts, side)
-        path = f"budget.{side}[{len(lines)}]"
+        lines = r.parts.lists[list_path]
+        path = f"{list_path}[{len(lines)}]"
         name = r.text(names_row, c, f"{path}.name")
         amount = from_sheet(r.amount(amounts_row, c, f"{path}.amount"), block.unit)
         lines.append(BudgetLine(name=name, amount=amount))

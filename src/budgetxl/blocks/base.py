@@ -4,9 +4,12 @@ unit, the parts a reader collects, and the check that a form fits its layout."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
+
+from pydantic import BaseModel
 
 from budgetxl.errors import InputError
 from budgetxl.model import canonical_decimal
@@ -81,15 +84,51 @@ class Span(NamedTuple):
 
 @dataclass
 class Parts:
-    """What the reader collects for the form, block by block."""
+    """What the reader collects for the form, block by block, by model field path: single values
+    (unit_name, overall_goal) and lists (budget.revenues, tasks, indicators, notes…)."""
 
-    values: dict[str, Any] = field(default_factory=dict)  # unit_name, overall_goal
-    basic_info: list[Any] = field(default_factory=list)
-    expenditures: list[Any] = field(default_factory=list)
-    revenues: list[Any] = field(default_factory=list)
-    sections: list[Any] = field(default_factory=list)
-    functions: list[str] = field(default_factory=list)
-    goals: list[str] = field(default_factory=list)
-    tasks: list[Any] = field(default_factory=list)
-    indicators: list[Any] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    lists: defaultdict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+
+def get_path(obj: Any, path: str) -> Any:
+    """The value at a field path of a model: get_path(form, 'budget.revenues')."""
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def item_model(model: type[BaseModel], path: str) -> type[BaseModel]:
+    """The model of the items of the list at `path` (Form, 'tasks' → Task)."""
+    *parents, last = path.split(".")
+    for part in parents:
+        model = model.model_fields[part].annotation  # type: ignore[assignment]
+    args = get_args(model.model_fields[last].annotation)
+    return args[0]
+
+
+def form_model(layout: Any) -> type[BaseModel]:
+    """The model of the form kind the layout lays out."""
+    from budgetxl.kinds import FORM_KINDS
+
+    return FORM_KINDS[layout.kind].model
+
+
+def assemble(model: type[BaseModel], parts: Parts, prefix: str = "", **given: Any) -> Any:
+    """A model (and the models it holds) from the parts read: each field from the value or list
+    read at its path, nested models assembled the same way, `given` fields as given."""
+    data: dict[str, Any] = dict(given)
+    for name, info in model.model_fields.items():
+        if name in data:
+            continue
+        path = prefix + name
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            data[name] = assemble(annotation, parts, path + ".")
+        elif path in parts.lists:
+            data[name] = tuple(parts.lists[path])
+        elif path in parts.values:
+            data[name] = parts.values[path]
+        elif info.is_required() and annotation is str:
+            data[name] = ""  # a text the sheet does not show: blank, for the checks to report
+    return model(**data)

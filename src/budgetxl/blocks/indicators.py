@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.model import Indicator
+from budgetxl.blocks.base import form_model, from_sheet, item_model, to_sheet
+from budgetxl.model import Indicator, amount_fields
+from budgetxl.render.plan import PlanCell
 from budgetxl.text import normalize_label
+
+_cell = tuple.__new__  # a plan cell made without the named tuple's own __new__ (a form has hundreds)
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span
@@ -41,6 +45,13 @@ def _runs(items: Sequence[Indicator], key: str, start: int, stop: int) -> list[t
     return runs
 
 
+def _extras(block: IndicatorsBlock, item: Any) -> list[tuple[str, int, int, bool]]:
+    """The columns beyond 一级/二级/三级/指标值: (field, first and last column, holds an amount)."""
+    money = amount_fields(type(item))
+    return [(c.field, c0, c1, c.field in money) for c, (c0, c1) in zip(block.column_map, block.positions)
+            if c.field not in FIELDS]
+
+
 def _header_sets(block: IndicatorsBlock) -> dict[str, frozenset[str]]:
     return {c.field: frozenset(normalize_label(t) for t in c.header_labels()) for c in block.column_map}
 
@@ -52,16 +63,15 @@ def _header_sets(block: IndicatorsBlock) -> dict[str, frozenset[str]]:
 def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
     out = []
     headers = _header_sets(block)
+    names = headers.get("name", frozenset())
     items = form.indicators
-    for i, j in ((i, j) for i1, j1 in _runs(items, "level1", 0, len(items)) for i, j in _runs(items, "level2", i1, j1)):
-        if j - i > 1:
-            for k in range(i, j):
-                if items[k].is_placeholder:
-                    out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
-                               "与其他指标同组时读回会被省略；请删除该行")
     prev: Indicator | None = None
-    for k, ind in enumerate(form.indicators):
-        if all(normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
+    for k, ind in enumerate(items):
+        if ind.is_placeholder and _shares_group(items, k):
+            out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
+                       "与其他指标同组时读回会被省略；请删除该行")
+        if normalize_label(ind.name) in names and all(
+                normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
             out.append(f"indicators[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
         if prev is not None:
             if not ind.level1 and prev.level1:
@@ -70,6 +80,12 @@ def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
                 out.append(f"indicators[{k}].level2: 二级指标为空，读回时会沿用上一行的“{prev.level2}”；请填写")
         prev = ind
     return out
+
+
+def _shares_group(items: Sequence[Indicator], k: int) -> bool:
+    """Whether the indicator at k has a neighbour of the same 一级 and 二级."""
+    pair = (items[k].level1, items[k].level2)
+    return any(0 <= j < len(items) and (items[j].level1, items[j].level2) == pair for j in (k - 1, k + 1))
 
 
 def plan(b: SheetBuilder, block: IndicatorsBlock, form: Form, row: int) -> int:
@@ -92,16 +108,21 @@ def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], r
         return row + 1
     (l1c, l1e), (l2c, l2e) = pos["level1"], pos["level2"]
     (nc, ne), (tc, te) = pos["name"], pos["target"]
-    put = b.put
+    extras = _extras(block, items[0])
+    put, add = b.put, b.cells.append
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"indicators[{i1}].level1")
         for i2, j2 in _runs(items, "level2", i1, j1):
             put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
                 field=f"indicators[{i2}].level2")
-        for k in range(i1, j1):  # the bulk of a form's cells
+        for k in range(i1, j1):  # the bulk of a form's cells: made directly
             r, item = row + k, items[k]
-            put(r, nc, item.name, "text", last_col=ne, field=f"indicators[{k}].name")
-            put(r, tc, item.target, "text", last_col=te, field=f"indicators[{k}].target")
+            add(_cell(PlanCell, (r, nc, item.name, "text", r, ne, f"indicators[{k}].name")))
+            add(_cell(PlanCell, (r, tc, item.target, "text", r, te, f"indicators[{k}].target")))
+            for fld, c0, c1, is_amount in extras:  # further columns of the layout (备注, 实际完成值…)
+                value = getattr(item, fld)
+                put(r, c0, to_sheet(value, block.unit) if is_amount else value, "amount" if is_amount else "text",
+                    last_col=c1, field=f"indicators[{k}].{fld}")
     return row + len(items)
 
 
@@ -113,13 +134,16 @@ def _template_rows(b: Any, block: IndicatorsBlock, seed: Form, row: int) -> int:
     pos = {c.field: p for c, p in zip(block.column_map, block.positions)}
     hints = {c.field: c.hint for c in block.column_map}
     framework, texts = b.framework, b.texts
+    money = amount_fields(item_model(type(seed), block.field))
+    extras = [(c.field, c0, c1, c.field in money) for c, (c0, c1) in zip(block.column_map, block.positions)
+              if c.field not in FIELDS]
     input_first = row
     for (l1, l2), items in indicator_groups(seed.indicators, framework):
         for k, ind in items:
-            _template_row(b, row, pos, l1, l2, ind, f"indicators[{k}]")
+            _template_row(b, row, pos, l1, l2, ind, f"indicators[{k}]", extras)
             row += 1
         for _ in range(max(b.empty_rows_for(block), 0 if items else 1)):
-            _template_row(b, row, pos, l1, l2, None, "")
+            _template_row(b, row, pos, l1, l2, None, "", extras)
             b.empty_rows.add(row)
             row += 1
     input_last = row - 1
@@ -133,6 +157,11 @@ def _template_rows(b: Any, block: IndicatorsBlock, seed: Form, row: int) -> int:
     for fld in ("name", "target"):
         if hints[fld]:
             b.hint_named(input_first, pos[fld][0], input_last, hints[fld])
+    for fld, c0, _, is_amount in extras:
+        if is_amount:
+            b.amount_rule(input_first, c0, input_last)
+        elif hints[fld]:
+            b.hint_named(input_first, c0, input_last, hints[fld])
     if input_last > input_first:
         # 一级/二级 repeated from the row above show grey: the groups read like merged cells.
         r = input_first + 1
@@ -143,13 +172,17 @@ def _template_rows(b: Any, block: IndicatorsBlock, seed: Form, row: int) -> int:
     return row
 
 
-def _template_row(b: Any, row: int, pos: dict[str, tuple[int, int]], l1: str, l2: str, ind: Indicator | None,
-                  path: str) -> None:
+def _template_row(b: Any, row: int, pos: dict[str, tuple[int, int]], l1: str, l2: str, ind: Any,
+                  path: str, extras: list[tuple[str, int, int, bool]] = ()) -> None:  # type: ignore[assignment]
     b.put(row, pos["level1"][0], l1, "input_center", last_col=pos["level1"][1], field=f"{path}.level1" if path else "")
     b.put(row, pos["level2"][0], l2, "input_center", last_col=pos["level2"][1], field=f"{path}.level2" if path else "")
     for name in ("name", "target"):
         value = getattr(ind, name) if ind is not None else None
         b.put(row, pos[name][0], value, "input_text", last_col=pos[name][1], field=f"{path}.{name}" if path else "")
+    for fld, c0, c1, is_amount in extras:
+        value = getattr(ind, fld) if ind is not None else None
+        b.put(row, c0, value, "input_amount" if is_amount else "input_text", last_col=c1,
+              field=f"{path}.{fld}" if path else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,11 +213,14 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)
     c1, c2, cn, ct = (cols[f] for f in FIELDS)
+    item = item_model(form_model(r.layout), block.field)
+    money = amount_fields(item)
+    extra_cols = [(c.field, cols[c.field]) for c in block.column_map if c.field not in FIELDS]
     headers = _header_sets(block)
     last_data = max(cols.values())
     target_end = r.span_end(header_row, ct) if header_row is not None else ct
     groups: list[dict[str, Any]] = []
-    notes = r.parts.notes
+    notes = r.parts.lists["notes"]
     l1 = l2 = ""
     l1_cell = l2_cell = None
     start = (header_row + 1) if header_row is not None else span.rows.start + 1
@@ -211,9 +247,10 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
         if not target:
             for c in range(ct + 1, target_end + 1):
                 target = target or r.text(row, c)
-        if name or target:
+        extra = {fld: r.raw(row, c) for fld, c in extra_cols}
+        if name or target or any(v not in ("", None) for v in extra.values()):
             groups[-1]["rows"].append((name, target, row))
-    out = r.parts.indicators
+    out = r.parts.lists[block.field]
     for g in groups:
         entries = g["rows"] or [("", "", None)]
         for name, target, row in entries:
@@ -222,10 +259,14 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
                 r.cells[f"indicators[{k}].level1"] = g["c1"]
             if g["c2"]:
                 r.cells[f"indicators[{k}].level2"] = g["c2"]
+            values: dict[str, Any] = {}
             if row is not None:
                 r.cells[f"indicators[{k}].name"] = r.a1(row, cn)
                 r.cells[f"indicators[{k}].target"] = r.a1(row, ct)
-            out.append(Indicator(level1=g["l1"], level2=g["l2"], name=name, target=target))
+                for fld, c in extra_cols:
+                    path = f"indicators[{k}].{fld}"
+                    values[fld] = from_sheet(r.amount(row, c, path), block.unit) if fld in money else r.text(row, c, path)
+            out.append(item(level1=g["l1"], level2=g["l2"], name=name, target=target, **values))
 
 
 def _is_repeated_header(r: SheetReader, row: int, cols: dict[str, int], headers: dict[str, frozenset[str]]) -> bool:

@@ -28,7 +28,7 @@ def _pairs(block: InfoBlock) -> list[tuple[tuple[int, int], tuple[int, int], str
 
 
 def plan(b: SheetBuilder, block: InfoBlock, form: Form, row: int) -> int:
-    items = form.basic_info
+    items = getattr(form, block.field)
     if not items and block.optional:
         return row
     pairs = _pairs(block)
@@ -39,8 +39,8 @@ def plan(b: SheetBuilder, block: InfoBlock, form: Form, row: int) -> int:
         for j, (npos, vpos, hint) in enumerate(pairs):
             k = i + j
             if k < len(items):
-                b.put(row, npos[0], items[k].name, "text_center", last_col=npos[1], field=f"basic_info[{k}].name")
-                b.put(row, vpos[0], items[k].value, value_style, last_col=vpos[1], field=f"basic_info[{k}].value")
+                b.put(row, npos[0], items[k].name, "text_center", last_col=npos[1], field=f"{block.field}[{k}].name")
+                b.put(row, vpos[0], items[k].value, value_style, last_col=vpos[1], field=f"{block.field}[{k}].value")
                 hints.append((row, vpos[0], hint))
             else:
                 b.put(row, npos[0], "", "text_center", last_col=npos[1])
@@ -54,7 +54,7 @@ def plan(b: SheetBuilder, block: InfoBlock, form: Form, row: int) -> int:
 
 
 def read(r: SheetReader, block: InfoBlock, span: Span) -> None:
-    items = r.parts.basic_info
+    items = r.parts.lists[block.field]
     for row in span.rows:
         # name/value pairs by position (a merged cell counts once), so an empty value keeps its
         # place instead of pairing the next name with this one
@@ -64,6 +64,6 @@ def read(r: SheetReader, block: InfoBlock, span: Span) -> None:
             if empty:
                 continue
             k = len(items)
-            name = r.text(row, name_col, f"basic_info[{k}].name")
-            value = r.text(row, value_col, f"basic_info[{k}].value") if value_col is not None else ""
+            name = r.text(row, name_col, f"{block.field}[{k}].name")
+            value = r.text(row, value_col, f"{block.field}[{k}].value") if value_col is not None else ""
             items.append(InfoItem(name=name, value=value))

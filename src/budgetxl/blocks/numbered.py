@@ -42,7 +42,7 @@ def plan(b: SheetBuilder, block: NumberedBlock, form: Form, row: int) -> int:
 
 
 def read(r: SheetReader, block: NumberedBlock, span: Span) -> None:
-    items = getattr(r.parts, block.field)
+    items = r.parts.lists[block.field]
     pattern = block.number_pattern
     for row in span.rows:
         cols = r.right_cells(row, span.data_col - 1)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import from_sheet, to_sheet
+from budgetxl.blocks.base import from_sheet, get_path, to_sheet
 from budgetxl.blocks.totals import is_total_row
-from budgetxl.model import Budget, BudgetLine, BudgetSection
+from budgetxl.model import BudgetLine, BudgetSection
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from budgetxl.model import Form
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
-
-_SIDE_WORDS = {"expenditures": "支出", "revenues": "收入"}
-
 
 def _cols(block: PairsBlock) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
     return (block.position("left.name"), block.position("left.amount"),  # type: ignore[return-value]
@@ -34,20 +31,21 @@ def _cols(block: PairsBlock) -> tuple[tuple[int, int], tuple[int, int], tuple[in
 # Writing
 
 
+def _sections(block: PairsBlock, form: Form) -> Sequence[BudgetSection]:
+    return get_path(form, block.sections) if block.sections else ()
+
+
 def problems(block: PairsBlock, form: Form, layout: Layout) -> list[str]:
     out = []
-    budget = form.budget
-    if budget.sections and not block.sections:
-        out.append(f"budget.sections: 版式“{layout.name}”的“{block.label}”没有分栏（事业发展性支出等）")
-    for path, lines in _all_lists(budget, block):
+    for path, lines in _all_lists(form, block):
         for k, line in enumerate(lines):
             if not line.name and line.amount is None:
                 out.append(f"{path}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
     if not block.totals:
         return out
-    lists = [(f"budget.{block.left}", getattr(budget, block.left), f"budget.{block.right}", getattr(budget, block.right))]
-    for k, s in enumerate(budget.sections):
-        lists.append((f"budget.sections[{k}].left", s.left, f"budget.sections[{k}].right", s.right))
+    lists = [(block.left, get_path(form, block.left), block.right, get_path(form, block.right))]
+    for k, s in enumerate(_sections(block, form)):
+        lists.append((f"{block.sections}[{k}].left", s.left, f"{block.sections}[{k}].right", s.right))
     for lpath, left, rpath, right in lists:
         for path, lines, other in ((lpath, left, right), (rpath, right, left)):
             filled = [i for i, ln in enumerate(lines) if ln.name or ln.amount is not None]
@@ -62,27 +60,26 @@ def problems(block: PairsBlock, form: Form, layout: Layout) -> list[str]:
     return out
 
 
-def _all_lists(budget: Budget, block: PairsBlock) -> list[tuple[str, Sequence[BudgetLine]]]:
-    out = [(f"budget.{block.left}", getattr(budget, block.left)), (f"budget.{block.right}", getattr(budget, block.right))]
-    for k, s in enumerate(budget.sections):
-        out += [(f"budget.sections[{k}].left", s.left), (f"budget.sections[{k}].right", s.right)]
+def _all_lists(form: Form, block: PairsBlock) -> list[tuple[str, Sequence[BudgetLine]]]:
+    out = [(block.left, get_path(form, block.left)), (block.right, get_path(form, block.right))]
+    for k, s in enumerate(_sections(block, form)):
+        out += [(f"{block.sections}[{k}].left", s.left), (f"{block.sections}[{k}].right", s.right)]
     return out
 
 
 def plan(b: SheetBuilder, block: PairsBlock, form: Form, row: int) -> int:
-    budget = form.budget
     first = header_row = row
     b.header(row, block)
     row += 1
-    left, right = getattr(budget, block.left), getattr(budget, block.right)
+    left, right = get_path(form, block.left), get_path(form, block.right)
     lines_first = row
-    row = _pairs(b, block, row, left, right, f"budget.{block.left}", f"budget.{block.right}")
+    row = _pairs(b, block, row, left, right, block.left, block.right)
     if b.template and block.totals:
         row = _template_total(b, block, lines_first, row, left, right)
     amount_headers = (block.column("left.amount").header, block.column("right.amount").header)
     (ln, la, rn, ra) = _cols(block)
-    for s, section in enumerate(budget.sections):
-        path = f"budget.sections[{s}]"
+    for s, section in enumerate(_sections(block, form)):
+        path = f"{block.sections}[{s}]"
         b.put(row, ln[0], section.left_heading, "header", last_col=ln[1], field=f"{path}.left_heading")
         b.put(row, la[0], amount_headers[0], "header", last_col=la[1])
         b.put(row, rn[0], section.right_heading, "header", last_col=rn[1], field=f"{path}.right_heading")
@@ -173,24 +170,23 @@ def read(r: SheetReader, block: PairsBlock, span: Span) -> None:
             r.mark(row, ra_)
             continue
         groups[-1]["rows"].append(row)
-    sections = []
     for g, group in enumerate(groups):
         if g == 0:
-            paths = (f"budget.{block.left}", f"budget.{block.right}")
+            paths = (block.left, block.right)
         else:
             s = g - 1
-            paths = (f"budget.sections[{s}].left", f"budget.sections[{s}].right")
+            where = block.sections or "budget.sections"  # a sub-block where the layout has none: read, then refused
+            paths = (f"{where}[{s}].left", f"{where}[{s}].right")
             heading = group["heading"]
-            headings = (r.text(heading, lc, f"budget.sections[{s}].left_heading"),
-                        r.text(heading, rc, f"budget.sections[{s}].right_heading"))
+            headings = (r.text(heading, lc, f"{where}[{s}].left_heading"),
+                        r.text(heading, rc, f"{where}[{s}].right_heading"))
         sides = _read_sides(r, block, group["rows"], (lc, la_), (rc, ra_), paths)
         if g == 0:
-            for side, lines in zip((block.left, block.right), sides):
-                getattr(r.parts, side).extend(lines)
+            for path, lines in zip(paths, sides):
+                r.parts.lists[path].extend(lines)
         else:
-            sections.append(BudgetSection(left_heading=headings[0], right_heading=headings[1],
-                                          left=tuple(sides[0]), right=tuple(sides[1])))
-    r.parts.sections.extend(sections)
+            r.parts.lists[where].append(BudgetSection(left_heading=headings[0], right_heading=headings[1],
+                                                      left=tuple(sides[0]), right=tuple(sides[1])))
 
 
 def _read_sides(r: SheetReader, block: PairsBlock, rows: list[int], left: tuple[int, int], right: tuple[int, int],
@@ -224,7 +220,3 @@ def _read_sides(r: SheetReader, block: PairsBlock, rows: list[int], left: tuple[
             out[side].append(BudgetLine(name=name, amount=amount))
     return out
 
-
-def budget_of(parts: Any) -> Budget:
-    return Budget(expenditures=tuple(parts.expenditures), revenues=tuple(parts.revenues),
-                  sections=tuple(parts.sections))

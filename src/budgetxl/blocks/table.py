@@ -9,9 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import from_sheet, to_sheet
+from functools import lru_cache
+
+from budgetxl.blocks.base import form_model, from_sheet, item_model, to_sheet
 from budgetxl.blocks.totals import is_total_row
-from budgetxl.model import Task, amount_fields
+from budgetxl.model import amount_fields
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -22,15 +24,20 @@ if TYPE_CHECKING:
     from budgetxl.render.plan import SheetBuilder
 
 _INPUT_STYLE = {"text": "input_text", "text_center": "input_center", "amount": "input_amount"}
-_AMOUNTS = amount_fields(Task)
 
 
-def _items(block: TableBlock, form: Form) -> list[tuple[int, Task]]:
-    return [(i, t) for i, t in enumerate(getattr(form, block.field)) if t.group == block.group]
+@lru_cache(maxsize=64)
+def _amounts(item: type) -> frozenset[str]:
+    return amount_fields(item)
 
 
-def _style(column: Any) -> str:
-    return "amount" if column.field in _AMOUNTS else (column.style or "text")
+def _items(block: TableBlock, form: Any) -> list[tuple[int, Any]]:
+    """The items of the block's list that it shows (those of its group, when it has one)."""
+    return [(i, t) for i, t in enumerate(getattr(form, block.field)) if not block.group or t.group == block.group]
+
+
+def _style(column: Any, amounts: frozenset[str]) -> str:
+    return "amount" if column.field in amounts else (column.style or "text")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -39,27 +46,26 @@ def _style(column: Any) -> str:
 
 def problems(block: TableBlock, form: Form, layout: Layout) -> list[str]:
     out = []
-    held = {c.field for c in block.column_map}
+    item = item_model(type(form), block.field)
+    fields = [c.field for c in block.column_map]
+    missing = [name for name in item.model_fields if name != "group" and name not in fields]
     items = _items(block, form)
+    headers = [] if block.has_header else [{normalize_label(t) for t in c.header_labels()} for c in block.column_map]
     for i, task in items:
-        if not any(_text(getattr(task, c.field)) for c in block.column_map):
+        values = [getattr(task, f) for f in fields]
+        if all(v in ("", None) for v in values):
             out.append(f"{block.field}[{i}]: 各栏都为空的任务读回时会被忽略；请删除该项")
-        for name in Task.model_fields:
-            if name == "group" or name in held:
-                continue
-            value = getattr(task, name)
-            if value not in ("", None):
+        for name in missing:
+            if getattr(task, name) not in ("", None):
                 out.append(f"{block.field}[{i}].{name}: 版式“{layout.name}”的“{block.label}”没有这一栏")
-    if not block.has_header:  # a row that reads as the header written again
-        headers = [{normalize_label(t) for t in c.header_labels()} for c in block.column_map]
-        for i, task in items:
-            if all(normalize_label(_text(getattr(task, c.field))) in h for c, h in zip(block.column_map, headers)):
-                out.append(f"{block.field}[{i}]: 各栏内容与表头相同，读回时会被当作表头；请修改")
+        # a row that would read as the header written again (blocks without a header row of their own)
+        if headers and all(normalize_label(_text(v)) in h for v, h in zip(values, headers)):
+            out.append(f"{block.field}[{i}]: 各栏内容与表头相同，读回时会被当作表头；请修改")
     if block.totals:
         filled = [(i, t) for i, t in items if any(_text(getattr(t, c.field)) for c in block.column_map)]
         if filled:
             i, last = filled[-1]
-            if _looks_total(block, layout, last, [t for _, t in filled[:-1]]):
+            if _looks_total(block, layout, last, [t for _, t in filled[:-1]], _amounts(item)):
                 out.append(f"{block.field}[{i}].name: 最后一项名为“{last.name}”，读回时会被当作合计行；请改用其他名称")
     return out
 
@@ -68,11 +74,11 @@ def _text(value: Any) -> str:
     return "" if value is None else (format(value, "f") if isinstance(value, Decimal) else str(value))
 
 
-def _looks_total(block: TableBlock, layout: Layout, task: Task, above: list[Task]) -> bool:
-    others = [c.field for c in block.column_map if c.field != "name" and c.field not in _AMOUNTS]
+def _looks_total(block: TableBlock, layout: Layout, task: Any, above: list[Any], money: frozenset[str]) -> bool:
+    others = [c.field for c in block.column_map if c.field != "name" and c.field not in money]
     if any(_text(getattr(task, f)) for f in others):
         return False
-    amounts = [c.field for c in block.column_map if c.field in _AMOUNTS]
+    amounts = [c.field for c in block.column_map if c.field in money]
     if not amounts:
         return False
     f = amounts[0]
@@ -88,21 +94,22 @@ def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
         header_row = row
         row += 1
     items = _items(block, form)
+    money = _amounts(item_model(type(form), block.field))
     columns = list(zip(block.column_map, block.positions))
+    shown = [(c.field, c0, c1, c.field in money, _INPUT_STYLE[_style(c, money)] if b.template else _style(c, money))
+             for c, (c0, c1) in columns]
     input_first = row
+    put = b.put
     for i, item in items:
-        for column, (c0, c1) in columns:
-            value = getattr(item, column.field)
-            if column.field in _AMOUNTS:
-                value = to_sheet(value, block.unit)
-            style = _style(column)
-            b.put(row, c0, value, _INPUT_STYLE[style] if b.template else style, last_col=c1,
-                  field=f"{block.field}[{i}].{column.field}")
+        for fld, c0, c1, is_amount, style in shown:
+            value = getattr(item, fld)
+            put(row, c0, to_sheet(value, block.unit) if is_amount else value, style, last_col=c1,
+                field=f"{block.field}[{i}].{fld}")
         row += 1
     empty = b.empty_rows_for(block) if b.template else 0
     for _ in range(max(empty, 0 if items else 1)):
         for column, (c0, c1) in columns:
-            style = _style(column)
+            style = _style(column, money)
             if not b.template and style != "amount":
                 style = "text"  # an empty block's row in a rendered form: plain cells
             b.put(row, c0, None, _INPUT_STYLE[style] if b.template else style, last_col=c1)
@@ -113,26 +120,26 @@ def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
         input_last = row - 1
         b.input_rows[block.key] = (input_first, input_last)
         for column, (c0, c1) in columns:
-            if column.field in _AMOUNTS:
+            if column.field in money:
                 b.amount_rule(input_first, c0, input_last)
             elif column.hint:
                 b.hint_named(input_first, c0, input_last, column.hint, last_col=c1 if c1 != c0 else None)
         if block.totals:
-            row = _template_total(b, block, items, columns, input_first, input_last, row)
+            row = _template_total(b, block, items, columns, input_first, input_last, row, money)
     b.section_label(block, first, row - 1, header_row)
     return row
 
 
-def _template_total(b: Any, block: TableBlock, items: list[tuple[int, Task]], columns: list[Any],
-                    input_first: int, input_last: int, row: int) -> int:
+def _template_total(b: Any, block: TableBlock, items: list[tuple[int, Any]], columns: list[Any],
+                    input_first: int, input_last: int, row: int, money: frozenset[str]) -> int:
     label = b.layout.total_label
     for column, (c0, c1) in columns:
         if column.field == "name":
             b.put(row, c0, label, "header", last_col=c1)
-        elif column.field not in _AMOUNTS:
+        elif column.field not in money:
             b.put(row, c0, None, "text", last_col=c1)
     for column, (c0, c1) in columns:
-        if column.field in _AMOUNTS:
+        if column.field in money:
             known = [to_sheet(getattr(t, column.field), block.unit) for _, t in items]
             b.formula(row, c0, "", sum((a for a in known if a is not None), Decimal(0)), "total_amount",
                       b.decimals_of(known), sum_of=((input_first, c0, input_last, c0),), last_col=c1)
@@ -171,29 +178,32 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
     shift = span.data_col - 1
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)
+    item = item_model(form_model(r.layout), block.field)
+    money = _amounts(item)
     fields = [c.field for c in block.column_map]
     name_col = cols.get("name")
-    amount_fields_here = [f for f in fields if f in _AMOUNTS]
+    amount_fields_here = [f for f in fields if f in money]
     rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
-    out: list[Task] = r.parts.tasks  # type: ignore[assignment]
+    out = r.parts.lists[block.field]
     above: list[Decimal | None] = []
     for n, row in enumerate(rows):
         if block.totals and name_col is not None and amount_fields_here and r.layout.is_total_label(r.raw(row, name_col)):
             ac = cols[amount_fields_here[0]]
-            others_empty = all(r.raw(row, cols[f]) in ("", None) for f in fields if f != "name" and f not in _AMOUNTS)
+            others_empty = all(r.raw(row, cols[f]) in ("", None) for f in fields if f != "name" and f not in money)
             amount = from_sheet(r.peek_amount(row, ac), block.unit)
             if others_empty and is_total_row(True, r.has_formula(row, ac), n == len(rows) - 1, False, amount, above):
                 r.mark(row, name_col)
-                r.total(row, ac, f"{block.field}.{block.group}.total", block.unit)
+                r.total(row, ac, f"{block.field}.{block.group}.total" if block.group else f"{block.field}.total",
+                        block.unit)
                 continue
         k = len(out)
-        values: dict[str, Any] = {"group": block.group}
+        values: dict[str, Any] = {"group": block.group} if block.group else {}
         for fld in fields:
             path = f"{block.field}[{k}].{fld}"
-            if fld in _AMOUNTS:
+            if fld in money:
                 values[fld] = from_sheet(r.amount(row, cols[fld], path), block.unit)
             else:
                 values[fld] = r.text(row, cols[fld], path)
         if amount_fields_here:
             above.append(values[amount_fields_here[0]])
-        out.append(Task(**values))
+        out.append(item(**values))

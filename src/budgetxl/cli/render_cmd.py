@@ -70,9 +70,14 @@ def render(
 
 @app.command()
 @handle_errors()
-def schema(output: OutOpt = None, debug: DebugOpt = False) -> None:
+def schema(
+    output: OutOpt = None,
+    kind: Annotated[str, typer.Option("--kind", help="Form kind: department (default) or another kind budgetxl knows.")]
+    = "department",
+    debug: DebugOpt = False,
+) -> None:
     """Print the JSON Schema of the form files (for editors to complete and check them)."""
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
+    text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
     if output is None:
         stdout.print(text, markup=False, highlight=False)
     else:

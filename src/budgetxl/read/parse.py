@@ -25,10 +25,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from budgetxl.blocks import KINDS
-from budgetxl.blocks.base import Parts, Span, from_sheet, year_cell, year_in_text
+from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
-from budgetxl.layout import DEFAULT_LAYOUT, Layout, all_layouts
-from budgetxl.model import Budget, Form, format_amount
+from budgetxl.layout import Layout, all_layouts
+from budgetxl.kinds import FORM_KINDS
+from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, SheetGrid
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
@@ -406,23 +407,10 @@ class SheetReader:
         if title_cell and title_value is not None:
             self.cells["title"] = title_cell
         self.report_unread()
-        p = self.parts
+        kind = FORM_KINDS[layout.kind]
         try:
-            form = Form(
-                year=year,
-                unit_name=p.values.get("unit_name", ""),
-                layout=None if layout.name == DEFAULT_LAYOUT else layout.name,
-                title=title_value,
-                basic_info=tuple(p.basic_info),
-                budget=Budget(expenditures=tuple(p.expenditures), revenues=tuple(p.revenues),
-                              sections=tuple(p.sections)),
-                overall_goal=p.values.get("overall_goal", ""),
-                functions=tuple(p.functions),
-                goals=tuple(p.goals),
-                tasks=tuple(p.tasks),
-                indicators=tuple(p.indicators),
-                notes=tuple(p.notes),
-            )
+            form = assemble(kind.model, self.parts, year=year, title=title_value,
+                            layout=None if layout.name == kind.default_layout else layout.name)
         except ValidationError as exc:  # pragma: no cover - the kinds build valid parts
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
         return ReadResult(form, tuple(self.findings), str(self.grid.path), self.sheet.name, layout.name,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from budgetxl.batch import run_batch
+from budgetxl.blocks import held_paths
 from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name, unique_names
@@ -152,7 +153,7 @@ def template_seed(
     tasks: tuple[Task, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     if previous is not None:
-        held = held_fields(layout)
+        held = held_paths(layout)
         budget_block = layout.budget_block
         if budget_block is not None and getattr(budget_block, "sections", False):
             sections = tuple(
@@ -172,19 +173,14 @@ def template_seed(
         unit_name=unit_name,
         layout=None if layout.name == load_layout(None).name else layout.name,
         basic_info=basic_info,
-        budget=Budget(expenditures=lines(budget_lines.get("expenditures", ())),
-                      revenues=lines(budget_lines.get("revenues", ())), sections=sections),
+        budget=Budget(expenditures=lines(budget_lines.get("budget.expenditures", ())),
+                      revenues=lines(budget_lines.get("budget.revenues", ())), sections=sections),
         overall_goal=overall_goal,
         functions=functions,
         goals=goals,
         tasks=tasks,
         indicators=indicators,
     )
-
-
-def held_fields(layout: Layout) -> set[str]:
-    """The form's fields the layout has a block for."""
-    return {getattr(b, "field", "") for b in layout.blocks}
 
 
 def _task_for(task: Task, layout: Layout) -> Task:
@@ -206,7 +202,7 @@ def not_carried(previous: Form, layout: Layout) -> list[str]:
         source = load_layout(previous.layout)
     except LayoutError:
         source = load_layout(None)
-    held = held_fields(layout)
+    held = held_paths(layout)
     out = []
     for block in source.blocks:
         fld = getattr(block, "field", "")

@@ -78,6 +78,8 @@ class Rule:
     example: str
     stage: Stage = "form"
     check: Check | None = field(default=None, compare=False, repr=False)
+    # The form kinds (budgetxl.kinds) the rule checks; a rule shared by several kinds lists them.
+    kinds: tuple[str, ...] = ("department",)
 
     def finding(self, message: str, field: str = "", value: object = None) -> Finding:
         return Finding(
@@ -98,13 +100,15 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, title: str, description: str, example: str,
-         stage: Stage = "form") -> Callable[[C], C]:
+def rule(code: str, severity: Severity, title: str, description: str, example: str, stage: Stage = "form",
+         kinds: tuple[str, ...] = ("department",)) -> Callable[[C], C]:
     """Declare a rule; used as a decorator on its check function (stage "form"), or called with
-    check=None through `declare` for rules that run elsewhere."""
+    check=None through `declare` for rules that run elsewhere. `kinds` are the form kinds it
+    checks (codes: BX1xx–BX4xx the department form and what kinds share, BX5xx projects, BX6xx
+    self-evaluations)."""
 
     def register(check: C) -> C:
-        declare(Rule(code, severity, title, description, example, stage, check))
+        declare(Rule(code, severity, title, description, example, stage, check, kinds))
         return check
 
     return register
@@ -113,8 +117,8 @@ def rule(code: str, severity: Severity, title: str, description: str, example: s
 def declare(r: Rule) -> Rule:
     if r.code in RULES:
         raise ValueError(f"rule {r.code} declared twice")
-    if not (r.code.startswith("BX") and len(r.code) == 5 and r.code[2:].isdigit() and r.code[2] in "1234"):
-        raise ValueError(f"rule code {r.code} is not in BX100–BX499")
+    if not (r.code.startswith("BX") and len(r.code) == 5 and r.code[2:].isdigit() and r.code[2] in "123456789"):
+        raise ValueError(f"rule code {r.code} is not in BX100–BX999")
     RULES[r.code] = r
     return r
 

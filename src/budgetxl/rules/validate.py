@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator
 
 from budgetxl.model import Form, form_from_data, parse_amount
 from budgetxl.report import Finding, Report
-from budgetxl.rules import amounts, fields, indicators, target_rules  # noqa: F401 - they register the rules
+from budgetxl.rules import amounts, fields, indicators, printing, target_rules  # noqa: F401 - they register the rules
 from budgetxl.rules.registry import Context, all_rules
 
 
@@ -17,7 +17,8 @@ def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = 
     """All findings of all rules about one Form (never stops at the first). `unreadable` names the
     fields whose values could not be read (already reported), so that sums leave them be."""
     ctx = Context(form, unreadable)
-    found = [f for r in all_rules() if r.stage == "form" for f in r.run(ctx)]
+    kind = getattr(form, "kind", "department")
+    found = [f for r in all_rules() if r.stage == "form" and kind in r.kinds for f in r.run(ctx)]
     return Report(tuple(found), source=source, extra={"framework": ctx.frameworks.framework.id})
 
 

@@ -1,0 +1,91 @@
+"""A row of several label/value pairs: 项目名称 | … | 项目代码 | … (a project's identity, a
+self-evaluation's 项目联系人…). The block's label is the first label, in the label column; the
+column map lists the row's other cells in order: a value cell names the model field it holds
+(`field`), a label cell has no field and gives its text as `header` (with synonyms).
+
+Values are text, or amounts or whole numbers where the model's field is one. On reading, each
+label cell is checked against its text; values are taken by position after it, so an empty
+value keeps its place.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, get_args
+
+from budgetxl.blocks.base import form_model, from_sheet, to_sheet
+from budgetxl.render.plan import BlockSpan
+from budgetxl.text import normalize_label
+
+if TYPE_CHECKING:
+    from budgetxl.blocks.base import Span
+    from budgetxl.layout import FieldsBlock, Layout
+    from budgetxl.read.parse import SheetReader
+    from budgetxl.render.plan import SheetBuilder
+
+
+def _value_type(model: Any, path: str) -> type:
+    """str, Decimal or int: what the model's field at `path` holds."""
+    *parents, last = path.split(".")
+    for part in parents:
+        model = model.model_fields[part].annotation
+    annotation = model.model_fields[last].annotation
+    types = get_args(annotation) or (annotation,)
+    for t in (Decimal, int):
+        if t in types:
+            return t
+    return str
+
+
+def problems(block: FieldsBlock, form: Any, layout: Layout) -> list[str]:
+    return []
+
+
+def plan(b: SheetBuilder, block: FieldsBlock, form: Any, row: int) -> int:
+    model = type(form)
+    b.put(row, 0, block.label, "label")
+    for column, (c0, c1) in zip(block.column_map, block.positions):
+        if not column.field:
+            b.put(row, c0, column.header, "label", last_col=c1)
+            continue
+        value = _get(form, column.field)
+        kind = _value_type(model, column.field)
+        if kind is Decimal:
+            b.amount(row, c0, to_sheet(value, block.unit), column.field, last_col=c1)
+        else:
+            text = "" if value is None else str(value)
+            style = "input_center" if b.template else (column.style or "text_center")
+            b.put(row, c0, text, style, last_col=c1, field=column.field)
+            if b.template and column.hint:
+                b.hint_named(row, c0, row, column.hint, last_col=c1 if c1 != c0 else None)
+    b.blocks.append(BlockSpan(block.key, row, row))
+    return row + 1
+
+
+def _get(form: Any, path: str) -> Any:
+    for part in path.split("."):
+        form = getattr(form, part)
+    return form
+
+
+def read(r: SheetReader, block: FieldsBlock, span: Span) -> None:
+    model = form_model(r.layout)
+    row = span.label_row
+    cells = [c for c in range(span.data_col, r.sheet.ncols) if not r.is_covered(row, c)]
+    # the declared cells in order, each taking the next cell of the row (a merged cell counts once)
+    for column, c in zip(block.column_map, cells):
+        if not column.field:
+            text = normalize_label(r.raw(row, c))
+            if text and text in {normalize_label(t) for t in column.header_labels()}:
+                r.mark(row, c)
+            continue  # a label that says something else stays unread and is reported with its cell
+        kind = _value_type(model, column.field)
+        if kind is Decimal:
+            r.parts.values[column.field] = from_sheet(r.amount(row, c, column.field), block.unit)
+        elif kind is int:
+            text = r.text(row, c, column.field)
+            r.parts.values[column.field] = int(text) if text.isdigit() else None
+            if text and not text.isdigit():
+                r.find("BX017", column.field, row, c, text, f"“{text}”不是整数，未读入")
+        else:
+            r.parts.values[column.field] = r.text(row, c, column.field)
