@@ -18,6 +18,7 @@ from budgetxl.render import render_form
 from budgetxl.rules import check_file, check_workbook, validate
 from budgetxl.rules.annotate import SUMMARY_SHEET, annotate
 from budgetxl.rules.check import in_reading_order
+
 from handmade_workbooks import make_workbook
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,9 +14,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.rules import check_file
+
 from handmade_workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -163,7 +163,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def test_tidy_tables(collected, returns: Path) -> None:
     result, out = collected
     tables = {name: read_csv(out / "tables" / f"{name}.csv") for name in CSV_COLUMNS}
-    for name, rows in tables.items():
+    for name in tables:
         with (out / "tables" / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
             assert tuple(next(csv.reader(fh))) == CSV_COLUMNS[name]
     assert [r["file"] for r in tables["forms"]] == [r.path for r in result.records]
@@ -325,7 +325,7 @@ def test_the_readme_python_example_runs(tmp_path: Path, seed_form, monkeypatch) 
     render_form(seed_form, tmp_path / "returns" / "2023" / "街道" / "fengyang-2023.xlsx")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(code, "README.md", "exec"), namespace)
     assert (tmp_path / "outputs" / "汇总.xlsx").is_file() and (tmp_path / "outputs" / "tables" / "tasks.csv").is_file()
     assert namespace["rows"][0][1] == seed_form.unit_name
 
@@ -342,9 +342,8 @@ def test_a_summary_left_unfinished_is_not_written(tmp_path: Path) -> None:
     from budgetxl.collect.summary import SummaryBook
     from budgetxl.errors import OutputError
 
-    with pytest.raises(OutputError, match="未写完"):
-        with SummaryBook(tmp_path / "s.xlsx") as book:
-            book.add(FileRecord("x.xlsx", "unreadable", reason="坏"))
+    with pytest.raises(OutputError, match="未写完"), SummaryBook(tmp_path / "s.xlsx") as book:
+        book.add(FileRecord("x.xlsx", "unreadable", reason="坏"))
     assert list(tmp_path.iterdir()) == []
 
 

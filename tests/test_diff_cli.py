@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
-from diff_builders import indicator, make_form, task
 
 from budgetxl.diff import diff_forms
 from budgetxl.diff import styles as S
 from budgetxl.read import read_workbook
+
+from diff_builders import indicator, make_form, task
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -4,13 +4,12 @@ terminal view."""
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import zipfile
 
 import openpyxl
 import pytest
-from diff_builders import indicator, make_form, task
 from openpyxl.cell.rich_text import CellRichText
 from rich.console import Console
 
@@ -20,6 +19,8 @@ from budgetxl.diff.data import diff_data, series_data, to_json
 from budgetxl.diff.terminal import render_diff, render_series
 from budgetxl.diff.trend import diff_series
 from budgetxl.diff.xlsx import write_comparison
+
+from diff_builders import indicator, make_form, task
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def _fill(cell) -> str | None:
 
 
 def _rows(ws, start=3):
-    return [[c for c in row] for row in ws.iter_rows(min_row=start)]
+    return [list(row) for row in ws.iter_rows(min_row=start)]
 
 
 def test_workbook_sheets_and_page_setup(workbook):

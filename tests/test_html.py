@@ -47,7 +47,7 @@ def browse(chromium: str, page: Path, tmp: Path, *extra: str) -> subprocess.Comp
                           capture_output=True, text=True, timeout=180, check=True)
 
 
-def dom(chromium: str, page: Path, tmp: Path) -> "Node":
+def dom(chromium: str, page: Path, tmp: Path) -> Node:
     """The page as the browser built it (after parsing, styles and layout)."""
     out = browse(chromium, page, tmp, "--dump-dom").stdout
     assert "<html" in out, out[:500]
@@ -70,7 +70,7 @@ def screenshot(chromium: str, page: Path, tmp: Path, size: tuple[int, int] = (12
 
 
 class Node:
-    def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None") -> None:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None) -> None:
         self.tag, self.attrs, self.parent = tag, attrs, parent
         self.children: list[Node | str] = []
 
@@ -82,7 +82,7 @@ class Node:
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
 
-    def all(self, tag: str = "*", cls: str | None = None, **attrs: str) -> list["Node"]:
+    def all(self, tag: str = "*", cls: str | None = None, **attrs: str) -> list[Node]:
         out = []
         for child in self.children:
             if isinstance(child, str):

@@ -38,7 +38,7 @@ def test_plan_blocks_and_vertical_merges(seed_form):
 def test_plan_maps_fields_to_cells(seed_form):
     cells = plan_form(seed_form).field_cells()
     assert cells["unit_name"] == (1, 1)
-    row, col = cells["tasks[0].funds"]
+    _, col = cells["tasks[0].funds"]
     assert col == 3
     assert cells["indicators[54].target"][1] == 4
 

@@ -29,6 +29,7 @@ from budgetxl.fieldwords import describe_field
 from budgetxl.fileio import write_text_atomic
 from budgetxl.layout import load_layout, templates_dir
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
+from budgetxl.resources import templates_dir
 
 CHECK_TEMPLATE = "check.html.j2"
 COMPARE_TEMPLATE = "compare.html.j2"
@@ -84,7 +85,7 @@ def marked(old: str, new: str) -> tuple[Markup, Markup]:
     """Both sides of a text change, with what was taken out in <del> and what was put in in <ins>."""
     old_side, new_side = text_segments(old or "", new or "")
 
-    def join(segments: list[tuple[str, str]]) -> Markup:
+    def join(segments: Sequence[tuple[str, str]]) -> Markup:
         out = Markup("")
         for text, kind in segments:
             body = _text(text)

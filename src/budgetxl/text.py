@@ -112,7 +112,7 @@ def char_em(ch: str) -> float:
     return 0.55
 
 
-class _Widths(dict):
+class _Widths(dict[str, int]):
     """Each character's width in twentieths of an em (every width char_em gives is a whole number
     of them), remembered on first sight: integer sums are exact and C-level lookups fast."""
 

@@ -175,7 +175,7 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
                 raise fail("已终止，未留下写了一半的文件", EXIT_TERMINATED) from None
             except KeyboardInterrupt:
                 raise fail("已中断", 130) from None
-            except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            except Exception as exc:
                 if debug:
                     raise
                 message, code = describe_unexpected(exc)

@@ -24,7 +24,7 @@ from budgetxl.diff import diff_forms
 from budgetxl.diff.data import diff_data, series_data, to_json
 from budgetxl.diff.inputs import load_compared
 from budgetxl.diff.terminal import render_diff, render_series
-from budgetxl.diff.trend import diff_series
+from budgetxl.diff.trend import SeriesDiff, diff_series
 from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
@@ -77,7 +77,7 @@ def diff(
     forms = [item.form for item in loaded]
     sources = [str(p) for p in paths]
     result = diff_forms(forms[0], forms[1]) if len(forms) == 2 else diff_series(forms)
-    pairs = [result] if len(forms) == 2 else list(result.diffs)  # type: ignore[union-attr]
+    pairs = list(result.diffs) if isinstance(result, SeriesDiff) else [result]
     for pair in pairs:
         for warning in pair.warnings:
             stderr.print(f"警告：{warning}", markup=False, highlight=False)

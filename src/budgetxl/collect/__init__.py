@@ -16,7 +16,7 @@ import stat
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
@@ -47,7 +47,7 @@ class Collection:
 
     @property
     def counts(self) -> dict[Status, int]:
-        out = {s: 0 for s in STATUSES}
+        out = dict.fromkeys(STATUSES, 0)
         for r in self.records:
             out[r.status] += 1
         return out
@@ -57,7 +57,7 @@ class Collection:
         return sum(1 for r in self.records if r.n_duplicates)
 
 
-def failed_record(outcome: Outcome[FileRecord]) -> FileRecord:
+def failed_record(outcome: Outcome[Any]) -> FileRecord:
     """A file whose worker raised an unexpected error, crashed or ran out of time."""
     reason = outcome.error or "未知错误"
     if outcome.kind == "error":

@@ -240,7 +240,7 @@ def _entries_sheet(
     fields: Sequence[str],
     headers: Sequence[str],
     widths: Sequence[float],
-    extra: list[tuple[str, float, str]],
+    extra: Sequence[tuple[str, float, str]],
     extra_group: str,
     rows_data: tuple[Sequence[dict[str, Any]], Sequence[dict[str, Any]]],
     amount_fields: set[str] = frozenset(),  # type: ignore[assignment]
@@ -419,14 +419,14 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _status_cell(book, ws, row, 6, e.status)
 
     # 基本信息 (same columns)
-    for e in diff.basic_info:
+    for info in diff.basic_info:
         row += 1
-        data = e.new or e.old
+        data = info.new or info.old
         _write_text(book, rows, row, 0, S.BLOCK_LABELS["basic_info"], "cell")
         _write_text(book, rows, row, 1, data["name"] if data else "", "cell")
-        change = e.changes.get("value")
-        fill = "changed" if change else (e.status if e.status in S.FILLS else None)
-        for col, data in ((2, e.old), (3, e.new)):
+        change = info.changes.get("value")
+        fill = "changed" if change else (info.status if info.status in S.FILLS else None)
+        for col, data in ((2, info.old), (3, info.new)):
             value = data["value"] if data else ""
             cell_fill = fill if data else None
             if _is_number(value):
@@ -437,7 +437,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _write_number(book, ws, row, 4, delta, "number_delta", fill if delta is not None else None)
         pct = _percent_value(change.percent) if change else None
         _write_number(book, ws, row, 5, pct, "percent", fill if pct is not None else None)
-        _status_cell(book, ws, row, 6, e.status)
+        _status_cell(book, ws, row, 6, info.status)
 
     # 总体绩效目标, old and new with the changes marked inside the text
     row += 2

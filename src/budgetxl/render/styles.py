@@ -57,4 +57,5 @@ def style_properties(name: str, layout: Layout, decimals: int = 2) -> dict[str, 
 
 
 def font_size(name: str, layout: Layout) -> float:
-    return getattr(layout.font, STYLES[name].get("size_key", "size"))
+    size: float = getattr(layout.font, STYLES[name].get("size_key", "size"))
+    return size

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgetxl.errors import InputError, ReadError
@@ -129,7 +130,7 @@ def _summary_name(wb: Workbook) -> str:
 
 def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, str]) -> Worksheet:
     """Insert the 审核结果 sheet first and make it the one that opens."""
-    ws = wb.create_sheet(_summary_name(wb), 0)
+    ws: Worksheet = wb.create_sheet(_summary_name(wb), 0)
     counts = report.counts
     ws["A1"] = f"审核结果：{filename}"
     ws["A1"].font = TITLE_FONT
@@ -150,7 +151,7 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
     for n, i in enumerate(order, start=1):
         f = report.findings[i]
         row = header_row + n
-        values = (n, SEVERITY_LABELS[f.severity], f.code, f.where, f.message, f.value or "")
+        values: tuple[int | str, ...] = (n, SEVERITY_LABELS[f.severity], f.code, f.where, f.message, f.value or "")
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row, col, value)
             cell.alignment = WRAP
@@ -164,12 +165,12 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
             where = ws.cell(row, 4)
             where.hyperlink = Hyperlink(ref=where.coordinate, location=links[i], display=f.where)
             where.font = LINK_FONT
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.freeze_panes = ws.cell(header_row + 1, 1).coordinate
     # Prints on A4 landscape, all columns on one page wide, the header row on every page.
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = f"{header_row}:{header_row}"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
