@@ -122,12 +122,32 @@ def annotated_copy(work: Path) -> Path:
     return annotate(book, check_workbook(book), work / "annotated.xlsx")
 
 
+EXAMPLES = EXAMPLE_INPUT.parent  # inputs/ beside the bundled example
+
+
+def layout_form(name: str) -> Callable[[Path], Path]:
+    """budgetxl render of the example of layout `name` (inputs/NAME-2024.yaml)."""
+    def build(work: Path) -> Path:
+        return render_form(load_form(EXAMPLES / f"{name}-2024.yaml"), work / f"{name}-2024.xlsx")
+    return build
+
+
+def layout_template(name: str) -> Callable[[Path], Path]:
+    """budgetxl template --from the example of layout `name` for 2025 (rolled forward)."""
+    def build(work: Path) -> Path:
+        form = load_form(EXAMPLES / f"{name}-2024.yaml")
+        return make_template(work / f"template-{name}-2025.xlsx", form.unit_name, 2025, previous=form)
+    return build
+
+
 GOLDEN: dict[str, Callable[[Path], Path]] = {
     "fengyang-2023.xlsx": rendered_form,
     "template-2024.xlsx": template_workbook,
     "comparison-2023-2024.xlsx": comparison_workbook,
     "collect-summary.xlsx": collect_summary,
     "annotated.xlsx": annotated_copy,
+    **{f"{name}-2024.xlsx": layout_form(name) for name in ("central", "jiangxi", "guangxi")},
+    **{f"template-{name}-2025.xlsx": layout_template(name) for name in ("central", "jiangxi", "guangxi")},
 }
 
 
