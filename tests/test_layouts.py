@@ -626,3 +626,29 @@ def test_a_fields_row_writes_and_reads_its_labels_and_values(layouts_copy, tmp_p
     wb = ws.parent
     wb.save(out)
     assert [(f.code, f.cell) for f in read_workbook(out).findings] == [("BX020", "D2")]
+
+
+def test_a_diff_speaks_the_layout_and_compares_numbered_goals_and_functions(tmp_path):
+    from rich.console import Console
+
+    from budgetxl.diff import diff_forms
+    from budgetxl.diff.data import diff_data
+    from budgetxl.diff.terminal import render_diff
+    from budgetxl.diff.xlsx import write_comparison
+
+    old = load_form(EXAMPLES["guangxi"])
+    new = old.model_copy(update={"year": 2025, "goals": (*old.goals[:2], "企业职工基本养老金按时足额发放率100%，全年无差错。"),
+                                 "functions": old.functions[:2]})
+    diff = diff_forms(old, new)
+    assert diff.overall_goal.status == "changed" and diff.functions.status == "changed"
+    assert not diff.identical
+    data = diff_data(diff)
+    assert data["functions"]["old"].count("\n") == 2 and data["functions"]["new"].count("\n") == 1
+    console = Console(record=True, width=160)
+    render_diff(diff, console, [old, new])
+    text = console.export_text()
+    assert "部门整体支出年度绩效目标：" in text and "部门职能概述：" in text and "部门预算安排资金（元）" in text
+    assert "总体绩效目标" not in text and "预算整体情况" not in text
+    book = write_comparison(tmp_path / "c.xlsx", diff, [old, new], ["a.yaml", "b.yaml"])
+    cells = [c.value for ws in openpyxl.load_workbook(book) for row in ws.iter_rows() for c in row if c.value]
+    assert "部门职能概述" in cells and "部门整体支出年度绩效目标" in cells

@@ -298,15 +298,16 @@ def _pair(diff: FormDiff, anchor: str) -> dict[str, Any]:
     task_labels, indicator_labels = _field_labels()
     counts = diff.counts()
     goal = {s: int(diff.overall_goal.status == s) for s in S.COUNT_ORDER}
-    count_rows = [(S.BLOCK_LABELS["budget"], counts["budget"])]
+    count_rows = [(S.block_labels(diff.new.layout)["budget"], counts["budget"])]
     if diff.basic_info:
-        count_rows.append((S.BLOCK_LABELS["basic_info"], counts["basic_info"]))
-    count_rows += [(S.BLOCK_LABELS["overall_goal"], goal), (S.BLOCK_LABELS["tasks"], counts["tasks"]),
-                   (S.BLOCK_LABELS["indicators"], counts["indicators"])]
+        count_rows.append((S.block_labels(diff.new.layout)["basic_info"], counts["basic_info"]))
+    count_rows += [(S.block_labels(diff.new.layout)["overall_goal"], goal), (S.block_labels(diff.new.layout)["tasks"], counts["tasks"]),
+                   (S.block_labels(diff.new.layout)["indicators"], counts["indicators"])]
     unit = diff.new.unit_name
     if diff.old.unit_name != diff.new.unit_name:
         unit = f"{diff.old.unit_name} → {diff.new.unit_name}"
     goal_old, goal_new = marked(diff.overall_goal.old, diff.overall_goal.new)
+    functions_old, functions_new = marked(diff.functions.old, diff.functions.new)
     basic = []
     for e in diff.basic_info:
         row = e.new or e.old or {}
@@ -322,6 +323,9 @@ def _pair(diff: FormDiff, anchor: str) -> dict[str, Any]:
         "count_rows": count_rows,
         "budget": _budget_rows(diff.budget),
         "basic_info": basic,
+        "functions_changed": diff.functions.status == "changed",
+        "functions_old": functions_old,
+        "functions_new": functions_new,
         "goal_changed": diff.overall_goal.status == "changed",
         "goal_old": goal_old,
         "goal_new": goal_new,
@@ -353,7 +357,7 @@ def diff_html(result: FormDiff | SeriesDiff, sources: Sequence[str] = (), genera
         trend=trend,
         sources=list(sources),
         labels=S.LABELS,
-        block_labels=S.BLOCK_LABELS,
+        block_labels=S.block_labels(diffs[-1].new.layout),
         status_labels=S.STATUS_LABELS,
         count_order=S.COUNT_ORDER,
         trend_title=S.SHEETS["trend"],

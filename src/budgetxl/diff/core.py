@@ -89,7 +89,7 @@ class Side:
     label: str
     year: int | None
     unit_name: str
-
+    layout: str | None = None  # the form's layout: its words label the comparison
 
 @dataclass(frozen=True)
 class FormDiff:
@@ -101,6 +101,7 @@ class FormDiff:
     overall_goal: TextDiff
     basic_info: tuple[Entry, ...]
     warnings: tuple[str, ...] = ()
+    functions: TextDiff = field(default_factory=lambda: TextDiff("unchanged", "", ""))  # 部门职能概述, where stated
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per block, how many entries of each status."""
@@ -115,7 +116,7 @@ class FormDiff:
     @property
     def identical(self) -> bool:
         blocks = (self.budget, self.tasks, self.indicators, self.basic_info)
-        return self.overall_goal.status == "unchanged" and all(
+        return self.overall_goal.status == "unchanged" and self.functions.status == "unchanged" and all(
             e.status == "unchanged" for block in blocks for e in block
         )
 
@@ -384,6 +385,16 @@ def _number(text: str) -> Decimal | None:
         return None
 
 
+def goal_text(form: Form) -> str:
+    """The goal a form states: its 总体绩效目标, or its numbered goals one a line (layouts that
+    list them), so that a unit changing layout between years still compares its goals."""
+    return form.overall_goal or "\n".join(form.goals)
+
+
+def _text_diff(old: str, new: str) -> TextDiff:
+    return TextDiff("unchanged" if _same_text(old, new) else "changed", old, new)
+
+
 def diff_basic_info(old: Form, new: Form) -> tuple[Entry, ...]:
     """基本信息 items matched by name; values that are both numbers carry delta and percent."""
     keys_old = [make_key("", "", item.name) for item in old.basic_info]
@@ -454,16 +465,13 @@ def diff_forms(
     """Compare two forms (normally the same unit in two consecutive years)."""
     old_label, new_label = labels or default_labels(old, new)
     return FormDiff(
-        old=Side(old_label, old.year, old.unit_name),
-        new=Side(new_label, new.year, new.unit_name),
+        old=Side(old_label, old.year, old.unit_name, old.layout),
+        new=Side(new_label, new.year, new.unit_name, new.layout),
         budget=diff_budget(old, new),
         tasks=diff_tasks(old.tasks, new.tasks, threshold),
         indicators=diff_indicators(old.indicators, new.indicators, threshold),
-        overall_goal=TextDiff(
-            "unchanged" if _same_text(old.overall_goal, new.overall_goal) else "changed",
-            old.overall_goal,
-            new.overall_goal,
-        ),
+        overall_goal=_text_diff(goal_text(old), goal_text(new)),
+        functions=_text_diff("\n".join(old.functions), "\n".join(new.functions)),
         basic_info=diff_basic_info(old, new),
         warnings=form_warnings(old, new),
     )

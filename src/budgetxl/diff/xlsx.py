@@ -390,7 +390,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     blocks += [("overall_goal", goal), ("tasks", counts["tasks"]), ("indicators", counts["indicators"])]
     for block, tally in blocks:
         row += 1
-        ws.write_string(row, 0, S.BLOCK_LABELS[block], book.fmt("cell"))
+        ws.write_string(row, 0, S.block_labels(diff.new.layout)[block], book.fmt("cell"))
         for col, status in enumerate(S.COUNT_ORDER, start=1):
             n = tally[status]
             fill = status if n and status in S.FILLS else None
@@ -422,7 +422,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     for info in diff.basic_info:
         row += 1
         data = info.new or info.old
-        _write_text(book, rows, row, 0, S.BLOCK_LABELS["basic_info"], "cell")
+        _write_text(book, rows, row, 0, S.block_labels(diff.new.layout)["basic_info"], "cell")
         _write_text(book, rows, row, 1, data["name"] if data else "", "cell")
         change = info.changes.get("value")
         fill = "changed" if change else (info.status if info.status in S.FILLS else None)
@@ -439,18 +439,22 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _write_number(book, ws, row, 5, pct, "percent", fill if pct is not None else None)
         _status_cell(book, ws, row, 6, info.status)
 
-    # 总体绩效目标, old and new with the changes marked inside the text
-    row += 2
-    ws.write_string(row, 0, S.BLOCK_LABELS["overall_goal"], book.fmt("header"))
-    ws.merge_range(row, 1, row, last - 1, "", book.fmt("header"))
-    _status_cell(book, ws, row, last, diff.overall_goal.status)
-    goal_old, goal_new = text_segments(diff.overall_goal.old, diff.overall_goal.new)
-    fill = "changed" if diff.overall_goal.status == "changed" else None
-    for side_name, side, runs in ((S.OLD, diff.old, goal_old), (S.NEW, diff.new, goal_new)):
-        row += 1
-        ws.write_string(row, 0, _side_heading(side_name, side), book.fmt("label"))
-        ws.merge_range(row, 1, row, last, "", book.fmt("cell", fill))
-        _write_runs(book, rows, row, 1, runs, "cell", fill, span=last)
+    # 总体绩效目标 (and 部门职能概述 where a form states it), old and new with the changes marked
+    texts = [("overall_goal", diff.overall_goal)]
+    if diff.functions.old or diff.functions.new:
+        texts.insert(0, ("functions", diff.functions))
+    for key, text_diff in texts:
+        row += 2
+        ws.write_string(row, 0, S.block_labels(diff.new.layout)[key], book.fmt("header"))
+        ws.merge_range(row, 1, row, last - 1, "", book.fmt("header"))
+        _status_cell(book, ws, row, last, text_diff.status)
+        goal_old, goal_new = text_segments(text_diff.old, text_diff.new)
+        fill = "changed" if text_diff.status == "changed" else None
+        for side_name, side, runs in ((S.OLD, diff.old, goal_old), (S.NEW, diff.new, goal_new)):
+            row += 1
+            ws.write_string(row, 0, _side_heading(side_name, side), book.fmt("label"))
+            ws.merge_range(row, 1, row, last, "", book.fmt("cell", fill))
+            _write_runs(book, rows, row, 1, runs, "cell", fill, span=last)
     rows.finish()
 
 
