@@ -402,6 +402,12 @@ class SheetReader:
             stop = openings[i + 1].row if i + 1 < len(openings) else self.sheet.nrows
             span = Span(o.row, o.col, m.data_col, range(o.row, stop), o.inline)
             KINDS[o.block.kind].read(self, o.block, span)
+            # the block's label cell stands for the block as a whole (a finding that a required
+            # block is empty points there), unless its kind placed the field itself
+            fld = getattr(o.block, "field", "")
+            if fld:
+                group = getattr(o.block, "group", "")
+                self.cells.setdefault(f"{fld}.{group}" if group else fld, a1(o.row, o.col))
         layout = self.layout
         title_value = None if normalize_label(title) == normalize_label(layout.render_title(year)) else (title or None)
         if title_cell and title_value is not None:
