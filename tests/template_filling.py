@@ -95,6 +95,10 @@ class Person:
         dv = self.validation_at(ref)
         assert dv is not None and dv.type == "list", f"{ref} has no drop-down list"
         formula = dv.formula1.lstrip("=")
+        same = re.fullmatch(r"INDIRECT\(INDEX\(\$([A-Z]+):\$\1,ROW\(\)\)\)", formula)
+        if same:  # the 一级 in the cell's own row, wherever the rule's range starts
+            source = self.ws[f"{same.group(1)}{self.ws[ref].row}"].value
+            return self.named_values(source) if source else []
         m = re.fullmatch(r"INDIRECT\((\$?[A-Z]+\$?\d+)\)", formula)
         if m:
             # relative to the range's top-left cell, as Excel stores it

@@ -175,6 +175,42 @@ def test_dropdown_lists_come_from_the_framework(tmp_path):
             assert p.options(f"C{r}") == list(fw.level2(l1))  # dependent on the same row's 一级
 
 
+def test_rules_over_rows_hold_no_relative_reference_and_survive_insertion(blank, plan):
+    """What Excel and WPS read from the file: the 二级 list names the 一级 of the validated cell's
+    own row (INDEX over the 一级 column by ROW()), so no program shifting relative references on
+    insertion can make it follow the row above; labels over rows a department inserts into are
+    unlocked, unshaded, merged over their block and guarded by a rule keeping their text. After
+    rows are inserted the way Excel does, every row still offers its own 一级's list."""
+    p = Person(blank)
+    ind = p.row_of("一级指标")
+    level2 = p.validation_at(f"C{ind + 1}")
+    assert level2.formula1 == "INDIRECT(INDEX($B:$B,ROW()))"
+    first, last = plan.input_rows["indicators"]
+    assert str(level2.sqref) == f"C{first + 1}:C{last + 1}"
+    conditional = [r.formula[0] for cf in p.ws.conditional_formatting for r in cf.rules if "B" in str(cf.sqref)]
+    assert "INDEX($B:$B,ROW())=INDEX($B:$B,ROW()-1)" in conditional
+    open_labels = [c for c in plan.plan.cells if c.style == "label_open"]
+    assert {c.value for c in open_labels} == {"年度重点工作任务", "其他需完成的任务（可选填）", "绩效指标"}
+    for c in open_labels:
+        ref = cell_ref(c.row, c.col)
+        assert p.ws[ref].protection.locked is False and p.ws[ref].fill.fill_type is None and p.ws[ref].font.b
+        assert f"{ref}:{cell_ref(c.last_row, c.col)}" in {str(m) for m in p.ws.merged_cells.ranges}
+        rule = p.validation_at(ref)
+        assert rule.type == "custom" and rule.formula1 == f'INDEX($A:$A,ROW())="{c.value}"'
+        assert rule.errorStyle in (None, "stop") and rule.error == template_texts().errors.label.message
+    locked = [c for c in plan.plan.cells if c.style == "label"]
+    assert locked and all(p.ws[cell_ref(c.row, c.col)].protection.locked is not False for c in locked)
+
+    benefit = p.row_of("效益指标", col=2, after=ind)
+    p.insert_row(benefit)  # between 产出指标's last row and 效益指标's first
+    p.insert_row(ind + 2)  # inside the first group
+    for r in range(ind + 1, last + 4):
+        l1 = p.ws[f"B{r}"].value or "效益指标"  # the inserted rows are empty: 一级 picked there
+        p.ws[f"B{r}"] = l1
+        assert p.options(f"C{r}") == p.named_values(l1), r
+    assert f"A{ind}:A{last + 3}" in {str(m) for m in p.ws.merged_cells.ranges}
+
+
 def test_amount_cells_accept_only_numbers_at_least_zero(blank, plan):
     p = Person(blank)
     texts = template_texts()
