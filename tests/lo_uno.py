@@ -13,6 +13,8 @@ Steps (a list of one-key objects, run in order; rows and columns are 0-based, ce
   {"open": path}                      load a workbook (hidden)
   {"insert_rows": [sheet, row, n]}    insert n rows above `row`, as Insert ▸ Rows does
   {"set": [sheet, {"B21": "text"}]}   type texts into cells (a number as a number)
+  {"set_formula": [sheet, {"D15": "=SUM(D9:D14)"}]}  write formulas (English function names)
+  {"unprotect": sheet}                take the sheet's protection off (no password)
   {"recalc": null}                    recalculate every formula (calculateAll)
   {"save": path}                      save as .xlsx (LibreOffice's Excel 2007-365 filter)
   {"close": null}                     close the document
@@ -171,6 +173,13 @@ def main() -> None:  # pragma: no cover - runs in LibreOffice's Python
                         cell.setValue(value)
                     else:
                         cell.setString(value)
+            elif op == "set_formula":
+                s, cells = arg
+                sheet = doc.Sheets.getByIndex(s)
+                for ref, formula in cells.items():
+                    sheet.getCellRangeByName(ref).setFormula(formula)
+            elif op == "unprotect":
+                doc.Sheets.getByIndex(arg).unprotect("")
             elif op == "recalc":
                 doc.calculateAll()
             elif op == "save":

@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.formula import ArrayFormula
 
 _REF_RE = re.compile(r"(?<![A-Za-z_\u4e00-\u9fff'!])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
 
@@ -146,6 +147,8 @@ class Person:
             for c in row:
                 if isinstance(c.value, str) and c.value.startswith("="):
                     c.value = shift_formula(c.value, idx, amount)
+                elif isinstance(c.value, ArrayFormula):  # a total: its text and its own cell move
+                    c.value = ArrayFormula(c.coordinate, shift_formula(c.value.text, idx, amount))
         for dv in ws.data_validations.dataValidation:
             old_top = min(r.min_row for r in dv.sqref.ranges)
             dv.sqref = openpyxl.worksheet.cell_range.MultiCellRange(

@@ -152,6 +152,11 @@ CASES: dict[str, tuple[Builder, Builder, str]] = {
         lambda t: workbook(t, revenue_total=150),
         "budget.revenues.total",
     ),
+    "BX123": (
+        lambda t: workbook(t, expenditure_total="=SUM(C4:C4)"),  # a formula leaving a row out
+        lambda t: workbook(t, expenditure_total="=SUM(C4:C5)"),
+        "budget.expenditures.total",
+    ),
     "BX201": (
         lambda t: with_indicator(0, level1="产出效果指标"),
         lambda t: with_indicators([("产\n出\n指\n标", "数量", "走访重点企业", "≥90家"), *BASE_ROWS[1:]]),
@@ -374,6 +379,15 @@ def test_seed_has_no_errors_and_exactly_the_two_expected_warnings():
     assert seed.indicators[35].name == "工程按期完成率"
     assert "9750" in report.findings[0].message and "9696.18" in report.findings[0].message
     assert report.extra == {"framework": "2015"}
+
+
+def test_task_funds_warning_gives_each_blocks_part():
+    """BX121 adds all tasks while the sheet's 合计 adds one block: the message says what each adds,
+    so the clerk can find the figures on the sheet; with one block there is nothing to split."""
+    (finding,) = validate(load_form(EXAMPLE)).findings[:1]
+    assert "9750 万元（其中“年度重点工作任务” 4 项 2100 万元，“其他需完成的任务（可选填）” 12 项 7650 万元）" in finding.message
+    (single,) = [f for f in with_task(funds="60").findings if f.code == "BX121"]
+    assert single.message.startswith("1 项任务的拟投入资金合计 60 万元，超过项目支出 50 万元")
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from budgetxl.errors import InputError
+from budgetxl.formulas import amount_sum
 from budgetxl.frameworks import get_framework
 from budgetxl.layout import load_layout
 from budgetxl.model import Indicator
@@ -244,9 +245,39 @@ def test_totals_are_formulas_carrying_their_value(blank):
     formulas = openpyxl.load_workbook(blank).worksheets[0]
     values = openpyxl.load_workbook(blank, data_only=True).worksheets[0]
     r = Person(blank).row_of("合计", col=2)
-    assert formulas[f"C{r}"].value == f"=SUM(C{r - 2}:C{r - 1})"
+    total = formulas[f"C{r}"].value  # an array formula: it counts amounts typed as text too
+    assert total.ref == f"C{r}" and total.text == amount_sum([f"C{r - 2}:C{r - 1}"])
     assert values[f"C{r}"].value == 100.5 and values[f"E{r}"].value == pytest.approx(10891.615675)
     assert values[f"F{r}"].value == template_texts().check.bad  # 100.5 ≠ 10891.615675
+
+
+def test_totals_count_amounts_typed_as_text_as_the_reader_does(tmp_path):
+    """Funds typed as text: the template's 合计 (saved by openpyxl without results, so budgetxl
+    computes it as a spreadsheet would) is the sum the reader reads, and check is quiet; a plain
+    =SUM put back in its place leaves the text out, and check names the cells (BX123)."""
+    from budgetxl.read import read_workbook
+    from budgetxl.rules import check_workbook
+
+    path = make_template(tmp_path / "t.xlsx", "某局", 2024)
+    p = Person(path)
+    header = p.row_of("名称")
+    for k, funds in enumerate(["1,800", 300, "１５０万元"]):
+        p.type(f"B{header + 1 + k}", f"任务{k}")
+        p.type(f"D{header + 1 + k}", funds)
+    p.save()
+    result = read_workbook(path)
+    assert [t.funds for t in result.form.tasks] == [Decimal(1800), Decimal(300), Decimal(150)]
+    assert result.totals["tasks.key.total"] == Decimal(2250)
+    assert result.text_amounts == {"tasks[0].funds", "tasks[2].funds"}
+    assert "BX123" not in check_workbook(path).codes()
+
+    total = p.row_of("合计", col=2, after=header)
+    p.ws[f"D{total}"] = f"=SUM(D{header + 1}:D{total - 1})"
+    p.save()
+    (finding,) = [f for f in check_workbook(path).findings if f.code == "BX123"]
+    assert finding.cell == f"D{total}" and finding.severity == "warning"
+    assert finding.message.startswith("表中合计为 300 万元，而各项金额之和为 2250 万元（相差 1950 万元）")
+    assert f"D{header + 1}、D{header + 3} 的金额是以文字形式填写的" in finding.message
 
 
 @pytest.mark.parametrize("amounts, state", [
@@ -259,7 +290,7 @@ def test_check_value_and_red_rule(amounts, state):
     row, col = tplan.check_cell
     check = tplan.formula_at(row, col)
     assert check.value == getattr(template_texts().check, state)
-    assert check.formula.startswith("=IF(COUNT(")
+    assert check.formula.startswith("=IF(COUNTA(")  # an amount typed as text is filled too
     red = [h for h in tplan.highlights if h.style == "check_bad"]
     assert {(h.first_row, h.first_col) for h in red} == {(row, 2), (row, 4), (row, col)}
     assert col == tplan.plan.layout.ncols  # beside the form, outside the printed columns

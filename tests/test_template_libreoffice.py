@@ -105,3 +105,53 @@ def test_block_labels_refuse_other_text_in_libreoffice(template, tmp_path, lo_un
     first = plan.block("indicators").first_row
     results = lo_uno([{"open": str(path)}, {"invalid": 0}, {"set": [0, {a1(first, 0): "指标"}]}, {"invalid": 0}])
     assert results[1] == [] and results[3] == [a1(first, 0)]
+
+
+def test_totals_count_amounts_typed_as_text_in_libreoffice(template, tmp_path, lo_uno):
+    """Funds typed as text ("1,800", full-width, with 万元, with spaces) beside numbers: the 合计
+    LibreOffice computes is the sum budgetxl reads, and check says nothing; the budget's balance
+    check counts a text amount too. The same sheet with a plain =SUM total (as templates had it)
+    shows less, and check names the text cells (BX123)."""
+    from budgetxl.rules import check_workbook
+
+    tplan, path = template
+    plan = tplan.plan
+    layout = plan.layout
+    task_cols = columns(layout.task_block("key"))
+    first, last = tplan.input_rows["tasks_key"]
+    funds = task_cols["funds"]
+    total = next(f for f in plan.formulas if f.col == funds and f.row == last + 1)
+    typed = ["1,800", 300, "５０", "1800万元", " 20 "]
+    cells = {}
+    for k, value in enumerate(typed):
+        row = first + k
+        cells[a1(row, task_cols["name"])] = f"任务{k + 1}"
+        cells[a1(row, funds)] = value
+    budget = layout.budget_block
+    pairs = {c.field: p[0] for c, p in zip(budget.column_map, budget.positions)}
+    lines = plan.block("budget").first_row + 1
+    cells[a1(lines + 1, pairs["left.amount"])] = "3,970"  # 项目支出, as text: 100 + 3970 = 150 + 3920
+    cells[a1(lines + 1, pairs["right.amount"])] = 3920
+    good, plain = tmp_path / "good.xlsx", tmp_path / "plain.xlsx"
+    sum_range = f"{a1(first, funds)}:{a1(last, funds)}"
+    results = lo_uno([
+        {"open": str(path)}, {"set": [0, cells]}, {"recalc": None},
+        {"values": [0, [a1(total.row, total.col), a1(*tplan.check_cell)]]}, {"save": str(good)},
+    ])
+    shown, check = results[3]
+    assert shown == 3970  # 1800 + 300 + 50 + 1800 + 20
+    assert check == "✓ 收支平衡"
+    report = check_workbook(good)
+    assert "BX123" not in report.codes() and "BX122" not in report.codes()
+    assert report.codes().count("BX107") == 0
+
+    # the same sheet with a plain SUM, as the templates had it: LibreOffice adds the numbers only
+    replaced = lo_uno([{"open": str(good)}, {"unprotect": 0},
+                       {"set_formula": [0, {a1(total.row, total.col): f"=SUM({sum_range})"}]},
+                       {"recalc": None}, {"values": [0, [a1(total.row, total.col)]]}, {"save": str(plain)}])
+    assert replaced[4] == [300]
+    report = check_workbook(plain)
+    (finding,) = [f for f in report.findings if f.code == "BX123"]
+    assert finding.cell == a1(total.row, total.col) and finding.field == "tasks.key.total"
+    text_cells = [a1(first + k, funds) for k, v in enumerate(typed) if isinstance(v, str)]
+    assert "、".join(text_cells) in finding.message and "3970" in finding.message and "300" in finding.message

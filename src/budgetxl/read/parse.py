@@ -53,6 +53,7 @@ class ReadResult:
     cells: dict[str, str] = field(default_factory=dict)  # field path → A1
     formulas: dict[str, str] = field(default_factory=dict)  # field path → formula text
     totals: dict[str, Decimal | None] = field(default_factory=dict)  # '….total' → the total as read (万元)
+    text_amounts: frozenset[str] = frozenset()  # field paths of amounts typed as text ('1,800')
 
     def cell_for(self, path: str) -> str | None:
         """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name)."""
@@ -290,6 +291,7 @@ class SheetReader:
         self.cells: dict[str, str] = {}
         self.formulas: dict[str, str] = {}
         self.totals: dict[str, Decimal | None] = {}
+        self.text_amounts: set[str] = set()
         self.columns: dict[str, dict[str, int]] = {}  # a block's columns as found, for blocks that share them
         self.used: set[tuple[int, int]] = set()
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {
@@ -370,10 +372,13 @@ class SheetReader:
                               f"此单元格的公式从未被计算（显示为 0），已按公式算得 {format_amount(computed)}")
                 return computed
         try:
-            return parse_amount_cell(value)
+            amount = parse_amount_cell(value)
         except AmountProblem as exc:
             self.find(exc.code, path, r, c, display_text(value), exc.message)
             return None
+        if amount is not None and isinstance(value, str):
+            self.text_amounts.add(path)
+        return amount
 
     def total(self, r: int, c: int, path: str, unit: str) -> None:
         """A total row's amount (合计): kept, with its cell, to be checked against its lines."""
@@ -420,7 +425,7 @@ class SheetReader:
         except ValidationError as exc:  # pragma: no cover - the kinds build valid parts
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
         return ReadResult(form, tuple(self.findings), str(self.grid.path), self.sheet.name, layout.name,
-                          self.cells, self.formulas, self.totals)
+                          self.cells, self.formulas, self.totals, frozenset(self.text_amounts))
 
     def read_heading(self, first_row: int) -> tuple[str, int | None, str | None]:
         """The rows above the first block: the title (the first text), then a subtitle or a cell

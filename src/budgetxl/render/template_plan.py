@@ -166,7 +166,7 @@ class TemplateBuilder(SheetBuilder):
         check turning red together when they do not (absolute references: one rule, three cells)."""
         left_total, right_total = _ref(row, totals[0], True), _ref(row, totals[1], True)
         sides = [_range(r) for r in ranges]
-        filled = f"COUNT({sides[0]},{sides[1]})"
+        filled = f"COUNTA({sides[0]},{sides[1]})"  # amounts typed as text count as filled too
         differs = f"ROUND({left_total}-{right_total},6)<>0"
         check = self.texts.check
         known_left = [a for a in left if a is not None]
@@ -177,7 +177,7 @@ class TemplateBuilder(SheetBuilder):
             value = check.ok if sum(known_left, Decimal(0)) == sum(known_right, Decimal(0)) else check.bad
         self.formula(row, col, f"=IF({filled}=0,{_quote(check.pending)},IF({differs},{_quote(check.bad)},"
                                f"{_quote(check.ok)}))", value, "check_ok")
-        bad = f"=AND(COUNT({_absolute(sides[0])},{_absolute(sides[1])})>0,{differs})"
+        bad = f"=AND(COUNTA({_absolute(sides[0])},{_absolute(sides[1])})>0,{differs})"
         for c in (*totals, col):
             self.highlights.append(Highlight(row, c, row, c, bad, "check_bad"))
         self.check_cell = (row, col)
