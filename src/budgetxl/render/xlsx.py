@@ -18,6 +18,7 @@ from budgetxl.fileio import atomic_path
 from budgetxl.layout import Layout
 from budgetxl.render.plan import Plan, amount_decimals
 from budgetxl.render.styles import AMOUNT_STYLES, style_properties
+from budgetxl.text import NORMAL_COLUMN_PX, NORMAL_FONT_SIZE, NORMAL_ROW_PX
 
 # A fixed creation date keeps the output byte-stable for the same input (golden tests).
 FIXED_CREATED = datetime(2024, 1, 1, 0, 0, 0)
@@ -54,7 +55,23 @@ class Workbook(xlsxwriter.Workbook):
     """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
     a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
     than inside the zip module, which would leave a half-written file open for the garbage
-    collector to complain about on the terminal. The same bytes either way."""
+    collector to complain about on the terminal. The same bytes either way.
+
+    Its Normal style is `normal_font` (the form's 宋体) at NORMAL_FONT_SIZE, not Calibri 11: the
+    Normal font's digit is the unit of every column width, and where Calibri is missing (Linux
+    PCs, WPS, LibreOffice) a substitute with wider digits made the columns wider and the printed
+    form smaller. 宋体 10 has Calibri 11's 7 px digit, so widths keep their meaning in Excel."""
+
+    def __init__(self, filename: Any, options: dict[str, Any] | None = None, *, normal_font: str) -> None:
+        options = {
+            **(options or {}),
+            # no font tied to the theme's (Calibri): 宋体 is named, as before, in every format
+            "default_format_properties": {"font_name": normal_font, "font_size": NORMAL_FONT_SIZE,
+                                          "font_scheme": "none"},
+            "default_column_width": NORMAL_COLUMN_PX,
+            "default_row_height": NORMAL_ROW_PX,
+        }
+        super().__init__(filename, options)
 
     def _store_workbook(self) -> None:
         target = self.filename
@@ -81,8 +98,9 @@ def release(wb: xlsxwriter.Workbook) -> None:
                 fh.close()
 
 
-def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+def new_workbook(path: Path | str, layout: Layout) -> xlsxwriter.Workbook:
+    """A workbook for a form of `layout`: its Normal style in the form's font."""
+    wb = Workbook(str(path), WORKBOOK_OPTIONS, normal_font=layout.font.name)
     wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
     return wb
 
@@ -144,7 +162,7 @@ def write_plan(plan: Plan, path: Path | str) -> Path:
     """Write `plan` as a one-sheet workbook at `path`, atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = new_workbook(tmp, plan.layout)
         ws = wb.add_worksheet(plan.sheet_name)
         write_sheet(ws, plan, FormatCache(wb, plan.layout))
         try:
