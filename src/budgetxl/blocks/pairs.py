@@ -144,12 +144,13 @@ def read(r: SheetReader, block: PairsBlock, span: Span) -> None:
     start = span.rows.start
     header: tuple[tuple[int, int], ...] = ()
     for row in span.rows[:3]:
-        found = {header_key(r.raw(row, c)): c for c in range(span.data_col, r.sheet.ncols)
-                 if not r.is_covered(row, c)}
-        lc = next((c for k, c in found.items() if k in left_h), None)
-        rc = next((c for k, c in found.items() if k in right_h), None)
+        # (header, column) of every cell: both amount columns are often headed alike
+        found = [(header_key(r.raw(row, c)), c) for c in range(span.data_col, r.sheet.ncols)
+                 if not r.is_covered(row, c)]
+        lc = next((c for k, c in found if k in left_h), None)
+        rc = next((c for k, c in found if k in right_h), None)
         if lc is not None and rc is not None:
-            amounts = sorted(c for k, c in found.items() if k in amount_h)
+            amounts = sorted(c for k, c in found if k in amount_h)
             cols = (lc, next((c for c in amounts if lc < c < rc), lc + 1), rc,
                     next((c for c in amounts if c > rc), rc + 1))
             for c in cols:

@@ -249,7 +249,11 @@ def decode_markup(path: Path, data: bytes) -> str:
     for name in tried:
         try:
             text = data.decode(name)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError as exc:
+            if exc.start < len(data) - 4 or exc.end < len(data):
+                continue
+            text = data[: exc.start].decode(name)  # a file cut short inside its last character
+        except LookupError:
             continue
         return text[1:] if text.startswith("\ufeff") else text
     said = f"（{source}为 {codec.lstrip('?')}）" if codec else ""
@@ -314,7 +318,7 @@ def describe_other(path: Path, data: bytes) -> str:
         if stripped.startswith("<"):
             return f"这是 XML 或网页文件，但其中没有可读取的表格；{SAVE_AS}"
         lines = [line for line in stripped.splitlines()[:20] if line.strip()]
-        for sep, name in ((",", "逗号"), ("\t", "制表符"), (";", "分号"), ("，", "逗号")):
+        for sep, name in ((",", "逗号"), ("\t", "制表符"), (";", "分号")):
             if len(lines) >= 1 and sum(sep in line for line in lines) >= max(1, len(lines) * 2 // 3):
                 return (f"这是文本格式的表格（CSV，以{name}分隔），不是工作簿，没有合并单元格和栏目格式，无法按目标表读取；"
                         f"{SAVE_AS}")
