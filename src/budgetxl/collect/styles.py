@@ -55,6 +55,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("file", "文件", 34, "link"),
         Column("sheet", "工作表", 14),
         Column("layout", "版式", 10, "center"),
+        Column("units", "金额单位", 9, "center"),
         Column("unit", "单位名称", 30),
         Column("year", "年度", 7, "center"),
         Column("status", "状态", 9, "center"),

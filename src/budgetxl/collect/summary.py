@@ -34,6 +34,7 @@ from budgetxl.collect.styles import (
     columns,
 )
 from budgetxl.display import cell_text, is_plain, path_text
+from budgetxl.read.archive import SEP, Member
 from budgetxl.errors import OutputError
 from budgetxl.fileio import Staging
 from budgetxl.render.xlsx import Workbook, release
@@ -78,9 +79,15 @@ class SheetWriter:
             text = str(value)
             self.ws.write_string(r, c, text if is_plain(text) else cell_text(text), fmt)
 
-    def link(self, r: int, c: int, path: str, fmt: Any) -> None:
-        """The file's name, linked to the file (falls back to plain text past Excel's limits)."""
-        shown = display_path(path)
+    def link(self, r: int, c: int, path: Any, fmt: Any) -> None:
+        """The file's name, linked to the file (falls back to plain text past Excel's limits); a
+        workbook in a zip ((zip, member) or a Member) is linked to the zip and named after both."""
+        member = ""
+        if isinstance(path, Member):
+            path, member = path.archive, path.inner
+        elif isinstance(path, tuple):
+            path, member = path
+        shown = display_path(path) + (f"{SEP}{member}" if member else "")
         target = link_target(path, self.link_base)
         status = -1
         if "#" not in target and target == path_text(target):  # a name XML and Excel can hold
@@ -127,7 +134,8 @@ def link_target(path: str, base: Path) -> str:
 def summary_row(index: int, rec: FileRecord) -> Row:
     return {
         "index": index,
-        "file": rec.path,
+        "file": (rec.path, rec.member) if rec.member else rec.path,
+        "units": rec.units,
         "sheet": rec.sheet,
         "layout": rec.layout,
         "unit": rec.unit_name,
@@ -171,7 +179,7 @@ def compare_row(rec: FileRecord) -> Row | None:
         return None
     return {
         "unit": rec.unit_name,
-        "file": rec.path,
+        "file": (rec.path, rec.member) if rec.member else rec.path,
         "previous": cmp.previous or "",
         "previous_year": cmp.previous_year,
         "year": rec.year,

@@ -77,6 +77,10 @@ def load_grid(path: str | Path) -> Grid:
 
     The file is read once: the guards check those bytes, and the reader of its kind reads the same
     bytes, as the kind the guards checked (whatever the file's name says)."""
+    from budgetxl.read.archive import Member, member_bytes
+
+    if isinstance(path, Member):  # a workbook in a zip of returns
+        return grid_from_bytes(Path(str(path)), member_bytes(path))
     path = Path(path)
     return grid_from_bytes(path, read_file_bytes(path))
 

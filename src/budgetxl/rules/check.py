@@ -12,6 +12,7 @@ from budgetxl.batch import FILE_TIMEOUT_SECONDS
 from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
 from budgetxl.read import load_grid, read_grid
+from budgetxl.read.archive import Member
 from budgetxl.read.grid import parse_ref
 from budgetxl.read.parse import ReadResult
 from budgetxl.report import SEVERITIES, Finding, Report
@@ -29,8 +30,11 @@ def check_file(path: str | Path, sheet: str | None = None) -> Report:
     return single_report(check_file_forms(path, sheet), path)
 
 
-def check_file_forms(path: str | Path, sheet: str | None = None) -> list[Report]:
-    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook."""
+def check_file_forms(path: str | Path | Member, sheet: str | None = None) -> list[Report]:
+    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook (also
+    a workbook inside a zip of returns: a Member)."""
+    if isinstance(path, Member):
+        return [report for _, report in read_and_check(path, sheet)]
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
         return [check_data(read_data(path), str(path))]
@@ -53,7 +57,7 @@ def check_files(
 
     if timeout is not None and timeout < 0:
         timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
-    for o in iter_batch(check_file_forms, [Path(p) for p in paths], jobs=jobs, progress=progress,
+    for o in iter_batch(check_file_forms, [p if isinstance(p, Member) else Path(p) for p in paths], jobs=jobs, progress=progress,
                         description="审核", timeout=timeout):
         if o.ok:
             yield o.item, o.value, None
