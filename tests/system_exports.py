@@ -66,6 +66,25 @@ def grid_of_xlsx(path: Path) -> list[Sheet]:
     return out
 
 
+def write_xlsx(path: Path, sheets: list[Sheet]) -> Path:
+    """The same sheets as an .xlsx typed in Excel (openpyxl): values, merges, percent formats."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.name)
+        for r, row in enumerate(sheet.values, 1):
+            for c, v in enumerate(row, 1):
+                if v not in ("", None):
+                    ws.cell(r, c, v)
+        for (r, c), code in sheet.percent.items():
+            ws.cell(r + 1, c + 1).number_format = code
+        for r1, c1, r2, c2 in sheet.merges:
+            ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+        ws.sheet_state = "hidden" if sheet.hidden else "visible"
+    wb.save(path)
+    return path
+
+
 def _covered(sheet: Sheet) -> tuple[set[tuple[int, int]], dict[tuple[int, int], tuple[int, int]]]:
     covered, anchors = set(), {}
     for r1, c1, r2, c2 in sheet.merges:

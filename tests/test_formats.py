@@ -16,7 +16,7 @@ import pytest
 from budgetxl.errors import ReadError
 from budgetxl.read import load_grid, read_workbook
 from budgetxl.render import render_form
-from system_exports import Sheet, grid_of_xlsx, system_grid, write_html, write_spreadsheetml
+from system_exports import Sheet, grid_of_xlsx, system_grid, write_html, write_spreadsheetml, write_xlsx
 
 SS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">')
@@ -74,17 +74,7 @@ def test_a_form_in_yuan_with_split_values_reads_back_in_wanyuan(tmp_path, seed_f
 
 def test_the_same_form_as_xlsx_in_yuan_reads_back_too(tmp_path, seed_form):
     """Not a format question: a workbook laid out in 元 with split values, typed in Excel."""
-    sheet = system_grid(seed_form)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r, row in enumerate(sheet.values, 1):
-        for c, v in enumerate(row, 1):
-            if v != "":
-                ws.cell(r, c, v)
-    for r1, c1, r2, c2 in sheet.merges:
-        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
-    wb.save(tmp_path / "x.xlsx")
-    result = read_workbook(tmp_path / "x.xlsx")
+    result = read_workbook(write_xlsx(tmp_path / "x.xlsx", [system_grid(seed_form)]))
     assert result.form == seed_form and result.file_kind == "xlsx"
     assert [f.code for f in result.findings] == ["BX019", "BX019", "BX019"]
 
