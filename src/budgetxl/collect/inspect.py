@@ -183,7 +183,10 @@ def compare_with(form: Form, previous: Known | None) -> Comparison:
                           note=f"上年文件无法读取：{short_reason(str(exc), previous.path)}")
     diff = diff_forms(old, form)
     counts = diff.counts()
-    pick = lambda block: (counts[block]["added"], counts[block]["removed"], counts[block]["changed"])  # noqa: E731
+
+    def pick(block: str) -> tuple[int, int, int]:
+        return counts[block]["added"], counts[block]["removed"], counts[block]["changed"]
+
     return Comparison(
         previous=previous.path,
         previous_year=old.year,
@@ -209,7 +212,8 @@ def inspect_file(path: str | Member, previous: Mapping[str, Sequence[Known]] | N
         record = replace(record_of(str(path), form, layout, sheet, findings), several=len(forms) > 1, units=units,
                          **where(path))
         if previous is not None:
-            match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
+            known = previous.get(unit_key(form.unit_name), ()) if form.unit_name else ()
+            match = pick_previous(known, form.year, path) if form.unit_name else None
             comparison = (compare_with(form, match) if form.unit_name
                           else Comparison(note="本文件没有单位名称，无法与上年匹配"))
             record = replace(record, comparison=comparison)
