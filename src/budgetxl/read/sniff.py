@@ -54,7 +54,8 @@ def kind_note(path: Path, kind: str) -> str | None:
     if suffix in NATURAL_SUFFIXES.get(kind, ()):
         return None
     named = f"扩展名为 {suffix}" if suffix else "没有扩展名"
-    return f"文件实际是{KIND_NAMES[kind]}，{named}；已按其实际格式读取"
+    what = KIND_NAMES[kind]
+    return f"文件实际是{' ' if what[0].isascii() else ''}{what}，{named}；已按其实际格式读取"
 
 
 def sniff(path: Path, data: bytes) -> str:
