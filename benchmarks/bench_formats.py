@@ -21,12 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _timing import compare  # noqa: E402
 from budgetxl.examples import EXAMPLE_INPUT  # noqa: E402
 from budgetxl.model import load_form  # noqa: E402
 from budgetxl.read import read_workbook  # noqa: E402
 from budgetxl.render import render_form  # noqa: E402
 from system_exports import grid_of_xlsx, system_grid, write_html, write_spreadsheetml, write_xlsx  # noqa: E402
+
+from _timing import compare  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +50,8 @@ def main() -> None:
         for title, base, variants in cases:
             for fmt, path in variants:
                 assert read_workbook(path).form == read_workbook(base).form == form
-                print(f"\n{title}: {fmt} ({path.stat().st_size // 1024} KB) vs .xlsx ({base.stat().st_size // 1024} KB)")
+                sizes = f"{path.stat().st_size // 1024} KB) vs .xlsx ({base.stat().st_size // 1024} KB)"
+                print(f"\n{title}: {fmt} ({sizes}")
                 compare(f"read_workbook, {fmt}", lambda p=path: read_workbook(p),
                         "read_workbook, .xlsx", lambda b=base: read_workbook(b), repeat=args.repeat)
 

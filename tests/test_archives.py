@@ -4,7 +4,6 @@ a macro workbook (.xlsm) annotated as a plain .xlsx."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import zipfile
@@ -31,7 +30,7 @@ class _GbkInfo(zipfile.ZipInfo):
         self.compress_type = zipfile.ZIP_DEFLATED
         self._gbk = name.encode("gbk")
 
-    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own name
+    def _encodeFilenameFlags(self):
         return self._gbk, self.flag_bits & ~0x800
 
 
@@ -203,7 +202,7 @@ def test_an_xlsm_is_annotated_as_a_plain_xlsx(tmp_path, seed_form):
     assert openpyxl.load_workbook(out).sheetnames[0] == "审核结果"
     from budgetxl.errors import InputError
 
-    with pytest.raises(InputError, match=".xlsx"):
+    with pytest.raises(InputError, match=r"\.xlsx"):
         annotate(xlsm, check_file(xlsm), tmp_path / "x.xlsm")
 
 

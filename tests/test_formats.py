@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -246,7 +245,7 @@ def test_html_spans_are_clipped_and_limits_hold(tmp_path, monkeypatch):
     sheet = load_grid(path).sheets[0]
     assert sheet.merges == [(0, 0, 0, 999)] and sheet.values[0][1000] == "y"
     path.write_bytes(page("<table><tr><td colspan=1000 rowspan=65534>x</td></tr><tr><td>y</td></tr></table>"))
-    with pytest.raises(ReadError, match="合并单元格|范围过大"):
+    with pytest.raises(ReadError, match=r"合并单元格|范围过大"):
         load_grid(path)
     path.write_bytes(page("<table><tr><td>x</td></tr></table>" * 1001))
     with pytest.raises(ReadError, match="超过 1000 个"):
@@ -331,13 +330,13 @@ def test_zipped_word_and_zipped_returns_are_named(tmp_path):
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("_rels/.rels", "<Relationships/>")
         zf.writestr("word/document.xml", "<w:document/>")
-    with pytest.raises(ReadError, match="Word 文档（.docx）"):
+    with pytest.raises(ReadError, match=r"Word 文档（\.docx）"):
         read_workbook(docx)
     bundle = tmp_path / "回执.xlsx"
     with zipfile.ZipFile(bundle, "w") as zf:
         zf.writestr("甲局.xlsx", b"PK")
         zf.writestr("乙局.xls", b"x")
-    with pytest.raises(ReadError, match="内含 2 个工作簿.*collect"):
+    with pytest.raises(ReadError, match=r"内含 2 个工作簿.*collect"):
         read_workbook(bundle)
 
 
@@ -385,6 +384,7 @@ def test_split_values_in_a_layout_of_its_own_round_trip(tmp_path, seed_form, mon
     import yaml
 
     from budgetxl import layout as layout_mod
+
     from conftest import ROOT
 
     folder = tmp_path / "templates"
@@ -431,5 +431,5 @@ def test_a_layout_stating_a_unit_other_than_its_own_is_refused():
 
     data = _raw_layout("guangdong")
     data["blocks"][2] = {**data["blocks"][2], "unit": "元"}  # headers still say 预算金额（万元）
-    with pytest.raises(LayoutError, match="万元.*unit 为 元"):
+    with pytest.raises(LayoutError, match=r"万元.*unit 为 元"):
         layout_from_data(data, "bad")

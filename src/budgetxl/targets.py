@@ -396,7 +396,7 @@ def split_target(text: str) -> tuple[str, str, str]:
             return op, value, t.unit
         if not t.unit and join_target(op, value, "") == (text, None):
             return op, value, ""
-    elif t.kind == "qualitative" and not has_number(text) and operator_of(text)[0] == "":
-        if join_target("定性", text, "") == (text, None):
-            return "定性", text, ""
+    elif (t.kind == "qualitative" and not has_number(text) and operator_of(text)[0] == ""
+          and join_target("定性", text, "") == (text, None)):
+        return "定性", text, ""
     return "", text, ""

@@ -40,7 +40,8 @@ SPLIT = ("target.operator", "target.unit")  # the parts of a target split over c
 @lru_cache(maxsize=1)
 def split_headers() -> dict[str, tuple[str, ...]]:
     """Field → the headers that name it when a target is split over columns (every layout)."""
-    from budgetxl.layout import read_data_file, templates_dir
+    from budgetxl.layout import read_data_file
+    from budgetxl.resources import templates_dir
 
     data = read_data_file(templates_dir() / "indicator_columns.yaml", "指标值分栏的表头")
     return {fld: (spec["header"], *spec.get("synonyms", ())) for fld, spec in data.items()}
@@ -215,7 +216,8 @@ def _template_row(b: Any, row: int, pos: dict[str, tuple[int, int]], l1: str, l2
     for k, name in enumerate(SPLIT):
         if name in pos:
             value = (parts[0], parts[2])[k] if parts is not None else None
-            b.put(row, pos[name][0], value, "input_center", last_col=pos[name][1], field=f"{path}.target" if path else "")
+            b.put(row, pos[name][0], value, "input_center", last_col=pos[name][1],
+                  field=f"{path}.target" if path else "")
     for fld, c0, c1, is_amount in extras:
         value = getattr(ind, fld) if ind is not None else None
         b.put(row, c0, value, "input_amount" if is_amount else "input_text", last_col=c1,
@@ -231,9 +233,9 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
     for column in block.column_map:
         for label in column.header_labels():
             known.setdefault(header_key(label), column.field)
-    for fld, labels in split_headers().items():  # 符号 | 指标值 | 计量单位, in any layout
+    for part, labels in split_headers().items():  # 符号 | 指标值 | 计量单位, in any layout
         for label in labels:
-            known.setdefault(header_key(label), fld)
+            known.setdefault(header_key(label), part)
     for row in span.rows[:3]:
         found: dict[str, int] = {}
         for c in range(span.data_col, r.sheet.ncols):
@@ -291,7 +293,7 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
         if not target:
             for c in range(ct + 1, target_end + 1):
                 target = target or r.text(row, c)
-        problem = None
+        problem: str | None = None
         if split:
             parts = {fld: r.text(row, c) for fld, c in split}
             target, problem = join_target(parts.get("target.operator", ""), target, parts.get("target.unit", ""))

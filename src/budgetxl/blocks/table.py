@@ -7,9 +7,8 @@ block has totals, a 合计 row of its amount columns.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.blocks.totals import is_total_row
@@ -183,8 +182,8 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
     fields = [c.field for c in block.column_map]
     name_col = cols.get("name")
     amount_fields_here = [f for f in fields if f in money]
-    unit = r.unit_for(block, span, [(header_row, cols[f]) for f in amount_fields_here] if header_row is not None else ()) \
-        if amount_fields_here else block.unit
+    headers = [(header_row, cols[f]) for f in amount_fields_here] if header_row is not None else []
+    unit = r.unit_for(block, span, headers) if amount_fields_here else block.unit
     rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
     out = r.parts.lists[block.field]
     above: list[Decimal | None] = []

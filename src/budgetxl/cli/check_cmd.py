@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Iterator
+from typing import Annotated, Any, Iterator
 
 import typer
+
 from budgetxl.cli.app import (
     EXIT_FAIL,
     EXIT_OK,
@@ -86,7 +87,7 @@ def _checked(files: list[Path], debug: bool) -> Iterator[tuple[Path, list[Report
             yield file, None, f"{file}: {message}"
 
 
-def _unzipped(files: list[Path], annotate_to: Path | None) -> tuple[list, list[tuple[str, str]]]:
+def _unzipped(files: list[Path], annotate_to: Path | None) -> tuple[list[Any], list[tuple[str, str]]]:
     """The files, each zip of returns replaced by the workbooks in it (each checked as a file);
     and the zips that cannot be read, with why."""
     from budgetxl.read.archive import expand, is_archive
@@ -94,7 +95,8 @@ def _unzipped(files: list[Path], annotate_to: Path | None) -> tuple[list, list[t
     if not any(is_archive(f) for f in files):
         return files, []
     if annotate_to is not None:
-        raise fail("--annotate 不能用于压缩包中的工作簿（标注副本要写成单独的文件）；请先解压，再检查解压出的工作簿", EXIT_USAGE)
+        raise fail("--annotate 不能用于压缩包中的工作簿（标注副本要写成单独的文件）；"
+                   "请先解压，再检查解压出的工作簿", EXIT_USAGE)
     notes: list[str] = []
     items, broken, _ = expand(files, notes)
     for note in notes:
@@ -133,9 +135,9 @@ def check(
     unreadable = failed = 0
     reasons: dict[str, str] = {}  # unreadable file → why, for the web page
     files, broken = _unzipped(files, annotate_to)
-    for zipped, problem in broken:
-        _say(f"错误：{problem}")
-        reasons[zipped] = problem
+    for zipped, why in broken:
+        _say(f"错误：{why}")
+        reasons[zipped] = why
         unreadable += 1
     for file, forms, problem in _checked(files, debug):
         if forms is None:

@@ -20,13 +20,23 @@ from typing import Any, Iterable, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
-from budgetxl.collect.inspect import STATUSES, Comparison, FileRecord, Known, Status, identify, inspect_file, short_reason, unit_key
-from budgetxl.collect.inspect import where
-from budgetxl.read.archive import expand
+from budgetxl.collect.inspect import (
+    STATUSES,
+    Comparison,
+    FileRecord,
+    Known,
+    Status,
+    identify,
+    inspect_file,
+    short_reason,
+    unit_key,
+    where,
+)
 from budgetxl.collect.summary import SummaryBook, is_summary_workbook, write_summary
 from budgetxl.collect.tidy import TidyWriter
 from budgetxl.errors import InputError, UsageError
 from budgetxl.fileio import Staging, refuse_inputs
+from budgetxl.read.archive import expand
 
 TIMEOUT_SECONDS = FILE_TIMEOUT_SECONDS  # one file; far above what a real return takes (a few hundredths)
 MAX_LISTED_DUPLICATES = 5  # other files of the same unit and year named in a file's row
@@ -64,7 +74,8 @@ def failed_record(outcome: Outcome[Any]) -> FileRecord:
     reason = outcome.error or "未知错误"
     if outcome.kind == "error":
         reason = f"读取时发生意外错误（{reason}）"
-    return FileRecord(status="unreadable", reason=reason, **where(outcome.item))
+    path, member = where(outcome.item)
+    return FileRecord(path=path, member=member, status="unreadable", reason=reason)
 
 
 def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
@@ -100,11 +111,13 @@ def index_previous(
                 if known.unit_name.strip():
                     index[unit_key(known.unit_name)].append(known)
                 else:
-                    unreadable.append(FileRecord(status="unreadable", reason="没有单位名称", sheet=known.sheet or "",
-                                                 **where(o.item)))
+                    path, member = where(o.item)
+                    unreadable.append(FileRecord(path=path, member=member, status="unreadable", reason="没有单位名称",
+                                                 sheet=known.sheet or ""))
         else:
             reason = short_reason(o.error or "", o.item) if o.error_type == "ReadError" else failed_record(o).reason
-            unreadable.append(FileRecord(status="unreadable", reason=reason, **where(o.item)))
+            path, member = where(o.item)
+            unreadable.append(FileRecord(path=path, member=member, status="unreadable", reason=reason))
     return dict(index), unreadable
 
 
@@ -182,7 +195,8 @@ def collect(
     )
 
 
-def _records(ahead: list[FileRecord], outcomes: Iterable[Outcome[tuple[FileRecord, ...]]]) -> Iterable[tuple[FileRecord, ...]]:
+def _records(ahead: list[FileRecord],
+             outcomes: Iterable[Outcome[tuple[FileRecord, ...]]]) -> Iterable[tuple[FileRecord, ...]]:
     yield from ((rec,) for rec in ahead)
     for outcome in outcomes:
         yield outcome.value if outcome.ok and outcome.value is not None else (failed_record(outcome),)

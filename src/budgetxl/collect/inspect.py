@@ -24,7 +24,7 @@ STATUSES: tuple[Status, ...] = ("ok", "warnings", "errors", "unreadable")
 class Known:
     """A file of the previous year: where it is and whose it is."""
 
-    path: str
+    path: str | Member  # a file, or a workbook in a zip
     unit_name: str
     year: int | None
     sheet: str | None = None  # the form's sheet, when the file holds several
@@ -34,7 +34,7 @@ class Known:
 class Comparison:
     """This year's file against the same unit's file of the previous year."""
 
-    previous: str | None = None
+    previous: str | Member | None = None
     previous_year: int | None = None
     old_total: Decimal | None = None
     new_total: Decimal | None = None
@@ -107,7 +107,7 @@ def total(amounts: Sequence[Decimal | None]) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
-def short_reason(message: str, path: str | Path) -> str:
+def short_reason(message: str, path: str | Path | Member) -> str:
     """A reader's message without the file name it starts with (the summary shows the file)."""
     prefix = f"{path}: "
     return message[len(prefix) :] if message.startswith(prefix) else message
@@ -121,9 +121,9 @@ def check_workbook_forms(path: str | Path | Member) -> list[tuple[Form, str, str
             for result, report in read_and_check(path)]
 
 
-def where(item: str | Member) -> dict[str, str]:
-    """A record's path (and member) for a file or a workbook in a zip."""
-    return {"path": item.archive, "member": item.inner} if isinstance(item, Member) else {"path": str(item)}
+def where(item: object) -> tuple[str, str]:
+    """A record's path and member for a file ('' for a file) or a workbook in a zip."""
+    return (item.archive, item.inner) if isinstance(item, Member) else (str(item), "")
 
 
 def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
@@ -159,7 +159,7 @@ def identify(path: str | Member) -> list[Known]:
     return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None) for r in results]
 
 
-def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str) -> Known | None:
+def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str | Member) -> Known | None:
     """Last year's file of a unit: the latest year before `year`; without years, the first."""
     others = [k for k in candidates if k.path != own_path]
     if year is not None:
@@ -206,11 +206,13 @@ def inspect_file(path: str | Member, previous: Mapping[str, Sequence[Known]] | N
     try:
         forms = check_workbook_forms(path)
     except BudgetxlError as exc:
-        return (FileRecord(status="unreadable", reason=short_reason(str(exc), path), **where(path)),)
+        file, member = where(path)
+        return (FileRecord(path=file, member=member, status="unreadable", reason=short_reason(str(exc), path)),)
     out = []
     for form, layout, sheet, findings, units in forms:
-        record = replace(record_of(str(path), form, layout, sheet, findings), several=len(forms) > 1, units=units,
-                         **where(path))
+        file, member = where(path)
+        record = replace(record_of(file, form, layout, sheet, findings), several=len(forms) > 1, units=units,
+                         member=member)
         if previous is not None:
             known = previous.get(unit_key(form.unit_name), ()) if form.unit_name else ()
             match = pick_previous(known, form.year, path) if form.unit_name else None

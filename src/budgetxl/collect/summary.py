@@ -40,13 +40,12 @@ from budgetxl.collect.styles import (
     Column,
     columns,
 )
-from budgetxl.read.archive import SEP, Member
-from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.errors import OutputError
-from budgetxl.fileio import Staging
-from budgetxl.render.xlsx import Workbook, release
 from budgetxl.fieldwords import describe_field
-from budgetxl.fileio import atomic_path
+from budgetxl.fileio import Staging, atomic_path
+from budgetxl.read.archive import SEP, Member
+from budgetxl.render.xlsx import Workbook, release
+from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.text import column_px, fit_width, text_height_pt
 
 # Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
@@ -114,7 +113,8 @@ class SheetWriter:
         the cell reads right before any recalculation). A formula rather than a cell hyperlink:
         LibreOffice turns a cell hyperlink into a field that never wraps, and a long path would
         be cut off in print. Plain text past Excel's limits (a string in a formula holds 255
-        characters) or where '#' would be read as a place inside the workbook. A workbook in a zip ((zip, member) or a Member) is linked to the zip and named after both."""
+        characters) or where '#' would be read as a place inside the workbook. A workbook in a zip
+        ((zip, member) or a Member) is linked to the zip and named after both."""
         path, shown = link_text(path)
         target = link_target(path, self.link_base)
         if ("#" in target or target != path_text(target) or len(target) > MAX_FORMULA_STRING

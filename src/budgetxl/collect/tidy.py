@@ -19,10 +19,10 @@ from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
 from budgetxl.collect.summary import duplicates_text
-from budgetxl.safetext import path_text
 from budgetxl.errors import OutputError
 from budgetxl.fileio import Staging
 from budgetxl.model import format_amount
+from budgetxl.safetext import path_text
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "forms": ("file", "status", "reason", "unit_name", "year", "layout", "sheet", "errors", "warnings", "infos",

@@ -59,6 +59,9 @@ class Member:
         return PurePosixPath(self.name).suffix.lower()
 
 
+Source = str | Path | Member  # what the readers take: a file, or a workbook in a zip
+
+
 def is_archive(path: str | Path) -> bool:
     return Path(path).suffix.lower() in ARCHIVE_SUFFIXES
 
@@ -84,7 +87,7 @@ def _skipped_name(name: str) -> bool:
     parts = PurePosixPath(name.replace("\\", "/")).parts
     base = parts[-1] if parts else ""
     return (not base or base.startswith(("~$", ".~lock.", "._", ".")) or base.endswith("#")
-            or any(p in ("__MACOSX",) or p.startswith(".") and p not in (".", "..") for p in parts[:-1]))
+            or any(p in ("__MACOSX",) or (p.startswith(".") and p not in (".", "..")) for p in parts[:-1]))
 
 
 def _open(source: str | bytes, shown: str) -> zipfile.ZipFile:
@@ -93,7 +96,8 @@ def _open(source: str | bytes, shown: str) -> zipfile.ZipFile:
     except zipfile.BadZipFile:
         raise ReadError(f"{shown}: 压缩包已损坏（不完整或不是 zip 格式），无法打开；请重新打包或重新发送") from None
     except (OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise ReadError(f"{shown}: 压缩包无法打开（{type(exc).__name__}: {str(exc)[:100]}）；请重新打包或重新发送") from None
+        why = f"{type(exc).__name__}: {str(exc)[:100]}"
+        raise ReadError(f"{shown}: 压缩包无法打开（{why}）；请重新打包或重新发送") from None
 
 
 def _check_member(shown: str, info: zipfile.ZipInfo) -> None:
@@ -220,7 +224,8 @@ def _checked_infos(zf: zipfile.ZipFile, shown: str) -> list[zipfile.ZipInfo]:
         raise ReadError(f"{shown}: 压缩包中的文件数量异常（{len(infos)} 个，上限 {MAX_MEMBERS}），拒绝读取")
     total = sum(i.file_size for i in infos)
     if total > MAX_ARCHIVE_BYTES:
-        raise ReadError(f"{shown}: 压缩包解压后总大小超过 {MAX_ARCHIVE_BYTES // (1024 ** 3)} GB，疑似压缩炸弹，拒绝读取")
+        limit = MAX_ARCHIVE_BYTES // (1024**3)
+        raise ReadError(f"{shown}: 压缩包解压后总大小超过 {limit} GB，疑似压缩炸弹，拒绝读取")
     return sorted(infos, key=lambda i: decode_name(i))
 
 
@@ -235,7 +240,8 @@ def _shown_name(name: str) -> str:
     return text or name
 
 
-def expand(items: Iterable[str | Path], notes: list[str] | None = None) -> tuple[list[str | Member], list[tuple[str, str]], int]:
+def expand(items: Iterable[str | Path],
+           notes: list[str] | None = None) -> tuple[list[str | Member], list[tuple[str, str]], int]:
     """Paths with every zip replaced by the workbooks in it; (zip, why) for each zip that cannot be
     read; and how many other files the zips held."""
     out: list[str | Member] = []

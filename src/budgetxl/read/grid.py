@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -25,9 +25,21 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from budgetxl.errors import ReadError
 
 # The limits, and the checks made before any parser sees a file, live in guards.py.
-from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, check_merges, check_ods_parts, check_xlsx_parts, read_file_bytes
-from budgetxl.read.guards import attributes, check_zip, tags
+from budgetxl.read.guards import (
+    MAX_CELLS,
+    MAX_MERGES,
+    attributes,
+    check_merges,
+    check_ods_parts,
+    check_xlsx_parts,
+    check_zip,
+    read_file_bytes,
+    tags,
+)
 from budgetxl.read.sniff import sniff
+
+if TYPE_CHECKING:
+    from budgetxl.read.archive import Member
 
 Cell = tuple[int, int]
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based, inclusive)
@@ -72,12 +84,12 @@ def detect_kind(path: Path, head: bytes) -> str:
     return sniff(path, head)
 
 
-def load_grid(path: str | Path) -> Grid:
+def load_grid(path: str | Path | Member) -> Grid:
     """All sheets of the workbook at `path` as plain grids. Raises ReadError for anything unreadable.
 
     The file is read once: the guards check those bytes, and the reader of its kind reads the same
     bytes, as the kind the guards checked (whatever the file's name says)."""
-    from budgetxl.read.archive import Member, member_bytes
+    from budgetxl.read.archive import Member, member_bytes  # imported here: archive imports this module
 
     if isinstance(path, Member):  # a workbook in a zip of returns
         return grid_from_bytes(Path(str(path)), member_bytes(path))

@@ -130,12 +130,9 @@ class _Parser(HTMLParser):
                 table.row += 1
                 table.col = 0
                 table.in_row = True
-            self._start_cell(table, dict((k, v or "") for k, v in attrs))
-        elif cell is not None:
-            if tag == "br":
-                cell.parts.append("\n")
-            elif tag in _BLOCKS and cell.parts:
-                cell.parts.append("\n")
+            self._start_cell(table, {k: v or "" for k, v in attrs})
+        elif cell is not None and (tag == "br" or (tag in _BLOCKS and cell.parts)):
+            cell.parts.append("\n")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "td", "th", "tr", "table"):

@@ -28,8 +28,8 @@ from budgetxl.amount_units import UNITS, stated_unit, unit_note
 from budgetxl.blocks import KINDS
 from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
-from budgetxl.layout import Layout, all_layouts
 from budgetxl.kinds import FORM_KINDS
+from budgetxl.layout import Layout, all_layouts
 from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, SheetGrid
@@ -477,7 +477,8 @@ class SheetReader:
 
     def read_heading(self, first_row: int) -> tuple[str, int | None, str | None]:
         """The rows above the first block: the title (the first text), then a subtitle or a cell
-        giving the year (unit notes, 单位：元, are found before: find_unit_notes). The year comes from the title, else from
+        giving the year (unit notes, 单位：元, are found before: find_unit_notes). The year comes
+        from the title, else from
         such a cell, else from the file name; a finding says where when not from the title or the
         layout's own subtitle."""
         title, title_cell = "", None

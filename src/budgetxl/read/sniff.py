@@ -63,7 +63,7 @@ def sniff(path: Path, data: bytes) -> str:
     saying what the file is and what to do."""
     if not data:
         raise ReadError(f"{path}: 文件是空的（0 字节），请重新保存或重新发送")
-    if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
+    if data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
         return _zip_kind(path, data)
     if data.startswith(OLE_MAGIC):
         return _ole_kind(path, data)
@@ -180,7 +180,8 @@ def _ole_kind(path: Path, data: bytes) -> str:
     if "Workbook" in streams or "Book" in streams:
         return "xls"
     if "WordDocument" in streams:
-        raise ReadError(f"{path}: 这是 Word 文档（.doc），不是电子表格；请把目标表填在 Excel 或 WPS 表格中，保存为 .xlsx 后提交")
+        raise ReadError(f"{path}: 这是 Word 文档（.doc），不是电子表格；"
+                        "请把目标表填在 Excel 或 WPS 表格中，保存为 .xlsx 后提交")
     if "PowerPoint Document" in streams:
         raise ReadError(f"{path}: 这是 PowerPoint 演示文稿（.ppt），不是电子表格；请提交 Excel 工作簿（.xlsx）")
     if path.suffix.lower() in (".et", ".ett"):
@@ -304,7 +305,8 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"Rar!", "这是 RAR 压缩包，budgetxl 只读取 zip 压缩包；请解压后提交其中的工作簿，或重新打包为 .zip"),
     (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩包，budgetxl 只读取 zip 压缩包；请解压后提交其中的工作簿，或重新打包为 .zip"),
     (b"\x1f\x8b", "这是 gzip 压缩文件，不是电子表格；请解压后提交其中的工作簿"),
-    (b"\x09\x08", "这是很早期的 Excel 格式（Excel 5.0/95 以前），无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再提交"),
+    (b"\x09\x08", "这是很早期的 Excel 格式（Excel 5.0/95 以前），无法读取；"
+                 "请用 Excel 或 WPS 打开后另存为 .xlsx 再提交"),
 )
 
 
@@ -321,8 +323,8 @@ def describe_other(path: Path, data: bytes) -> str:
         lines = [line for line in stripped.splitlines()[:20] if line.strip()]
         for sep, name in ((",", "逗号"), ("\t", "制表符"), (";", "分号")):
             if len(lines) >= 1 and sum(sep in line for line in lines) >= max(1, len(lines) * 2 // 3):
-                return (f"这是文本格式的表格（CSV，以{name}分隔），不是工作簿，没有合并单元格和栏目格式，无法按目标表读取；"
-                        f"{SAVE_AS}")
+                return (f"这是文本格式的表格（CSV，以{name}分隔），不是工作簿，"
+                        f"没有合并单元格和栏目格式，无法按目标表读取；{SAVE_AS}")
         return "这是纯文本文件，不是电子表格；请提交填写好的 Excel 工作簿（.xlsx）"
     if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
         return "文件已损坏（开头不是完整的工作簿，可能没有传完整或被改动过）；请重新保存或重新发送"
@@ -339,7 +341,7 @@ def _as_text(data: bytes) -> str | None:
             return head.decode(bom, "ignore")
         except UnicodeDecodeError:  # pragma: no cover - 'ignore' never raises
             return None
-    if any(b < 9 or 13 < b < 32 and b != 27 for b in head[:4096]):
+    if any(b < 9 or (13 < b < 32 and b != 27) for b in head[:4096]):
         return None
     for codec in ("utf-8-sig", "gb18030"):
         try:

@@ -287,7 +287,7 @@ def r1c1_to_a1(formula: str, row: int, col: int) -> str:
         r, c = _part(m.group(1), row), _part(m.group(2), col)
         if r < 0 or c < 0 or c >= MAX_COLUMNS:
             return m.group(0)
-        return xl_rowcol_to_cell(r, c)
+        return str(xl_rowcol_to_cell(r, c))
 
     text = formula[1:] if formula.startswith("=") else formula
     return _R1C1.sub(a1, text)
@@ -311,10 +311,9 @@ def load_spreadsheetml(path: Path, data: bytes) -> list[Any]:
     parser.StartElementHandler = loader.start
     parser.EndElementHandler = loader.end
     parser.CharacterDataHandler = loader.chars
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.UnparsedEntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
+    for handler in ("StartDoctypeDeclHandler", "EntityDeclHandler", "UnparsedEntityDeclHandler",
+                    "ExternalEntityRefHandler"):
+        setattr(parser, handler, _refuse_dtd)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         parser.Parse(text, True)
@@ -324,7 +323,8 @@ def load_spreadsheetml(path: Path, data: bytes) -> list[Any]:
         what = "不完整（可能没有传完整）" if exc.code in (expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS],
                                                 expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN]) \
             else f"在第 {exc.lineno} 行有误（{expat.errors.messages[exc.code]}）"
-        raise ReadError(f"{path}: Excel 2003 XML 表格{what}，无法读取；请重新导出，或{SAVE_AS.removeprefix('请')}") from None
+        again = SAVE_AS.removeprefix("请")
+        raise ReadError(f"{path}: Excel 2003 XML 表格{what}，无法读取；请重新导出，或{again}") from None
     except RecursionError:  # pragma: no cover - expat does not recurse; a guard all the same
         raise ReadError(f"{path}: 文件的 XML 嵌套过深，拒绝读取") from None
     loader._end_sheet()
