@@ -209,3 +209,22 @@ def test_an_xlsm_is_annotated_as_a_plain_xlsx(tmp_path, seed_form):
 def test_member_is_a_value(tmp_path):
     m = Member("a.zip", "x/y.xlsx", "x/y.xlsx")
     assert str(m) == "a.zip › x/y.xlsx" and m.suffix == ".xlsx" and replace(m) == m and hash(m) == hash(replace(m))
+
+
+def test_last_years_returns_may_come_zipped(tmp_path, seed_form):
+    last = tmp_path / "2022"
+    last.mkdir()
+    render_form(seed_form.model_copy(update={"year": 2022}), last / "凤阳街道-2022.xlsx")
+    archive = zip_folder(last, tmp_path / "上年.zip", gbk=("凤阳街道-2022.xlsx",))
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    archive.rename(previous / "上年.zip")
+    now = tmp_path / "2023"
+    now.mkdir()
+    render_form(seed_form, now / "凤阳街道.xlsx")
+    result = collect([now], tmp_path / "比较.xlsx", previous=previous, jobs=1)
+    (record,) = result.records
+    assert record.comparison is not None and str(record.comparison.previous).endswith("上年.zip › 凤阳街道-2022.xlsx")
+    assert record.comparison.previous_year == 2022 and record.comparison.tasks == (0, 0, 0)
+    ws = openpyxl.load_workbook(tmp_path / "比较.xlsx")["与上年比较"]
+    assert any("上年.zip › 凤阳街道-2022.xlsx" in str(c.value) for row in ws.iter_rows(min_row=2) for c in row)
