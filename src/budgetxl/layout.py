@@ -22,6 +22,7 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from budgetxl.amount_units import stated_unit, without_unit
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.resources import templates_dir
@@ -308,6 +309,11 @@ class Layout(_Data):
             spans = sum(c.span for c in block.columns)
             if block.columns and spans != width:
                 raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {width}")
+            texts = [block.label, *(c.header for c in block.columns if not block.columns_from)]
+            stated = {u for u in map(stated_unit, texts) if u is not None}
+            if stated - {block.unit}:
+                raise ValueError(f"blocks.{block.key}: 标签或表头写的金额单位是{'、'.join(sorted(stated))}，"
+                                 f"但 unit 为 {block.unit}；读取时以表中写明的单位为准，请改为一致")
         return self
 
     @cached_property
@@ -320,6 +326,9 @@ class Layout(_Data):
         for block in self.blocks:
             for label in block.all_labels():
                 labels.setdefault(normalize_label(label), block)
+        for block in self.blocks:  # a label stating a unit also without it: 部门预算安排资金（元）
+            for label in block.all_labels():
+                labels.setdefault(without_unit(normalize_label(label)), block)
         return labels
 
     @cached_property
@@ -339,8 +348,13 @@ class Layout(_Data):
         return next((b for b in self.blocks if b.kind in kinds), None)
 
     def block_for_label(self, text: object) -> Any:
-        """The block whose label (or synonym) `text` is, None if none."""
-        return self._labels.get(normalize_label(text))
+        """The block whose label (or synonym) `text` is, None if none. A unit the text states
+        does not matter: 年度部门整体支出预算（元） is the block labelled …（万元）."""
+        norm = normalize_label(text)
+        found = self._labels.get(norm)
+        if found is None and ")" in norm:
+            found = self._labels.get(without_unit(norm))
+        return found
 
     @property
     def unit_block(self) -> ValueBlock | None:

@@ -80,18 +80,19 @@ def read(r: SheetReader, block: AmountListBlock, span: Span) -> None:
         if r.layout.is_total_label(r.raw(at, nc)) or r.has_formula(at, ac):
             total_at = at
     lines = r.parts.lists[block.field]
+    unit = r.unit_for(block, span)
     prefix = _prefix_re(block.detail_prefix) if _prefixed(block) else None
     for i, row in enumerate(entries):
         if row == total_at:
             r.mark(row, nc)
-            r.total(row, ac, f"{block.field}.total", block.unit)
+            r.total(row, ac, f"{block.field}.total", unit)
             continue
         k = len(lines)
         path = f"{block.field}[{k}]"
         name = r.text(row, nc, f"{path}.name")
         if k == 0 and prefix is not None:
             name = prefix.sub("", name, count=1)
-        amount = from_sheet(r.amount(row, ac, f"{path}.amount"), block.unit)
+        amount = from_sheet(r.amount(row, ac, f"{path}.amount"), unit)
         lines.append(BudgetLine(name=name, amount=amount))
 
 

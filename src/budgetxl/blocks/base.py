@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 from pydantic import BaseModel
 
+from budgetxl.amount_units import without_unit
 from budgetxl.errors import InputError
 from budgetxl.model import canonical_decimal
+from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.layout import Layout
@@ -55,6 +57,12 @@ def heading(form: Form, layout: Layout) -> tuple[str, str, str]:
     if form.year is not None and stated is None:
         subtitle = subtitle or layout.render_year_line(form.year)
     return title, "title" if custom else "year", subtitle
+
+
+def header_key(text: object) -> str:
+    """A column header as matched: normalised, without the unit it states ('预算金额（元）' and
+    '预算金额（万元）' are the same column; the reader takes the unit from it: SheetReader.unit_for)."""
+    return without_unit(normalize_label(text))
 
 
 def to_sheet(amount: Decimal | None, unit: str) -> Decimal | None:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, get_args
 
-from budgetxl.blocks.base import form_model, from_sheet, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, to_sheet
 from budgetxl.render.plan import BlockSpan
-from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span
@@ -72,16 +71,19 @@ def read(r: SheetReader, block: FieldsBlock, span: Span) -> None:
     model = form_model(r.layout)
     row = span.label_row
     cells = [c for c in range(span.data_col, r.sheet.ncols) if not r.is_covered(row, c)]
+    unit = None
     # the declared cells in order, each taking the next cell of the row (a merged cell counts once)
     for column, c in zip(block.column_map, cells):
         if not column.field:
-            text = normalize_label(r.raw(row, c))
-            if text and text in {normalize_label(t) for t in column.header_labels()}:
+            text = header_key(r.raw(row, c))
+            if text and text in {header_key(t) for t in column.header_labels()}:
                 r.mark(row, c)
             continue  # a label that says something else stays unread and is reported with its cell
         kind = _value_type(model, column.field)
         if kind is Decimal:
-            r.parts.values[column.field] = from_sheet(r.amount(row, c, column.field), block.unit)
+            if unit is None:  # the unit a label cell of the row states (总投资（元）), else the sheet's
+                unit = r.unit_for(block, span, [(row, k) for k in cells])
+            r.parts.values[column.field] = from_sheet(r.amount(row, c, column.field), unit)
         elif kind is int:
             text = r.text(row, c, column.field)
             r.parts.values[column.field] = int(text) if text.isdigit() else None

@@ -4,8 +4,11 @@ places the column map gives), then one row per indicator with 一级 and 二级 
 Reading takes 一级/二级 merged, written once with the cells below left empty, or repeated on every
 row; an empty 二级 block (a 二级 label with no indicator) as a placeholder indicator; the header
 written again at the top of a printed page as a continuation; 指标值 spread over two merged
-columns; and rows under the table (one cell in the label column, or one cell over the whole
-width) as notes.
+columns; 指标值 split over 符号 | 指标值 | 计量单位 columns, in any layout (the header says so:
+templates/indicator_columns.yaml), joined into one target; and rows under the table (one cell in
+the label column, or one cell over the whole width) as notes. A layout whose column map has
+`target.operator` and `target.unit` columns is written that way: each target split by
+targets.split_target, so that it reads back exactly.
 
 In a template every 二级 of the framework gets its empty rows, in framework order, with 一级 and
 二级 written on every row and chosen from drop-down lists.
@@ -13,12 +16,13 @@ In a template every 二级 of the framework gets its empty rows, in framework or
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import form_model, from_sheet, item_model, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.model import Indicator, amount_fields
 from budgetxl.render.plan import PlanCell
-from budgetxl.text import normalize_label
+from budgetxl.targets import join_target, split_target
 
 _cell = tuple.__new__  # a plan cell made without the named tuple's own __new__ (a form has hundreds)
 
@@ -30,6 +34,21 @@ if TYPE_CHECKING:
     from budgetxl.render.plan import SheetBuilder
 
 FIELDS = ("level1", "level2", "name", "target")
+SPLIT = ("target.operator", "target.unit")  # the parts of a target split over columns, beside `target`
+
+
+@lru_cache(maxsize=1)
+def split_headers() -> dict[str, tuple[str, ...]]:
+    """Field → the headers that name it when a target is split over columns (every layout)."""
+    from budgetxl.layout import read_data_file
+    from budgetxl.resources import templates_dir
+
+    data = read_data_file(templates_dir() / "indicator_columns.yaml", "指标值分栏的表头")
+    return {fld: (spec["header"], *spec.get("synonyms", ())) for fld, spec in data.items()}
+
+
+def _split_columns(block: IndicatorsBlock) -> bool:
+    return any(c.field in SPLIT for c in block.column_map)
 
 
 def _runs(items: Sequence[Indicator], key: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -49,11 +68,16 @@ def _extras(block: IndicatorsBlock, item: Any) -> list[tuple[str, int, int, bool
     """The columns beyond 一级/二级/三级/指标值: (field, first and last column, holds an amount)."""
     money = amount_fields(type(item))
     return [(c.field, c0, c1, c.field in money) for c, (c0, c1) in zip(block.column_map, block.positions)
-            if c.field not in FIELDS]
+            if c.field not in FIELDS and c.field not in SPLIT]
 
 
 def _header_sets(block: IndicatorsBlock) -> dict[str, frozenset[str]]:
-    return {c.field: frozenset(normalize_label(t) for t in c.header_labels()) for c in block.column_map}
+    """Field → the headers (as matched) of its column: the layout's, and for a target split over
+    columns the headers every layout knows."""
+    out = {c.field: frozenset(header_key(t) for t in c.header_labels()) for c in block.column_map}
+    for fld, labels in split_headers().items():
+        out[fld] = out.get(fld, frozenset()) | frozenset(header_key(t) for t in labels)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,8 +94,8 @@ def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
         if ind.is_placeholder and _shares_group(items, k):
             out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
                        "与其他指标同组时读回会被省略；请删除该行")
-        if normalize_label(ind.name) in names and all(
-                normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
+        if header_key(ind.name) in names and all(
+                header_key(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
             out.append(f"indicators[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
         if prev is not None:
             if not ind.level1 and prev.level1:
@@ -109,6 +133,7 @@ def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], r
     (l1c, l1e), (l2c, l2e) = pos["level1"], pos["level2"]
     (nc, ne), (tc, te) = pos["name"], pos["target"]
     extras = _extras(block, items[0])
+    split = [(SPLIT.index(f), pos[f]) for f in SPLIT if f in pos]
     put, add = b.put, b.cells.append
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"indicators[{i1}].level1")
@@ -118,7 +143,13 @@ def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], r
         for k in range(i1, j1):  # the bulk of a form's cells: made directly
             r, item = row + k, items[k]
             add(_cell(PlanCell, (r, nc, item.name, "text", r, ne, f"indicators[{k}].name")))
-            add(_cell(PlanCell, (r, tc, item.target, "text", r, te, f"indicators[{k}].target")))
+            if split:  # 符号 | 指标值 | 计量单位
+                op, value, unit = split_target(item.target)
+                add(_cell(PlanCell, (r, tc, value, "text", r, te, f"indicators[{k}].target")))
+                for part, (c0, c1) in split:
+                    put(r, c0, (op, unit)[part], "text", last_col=c1, field=f"indicators[{k}].target")
+            else:
+                add(_cell(PlanCell, (r, tc, item.target, "text", r, te, f"indicators[{k}].target")))
             for fld, c0, c1, is_amount in extras:  # further columns of the layout (备注, 实际完成值…)
                 value = getattr(item, fld)
                 put(r, c0, to_sheet(value, block.unit) if is_amount else value, "amount" if is_amount else "text",
@@ -136,7 +167,7 @@ def _template_rows(b: Any, block: IndicatorsBlock, seed: Form, row: int) -> int:
     framework, texts = b.framework, b.texts
     money = amount_fields(item_model(type(seed), block.field))
     extras = [(c.field, c0, c1, c.field in money) for c, (c0, c1) in zip(block.column_map, block.positions)
-              if c.field not in FIELDS]
+              if c.field not in FIELDS and c.field not in SPLIT]
     input_first = row
     for (l1, l2), items in indicator_groups(seed.indicators, framework):
         for k, ind in items:
@@ -176,9 +207,17 @@ def _template_row(b: Any, row: int, pos: dict[str, tuple[int, int]], l1: str, l2
                   path: str, extras: list[tuple[str, int, int, bool]] = ()) -> None:  # type: ignore[assignment]
     b.put(row, pos["level1"][0], l1, "input_center", last_col=pos["level1"][1], field=f"{path}.level1" if path else "")
     b.put(row, pos["level2"][0], l2, "input_center", last_col=pos["level2"][1], field=f"{path}.level2" if path else "")
+    parts = split_target(ind.target) if ind is not None and any(f in pos for f in SPLIT) else None
     for name in ("name", "target"):
         value = getattr(ind, name) if ind is not None else None
+        if name == "target" and parts is not None:
+            value = parts[1]
         b.put(row, pos[name][0], value, "input_text", last_col=pos[name][1], field=f"{path}.{name}" if path else "")
+    for k, name in enumerate(SPLIT):
+        if name in pos:
+            value = (parts[0], parts[2])[k] if parts is not None else None
+            b.put(row, pos[name][0], value, "input_center", last_col=pos[name][1],
+                  field=f"{path}.target" if path else "")
     for fld, c0, c1, is_amount in extras:
         value = getattr(ind, fld) if ind is not None else None
         b.put(row, c0, value, "input_amount" if is_amount else "input_text", last_col=c1,
@@ -193,11 +232,14 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
     known: dict[str, str] = {}
     for column in block.column_map:
         for label in column.header_labels():
-            known.setdefault(normalize_label(label), column.field)
+            known.setdefault(header_key(label), column.field)
+    for part, labels in split_headers().items():  # 符号 | 指标值 | 计量单位, in any layout
+        for label in labels:
+            known.setdefault(header_key(label), part)
     for row in span.rows[:3]:
         found: dict[str, int] = {}
         for c in range(span.data_col, r.sheet.ncols):
-            fld = known.get(normalize_label(r.raw(row, c)))
+            fld = known.get(header_key(r.raw(row, c)))
             if fld and fld not in found:
                 found[fld] = c
         if len(found) >= 2:
@@ -215,8 +257,12 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
     c1, c2, cn, ct = (cols[f] for f in FIELDS)
     item = item_model(form_model(r.layout), block.field)
     money = amount_fields(item)
-    extra_cols = [(c.field, cols[c.field]) for c in block.column_map if c.field not in FIELDS]
+    extra_cols = [(c.field, cols[c.field]) for c in block.column_map if c.field not in FIELDS and c.field not in SPLIT]
+    split = [(f, cols[f]) for f in SPLIT if f in cols]  # the target split over columns
     headers = _header_sets(block)
+    money_extras = [c for fld, c in extra_cols if fld in money]
+    unit = (r.unit_for(block, span, [(header_row, c) for c in money_extras] if header_row is not None else ())
+            if money_extras else block.unit)
     last_data = max(cols.values())
     target_end = r.span_end(header_row, ct) if header_row is not None else ct
     groups: list[dict[str, Any]] = []
@@ -247,13 +293,19 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
         if not target:
             for c in range(ct + 1, target_end + 1):
                 target = target or r.text(row, c)
+        problem: str | None = None
+        if split:
+            parts = {fld: r.text(row, c) for fld, c in split}
+            target, problem = join_target(parts.get("target.operator", ""), target, parts.get("target.unit", ""))
         extra = {fld: r.raw(row, c) for fld, c in extra_cols}
         if name or target or any(v not in ("", None) for v in extra.values()):
-            groups[-1]["rows"].append((name, target, row))
+            groups[-1]["rows"].append((name, target, row, problem))
+        elif problem:
+            r.find("BX022", "", row, cols["target.operator"], r.text(row, cols["target.operator"]), problem)
     out = r.parts.lists[block.field]
     for g in groups:
-        entries = g["rows"] or [("", "", None)]
-        for name, target, row in entries:
+        entries = g["rows"] or [("", "", None, None)]
+        for name, target, row, problem in entries:
             k = len(out)
             if g["c1"]:
                 r.cells[f"indicators[{k}].level1"] = g["c1"]
@@ -263,9 +315,12 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
             if row is not None:
                 r.cells[f"indicators[{k}].name"] = r.a1(row, cn)
                 r.cells[f"indicators[{k}].target"] = r.a1(row, ct)
+                if problem:
+                    c = cols["target.operator"]
+                    r.find("BX022", f"indicators[{k}].target", row, c, r.text(row, c), problem)
                 for fld, c in extra_cols:
                     path = f"indicators[{k}].{fld}"
-                    values[fld] = from_sheet(r.amount(row, c, path), block.unit) if fld in money else r.text(row, c, path)
+                    values[fld] = from_sheet(r.amount(row, c, path), unit) if fld in money else r.text(row, c, path)
             out.append(item(level1=g["l1"], level2=g["l2"], name=name, target=target, **values))
 
 
@@ -273,7 +328,7 @@ def _is_repeated_header(r: SheetReader, row: int, cols: dict[str, int], headers:
     """The header written again at the top of a printed page (every column of it): a continuation,
     not an indicator (its cells count as read)."""
     for fld, c in cols.items():
-        if normalize_label(r.raw(row, c)) not in headers.get(fld, ()):
+        if header_key(r.raw(row, c)) not in headers.get(fld, ()):
             return False
     for c in cols.values():
         r.mark(row, c)

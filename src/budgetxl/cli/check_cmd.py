@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Iterator
+from typing import Annotated, Any, Iterator
 
 import typer
+
 from budgetxl.cli.app import (
     EXIT_FAIL,
     EXIT_OK,
@@ -59,7 +60,7 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
         stems = [f.stem for f in files]
         if len(set(stems)) != len(stems):
             raise fail("--annotate: 有同名的文件，标注副本会互相覆盖，请分批检查", EXIT_USAGE)
-    elif annotate_to.suffix.lower() not in ANNOTATABLE:
+    elif annotate_to.suffix.lower() != ".xlsx":
         raise fail(f"{annotate_to}: 标注副本应保存为 .xlsx 文件", EXIT_USAGE)
     guard_outputs(files, *(_annotation_target(f, annotate_to, len(files) > 1) for f in files))
 
@@ -84,6 +85,23 @@ def _checked(files: list[Path], debug: bool) -> Iterator[tuple[Path, list[Report
                 raise
             message, _ = describe_unexpected(exc)
             yield file, None, f"{file}: {message}"
+
+
+def _unzipped(files: list[Path], annotate_to: Path | None) -> tuple[list[Any], list[tuple[str, str]]]:
+    """The files, each zip of returns replaced by the workbooks in it (each checked as a file);
+    and the zips that cannot be read, with why."""
+    from budgetxl.read.archive import expand, is_archive
+
+    if not any(is_archive(f) for f in files):
+        return files, []
+    if annotate_to is not None:
+        raise fail("--annotate 不能用于压缩包中的工作簿（标注副本要写成单独的文件）；"
+                   "请先解压，再检查解压出的工作簿", EXIT_USAGE)
+    notes: list[str] = []
+    items, broken, _ = expand(files, notes)
+    for note in notes:
+        _say(f"提示：{note}")
+    return items, broken
 
 
 def render_report(report: Report) -> None:
@@ -116,6 +134,11 @@ def check(
     reports: list[Report] = []
     unreadable = failed = 0
     reasons: dict[str, str] = {}  # unreadable file → why, for the web page
+    files, broken = _unzipped(files, annotate_to)
+    for zipped, why in broken:
+        _say(f"错误：{why}")
+        reasons[zipped] = why
+        unreadable += 1
     for file, forms, problem in _checked(files, debug):
         if forms is None:
             _say(f"错误：{problem}")
@@ -142,7 +165,7 @@ def check(
         from budgetxl.html import check_html
 
         read_ok = {r.source for r in reports}
-        unread = [(str(f), reasons.get(str(f), "")) for f in files if str(f) not in read_ok]
+        unread = [(str(f), reasons.get(str(f), "")) for f in files if str(f) not in read_ok] + broken
         failed += not save_html(html, lambda: check_html(reports, unread), debug)
     if json_:
         if len(files) == 1 and len(reports) <= 1:

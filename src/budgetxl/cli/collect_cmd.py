@@ -65,7 +65,7 @@ def collect(
         stderr.print(f"提示：{note}", markup=False, highlight=False)
     for rec in result.records:
         if rec.status == "unreadable":
-            stderr.print(f"无法读取 {rec.path}: {rec.reason}", markup=False, highlight=False)
+            stderr.print(f"无法读取 {rec.source}: {rec.reason}", markup=False, highlight=False)
     if result.compared:
         stderr.print(f"与上年比较：上年有 {len(result.missing)} 个单位本年没有文件；"
                      f"{len(result.previous_unreadable)} 个上年文件无法读取", markup=False, highlight=False)

@@ -40,12 +40,12 @@ from budgetxl.collect.styles import (
     Column,
     columns,
 )
-from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.errors import OutputError
-from budgetxl.fileio import Staging
-from budgetxl.render.xlsx import Workbook, release
 from budgetxl.fieldwords import describe_field
-from budgetxl.fileio import atomic_path
+from budgetxl.fileio import Staging, atomic_path
+from budgetxl.read.archive import SEP, Member
+from budgetxl.render.xlsx import Workbook, release
+from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.text import column_px, fit_width, text_height_pt
 
 # Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
@@ -89,7 +89,7 @@ class SheetWriter:
                 if c in self._shown and value not in (None, ""):
                     self._shown[c].append(SHOWN[col.style](value))
                 continue
-            text = display_path(value) if col.style == "link" else str(value)
+            text = link_text(value)[1] if col.style == "link" else str(value)
             texts[c] = _breakable(text) if col.key in PATH_KEYS else text
         self.ws.set_row(self.row, _pixels(self._height(texts)))  # before its cells (constant memory)
         for c, col in enumerate(self.columns):
@@ -108,13 +108,14 @@ class SheetWriter:
             text = str(value)
             self.ws.write_string(r, c, text if is_plain(text) else cell_text(text), fmt)
 
-    def link(self, r: int, c: int, path: str, fmt: Any) -> None:
+    def link(self, r: int, c: int, path: Any, fmt: Any) -> None:
         """The file's name, linked to the file by a HYPERLINK formula (stored with its text, so
         the cell reads right before any recalculation). A formula rather than a cell hyperlink:
         LibreOffice turns a cell hyperlink into a field that never wraps, and a long path would
         be cut off in print. Plain text past Excel's limits (a string in a formula holds 255
-        characters) or where '#' would be read as a place inside the workbook."""
-        shown = display_path(path)
+        characters) or where '#' would be read as a place inside the workbook. A workbook in a zip
+        ((zip, member) or a Member) is linked to the zip and named after both."""
+        path, shown = link_text(path)
         target = link_target(path, self.link_base)
         if ("#" in target or target != path_text(target) or len(target) > MAX_FORMULA_STRING
                 or len(shown) > MAX_FORMULA_STRING):  # a name a formula (and XML) cannot hold
@@ -165,6 +166,17 @@ def _breakable(path: str) -> str:
     return re.sub(r"([/\\-])", r"\1 ", path)
 
 
+def link_text(value: Any) -> tuple[str, str]:
+    """(the file to link to, the text shown) of a file, or of a workbook in a zip (a Member, or
+    (zip, member)): linked to the zip, named after both."""
+    member = ""
+    if isinstance(value, Member):
+        value, member = value.archive, value.inner
+    elif isinstance(value, tuple):
+        value, member = value
+    return value, display_path(value) + (f"{SEP}{member}" if member else "")
+
+
 def display_path(path: str) -> str:
     """The path as a person reads it: relative to the current folder when it is inside it."""
     return _display(path, os.getcwd())
@@ -187,7 +199,8 @@ def link_target(path: str, base: Path) -> str:
 def summary_row(index: int, rec: FileRecord) -> Row:
     return {
         "index": index,
-        "file": rec.path,
+        "file": (rec.path, rec.member) if rec.member else rec.path,
+        "units": rec.units,
         "sheet": rec.sheet,
         "layout": rec.layout,
         "unit": rec.unit_name,
@@ -231,7 +244,7 @@ def compare_row(rec: FileRecord) -> Row | None:
         return None
     return {
         "unit": rec.unit_name,
-        "file": rec.path,
+        "file": (rec.path, rec.member) if rec.member else rec.path,
         "previous": cmp.previous or "",
         "previous_year": cmp.previous_year,
         "year": rec.year,

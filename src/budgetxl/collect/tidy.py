@@ -19,14 +19,15 @@ from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
 from budgetxl.collect.summary import duplicates_text
-from budgetxl.safetext import path_text
 from budgetxl.errors import OutputError
 from budgetxl.fileio import Staging
 from budgetxl.model import format_amount
+from budgetxl.safetext import path_text
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "forms": ("file", "status", "reason", "unit_name", "year", "layout", "sheet", "errors", "warnings", "infos",
-              "expenditures_total", "revenues_total", "task_funds_total", "tasks", "indicators", "duplicate_of"),
+              "expenditures_total", "revenues_total", "task_funds_total", "tasks", "indicators", "duplicate_of",
+              "amount_unit"),
     "tasks": ("file", "unit_name", "year", "task", "group", "name", "content", "funds", "goal"),
     "indicators": ("file", "unit_name", "year", "indicator", "level1", "level2", "name", "target"),
     "findings": ("file", "unit_name", "year", "code", "severity", "sheet", "cell", "field", "value", "message"),
@@ -50,6 +51,7 @@ HEADINGS_ZH: dict[str, str] = {
     "tasks": "任务数",
     "indicators": "指标数",
     "duplicate_of": "重复提交",
+    "amount_unit": "金额单位",
     "task": "任务序号",
     "group": "类别",
     "name": "名称",
@@ -140,12 +142,12 @@ class TidyWriter:
 
     def add_rows(self, rec: FileRecord) -> None:
         """Tasks and indicators of one file (numbered 1… within the file)."""
-        head = (path_text(rec.path), rec.unit_name, rec.year)
+        head = (path_text(rec.source), rec.unit_name, rec.year)
         self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
         self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
 
     def add_findings(self, rec: FileRecord) -> None:
-        self._rows("findings", ((path_text(rec.path), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
+        self._rows("findings", ((path_text(rec.source), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
                                  f.field, f.value, f.message) for f in rec.findings))
 
     def add_form(self, rec: FileRecord) -> None:
@@ -153,8 +155,8 @@ class TidyWriter:
         read = rec.status != "unreadable"  # an unreadable file's counts are unknown, not 0
         counts = (rec.errors, rec.warnings, rec.infos) if read else (None, None, None)
         self._row("forms", (
-            path_text(rec.path), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
+            path_text(rec.source), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
             rec.expenditures, rec.revenues, rec.task_funds, rec.n_tasks if read else None,
-            rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text),
+            rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text), rec.units,
         ))
 

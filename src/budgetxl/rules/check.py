@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS
-
 from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
 from budgetxl.read import load_grid, read_grid
+from budgetxl.read.archive import Member, Source
 from budgetxl.read.grid import parse_ref
 from budgetxl.read.parse import ReadResult
 from budgetxl.report import SEVERITIES, Finding, Report
@@ -29,8 +29,11 @@ def check_file(path: str | Path, sheet: str | None = None) -> Report:
     return single_report(check_file_forms(path, sheet), path)
 
 
-def check_file_forms(path: str | Path, sheet: str | None = None) -> list[Report]:
-    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook."""
+def check_file_forms(path: str | Path | Member, sheet: str | None = None) -> list[Report]:
+    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook (also
+    a workbook inside a zip of returns: a Member)."""
+    if isinstance(path, Member):
+        return [report for _, report in read_and_check(path, sheet)]
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
         return [check_data(read_data(path), str(path))]
@@ -53,7 +56,8 @@ def check_files(
 
     if timeout is not None and timeout < 0:
         timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
-    for o in iter_batch(check_file_forms, [Path(p) for p in paths], jobs=jobs, progress=progress,
+    items = [p if isinstance(p, Member) else Path(p) for p in paths]
+    for o in iter_batch(check_file_forms, items, jobs=jobs, progress=progress,
                         description="审核", timeout=timeout):
         if o.ok:
             yield o.item, o.value, None
@@ -74,14 +78,14 @@ def check_workbook(path: str | Path, sheet: str | None = None) -> Report:
     return single_report([report for _, report in read_and_check(path, sheet)], path)
 
 
-def single_report(reports: list[Report], path: str | Path) -> Report:
+def single_report(reports: list[Report], path: Source) -> Report:
     if len(reports) == 1:
         return reports[0]
     names = "、".join(f"“{r.extra.get('sheet')}”" for r in reports)
     raise ReadError(f"{path}: 工作簿中有 {len(reports)} 张目标表（工作表 {names}），请指定要检查的工作表（--sheet）")
 
 
-def read_and_check(path: str | Path, sheet: str | None = None) -> list[tuple[ReadResult, Report]]:
+def read_and_check(path: Source, sheet: str | None = None) -> list[tuple[ReadResult, Report]]:
     """Each form of the workbook read back with its report (for callers that need the forms too,
     such as collect): one per form sheet, in sheet order."""
     return [(result, check_result(result)) for result in read_grid(load_grid(path), sheet)]
