@@ -43,7 +43,7 @@ def problems(block: FieldsBlock, form: Any, layout: Layout) -> list[str]:
 
 def plan(b: SheetBuilder, block: FieldsBlock, form: Any, row: int) -> int:
     model = type(form)
-    b.put(row, 0, block.label, "label")
+    b.label(block, row)
     for column, (c0, c1) in zip(block.column_map, block.positions):
         if not column.field:
             b.put(row, c0, column.header, "label", last_col=c1)

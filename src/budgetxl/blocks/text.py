@@ -19,11 +19,11 @@ def problems(block: TextBlock, form: Form, layout: Layout) -> list[str]:
 
 
 def plan(b: SheetBuilder, block: TextBlock, form: Form, row: int) -> int:
-    b.put(row, 0, block.label, "label")
-    b.put(row, 1, getattr(form, block.field), "input_text" if b.template else "text", last_col=b.last_col,
+    b.label(block, row)
+    b.put(row, b.first_col, getattr(form, block.field), "input_text" if b.template else "text", last_col=b.last_col,
           field=block.field)
     if b.template:
-        b.hint_named(row, 1, row, block.field, last_col=b.last_col)
+        b.hint_named(row, b.first_col, row, block.field, last_col=b.last_col)
         b.tall_rows.append(row)
     b.blocks.append(BlockSpan(block.key, row, row))
     return row + 1
