@@ -38,7 +38,7 @@ from budgetxl.frameworks import (
 )
 from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, load_form, parse_amount
-from budgetxl.render.instructions import instruction_lines, write_instructions
+from budgetxl.render.instructions import Line, instruction_lines, write_instructions
 from budgetxl.render.styles import STYLES
 from budgetxl.render.template_plan import TemplatePlan, Validation, plan_template
 from budgetxl.render.template_texts import RowCounts, TemplateTexts, template_texts
@@ -294,9 +294,11 @@ def _instructions_context(tplan: TemplatePlan, seed: Form, texts: TemplateTexts,
 
 
 def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, password: str | None = None,
-                   rows: RowCounts | None = None, texts: TemplateTexts | None = None) -> Path:
+                   rows: RowCounts | None = None, texts: TemplateTexts | None = None,
+                   instructions: Sequence[Line] | None = None) -> Path:
     """Write the template workbook at `path`, atomically: the form sheet (protected, rows may be
-    inserted and resized), 填表说明, and the hidden sheet of drop-down lists."""
+    inserted and resized), 填表说明 (the department form's, unless `instructions` gives the
+    lines), and the hidden sheet of drop-down lists."""
     texts = texts or template_texts()
     rows = rows or texts.rows
     plan = tplan.plan
@@ -320,8 +322,9 @@ def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, passwor
         ws.protect(password or "", {"insert_rows": True, "format_rows": True})
         ws.activate()
 
-        context = _instructions_context(tplan, seed, texts, rows, bool(password))
-        write_instructions(guide, instruction_lines(context), plan.layout, formats, password or "")
+        if instructions is None:
+            instructions = instruction_lines(_instructions_context(tplan, seed, texts, rows, bool(password)))
+        write_instructions(guide, list(instructions), plan.layout, formats, password or "")
 
         _write_lists(wb, lists, tplan, texts, password or "")
         try:
