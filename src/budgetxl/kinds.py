@@ -59,7 +59,12 @@ def form_layout(form: Any) -> Any:
 
 def check_kind(form: Any, layout: Any) -> None:
     """Refuse laying out a form in a layout of another kind (InputError, in words for people)."""
-    kind = kind_of(form)
+    check_layout_kind(kind_of(form).name, layout)
+
+
+def check_layout_kind(name: str, layout: Any) -> None:
+    """Refuse a layout that is not of the form kind `name` (InputError naming the kind's layouts)."""
+    kind = FORM_KINDS[name]
     if layout.kind != kind.name:
         other = FORM_KINDS[layout.kind].title if layout.kind in FORM_KINDS else layout.kind
         same = [n for n in _layouts_of(kind.name)]

@@ -259,6 +259,8 @@ class Tree:
         self.money = amount_fields(self.item)
         self.extra_cols = [(c.field, cols[c.field]) for c in block.column_map if c.field not in FIELDS]
         self.target_end = r.span_end(header_row, self.ct) if header_row is not None else self.ct
+        if header_row is not None:  # the set as a whole: where a finding about all of it points
+            r.cells.setdefault(path, r.a1(header_row, self.c1))
         self.groups: list[dict[str, Any]] = []
         self.l1 = self.l2 = ""
         self.l1_cell: str | None = None

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from budgetxl.blocks import held_paths
-from budgetxl.errors import InputError
+from budgetxl.errors import InputError, LayoutError
 from budgetxl.filenames import file_name
 from budgetxl.frameworks import Framework
-from budgetxl.kinds import FORM_KINDS, check_kind
+from budgetxl.kinds import FORM_KINDS, check_layout_kind
 from budgetxl.layout import Layout, load_layout
 from budgetxl.project import ProjectForm, ProjectLine
 from budgetxl.render.instructions import Line, instruction_lines
@@ -117,8 +117,7 @@ def build_project_template(
         raise InputError("--from 给出的上年表格不是项目支出绩效目标表，不能用于项目模板")
     name = layout or (previous.layout if previous is not None else None) or FORM_KINDS[KIND].default_layout
     lay = load_layout(name)
-    probe = ProjectForm(year=year, name="")
-    check_kind(probe, lay)
+    check_layout_kind(KIND, lay)
     unit = (unit or "").strip() or None
     if unit is None and previous is None:
         raise InputError("请指定项目的主管部门（--unit）")
@@ -189,6 +188,29 @@ def make_project_template(path: str | Path, unit: str | None, year: int, *, prev
     tplan, seed, counts = build_project_template(unit, year, previous=previous, framework=framework, layout=layout,
                                                  rows=rows, project=project)
     return write_project_template(tplan, seed, path, password=password, rows=counts, previous=previous)
+
+
+def not_carried_project(previous: ProjectForm, layout: Layout) -> list[str]:
+    """What of last year's project table a template in `layout` cannot carry forward, in the
+    words of last year's layout."""
+    held = held_paths(layout)
+    try:
+        source = load_layout(previous.layout or FORM_KINDS[KIND].default_layout)
+    except LayoutError:
+        source = load_layout(FORM_KINDS[KIND].default_layout)
+    out: list[str] = []
+    for b in source.blocks:
+        if b.kind in ("fields", "texts"):
+            fields = [c.field for c in b.column_map if c.field]
+        elif b.kind == "indicator_sets":
+            fields = [s.field for s in b.sets]
+        else:
+            fields = [getattr(b, "field", "")]
+        for f in fields:
+            carried = f in CARRIED or f in previous.indicator_sets or f == "spending"
+            if carried and f not in held and getattr(previous, f, None) and b.label not in out:
+                out.append(b.label)
+    return out
 
 
 def project_template_file_name(seed: ProjectForm, year: int) -> str:
