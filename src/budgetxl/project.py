@@ -135,3 +135,15 @@ class ProjectForm(_Model):
 
     def to_yaml(self) -> str:
         return yaml.dump(self.to_data(), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def field_word(path: str) -> str:
+    """What a field of the project model is called, for people ('budget_total' → 项目总预算,
+    'funding.annual' → 年度资金来源): its description without the explanation in brackets."""
+    model: Any = ProjectForm
+    *parents, last = path.split(".")
+    for part in parents:
+        model = model.model_fields[part].annotation
+    info = model.model_fields.get(last)
+    text = (info.description or last) if info is not None else last
+    return text.split("（", 1)[0]

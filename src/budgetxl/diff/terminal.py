@@ -82,14 +82,14 @@ def _counts_table(diff: FormDiff) -> Table:
     rows = [("budget", counts["budget"])]
     if diff.basic_info:
         rows.append(("basic_info", counts["basic_info"]))
-    rows += [("overall_goal", goal), ("tasks", counts["tasks"]), ("indicators", counts["indicators"])]
+    rows += [("overall_goal", goal), *((block, counts[block]) for block in diff.blocks)]
     for block, tally in rows:
-        table.add_row(S.BLOCK_LABELS[block], *(str(tally[s]) for s in S.COUNT_ORDER))
+        table.add_row(diff.label(block), *(str(tally[s]) for s in S.COUNT_ORDER))
     return table
 
 
 def _budget_table(diff: FormDiff) -> Table:
-    table = Table(title=S.BLOCK_LABELS["budget"], show_edge=False, pad_edge=False, title_justify="left")
+    table = Table(title=diff.label("budget"), show_edge=False, pad_edge=False, title_justify="left")
     for heading, justify in (
         (S.LABELS["part"], "left"),
         (S.LABELS["item"], "left"),
@@ -163,7 +163,8 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     unit = diff.new.unit_name
     if diff.old.unit_name != diff.new.unit_name:
         unit = f"{diff.old.unit_name} → {diff.new.unit_name}"
-    console.print(Text(f"{S.TITLE}：{unit}　{diff.old.label} → {diff.new.label}", style=T["title"]))
+    title = S.PROJECT_TITLE if diff.kind == "project" else S.TITLE
+    console.print(Text(f"{title}：{unit}　{diff.old.label} → {diff.new.label}", style=T["title"]))
     for warning in diff.warnings:
         console.print(Text(f"{S.LABELS['warnings']}：{warning}", style=T["warning"]))
     if diff.identical:
@@ -174,22 +175,25 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     for e in diff.basic_info:
         if e.status != "unchanged":
             row = e.new or e.old
-            detail = Text(f"{S.BLOCK_LABELS['basic_info']} {row['name'] if row else ''}：")
+            detail = Text(f"{diff.label('basic_info')} {row['name'] if row else ''}：")
             detail.append_text(_change_text(e.changes["value"], console) if "value" in e.changes else _status(e.status))
             console.print(detail)
     console.print()
     if diff.overall_goal.status == "changed":
-        goal = Text(f"{S.BLOCK_LABELS['overall_goal']}：", style=T["title"])
+        goal = Text(f"{diff.label('overall_goal')}：", style=T["title"])
         goal.append_text(_marked(diff.overall_goal.old, diff.overall_goal.new, console))
         console.print(goal)
         console.print()
     old_form, new_form = forms
-    _entries(console, S.BLOCK_LABELS["tasks"], diff.tasks, ["name"], task_headers, (old_form.tasks, new_form.tasks))
-    console.print()
-    _entries(
-        console, S.BLOCK_LABELS["indicators"], diff.indicators, ["level1", "level2", "name"], indicator_headers,
-        (old_form.indicators, new_form.indicators),
-    )
+    for k, block in enumerate(diff.blocks):
+        if k:
+            console.print()
+        names = (getattr(old_form, block, ()), getattr(new_form, block, ()))
+        if block == "tasks":
+            _entries(console, diff.label(block), diff.tasks, ["name"], task_headers, names)
+        else:
+            _entries(console, diff.label(block), getattr(diff, block), ["level1", "level2", "name"],
+                     indicator_headers, names)
 
 
 def render_series(series: SeriesDiff, console: Console, forms: Sequence[Any]) -> None:

@@ -313,7 +313,8 @@ def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any
     )
 
 
-def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence[Any], new_rows: Sequence[Any]) -> None:
+def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence[Any], new_rows: Sequence[Any],
+                      entries: Sequence[Any] | None = None) -> None:
     columns = load_layout(None).headers_of("indicators")
     fields = list(columns)
     widths = [S.WIDTHS["indicator"] if f == "name" else S.WIDTHS[f] for f in fields]
@@ -322,7 +323,8 @@ def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence
         (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
-        book, name, diff, diff.indicators, fields, list(columns.values()), widths, extra, S.LABELS["compare"],
+        book, name, diff, diff.indicators if entries is None else entries, fields, list(columns.values()), widths,
+        extra, S.LABELS["compare"],
         (old_rows, new_rows),
     )
 
@@ -338,7 +340,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     widths = [S.WIDTHS[k] for k in _SUMMARY_WIDTHS]
     rows = _Rows(ws, widths)
     last = len(widths) - 1
-    ws.merge_range(0, 0, 0, last, S.TITLE, book.fmt("title"))
+    ws.merge_range(0, 0, 0, last, S.PROJECT_TITLE if diff.kind == "project" else S.TITLE, book.fmt("title"))
     ws.set_row(0, 28)
     ws.freeze_panes(1, 0)
     row = 1
@@ -365,10 +367,10 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     blocks = [("budget", counts["budget"])]
     if diff.basic_info:
         blocks.append(("basic_info", counts["basic_info"]))
-    blocks += [("overall_goal", goal), ("tasks", counts["tasks"]), ("indicators", counts["indicators"])]
+    blocks += [("overall_goal", goal), *((block, counts[block]) for block in diff.blocks)]
     for block, tally in blocks:
         row += 1
-        ws.write_string(row, 0, S.BLOCK_LABELS[block], book.fmt("cell"))
+        ws.write_string(row, 0, diff.label(block), book.fmt("cell"))
         for col, status in enumerate(S.COUNT_ORDER, start=1):
             n = tally[status]
             fill = status if n and status in S.FILLS else None
@@ -400,7 +402,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     for e in diff.basic_info:
         row += 1
         data = e.new or e.old
-        _write_text(book, rows, row, 0, S.BLOCK_LABELS["basic_info"], "cell")
+        _write_text(book, rows, row, 0, diff.label("basic_info"), "cell")
         _write_text(book, rows, row, 1, data["name"] if data else "", "cell")
         change = e.changes.get("value")
         fill = "changed" if change else (e.status if e.status in S.FILLS else None)
@@ -419,7 +421,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
 
     # 总体绩效目标, old and new with the changes marked inside the text
     row += 2
-    ws.write_string(row, 0, S.BLOCK_LABELS["overall_goal"], book.fmt("header"))
+    ws.write_string(row, 0, diff.label("overall_goal"), book.fmt("header"))
     ws.merge_range(row, 1, row, last - 1, "", book.fmt("header"))
     _status_cell(book, ws, row, last, diff.overall_goal.status)
     goal_old, goal_new = text_segments(diff.overall_goal.old, diff.overall_goal.new)
@@ -484,10 +486,13 @@ def _pair_sheets(
 ) -> None:
     old_form, new_form = forms
     _summary_sheet(book, prefix + S.SHEETS["summary"], diff, sources)
-    _tasks_sheet(book, prefix + S.SHEETS["tasks"], diff, _dumped(old_form.tasks), _dumped(new_form.tasks))
-    _indicators_sheet(
-        book, prefix + S.SHEETS["indicators"], diff, _dumped(old_form.indicators), _dumped(new_form.indicators)
-    )
+    for block in diff.blocks:
+        rows = (_dumped(getattr(old_form, block, ())), _dumped(getattr(new_form, block, ())))
+        if block == "tasks":
+            _tasks_sheet(book, prefix + S.SHEETS["tasks"], diff, *rows)
+        else:
+            name = S.SHEETS["indicators"] if block == "indicators" and diff.kind == "department" else diff.label(block)
+            _indicators_sheet(book, prefix + name, diff, *rows, entries=getattr(diff, block))
 
 
 def write_comparison(

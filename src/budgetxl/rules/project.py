@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from budgetxl.blocks import held_paths
 from budgetxl.model import format_amount
-from budgetxl.project import Funding, ProjectForm, ProjectLine, lines_total
+from budgetxl.project import ProjectLine, field_word, lines_total
 from budgetxl.report import Finding
 from budgetxl.rules.amounts import TOLERANCE
 from budgetxl.rules.registry import Context, Hit, Rule, rule, share
@@ -52,13 +52,7 @@ def _label(ctx: Context, field: str, default: str = "") -> str:
 
 
 def _described(field: str) -> str:
-    """The model's word for a field, without its explanation in brackets."""
-    if field.startswith("funding_"):
-        info = Funding.model_fields.get(field.removeprefix("funding_"))
-    else:
-        info = ProjectForm.model_fields.get(field)
-    text = (info.description or field) if info is not None else field
-    return text.split("（", 1)[0]
+    return field_word(field)
 
 
 def _held(ctx: Context) -> set[str]:
@@ -147,7 +141,7 @@ def annual_exceeds_period(ctx: Context) -> Iterator[Hit]:
 def sources_disagree(ctx: Context) -> Iterator[Hit]:
     form = ctx.form
     for side, total_field in (("period", "budget_total"), ("annual", "budget_annual")):
-        label = ctx.layout.side_label(f"funding.{side}") or _described(f"funding_{side}")
+        label = ctx.layout.side_label(f"funding.{side}") or _described(f"funding.{side}")
         lines = getattr(form.funding, side)
         total = getattr(form, total_field)
         if total is None or _unreadable(ctx, f"funding.{side}[", total_field):
