@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 from budgetxl.batch import Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
 from budgetxl.collect.inspect import STATUSES, Comparison, FileRecord, Known, Status, identify, inspect_file, short_reason, unit_key
+from budgetxl.collect.projects import mark_project_duplicates, missing_returns
 from budgetxl.collect.summary import SummaryBook, write_summary
 from budgetxl.collect.tidy import TidyWriter
 from budgetxl.errors import InputError
@@ -64,14 +65,14 @@ def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
     """Files of the same unit and year each name the others."""
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        if r.status != "unreadable" and r.unit_name.strip():
+        if r.status != "unreadable" and r.unit_name.strip() and r.project is None:  # projects: by project
             groups[(unit_key(r.unit_name), r.year)].append(i)
     out = list(records)
     for members in groups.values():
         if len(members) > 1:
             for i in members:
                 out[i] = replace(out[i], duplicates=tuple(records[j].label for j in members if j != i))
-    return out
+    return mark_project_duplicates(out)
 
 
 def index_previous(
@@ -142,10 +143,7 @@ def collect(
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:
-            matched = {c.previous for r in records if (c := r.comparison) is not None and c.previous}
-            seen_units = {unit_key(r.unit_name) for r in records if r.unit_name}
-            missing = [k for group in index.values() for k in group
-                       if k.path not in matched and unit_key(k.unit_name) not in seen_units]
+            missing = missing_returns(index, records)
         if tidy is not None:
             for rec in records:
                 tidy.add_form(rec)
