@@ -45,6 +45,8 @@ def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
             out.append(f"{path}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
         for k, line in enumerate(have):
+            if getattr(line, "detail", False):
+                out.append(f"{path}[{k}].detail: 版式“{layout.name}”的“{block.label}”没有“其中”行")
             if not line.name:
                 out.append(f"{path}[{k}].name: 这一版式的各项预算的名称写在表头中，不能为空")
     headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}

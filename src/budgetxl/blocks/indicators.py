@@ -70,8 +70,12 @@ def tree_problems(block: Any, items: Sequence[Indicator], path: str) -> list[str
     out = []
     headers = _header_sets(block)
     names = headers.get("name", frozenset())
+    shown = {c.field for c in block.column_map}
     prev: Indicator | None = None
     for k, ind in enumerate(items):
+        for name in type(ind).model_fields:  # a further field (备注) the block has no column for
+            if name not in shown and getattr(ind, name) not in ("", None):
+                out.append(f"{path}[{k}].{name}: “{block.label}”没有这一栏")
         if ind.is_placeholder and _shares_group(items, k):
             out.append(f"{path}[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
                        "与其他指标同组时读回会被省略；请删除该行")
