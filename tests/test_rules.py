@@ -14,6 +14,7 @@ from budgetxl.rules import RULES, all_rules, check_data, check_file, validate
 from budgetxl.rules.catalogue import CATALOGUE, render_catalogue
 from budgetxl.rules.target_rules import expects_quantity
 from handmade_workbooks import make_workbook
+from project_rule_cases import PROJECT_CASES
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inputs" / "fengyang-2023.yaml"
@@ -168,6 +169,9 @@ CASES: dict[str, tuple[Builder, Builder, str]] = {
     ),
     "BX302": (lambda t: with_indicator(0, target="≥9O家"), lambda t: with_indicator(0, target="≥90家"), "indicators[0].target"),
 }
+
+
+CASES.update(PROJECT_CASES)  # the rules of project tables (BX5xx)
 
 
 def test_every_rule_has_a_case():
