@@ -22,6 +22,9 @@ from budgetxl.text import ROW_PADDING_PT, column_px, line_box, line_height_pt, w
 EXCEL_MAX_CHARS = 32767
 # Pixels an indented style takes off its cell's width (two indent levels of three characters).
 INDENT_PX = {"text_indent": 42}
+# The tallest row that prints whole: Excel's limit is 409 pt; a text that needs more is spread
+# over rows of its own (text blocks) or reported by check (BX131).
+MAX_ROW_PT = 400.0
 Value = str | Decimal | None
 
 
@@ -185,6 +188,10 @@ class SheetBuilder:
                 group = []
             if block is not None and block.parent is not None:
                 group.append(block)
+
+    def width_px(self, first: int, last: int) -> float:
+        """Pixels of the physical columns first..last (a merged cell's width)."""
+        return float(sum(column_px(w) for w in self.layout.columns[first : last + 1]))
 
     def put(self, row: int, col: int, value: Value, style: str, last_row: int | None = None,
             last_col: int | None = None, field: str = "") -> None:

@@ -20,6 +20,7 @@ from budgetxl.model import format_amount
 from budgetxl.project import ProjectLine, field_word, lines_total
 from budgetxl.report import Finding
 from budgetxl.rules.amounts import TOLERANCE
+from budgetxl.rules import printing  # noqa: F401 - the rules shared below are declared first
 from budgetxl.rules.registry import Context, Hit, Rule, rule, share
 
 KIND = "project"
@@ -28,7 +29,7 @@ KINDS = (KIND,)
 # The department form's rules on indicators and targets: a project runs them on each of its sets.
 INDICATOR_RULES = ("BX105", "BX106", "BX201", "BX202", "BX203", "BX204", "BX210", "BX211", "BX212", "BX301",
                    "BX302")
-share(KIND, "BX102", "BX112", *INDICATOR_RULES)
+share(KIND, "BX102", "BX112", "BX130", "BX131", *INDICATOR_RULES)
 
 
 def _blank(text: str | None) -> bool:
