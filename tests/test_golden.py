@@ -38,7 +38,8 @@ def xml_parts(path: Path) -> dict[str, list[str]]:
     return out
 
 
-@pytest.mark.parametrize("name,source", [("fengyang-2023.xlsx", ROOT / "inputs" / "fengyang-2023.yaml")])
+@pytest.mark.parametrize("name,source", [(name, ROOT / "inputs" / f"{Path(name).stem}.yaml") for name in
+                                         ("fengyang-2023.xlsx", "central-project-2024.xlsx", "wuhan-project-2024.xlsx")])
 def test_rendered_workbook_matches_golden(tmp_path, name, source):
     got = xml_parts(render_form(load_form(source), tmp_path / name))
     want = xml_parts(HERE / name)

@@ -15,7 +15,11 @@ from budgetxl.render import render_form
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
-GOLDEN = {"fengyang-2023.xlsx": ROOT / "inputs" / "fengyang-2023.yaml"}
+GOLDEN = {
+    "fengyang-2023.xlsx": ROOT / "inputs" / "fengyang-2023.yaml",
+    "central-project-2024.xlsx": ROOT / "inputs" / "central-project-2024.yaml",
+    "wuhan-project-2024.xlsx": ROOT / "inputs" / "wuhan-project-2024.yaml",
+}
 
 if __name__ == "__main__":
     for name, source in GOLDEN.items():
