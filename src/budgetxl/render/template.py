@@ -304,7 +304,7 @@ def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, passwor
     plan = tplan.plan
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = new_workbook(tmp, plan.layout)
         formats = FormatCache(wb, plan.layout)
         ws = wb.add_worksheet(plan.sheet_name)
         guide = wb.add_worksheet(texts.sheets.instructions)
