@@ -154,6 +154,20 @@ def test_what_a_project_layout_cannot_hold_is_refused_naming_each_field(tmp_path
         render_form(wuhan.model_copy(update={"spending": (wuhan.spending[0], detail)}), tmp_path / "x.xlsx")
 
 
+def test_long_parts_under_a_parent_label_read_back_across_pages(tmp_path):
+    """The parent label written again at the top of each printed page continues the open part
+    (not reported as a label met twice), whichever part of it the page starts in."""
+    wuhan = load_form(WUHAN)
+    lines = tuple(ProjectLine(name=f"支出{i}", amount=Decimal(i)) for i in range(1, 30))
+    form = wuhan.model_copy(update={"spending": lines, "spending_basis": "按标准和数量测算，" * 900})
+    path = render_form(form, tmp_path / "long.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    repeated = [c.row for c in ws["A"] if c.value == "项目支出预算及测算依据"]
+    assert len(repeated) > 3  # the label again on every page the two parts run over
+    result = read_workbook(path)
+    assert result.form == form and not result.findings
+
+
 @pytest.mark.parametrize("make", [central_project_workbook, wuhan_project_workbook])
 def test_handmade_project_workbooks_read_exactly(tmp_path, make):
     path, want = make(tmp_path / "hand.xlsx")

@@ -156,6 +156,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     repeated: list[tuple[int, int, str]] = []
     opened: dict[str, int] = {}
     current = None
+    current_parent = None  # the parent label over the open block: met again, it continues it
     for r, c, block, inline in sorted(hits, key=lambda h: (h[0], h[1])):
         if (r, c) in covered:
             continue
@@ -165,11 +166,12 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if end > zone_end and not inline:
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
-        if key not in opened:
+        parent_again = (r, c) not in own and block.parent is not None and current_parent == block.parent
+        if key not in opened and not parent_again:
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
-            current = key
-        elif key == current:
+            current, current_parent = key, block.parent
+        elif key == current or parent_again:  # a label (or its parent) again at the top of a page
             continued.append((r, c))
         else:
             repeated.append((r, c, block.label))
