@@ -167,3 +167,34 @@ def test_installed_command_prints_no_traceback(tmp_path, broken):
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and str(broken) in res.stderr
     assert "BX121" in res.stdout
+
+
+def test_a_file_that_crashes_or_hangs_its_reader_does_not_stop_the_others(tmp_path, monkeypatch):
+    """Several files are read in the batch runner's workers, as collect reads them: an abort or
+    a hang on one file is that file's message; the files after it are still checked."""
+    import signal
+    import time
+
+    import budgetxl.rules.check as checking
+
+    names = ["a.xlsx", "crash.xlsx", "hang.xlsx", "b.xlsx"]
+    for name in names:
+        make_workbook(tmp_path / name)
+    real = checking.check_file_forms
+
+    def flaky(path):
+        if Path(path).name == "crash.xlsx":
+            os.kill(os.getpid(), signal.SIGKILL)  # as calamine aborting on a far cell: the process goes
+        if Path(path).name == "hang.xlsx":
+            time.sleep(600)
+        return real(path)
+
+    monkeypatch.setattr(checking, "check_file_forms", flaky)
+    monkeypatch.setattr(checking, "FILE_TIMEOUT_SECONDS", 3.0)
+    res = check(*(tmp_path / n for n in names), "--json")
+    assert res.exit_code == 2, res.output
+    reports = json.loads(res.stdout)
+    assert [Path(r["source"]).name for r in reports] == ["a.xlsx", "b.xlsx"]
+    assert "crash.xlsx" in res.stderr and "意外终止" in res.stderr
+    assert "hang.xlsx" in res.stderr and "超时" in res.stderr
+    assert "共 4 个文件" in res.stderr and "2 个无法读取" in res.stderr

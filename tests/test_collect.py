@@ -4,9 +4,11 @@ duplicates, unreadable files, comparison with last year, atomic outputs and the 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
 from budgetxl.collect.summary import display_path, write_summary
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
-from budgetxl.errors import InputError
+from budgetxl.errors import InputError, UsageError
 from budgetxl.model import BudgetLine
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -246,7 +248,8 @@ def test_inspect_file_never_raises_for_an_unreadable_file(tmp_path: Path) -> Non
 
 def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) -> None:
     target = tmp_path / "s.xlsx"
-    target.write_bytes(b"previous summary")
+    collect([returns / "街道" / "凤阳"], target, jobs=1)  # the summary of an earlier run
+    before = target.read_bytes()
 
     def broken(*a, **k):
         raise OSError("disk full")
@@ -254,14 +257,14 @@ def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) 
     monkeypatch.setattr("budgetxl.collect.summary.SummaryBook.finish", broken)
     with pytest.raises(OSError):
         collect([returns / "街道"], target, csv_dir=tmp_path / "tables", jobs=1)
-    assert target.read_bytes() == b"previous summary"
-    assert not any((tmp_path / "tables").glob("*.csv"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx", "tables"]
+    assert target.read_bytes() == before
+    # nothing else: no temporary file, and the CSV folder made for this run is gone again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 
 def test_refuses_to_write_over_an_input_or_collect_nothing(returns: Path, tmp_path: Path) -> None:
     src = returns / "局" / "教育局.xlsx"
-    with pytest.raises(InputError, match="不能写在输入文件上"):
+    with pytest.raises(UsageError, match="输出文件就是输入文件"):
         collect([src], src)
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="没有找到"):
@@ -324,3 +327,101 @@ def test_a_summary_left_unfinished_is_not_written(tmp_path: Path) -> None:
         with SummaryBook(tmp_path / "s.xlsx") as book:
             book.add(FileRecord("x.xlsx", "unreadable", reason="坏"))
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs that would destroy a return; folders a careless or hostile sender made
+
+
+def test_collect_never_writes_over_a_return_or_last_years_files(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    shutil.copytree(returns / "街道", folder)
+    previous = tmp_path / "prev"
+    shutil.copytree(returns / "街道" / "凤阳", previous)
+    before = {p: p.read_bytes() for p in [*folder.rglob("*.xlsx"), *previous.rglob("*.xlsx")]}
+    a_return = folder / "凤阳" / "凤阳街道.xlsx"
+    for target, extra, message in [
+        (a_return, [], "可能是某单位的报表"),  # a return in the collected folder
+        (previous / "汇总.xlsx", ["--previous", previous], "上年文件夹"),  # a new file under --previous
+        (previous / "凤阳街道.xlsx", ["--previous", previous], "上年文件夹"),  # last year's return
+    ]:
+        res = subprocess.run([str(Path(sys.executable).parent / "budgetxl"), "collect", str(folder), "-o", str(target),
+                              *map(str, extra)], capture_output=True, text=True, timeout=300)
+        assert res.returncode == 2, res.stderr
+        assert message in res.stderr and "Traceback" not in res.stderr
+    assert {p: p.read_bytes() for p in before} == before and not (previous / "汇总.xlsx").exists()
+    elsewhere = tmp_path / "not-a-summary.xlsx"
+    shutil.copy(a_return, elsewhere)
+    with pytest.raises(UsageError, match="不是 budgetxl 写的汇总工作簿"):
+        collect([folder], elsewhere)
+    assert elsewhere.read_bytes() == before[a_return]
+
+
+def test_a_summary_is_recognised_and_replaced_on_the_next_run(returns: Path, tmp_path: Path) -> None:
+    from budgetxl.collect.summary import is_summary_workbook
+
+    out = tmp_path / "汇总.xlsx"
+    collect([returns / "街道"], out, jobs=1)
+    assert is_summary_workbook(out)
+    collect([returns / "局" / "教育局.xlsx"], out, jobs=1)  # replaced: it is ours
+    rows = list(openpyxl.load_workbook(out)[SHEETS["summary"]].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == [display_path(str(returns / "局" / "教育局.xlsx"))]
+    assert not is_summary_workbook(returns / "局" / "教育局.xlsx")
+    assert not is_summary_workbook(returns / "局" / "截断.xlsx")
+    assert not is_summary_workbook(returns / "说明.txt")
+    renamed = tmp_path / "renamed.xlsx"
+    wb = openpyxl.load_workbook(out)
+    wb[SHEETS["summary"]].title = "别的"
+    wb.save(renamed)
+    assert not is_summary_workbook(renamed)
+
+
+def test_symlink_loops_and_fifos_in_a_collected_folder_are_skipped_with_a_note(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    shutil.copytree(returns / "街道", folder)
+    (folder / "凤阳" / "back-up").symlink_to(folder)  # a loop
+    (folder / "self.xlsx").symlink_to(folder / "self.xlsx")  # a link to itself
+    (folder / "gone.xlsx").symlink_to(tmp_path / "nowhere.xlsx")  # a broken link
+    (folder / "linked.xlsx").symlink_to(folder / "凤阳" / "凤阳街道.xlsx")  # the same file again
+    os.mkfifo(folder / "pipe.xlsx")  # reading it would wait forever
+    notes: list[str] = []
+    files, _ = find_workbooks([folder], notes=notes)
+    names = sorted(f.name for f in files)  # the linked copy and its original are one file, read once
+    assert names in (["linked.xlsx", "凤阳街道-再次提交.xlsx"], ["凤阳街道-再次提交.xlsx", "凤阳街道.xlsx"])
+    said = "\n".join(notes)
+    assert "self.xlsx" in said and "循环" in said and "gone.xlsx" in said and "pipe.xlsx" in said and "back-up" in said
+    result = collect([folder], tmp_path / "s.xlsx", jobs=1)
+    assert len(result.records) == 2 and len(result.notes) == len(notes)
+    res = subprocess.run([str(Path(sys.executable).parent / "budgetxl"), "collect", str(folder), "-o", str(tmp_path / "t.xlsx")],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "RuntimeError" not in res.stderr and "pipe.xlsx" in res.stderr
+
+
+def test_hundreds_of_files_of_one_unit_list_a_count_and_the_first_few() -> None:
+    recs = [FileRecord(f"returns/第{i:04d}份.xlsx", "ok", unit_name="X局", year=2023) for i in range(2000)]
+    start = time.perf_counter()
+    out = mark_duplicates(recs)
+    assert time.perf_counter() - start < 2
+    assert all(r.n_duplicates == 1999 and len(r.duplicates) == 5 for r in out)
+    from budgetxl.collect.summary import duplicates_text
+
+    text = duplicates_text(out[0], "\n")
+    assert len(text) < 32_767 and text.endswith("…（共 1999 个）") and "第0001份" in text
+
+
+def test_control_characters_and_undecodable_bytes_in_file_names_make_a_valid_summary(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    src = (returns / "街道" / "凤阳" / "凤阳街道.xlsx").read_bytes()
+    names = ["a\x1b]0;pwned\x07b.xlsx", "tab\tand\rcr.xlsx", os.fsdecode("报表".encode("gbk") + b".xlsx")]
+    for name in names:
+        (folder / name).write_bytes(src)
+    out = tmp_path / "s.xlsx"
+    result = collect([folder], out, csv_dir=tmp_path / "t", jobs=1)
+    assert len(result.records) == 3
+    wb = openpyxl.load_workbook(out)  # valid XML: openpyxl refused it before
+    shown = [row[1] for row in wb[SHEETS["summary"]].iter_rows(min_row=2, values_only=True)]
+    assert any(s.endswith("报表.xlsx") for s in shown)  # the GBK name read as GBK
+    assert not any(ch in s for s in shown for ch in "\x1b\x07\t\r")
+    forms = (tmp_path / "t" / "forms.csv").read_text(encoding="utf-8-sig")
+    assert "\x1b" not in forms and "报表.xlsx" in forms

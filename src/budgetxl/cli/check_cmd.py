@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Iterator
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, app, fail, stderr, stdout
+from budgetxl.cli.app import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    DebugOpt,
+    JsonOpt,
+    app,
+    describe_unexpected,
+    fail,
+    guard_outputs,
+    stderr,
+    stdout,
+)
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
-from budgetxl.rules.check import check_file_forms, in_reading_order
+from budgetxl.rules.check import check_file_forms, check_files, in_reading_order
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
 AnnotateOpt = Annotated[
@@ -55,10 +67,29 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
             raise fail("--annotate: 有同名的文件，标注副本会互相覆盖，请分批检查", EXIT_USAGE)
     elif annotate_to.suffix.lower() not in ANNOTATABLE:
         raise fail(f"{annotate_to}: 标注副本应保存为 .xlsx 文件", EXIT_USAGE)
-    inputs = {f.resolve() for f in files}
-    for f in files:
-        if _annotation_target(f, annotate_to, len(files) > 1).resolve() in inputs:
-            raise fail(f"{annotate_to}: 标注副本不能覆盖原文件，请换一个文件名", EXIT_USAGE)
+    guard_outputs(files, *(_annotation_target(f, annotate_to, len(files) > 1) for f in files))
+
+
+def _checked(files: list[Path], debug: bool) -> Iterator[tuple[Path, list[Report] | None, str | None]]:
+    """(file, its reports, None) or (file, None, why it could not be read), in order; each form
+    sheet of a workbook is a return of its own. Several files are read in worker processes, so
+    that one that crashes or hangs its reader is reported as such and the others are still
+    checked; one file is read here."""
+    if len(files) > 1 and not debug:
+        yield from check_files(files)
+        return
+    for file in files:
+        try:
+            yield file, check_file_forms(file), None
+        except BudgetxlError as exc:
+            if debug:
+                raise
+            yield file, None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
+            if debug:
+                raise
+            message, _ = describe_unexpected(exc)
+            yield file, None, f"{file}: {message}"
 
 
 def render_report(report: Report) -> None:
@@ -117,19 +148,9 @@ def check(
     check_html_target(html, files)
     reports: list[Report] = []
     unreadable = failed = 0
-    for file in files:
-        try:
-            forms = check_file_forms(file)  # each form sheet of a workbook is a return of its own
-        except BudgetxlError as exc:
-            if debug:
-                raise
-            _say(f"错误：{exc}")
-            unreadable += 1
-            continue
-        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
-            if debug:
-                raise
-            _say(f"错误：{file}: 意外错误 {type(exc).__name__}: {exc}（加 --debug 可查看详细信息）")
+    for file, forms, problem in _checked(files, debug):
+        if forms is None:
+            _say(f"错误：{problem}")
             unreadable += 1
             continue
         reports.extend(forms)

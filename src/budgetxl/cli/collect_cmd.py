@@ -40,6 +40,8 @@ def collect(
     if result.skipped:
         line += f"；跳过 {result.skipped} 个非电子表格文件"
     stderr.print(line, markup=False, highlight=False)
+    for note in result.notes:
+        stderr.print(f"提示：{note}", markup=False, highlight=False)
     for rec in result.records:
         if rec.status == "unreadable":
             stderr.print(f"无法读取 {rec.path}: {rec.reason}", markup=False, highlight=False)

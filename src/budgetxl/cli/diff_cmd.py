@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_USAGE, DebugOpt, JsonOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import (
+    EXIT_USAGE,
+    DebugOpt,
+    JsonOpt,
+    app,
+    describe_unexpected,
+    fail,
+    guard_outputs,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.diff import diff_forms
 from budgetxl.diff.data import diff_data, series_data, to_json
@@ -42,12 +53,19 @@ def diff(
         _diff_project_sets(paths, output, json_, html, debug)
         return
     check_html_target(html, paths)
-    try:
-        loaded = [load_compared(p) for p in paths]
-    except (InputError, ReadError) as exc:
-        if debug:
-            raise
-        raise fail(str(exc), EXIT_USAGE) from None
+    guard_outputs(paths, output)
+    loaded = []
+    for p in paths:
+        try:
+            loaded.append(load_compared(p))
+        except (InputError, ReadError) as exc:  # an input that cannot be read: exit 2
+            if debug:
+                raise
+            raise fail(str(exc), EXIT_USAGE) from None
+        except (ArithmeticError, RecursionError, UnicodeError) as exc:  # an input no reader expected
+            if debug:
+                raise
+            raise fail(f"{p}: 无法读取（{describe_unexpected(exc)[0]}）", EXIT_USAGE) from None
     for item in loaded:
         if item.findings:
             stderr.print(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_USAGE, DebugOpt, OutOpt, app, fail, handle_errors, stdout
+from budgetxl.cli.app import EXIT_USAGE, DebugOpt, OutOpt, app, describe_unexpected, fail, guard_outputs, handle_errors, stdout
 from budgetxl.errors import InputError, ReadError
 from budgetxl.pdf import DEFAULT_TIMEOUT, export_pdf
 
@@ -24,10 +24,15 @@ def pdf(
 
     The PDF goes beside the input (same name, .pdf) unless -o is given.
     """
+    guard_outputs([file], output)
     try:
         target = export_pdf(file, output, timeout=timeout)
-    except (InputError, ReadError) as exc:
+    except (InputError, ReadError) as exc:  # an input that cannot be read: 2, as for check and diff
         if debug:
             raise
         raise fail(str(exc), EXIT_USAGE) from None
+    except (ArithmeticError, RecursionError, UnicodeError) as exc:  # an input no reader expected
+        if debug:
+            raise
+        raise fail(f"{file}: 无法读取（{describe_unexpected(exc)[0]}）", EXIT_USAGE) from None
     stdout.print(str(target), markup=False, highlight=False)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JsonOpt, OutOpt, SheetOpt, app, fail, handle_errors, stderr, stdout
-from budgetxl.fileio import write_text_atomic
+from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JsonOpt, OutOpt, SheetOpt, app, fail, guard_outputs, handle_errors, stderr, stdout
+from budgetxl.fileio import is_stdout, write_text_atomic
 from budgetxl.read import read_forms
 from budgetxl.report import SEVERITY_LABELS
 
@@ -28,6 +28,7 @@ def read(
     Every visible sheet holding a form is read: one form prints as one JSON object, several as a
     list in sheet order; --sheet picks one (a hidden sheet too).
     """
+    guard_outputs([file], output, text=True)
     results = read_forms(file, sheet)
     if output is not None and len(results) > 1:
         names = "、".join(f"“{r.sheet}”" for r in results)
@@ -39,8 +40,9 @@ def read(
             stderr.print(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}", markup=False,
                          highlight=False)
     if output is not None:
-        write_text_atomic(output, results[0].form.to_yaml())
-        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+        write_text_atomic(output, results[0].form.to_yaml())  # '-': on standard output
+        if not is_stdout(output):
+            stderr.print(f"已写入 {output}", markup=False, highlight=False)
     if json_ or output is None:
         if len(results) == 1:
             text = results[0].form.to_json()

@@ -18,6 +18,7 @@ from budgetxl.cli.app import (
     app,
     check_layout,
     fail,
+    guard_outputs,
     handle_errors,
     stderr,
     stdout,
@@ -48,6 +49,7 @@ def render(
     if output is not None and len(inputs) > 1:
         raise fail("-o 只能用于一个输入文件；多个输入请用 --out-dir", 2)
     targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
+    guard_outputs(inputs, *targets)
     if len(inputs) == 1:
         form = load_form(inputs[0])
         render_form(form if layout is None else form.model_copy(update={"layout": layout}), targets[0])
@@ -79,7 +81,8 @@ def schema(
     if output is None:
         stdout.print(text, markup=False, highlight=False)
     else:
-        from budgetxl.fileio import write_text_atomic
+        from budgetxl.fileio import is_stdout, write_text_atomic
 
         write_text_atomic(output, text + "\n")
-        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+        if not is_stdout(output):
+            stderr.print(f"已写入 {output}", markup=False, highlight=False)

@@ -17,6 +17,7 @@ from budgetxl.cli.app import (
     app,
     check_layout,
     fail,
+    guard_outputs,
     handle_errors,
     stderr,
     stdout,
@@ -92,6 +93,7 @@ def template(
     if framework is not None and framework not in framework_ids():
         raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
     check_layout(layout)
+    guard_outputs([from_, units], output)
     previous = None
     if from_ is not None:
         previous, findings = load_previous(from_)
@@ -100,7 +102,8 @@ def template(
     kind = template_kind(kind, layout, previous)
     if kind == "project":
         project_template(year=year, unit=unit, units=units, output=output, out_dir=out_dir, framework=framework,
-                         rows=rows, password=password, previous=previous, layout=layout, project=project, jobs=jobs)
+                         rows=rows, password=password, previous=previous, layout=layout, project=project, jobs=jobs,
+                         source=from_)
         return
     if project is not None:
         raise fail("--project 只能用于项目支出绩效目标表的模板（--kind project）", 2)
@@ -133,6 +136,7 @@ def template(
         where = f"{l1}的各二级指标之后" if l1 in tplan.framework.level1 else "绩效指标的最后"
         _say(f"提示：上年的“{l1} / {l2}”不在{tplan.framework.name}中，其指标已原样放在{where}，请核对")
     target = output if output is not None else (out_dir or DEFAULT_DIR) / template_file_name(seed.unit_name, year)
+    guard_outputs([from_], target)
     write_template(tplan, seed, target, password=password, rows=counts)
     stdout.print(str(target), markup=False, highlight=False)
 
@@ -159,7 +163,7 @@ def template_kind(kind: str | None, layout: str | None, previous: object) -> str
 
 def project_template(*, year: int, unit: str | None, units: Path | None, output: Path | None, out_dir: Path | None,
                      framework: str | None, rows: int | None, password: str | None, previous: object,
-                     layout: str | None, project: str | None, jobs: int | None) -> None:
+                     layout: str | None, project: str | None, jobs: int | None, source: Path | None = None) -> None:
     """`budgetxl template --kind project`: one project's template, or one per unit of a list."""
     from budgetxl.render.project_template import (
         build_project_template,
@@ -193,5 +197,6 @@ def project_template(*, year: int, unit: str | None, units: Path | None, output:
         if lost:
             _say(f"提示：版式“{tplan.plan.layout.name}”没有这些栏目，上年的内容未带入：{'、'.join(lost)}")
     target = output if output is not None else (out_dir or DEFAULT_DIR) / project_template_file_name(seed, year)
+    guard_outputs([source], target)
     write_project_template(tplan, seed, target, password=password, rows=counts, previous=previous)  # type: ignore[arg-type]
     stdout.print(str(target), markup=False, highlight=False)

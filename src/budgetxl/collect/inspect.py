@@ -88,7 +88,8 @@ class FileRecord:
     tasks: tuple[tuple[str, str, str, Decimal | None, str], ...] = ()  # group, name, content, funds, goal
     indicators: tuple[tuple[str, ...], ...] = ()  # level1, level2, name, target
     comparison: Comparison | None = None
-    duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year
+    duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year (the first few)
+    n_duplicates: int = 0  # how many other files of the same unit and year there are
     several: bool = False  # the file holds several forms: the sheet tells them apart
     kind: str = "department"  # the form kind (a project's return: project, with its row)
     project: ProjectRow | None = None

@@ -185,10 +185,14 @@ def mark_project_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
         if r.project is not None and r.status != "unreadable" and (r.project.code.strip() or r.project.name.strip()):
             ident = "C:" + normalize_label(r.project.code) if r.project.code.strip() else "N:" + normalize_label(r.project.name)
             groups[(unit_key(r.unit_name), ident, r.year)].append(i)
+    from budgetxl.collect import MAX_LISTED_DUPLICATES
+
     out = list(records)
     for members in groups.values():
+        head = members[: MAX_LISTED_DUPLICATES + 1]
         for i in members:
-            out[i] = replace(out[i], duplicates=tuple(records[j].label for j in members if j != i))
+            listed = tuple(records[j].label for j in head if j != i)[:MAX_LISTED_DUPLICATES]
+            out[i] = replace(out[i], duplicates=listed, n_duplicates=len(members) - 1)
     return out
 
 

@@ -7,8 +7,12 @@ the summary, so the links survive moving the folder together with it).
 
 from __future__ import annotations
 
-import contextlib
+import html
 import os
+import re
+import shutil
+import tempfile
+import zipfile
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +34,10 @@ from budgetxl.collect.styles import (
     Column,
     columns,
 )
+from budgetxl.display import cell_text, is_plain, path_text
 from budgetxl.errors import OutputError
-from budgetxl.fileio import atomic_path
+from budgetxl.fileio import Staging
+from budgetxl.render.xlsx import Workbook, release
 
 # Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
 # files costs no more memory than one of a hundred; every text is written as text.
@@ -72,14 +78,15 @@ class SheetWriter:
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             self.ws.write_number(r, c, float(value) if isinstance(value, Decimal) else value, fmt)
         else:
-            self.ws.write_string(r, c, str(value), fmt)
+            text = str(value)
+            self.ws.write_string(r, c, text if is_plain(text) else cell_text(text), fmt)
 
     def link(self, r: int, c: int, path: str, fmt: Any) -> None:
         """The file's name, linked to the file (falls back to plain text past Excel's limits)."""
         shown = display_path(path)
         target = link_target(path, self.link_base)
         status = -1
-        if "#" not in target:
+        if "#" not in target and target == path_text(target):  # a name XML and Excel can hold
             try:
                 status = self.ws.write_url(r, c, f"external:{target}", fmt, string=shown)
             except (ValueError, TypeError):  # an over-long path
@@ -109,7 +116,7 @@ def display_path(path: str) -> str:
 @lru_cache(maxsize=4096)
 def _display(path: str, cwd: str) -> str:
     rel = os.path.relpath(os.path.join(cwd, path), cwd)
-    return rel if not rel.startswith("..") else str(path)
+    return path_text(rel if not rel.startswith("..") else str(path))
 
 
 def link_target(path: str, base: Path) -> str:
@@ -137,9 +144,17 @@ def summary_row(index: int, rec: FileRecord) -> Row:
         "n_tasks": rec.n_tasks if rec.status != "unreadable" and rec.project is None else None,
         "task_funds": rec.task_funds,
         "n_indicators": rec.n_indicators if rec.status != "unreadable" else None,
-        "duplicates": "\n".join(display_path(p) for p in rec.duplicates),
+        "duplicates": duplicates_text(rec, "\n", display_path),
         "reason": rec.reason,
     }
+
+
+def duplicates_text(rec: FileRecord, sep: str, show: Any = str) -> str:
+    """The other files of the same unit and year: the first few, then how many in all."""
+    text = sep.join(show(p) for p in rec.duplicates)
+    if rec.n_duplicates > len(rec.duplicates):
+        text += f"{sep}…（共 {rec.n_duplicates} 个）"
+    return text
 
 
 def finding_rows(rec: FileRecord) -> Iterable[tuple[Row, dict[str, str]]]:
@@ -180,18 +195,24 @@ def compare_row(rec: FileRecord) -> Row | None:
 class SummaryBook:
     """The summary workbook, open while a collection runs: findings and comparison rows are
     written as each file comes in, the one-row-per-file sheet at the end (when duplicates are
-    known). Written atomically: nothing appears at `path` unless `finish` completes."""
+    known). Written atomically: nothing appears at `path` unless `finish` completes. Given a
+    `staging`, the workbook is only staged there, to be committed with the collection's other
+    outputs."""
 
-    def __init__(self, path: str | Path, *, compared: bool = False) -> None:
+    def __init__(self, path: str | Path, *, compared: bool = False, staging: Staging | None = None) -> None:
         self.path = Path(path)
         self.compared = compared
-        self._atomic = atomic_path(self.path)
+        self._own = staging is None
+        self._staging = staging if staging is not None else Staging()
         self._done = False
+        self._tmpdir: str | None = None
 
     def __enter__(self) -> "SummaryBook":
-        tmp = self._atomic.__enter__()
+        tmp = self._staging.add(self.path)
         base = self.path.absolute().parent
-        self.wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens
+        self._tmpdir = tempfile.mkdtemp(prefix="budgetxl-summary-")
+        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir})
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
         self.formats, self.base = formats, base
@@ -220,18 +241,50 @@ class SummaryBook:
             if sheet is not None:
                 sheet.finish()
         write_project_sheets(self, records)
-        _close(self.wb, self.path)
+        self.wb.close()
         self._done = True
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
-        if not self._done:
-            with contextlib.suppress(Exception):  # release xlsxwriter's temporary files
-                self.wb.close()
-            if exc_type is None:  # left without finish(): the output is discarded all the same
-                error = OutputError(f"{self.path}: 汇总工作簿未写完")
-                self._atomic.__exit__(OutputError, error, None)
-                raise error
-        return self._atomic.__exit__(exc_type, exc, tb)
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if not self._done:
+                release(self.wb)  # xlsxwriter's row files closed, whatever state they are in
+                if exc_type is None:  # left without finish(): the output is discarded all the same
+                    exc = OutputError(f"{self.path}: 汇总工作簿未写完")
+                    self._staging.__exit__(OutputError, exc, None)
+                    raise exc
+            if self._own:
+                self._staging.__exit__(exc_type, exc, tb)
+        finally:
+            if self._tmpdir is not None:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+def is_summary_workbook(path: str | Path) -> bool:
+    """Whether the file at `path` is a summary budgetxl wrote (its title and its first sheet say
+    so), which `collect -o` may replace; any other file it refuses to overwrite."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core = _small_part(zf, "docProps/core.xml")
+            book = _small_part(zf, "xl/workbook.xml")
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return False
+    title = re.search(rb"<dc:title>([^<]*)</dc:title>", core)
+    first = re.search(rb"<(?:\w+:)?sheet\s[^<>]*?\bname=\"([^\"]*)\"", book)
+    if not title or not first:
+        return False
+    unescape = lambda b: html.unescape(b.decode("utf-8", "replace"))  # noqa: E731
+    return unescape(title.group(1)) == TITLE and unescape(first.group(1)) == SHEETS["summary"]
+
+
+def _small_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return b""
+    if info.file_size > 1024 * 1024:
+        return b""
+    with zf.open(info) as fh:
+        return fh.read(1024 * 1024)
 
 
 def write_summary(
@@ -248,11 +301,4 @@ def write_summary(
             book.add(rec)
         book.finish(records, missing)
     return Path(path)
-
-
-def _close(wb: xlsxwriter.Workbook, path: Path) -> None:
-    try:
-        wb.close()
-    except OSError as exc:
-        raise OutputError(f"{path}: 无法写入（{exc}）") from None
 

@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
-from budgetxl.fileio import atomic_path
+from budgetxl.collect.summary import duplicates_text
+from budgetxl.display import path_text
+from budgetxl.errors import OutputError
+from budgetxl.fileio import Staging
 from budgetxl.model import format_amount
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,19 +48,24 @@ def cell(value: Any) -> str:
 
 
 class TidyWriter:
-    """The four CSV files in `folder`, open while the collection runs."""
+    """The four CSV files in `folder`, open while the collection runs. Given a `staging`, they are
+    only staged there, to be committed with the collection's other outputs."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, staging: Staging | None = None) -> None:
         self.folder = Path(folder)
         self._stack = contextlib.ExitStack()
+        self._staging = staging
         self._files: dict[str, TextIO] = {}
         self._writers: dict[str, Any] = {}
         self._counts = {"tasks": 0, "indicators": 0}
 
     def __enter__(self) -> "TidyWriter":
+        if self.folder.exists() and not self.folder.is_dir():
+            raise OutputError(f"{self.folder}: 已存在同名文件，--csv 应为一个文件夹")
+        staging = self._staging if self._staging is not None else self._stack.enter_context(Staging())
         for name, columns in COLUMNS.items():
-            tmp = self._stack.enter_context(atomic_path(self.folder / f"{name}.csv"))
-            fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", newline=""))
+            tmp = staging.add(self.folder / f"{name}.csv")
+            fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", errors="replace", newline=""))
             self._files[name] = fh
             self._writers[name] = csv.writer(fh, lineterminator="\r\n")
             self._writers[name].writerow(columns)
@@ -78,12 +86,12 @@ class TidyWriter:
 
     def add_rows(self, rec: FileRecord) -> None:
         """Tasks and indicators of one file (numbered 1… within the file)."""
-        head = (rec.path, rec.unit_name, rec.year)
+        head = (path_text(rec.path), rec.unit_name, rec.year)
         self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
         self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
 
     def add_findings(self, rec: FileRecord) -> None:
-        self._rows("findings", ((rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
+        self._rows("findings", ((path_text(rec.path), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
                                  f.field, f.value, f.message) for f in rec.findings))
 
     def add_form(self, rec: FileRecord) -> None:
@@ -91,8 +99,8 @@ class TidyWriter:
         read = rec.status != "unreadable"  # an unreadable file's counts are unknown, not 0
         counts = (rec.errors, rec.warnings, rec.infos) if read else (None, None, None)
         self._row("forms", (
-            rec.path, rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
+            path_text(rec.path), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
             rec.expenditures, rec.revenues, rec.task_funds, rec.n_tasks if read else None,
-            rec.n_indicators if read else None, " | ".join(rec.duplicates),
+            rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text),
         ))
 

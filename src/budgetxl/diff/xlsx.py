@@ -23,6 +23,7 @@ from budgetxl.diff.core import Entry, FormDiff, Side
 from budgetxl.diff.textdiff import Segment, text_segments
 from budgetxl.diff.trend import SeriesDiff, Trend
 from budgetxl.fileio import atomic_path
+from budgetxl.render.xlsx import Workbook
 from budgetxl.layout import load_layout
 from budgetxl.text import column_px, text_height_pt
 
@@ -38,8 +39,9 @@ class _Book:
     """The workbook plus formats built on demand from the named styles (cached)."""
 
     def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(
-            str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        self.wb = Workbook(  # assembled in memory: a few sheets, no temporary files
+            str(path),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
         )
         self.wb.set_properties({"title": S.TITLE, "created": S.CREATED})
         self._formats: dict[tuple[str, str | None, str | None], Format] = {}

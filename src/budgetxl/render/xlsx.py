@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -47,10 +50,41 @@ class FormatCache:
         return fmt
 
 
+class Workbook(xlsxwriter.Workbook):
+    """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
+    a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
+    than inside the zip module, which would leave a half-written file open for the garbage
+    collector to complain about on the terminal. The same bytes either way."""
+
+    def _store_workbook(self) -> None:
+        target = self.filename
+        if not isinstance(target, (str, os.PathLike)):
+            super()._store_workbook()
+            return
+        buffer = io.BytesIO()
+        self.filename = buffer
+        try:
+            super()._store_workbook()
+        finally:
+            self.filename = target
+        with open(target, "wb") as fh:
+            fh.write(buffer.getbuffer())
+
+
+def release(wb: xlsxwriter.Workbook) -> None:
+    """Close a workbook abandoned half-way (an error while writing): the row files of a
+    constant_memory workbook are closed quietly, whatever state they are in."""
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None:
+            with contextlib.suppress(Exception):
+                fh.close()
+
+
 def new_workbook(path: Path | str, layout: Layout | None = None) -> xlsxwriter.Workbook:
     """A workbook with budgetxl's options and properties; its title is the name of the form kind
     of `layout` (the department form's without one)."""
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
     wb.set_properties({"created": FIXED_CREATED, "title": workbook_title(layout)})
     return wb
 

@@ -7,6 +7,7 @@ own values, formats, merges, widths and print settings are kept; it is written a
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -57,8 +58,10 @@ def annotate(path: str | Path, report: Report, out: str | Path) -> Path:
     wb = _open(path)
     marked = mark_cells(wb, report.findings)
     add_summary(wb, report, path.name, marked)
+    buffer = io.BytesIO()  # assembled in memory, written in one call: a full disk fails cleanly
+    wb.save(buffer)
     with atomic_path(out) as tmp:
-        wb.save(tmp)
+        tmp.write_bytes(buffer.getbuffer())
     return out
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
+
+from budgetxl.batch import FILE_TIMEOUT_SECONDS
 
 from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
@@ -33,6 +35,37 @@ def check_file_forms(path: str | Path, sheet: str | None = None) -> list[Report]
     if path.suffix.lower() in DATA_SUFFIXES:
         return [check_data(read_data(path), str(path))]
     return [report for _, report in read_and_check(path, sheet)]
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    *,
+    jobs: int | None = None,
+    progress: bool | None = None,
+    timeout: float | None = -1.0,
+) -> Iterator[tuple[Path, list[Report] | None, str | None]]:
+    """Check several files, each in a worker process of the batch runner (as `collect` reads
+    them): (path, its reports, None) per file in order (one report per form sheet, see
+    check_file_forms), or (path, None, why) for a file that could not
+    be read, whose reading raised, crashed its worker or ran past `timeout` seconds (by default
+    FILE_TIMEOUT_SECONDS; None: no limit). One bad file never stops the others."""
+    from budgetxl.batch import iter_batch
+
+    if timeout is not None and timeout < 0:
+        timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
+    for o in iter_batch(check_file_forms, [Path(p) for p in paths], jobs=jobs, progress=progress,
+                        description="审核", timeout=timeout):
+        if o.ok:
+            yield o.item, o.value, None
+        elif o.kind == "error" and o.error_type in _CLEAR_ERRORS:
+            yield o.item, None, o.error
+        elif o.kind == "error":
+            yield o.item, None, f"{o.item}: 读取时发生意外错误（{o.error}）"
+        else:
+            yield o.item, None, f"{o.item}: {o.error}"
+
+
+_CLEAR_ERRORS = ("ReadError", "InputError", "UsageError", "OutputError", "BudgetxlError")
 
 
 def check_workbook(path: str | Path, sheet: str | None = None) -> Report:

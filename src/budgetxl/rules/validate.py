@@ -66,7 +66,7 @@ def _is_negative(value: Any) -> bool:
         number = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
         return False
-    return number.is_finite() and number < 0
+    return number.is_finite() and (number < 0 or number.is_signed())  # -0 was typed with a minus
 
 
 def amount_findings(data: Any) -> tuple[Any, list[Finding]]:
