@@ -627,3 +627,14 @@ def test_a_fields_row_writes_and_reads_its_labels_and_values(layouts_copy, tmp_p
     wb = ws.parent
     wb.save(out)
     assert [(f.code, f.cell) for f in read_workbook(out).findings] == [("BX020", "D2")]
+
+
+def test_an_amount_too_large_in_yuan_is_refused_by_the_writer(tmp_path):
+    """1e11 万元 is 1e15 元: more digits than a spreadsheet keeps, so a layout in 元 refuses it
+    (naming the field) rather than write a sheet that reads back without it."""
+    form = load_form(EXAMPLES["guangxi"])
+    big = (form.budget.revenues[0].model_copy(update={"amount": Decimal("100000000000")}), *form.budget.revenues[1:])
+    with pytest.raises(InputError, match=r"budget.revenues\[0\].amount: 100000000000 万元写成元是 1000000000000000"):
+        render_form(form.model_copy(update={"budget": form.budget.model_copy(update={"revenues": big})}),
+                    tmp_path / "g.xlsx")
+    assert not (tmp_path / "g.xlsx").exists()

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import form_model, from_sheet, get_path, item_model, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, get_path, item_model, sheet_problem, to_sheet
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def problems(block: AmountListBlock, form: Form, layout: Layout) -> list[str]:
     for k, line in enumerate(lines):
         if not line.name and line.amount is None:
             out.append(f"{block.field}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
+        out += sheet_problem(line.amount, block.unit, f"{block.field}[{k}].amount")
         if getattr(line, "detail", False) and not block.details:
             out.append(f"{block.field}[{k}].detail: 版式“{layout.name}”的“{block.label}”没有“其中”行")
     return out

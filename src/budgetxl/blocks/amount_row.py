@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import form_model, from_sheet, get_path, item_model, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, get_path, item_model, sheet_problem, to_sheet
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
             out.append(f"{path}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
         for k, line in enumerate(have):
+            out += sheet_problem(line.amount, block.unit, f"{path}[{k}].amount")
             if getattr(line, "detail", False):
                 out.append(f"{path}[{k}].detail: 版式“{layout.name}”的“{block.label}”没有“其中”行")
             if not line.name:
