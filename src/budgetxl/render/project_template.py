@@ -145,7 +145,7 @@ def project_instructions(tplan: TemplatePlan, seed: ProjectForm, rows: RowCounts
             fields = [c.field for c in b.column_map if c.field] if b.kind in ("fields", "texts") else [getattr(b, "field", "")]
             if any(f in CARRIED and getattr(previous, f, None) for f in fields):
                 carried.append(b.label)
-        if any(getattr(previous, s.field if hasattr(s, "field") else "", ()) for _, _, s in sets) or previous.indicators:
+        if any(not i.is_placeholder for name in previous.indicator_sets for i in getattr(previous, name)):
             carried.append("绩效指标")
     context = {
         "unit_name": seed.unit_name,
@@ -155,7 +155,7 @@ def project_instructions(tplan: TemplatePlan, seed: ProjectForm, rows: RowCounts
         "sheet_name": tplan.plan.sheet_name,
         "identity": [b for b in layout.blocks if b.kind in ("fields", "value")
                      and not any(c.field in ("budget_total", "budget_annual") for c in b.column_map)],
-        "money": [b for b in layout.blocks if b.kind in ("amount_row", "amount_list") and b.key != "spending"],
+        "money": [b for b in layout.blocks if b.kind in ("amount_row", "amount_list") and getattr(b, "field", "") != "spending"],
         "spending": next((b for b in layout.blocks if getattr(b, "field", "") == "spending"), None),
         "goals": [b for b in layout.blocks if b.kind == "texts" or (b.kind == "text" and "goal" in b.field)],
         "indicator_sets": sets,
