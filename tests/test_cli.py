@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.cli.app import main  # noqa: F401 - importing registers nothing by itself
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

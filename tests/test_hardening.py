@@ -31,6 +31,8 @@ from budgetxl.read import read_workbook
 from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, MAX_PART_BYTES
 from budgetxl.render import render_form
 
+from conftest import examples  # noqa: F401 - the profile-aware example counts
+
 SHEET = "xl/worksheets/sheet1.xml"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
 
@@ -89,7 +91,7 @@ def write(tmp_path: Path, data: bytes, name: str = "x.xlsx") -> Path:
 def read_in_worker(path: str) -> tuple[str, str, int]:
     """Read in a worker with its address space capped at 1.5 GB above what it starts with:
     ('result', unit name, peak KB) or ('ReadError', message, peak KB); anything else raises."""
-    vm_kb = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0])
+    vm_kb = int(Path("/proc/self/status").read_text().split("VmSize:")[1].split()[0])
     limit = (vm_kb + 1536 * 1024) * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
@@ -679,6 +681,7 @@ FUZZ = settings(max_examples=int(os.environ.get("BUDGETXL_FUZZ_EXAMPLES", "80"))
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzz_mutated_workbooks_read_or_fail_cleanly(fuzz_seeds, tmp_path: Path, data) -> None:

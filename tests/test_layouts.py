@@ -295,7 +295,7 @@ def text_fields(form: Form) -> list[str]:
     out += [f"basic_info.{i}.{f}" for i in range(len(form.basic_info)) for f in ("name", "value")]
     for side in ("expenditures", "revenues"):
         out += [f"budget.{side}.{i}.name" for i in range(len(getattr(form.budget, side)))]
-    for k, s in enumerate(form.budget.sections):
+    for k in range(len(form.budget.sections)):
         out += [f"budget.sections.{k}.left_heading", f"budget.sections.{k}.right_heading"]
         out += [f"budget.sections.{k}.{side}.0.name" for side in ("left", "right")]
     for i, t in enumerate(form.tasks):
@@ -381,7 +381,7 @@ def test_a_custom_title_without_the_year_keeps_the_year(tmp_path):
 
 
 def test_the_year_from_a_year_cell_or_the_file_name_is_a_finding(tmp_path):
-    path, want = jiangxi_workbook(tmp_path / "j.xlsx")
+    path, _ = jiangxi_workbook(tmp_path / "j.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb.active
     ws["A1"] = "部门整体支出绩效目标表"
@@ -427,7 +427,7 @@ def test_every_visible_form_sheet_is_read(tmp_path):
     results = read_forms(path)
     assert [r.layout for r in results] == ["guangdong", "jiangxi"]
     assert results[1].form == load_form(EXAMPLES["jiangxi"]).model_copy(update={"budget": results[1].form.budget})
-    with pytest.raises(ReadError, match="有 2 张目标表.*--sheet"):
+    with pytest.raises(ReadError, match=r"有 2 张目标表.*--sheet"):
         read_workbook(path)
     assert read_workbook(path, sheet="江西").layout == "jiangxi"
 
@@ -560,9 +560,8 @@ def test_read_command_with_several_forms(tmp_path):
 def test_check_and_collect_take_each_form_sheet_as_a_return(tmp_path):
     import json
 
-    from test_cli import run
-
     from budgetxl.collect import collect
+    from test_cli import run
 
     path = _two_forms(tmp_path)
     res = run("check", str(path), "--json")
@@ -627,6 +626,32 @@ def test_a_fields_row_writes_and_reads_its_labels_and_values(layouts_copy, tmp_p
     wb = ws.parent
     wb.save(out)
     assert [(f.code, f.cell) for f in read_workbook(out).findings] == [("BX020", "D2")]
+
+
+def test_a_diff_speaks_the_layout_and_compares_numbered_goals_and_functions(tmp_path):
+    from rich.console import Console
+
+    from budgetxl.diff import diff_forms
+    from budgetxl.diff.data import diff_data
+    from budgetxl.diff.terminal import render_diff
+    from budgetxl.diff.xlsx import write_comparison
+
+    old = load_form(EXAMPLES["guangxi"])
+    new = old.model_copy(update={"year": 2025, "goals": (*old.goals[:2], "企业职工基本养老金按时足额发放率100%，全年无差错。"),
+                                 "functions": old.functions[:2]})
+    diff = diff_forms(old, new)
+    assert diff.overall_goal.status == "changed" and diff.functions.status == "changed"
+    assert not diff.identical
+    data = diff_data(diff)
+    assert data["functions"]["old"].count("\n") == 2 and data["functions"]["new"].count("\n") == 1
+    console = Console(record=True, width=160)
+    render_diff(diff, console, [old, new])
+    text = console.export_text()
+    assert "部门整体支出年度绩效目标：" in text and "部门职能概述：" in text and "部门预算安排资金（元）" in text
+    assert "总体绩效目标" not in text and "预算整体情况" not in text
+    book = write_comparison(tmp_path / "c.xlsx", diff, [old, new], ["a.yaml", "b.yaml"])
+    cells = [c.value for ws in openpyxl.load_workbook(book) for row in ws.iter_rows() for c in row if c.value]
+    assert "部门职能概述" in cells and "部门整体支出年度绩效目标" in cells
 
 
 def test_an_amount_too_large_in_yuan_is_refused_by_the_writer(tmp_path):

@@ -9,7 +9,8 @@ replaced and the rest of its work goes on.
 Items travel to the workers in chunks, so a thousand small items cost a few dozen round trips,
 while every item still reports back on its own: progress is exact and a crash is pinned on the
 item that caused it. Where workers are forked (Linux) they find the items in the memory they
-inherit and only the items' numbers travel: a form is not pickled on its way (about 0.8 ms each). A rich progress bar is drawn on stderr when stderr is a terminal.
+inherit and only the items' numbers travel: a form is not pickled on its way (about 0.8 ms each).
+A rich progress bar is drawn on stderr when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -231,21 +232,34 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+# The words beside the progress bar's two times (how long so far, how long still to go).
+PROGRESS_LABELS = {"elapsed": "已用", "remaining": "剩余"}
+
+
 class _Progress:
-    """A rich progress bar on stderr, or nothing."""
+    """A rich progress bar on stderr, or nothing: 读取并审核工作簿 ━━━━ 12/300 已用 0:00:05 剩余 0:01:40."""
 
     def __init__(self, enabled: bool, total: int, description: str) -> None:
         self.bar = None
         if not enabled:
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn(PROGRESS_LABELS["elapsed"]),
             TimeElapsedColumn(),
+            TextColumn(PROGRESS_LABELS["remaining"]),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=False,
@@ -357,7 +371,9 @@ def _drain(w: _Worker, done: dict[int, Outcome[Any]], bar: _Progress) -> bool:
     return w.proc.is_alive() or w.pos == len(w.chunk)
 
 
-def _replace(workers: list[_Worker], w: _Worker, queue: deque, spawn: Callable[[], _Worker]) -> None:
+def _replace(
+    workers: list[_Worker], w: _Worker, queue: deque[list[tuple[int, Any]]], spawn: Callable[[], _Worker]
+) -> None:
     """A fresh worker in place of a lost one, when there is still work for it."""
     if queue:
         workers[workers.index(w)] = spawn()
@@ -377,7 +393,8 @@ def _crash_message(w: _Worker) -> str:
     return f"处理时工作进程意外退出（退出码 {code}）"
 
 
-def _lost(w: _Worker, done: dict[int, Outcome[Any]], queue: deque, bar: _Progress, kind: Kind, message: str) -> None:
+def _lost(w: _Worker, done: dict[int, Outcome[Any]], queue: deque[list[tuple[int, Any]]], bar: _Progress, kind: Kind,
+          message: str) -> None:
     """The worker died (or was killed) on its current item: that item fails, the rest of its
     chunk goes back to the front of the queue."""
     if w.busy:

@@ -1,61 +1,124 @@
-"""Text from outside made safe to show: on a terminal, in a workbook cell, in a CSV or web page.
+"""Numbers as a person reads them: amounts, changes and percentages in reports, terminals and
+web pages, and the spreadsheet number formats that show them the same way.
 
-File names and cell values come from outside. A terminal takes control characters as commands
-(ESC [ … moves the cursor, rewrites earlier lines, sets the window title), and bidirectional
-overrides reorder what is shown; a workbook's XML cannot hold most C0 control characters; and a
-file name that is not valid UTF-8 (a GBK name unpacked from a zip made on Windows) reaches Python
-as lone surrogates, which no UTF-8 output can encode at all.
-
-- On a terminal every such character is shown as a JSON-style escape (`\\u001b`, `\\udcb1`), so
-  that nothing acts on the terminal and a JSON document printed stays valid JSON.
-- In a cell, a CSV field or a web page, a name that is valid GBK is shown decoded; whatever else
-  cannot be shown becomes U+FFFD (�). Line breaks and tabs stay.
+The data stays exact (the model, JSON and CSV keep every digit); what a person reads shows
+amounts in 万元 with two decimals and thousands separators (10,891.62), changes with their sign
+(+295.27, -9,993.54), percentages with two decimals (+2.79%). A change of a target given in
+percent is a change in percentage points (+2 个百分点), not a percentage of a percentage.
+Declared once here; diff, collect and the HTML reports use these functions and formats.
 """
 
 from __future__ import annotations
 
-import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
-# C0 (but tab and line feed), DEL, C1, bidirectional marks and overrides, surrogates.
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-# What a cell or a CSV field cannot hold or should not: C0 (but tab, line feed, carriage return),
-# DEL, C1, bidirectional overrides, surrogates, the two non-characters XML refuses.
-_CELL_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
-_SURROGATE_RUN = re.compile("[\udc80-\udcff]+")
+AMOUNT_DECIMALS = 2
+_STEP = Decimal(1).scaleb(-AMOUNT_DECIMALS)
+
+# Spreadsheet formats that show what the functions below write (Excel rounds half away from
+# zero, as ROUND_HALF_UP does for Decimals).
+AMOUNT_FORMAT = "#,##0.00"
+SIGNED_AMOUNT_FORMAT = "+#,##0.00;-#,##0.00;0.00"
+PERCENT_FORMAT = "+0.00%;-0.00%;0.00%"  # for a fraction (0.0279 shows +2.79%)
+PERCENT_NUMBER_FORMAT = '+0.00"%";-0.00"%";0.00"%"'  # for a number already in percent (2.79)
+COUNT_FORMAT = "#,##0"
+SIGNED_COUNT_FORMAT = "+#,##0;-#,##0;0"
+
+PERCENT_POINTS = "个百分点"
+EMPTY = "（空）"
 
 
-def terminal_text(text: str) -> str:
-    """`text` with every character a terminal would act on written as an escape."""
-    if _TERMINAL_UNSAFE.search(text) is None:
-        return text
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
-
-
-def _decode_gbk(m: re.Match[str]) -> str:
-    raw = bytes(ord(ch) - 0xDC00 for ch in m.group(0))
+def _decimal(value: Decimal | str | int | float | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
     try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return "\ufffd" * len(raw)
+        d = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
 
 
-def cell_text(text: str) -> str:
-    """`text` as a workbook cell, a CSV field or a web page can hold it (see the module's notes)."""
-    if _CELL_UNSAFE.search(text) is None:
-        return text
-    text = _SURROGATE_RUN.sub(_decode_gbk, text)
-    return _CELL_UNSAFE.sub("\ufffd", text)
+def _signed(text: str, d: Decimal, signed: bool) -> str:
+    return f"+{text}" if signed and d > 0 else text
 
 
-def path_text(path: object) -> str:
-    """A file path to show in a cell, a CSV field or a web page: no control characters, a GBK name
-    decoded (line breaks in a name would split the path in two, so they go too)."""
-    text = cell_text(str(path))
-    if "\n" in text or "\r" in text or "\t" in text:
-        text = text.replace("\r", "\ufffd").replace("\n", "\ufffd").replace("\t", "\ufffd")
+def amount_text(value: Decimal | str | int | float | None, signed: bool = False) -> str:
+    """An amount in 万元 for reading: '10,891.62', '0.00'; with `signed`, '+295.27' and
+    '-9,993.54'. '' for no amount."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    rounded = d.quantize(_STEP, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # never '-0.00'
+    return _signed(f"{rounded:,f}", rounded, signed)
+
+
+def number_text(value: Decimal | str | int | float | None, signed: bool = False) -> str:
+    """A number that is not an amount (a target's value, a head count) as it was written, with
+    thousands separators and no trailing zeros: '50,000', '2.5', '-13'."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    plain = d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    return _signed(f"{plain:,f}", plain, signed)
+
+
+def percent_text(value: Decimal | str | int | float | None, signed: bool = True) -> str:
+    """A percentage (given in percent: 2.79 means 2.79 %) with two decimals: '+2.79%'."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    rounded = d.quantize(_STEP, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return _signed(f"{rounded:,f}%", rounded, signed)
+
+
+def is_percent_unit(unit: str | None) -> bool:
+    return (unit or "").strip() in ("%", "％")
+
+
+def target_delta_text(delta: Decimal | None, percent: Decimal | None, unit: str | None) -> str:
+    """How far a target moved: '+2 个百分点' for a target in percent, '-10 元每人每月，-5.00%'
+    for any other unit, '-300，-46.15%' for a bare number. '' when it cannot be said."""
+    if delta is None:
+        return ""
+    if is_percent_unit(unit):
+        return f"{number_text(delta, signed=True)} {PERCENT_POINTS}"
+    text = number_text(delta, signed=True) + (f" {unit}" if unit else "")
+    if percent is not None:
+        text += f"，{percent_text(percent)}"
     return text
 
 
-def is_plain(text: str) -> bool:
-    """True when `text` needs no change for a cell (the fast test before cell_text)."""
-    return text.isprintable() or _CELL_UNSAFE.search(text) is None
+def number_change_text(delta: Decimal | None, percent: Decimal | None) -> str:
+    """'-13，-1.73%' — the change of a count or another plain number and its percentage."""
+    if delta is None:
+        return ""
+    text = number_text(delta, signed=True)
+    return text + (f"，{percent_text(percent)}" if percent is not None else "")
+
+
+def amount_change_text(delta: Decimal | None, percent: Decimal | None) -> str:
+    """'+640.00，+128.00%' — the change of an amount and its percentage."""
+    if delta is None:
+        return ""
+    text = amount_text(delta, signed=True)
+    return text + (f"，{percent_text(percent)}" if percent is not None else "")
+
+
+def as_number(value: Any) -> float | None:
+    """The value a spreadsheet cell holds for an amount or a count (None for none)."""
+    d = _decimal(value)
+    return None if d is None else float(d)
+
+
+__all__ = [
+    "AMOUNT_DECIMALS", "AMOUNT_FORMAT", "COUNT_FORMAT", "EMPTY", "PERCENT_FORMAT", "PERCENT_NUMBER_FORMAT",
+    "PERCENT_POINTS", "SIGNED_AMOUNT_FORMAT", "SIGNED_COUNT_FORMAT", "amount_change_text", "amount_text",
+    "as_number", "is_percent_unit", "number_change_text", "number_text", "percent_text", "target_delta_text",
+]

@@ -155,7 +155,7 @@ def run_soffice(exe: str, profile: Path, book: Path, outdir: Path, timeout: floa
         if proc.poll() is None:
             _end_group(proc)
     pdf = outdir / f"{book.stem}.pdf"
-    if proc.returncode != 0 or not pdf.is_file() or not pdf.read_bytes()[:5] == b"%PDF-":
+    if proc.returncode != 0 or not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
         detail = err.decode("utf-8", "replace").strip().splitlines()
         detail = [line for line in detail if "javaldx" not in line]
         why = f"（{detail[-1][:200]}）" if detail else ""

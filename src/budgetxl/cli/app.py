@@ -16,23 +16,25 @@ from rich.console import Console
 from rich.segment import Segment
 
 from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
-from budgetxl.display import terminal_text
+from budgetxl.cli.face import HELP_OPTIONS, Group
 from budgetxl.errors import BudgetxlError, OutputError, UsageError
 from budgetxl.fileio import describe_os_error, is_stdout, os_error_of, refuse_inputs
+from budgetxl.safetext import terminal_text
 
 app = typer.Typer(
     name="budgetxl",
-    help="budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。",
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": HELP_OPTIONS},
 )
 
 class SafeConsole(Console):
     """A console that shows text from outside (file names, cell values) without letting it act on
     the terminal: control characters, bidirectional overrides and undecodable bytes are written as
-    escapes (budgetxl.display.terminal_text); the console's own styles and controls are kept."""
+    escapes (budgetxl.safetext.terminal_text); the console's own styles and controls are kept."""
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         return super()._render_buffer(
@@ -55,20 +57,20 @@ def _cap_jobs(jobs: int | None) -> int | None:
     return capped
 
 
-# Options shared by several commands, declared once.
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors (for developers).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")]
-OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", help="Output folder (one file per input).")]
-JobsOpt = Annotated[
-    int | None,
-    typer.Option("--jobs", "-j", min=1, callback=_cap_jobs, help="Parallel workers (default: all cores)."),
-]
+# Options shared by several commands, declared once. Help in Chinese; option names stay English.
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的调用栈（供开发人员排查）。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出结果（标准输出）。")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", metavar="文件", help="输出文件。")]
+OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", metavar="文件夹", help="输出文件夹（每个输入一个文件）。")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="进程数", callback=_cap_jobs,
+                                             help="并行处理的进程数（默认：全部 CPU 核）。")]
 LayoutOpt = Annotated[
     str | None,
-    typer.Option("--layout", help="Form layout, a file in templates/ (guangdong, zhanjiang, central, jiangxi, guangxi…)."),
+    typer.Option("--layout", metavar="版式",
+                 help="表的版式，templates/ 中的一个文件（guangdong、zhanjiang、central、jiangxi、guangxi…）。"),
 ]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Read the form on this sheet (also a hidden one).")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="工作表",
+                                              help="读取这个工作表上的表（隐藏的工作表也可以）。")]
 
 
 def check_layout(layout: str | None) -> None:
@@ -78,6 +80,29 @@ def check_layout(layout: str | None) -> None:
     if layout is not None and layout not in available_layouts():
         raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", EXIT_USAGE)
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("budgetxl")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "（未安装）"
+        typer.echo(f"budgetxl {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="显示版本号并退出。")] = False,
+) -> None:
+    """budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。
+
+    每个命令都有帮助：budgetxl 命令 -h。结果写到标准输出，问题用中文写到标准错误；退出码 0 表示正常，
+    1 表示数据有错误，2 表示用法错误。
+    """
 
 # Exit codes: 0 ok, 1 errors in the data / failed work, 2 usage errors and unreadable inputs.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -117,6 +142,17 @@ def describe_unexpected(exc: BaseException) -> tuple[str, int | None]:
     return f"意外错误：{type(exc).__name__}: {text}（加 --debug 可查看详细信息）", None
 
 
+def require_suffix(path: Path | None, suffixes: tuple[str, ...], what: str) -> None:
+    """A usage error (exit 2), before any work, when output `path` would not be what its name
+    says: a workbook must be named .xlsx, a PDF .pdf…"""
+    if path is None or is_stdout(path):
+        return  # '-' is judged by guard_outputs
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return  # a device or a pipe (/dev/null, a FIFO): written through, whatever its name
+    if path.suffix.lower() not in suffixes:
+        raise fail(f"{path}: {what}应保存为 {' 或 '.join(suffixes)} 文件", EXIT_USAGE)
+
+
 def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
     """Turn budgetxl's own errors into one clear message and an exit code; unexpected errors
     into a short message too, with the traceback only under --debug. A usage error exits 2, an
@@ -139,7 +175,7 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
                 raise fail("已终止，未留下写了一半的文件", EXIT_TERMINATED) from None
             except KeyboardInterrupt:
                 raise fail("已中断", 130) from None
-            except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            except Exception as exc:
                 if debug:
                     raise
                 message, code = describe_unexpected(exc)

@@ -15,8 +15,8 @@ HTML_SUFFIXES = (".html", ".htm")
 
 HtmlOpt = Annotated[
     Path | None,
-    typer.Option("--html", metavar="REPORT.html",
-                 help="Also write the result as one self-contained web page (opens in any browser, offline)."),
+    typer.Option("--html", metavar="报告.html",
+                 help="同时把结果写成一个独立的网页（任何浏览器都能离线打开，可打印）。"),
 ]
 
 

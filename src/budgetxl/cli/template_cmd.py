@@ -19,6 +19,7 @@ from budgetxl.cli.app import (
     fail,
     guard_outputs,
     handle_errors,
+    require_suffix,
     stderr,
     stdout,
 )
@@ -43,35 +44,37 @@ def _say(text: str) -> None:
     stderr.print(text, markup=False, highlight=False)
 
 
-@app.command()
+@app.command(short_help="为各部门生成空白模板：预填、保护，带下拉列表和校验。")
 @handle_errors()
 def template(
-    year: Annotated[int, typer.Option("--year", min=1900, max=2200, help="Budget year of the templates.")],
-    unit: Annotated[str | None, typer.Option("--unit", help="One department's unit name (单位名称).")] = None,
+    year: Annotated[int, typer.Option("--year", min=1900, max=2200, metavar="年度", help="模板的预算年度。")],
+    unit: Annotated[str | None, typer.Option("--unit", metavar="单位名称", help="一个部门的单位名称。")] = None,
     units: Annotated[
         Path | None,
-        typer.Option("--units", help="CSV list of units (UTF-8 or GBK): a 单位名称 column and optional "
-                                     "amount columns 基本支出/项目支出/财政拨款/其他资金, pre-filled."),
+        typer.Option("--units", metavar="清单.csv",
+                     help="单位清单 CSV（UTF-8 或 GBK）：一列单位名称，可选 基本支出、项目支出、财政拨款、其他资金 "
+                          "金额列（预填到模板）。"),
     ] = None,
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
     framework: Annotated[
         str | None,
-        typer.Option("--framework", help=f"Indicator framework for the drop-downs: {' or '.join(framework_ids())} "
-                                         "(default: last year's with --from, else the default one)."),
+        typer.Option("--framework", metavar="体系",
+                     help=f"下拉列表用的指标体系：{' 或 '.join(framework_ids())}（默认：有 --from 时沿用上年的，"
+                          "否则用默认体系）。"),
     ] = None,
     rows: Annotated[
         int | None,
-        typer.Option("--rows", min=0, max=100, help="Empty rows in each task block and under each 二级指标 "
-                                                    "(default: templates/template.yaml)."),
+        typer.Option("--rows", min=0, max=100, metavar="行数",
+                     help="每个任务块、每个二级指标下留的空行数（默认见 templates/template.yaml）。"),
     ] = None,
     password: Annotated[
-        str | None, typer.Option("--password", help="Protect the sheets with this password (default: none).")
+        str | None, typer.Option("--password", metavar="密码", help="用这个密码保护工作表（默认不设密码）。")
     ] = None,
     from_: Annotated[
         Path | None,
-        typer.Option("--from", help="Last year's table (.xlsx/.xls/.ods or .yaml/.json): tasks and indicators "
-                                    "pre-filled for editing, amounts left blank."),
+        typer.Option("--from", metavar="上年表",
+                     help="上年的表（.xlsx、.xls、.ods 或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
     ] = None,
     layout: LayoutOpt = None,
     kind: Annotated[
@@ -85,7 +88,13 @@ def template(
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Make blank templates for departments: pre-filled, protected, with drop-downs and checks."""
+    """为各部门生成空白模板：预填已知内容，锁定标签和公式，带下拉列表、输入提示和校验。
+
+    一个单位用 --unit（-o 指定文件，须为 .xlsx），单位清单（CSV）用 --units（--out-dir
+    指定文件夹）；--from 用上年的表预填任务和指标（金额留空）。
+    """
+    guard_outputs([from_, units], output)  # the same file first: that is the worse mistake
+    require_suffix(output, (".xlsx",), "模板")
     if unit is not None and units is not None:
         raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)
     if unit is None and units is None and from_ is None:

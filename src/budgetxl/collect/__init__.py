@@ -16,7 +16,7 @@ import stat
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
@@ -48,7 +48,7 @@ class Collection:
 
     @property
     def counts(self) -> dict[Status, int]:
-        out = {s: 0 for s in STATUSES}
+        out = dict.fromkeys(STATUSES, 0)
         for r in self.records:
             out[r.status] += 1
         return out
@@ -58,7 +58,7 @@ class Collection:
         return sum(1 for r in self.records if r.n_duplicates)
 
 
-def failed_record(outcome: Outcome[FileRecord]) -> FileRecord:
+def failed_record(outcome: Outcome[Any]) -> FileRecord:
     """A file whose worker raised an unexpected error, crashed or ran out of time."""
     reason = outcome.error or "未知错误"
     if outcome.kind == "error":
@@ -114,9 +114,11 @@ def collect(
     jobs: int | None = None,
     progress: bool | None = None,
     timeout: float | None = TIMEOUT_SECONDS,
+    csv_lang: str = "zh",
 ) -> Collection:
     """Read and check every workbook under `paths`; write the summary workbook at `output` (and
-    the tidy tables into `csv_dir`). Raises InputError when there is nothing to collect."""
+    the tidy tables into `csv_dir`, headed in `csv_lang`: "zh" or "en"). Raises InputError when
+    there is nothing to collect."""
     paths = list(paths)
     output = Path(output)
     check_outputs(paths, output, previous=previous, csv_dir=csv_dir)
@@ -137,7 +139,7 @@ def collect(
     # Every output is staged and committed together at the end: all of them or none.
     with contextlib.ExitStack() as stack:
         staging = stack.enter_context(Staging())
-        tidy = stack.enter_context(TidyWriter(csv_dir, staging)) if csv_dir is not None else None
+        tidy = stack.enter_context(TidyWriter(csv_dir, staging, csv_lang)) if csv_dir is not None else None
         book = stack.enter_context(SummaryBook(output, compared=index is not None, staging=staging))
         for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
                                   description="读取并审核工作簿", timeout=timeout):

@@ -191,7 +191,10 @@ def compare_with(form: Form, previous: Known | None) -> Comparison:
                           note=f"上年文件无法读取：{short_reason(str(exc), previous.path)}")
     diff = diff_forms(old, form)
     counts = diff.counts()
-    pick = lambda block: (counts[block]["added"], counts[block]["removed"], counts[block]["changed"])  # noqa: E731
+
+    def pick(block: str) -> tuple[int, int, int]:
+        return counts[block]["added"], counts[block]["removed"], counts[block]["changed"]
+
     return Comparison(
         previous=previous.path,
         previous_year=old.year,

@@ -2,12 +2,16 @@
 
 Every sheet has its heading row frozen with an autofilter over it, prints A4 landscape one page
 wide with the heading on every page, and links each file name to the file itself (relative to
-the summary, so the links survive moving the folder together with it).
+the summary, so the links survive moving the folder together with it). Long texts wrap and every
+row is as tall as its wrapped lines (computed as the form's rows are: budgetxl.text); amounts
+show with two decimals and their columns are as wide as their widest value.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import math
 import os
 import re
 import shutil
@@ -25,19 +29,25 @@ from budgetxl.collect.inspect import FileRecord, Known
 from budgetxl.collect.projects import write_project_sheets
 from budgetxl.collect.styles import (
     CREATED,
+    FONT,
     FORMATS,
     PAGE,
+    PATH_KEYS,
     SEVERITY_LABELS,
     SHEETS,
+    SHOWN,
     STATUS_LABELS,
     TITLE,
     Column,
     columns,
 )
-from budgetxl.display import cell_text, is_plain, path_text
+from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.errors import OutputError
 from budgetxl.fileio import Staging
 from budgetxl.render.xlsx import Workbook, release
+from budgetxl.fieldwords import describe_field
+from budgetxl.fileio import atomic_path
+from budgetxl.text import column_px, fit_width, text_height_pt
 
 # Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
 # files costs no more memory than one of a hundred; every text is written as text.
@@ -48,7 +58,8 @@ Row = dict[str, Any]
 
 
 class SheetWriter:
-    """Writes rows of {column key: value} under the declared headings of one sheet."""
+    """Writes rows of {column key: value} under the declared headings of one sheet, each row as
+    tall as the wrapped lines of its texts."""
 
     def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path, *,
                  name: str | None = None, cols: Sequence[Column] | None = None) -> None:
@@ -58,13 +69,32 @@ class SheetWriter:
         self.formats = formats
         self.link_base = link_base
         self.row = 0
+        self._px = [column_px(col.width) for col in self.columns]
+        self._shown: dict[int, list[str]] = {c: [] for c, col in enumerate(self.columns) if col.style in SHOWN}
         for c, col in enumerate(self.columns):
             self.ws.set_column(c, c, col.width)
+        self.ws.set_row(0, _pixels(self._height({c: col.heading for c, col in enumerate(self.columns)})))
+        for c, col in enumerate(self.columns):
             self.ws.write_string(0, c, col.heading, formats["header"])
-        self.ws.set_row(0, 30)
+
+    def _height(self, texts: dict[int, str]) -> float:
+        """Points that show every wrapped line of the row's texts (by column)."""
+        size = FONT["font_size"]
+        return max((text_height_pt(t, self._px[c], size) for c, t in texts.items() if t), default=0.0) or \
+            text_height_pt("", self._px[0], size)
 
     def write(self, values: Row, styles: dict[str, str] | None = None) -> None:
         self.row += 1
+        texts: dict[int, str] = {}
+        for c, col in enumerate(self.columns):
+            value = values.get(col.key)
+            if value is None or value == "" or col.style in SHOWN or col.style == "int":
+                if c in self._shown and value not in (None, ""):
+                    self._shown[c].append(SHOWN[col.style](value))
+                continue
+            text = display_path(value) if col.style == "link" else str(value)
+            texts[c] = _breakable(text) if col.key in PATH_KEYS else text
+        self.ws.set_row(self.row, _pixels(self._height(texts)))  # before its cells (constant memory)
         for c, col in enumerate(self.columns):
             style = (styles or {}).get(col.key, col.style)
             self.cell(self.row, c, values.get(col.key), style)
@@ -82,19 +112,23 @@ class SheetWriter:
             self.ws.write_string(r, c, text if is_plain(text) else cell_text(text), fmt)
 
     def link(self, r: int, c: int, path: str, fmt: Any) -> None:
-        """The file's name, linked to the file (falls back to plain text past Excel's limits)."""
+        """The file's name, linked to the file by a HYPERLINK formula (stored with its text, so
+        the cell reads right before any recalculation). A formula rather than a cell hyperlink:
+        LibreOffice turns a cell hyperlink into a field that never wraps, and a long path would
+        be cut off in print. Plain text past Excel's limits (a string in a formula holds 255
+        characters) or where '#' would be read as a place inside the workbook."""
         shown = display_path(path)
         target = link_target(path, self.link_base)
-        status = -1
-        if "#" not in target and target == path_text(target):  # a name XML and Excel can hold
-            try:
-                status = self.ws.write_url(r, c, f"external:{target}", fmt, string=shown)
-            except (ValueError, TypeError):  # an over-long path
-                status = -1
-        if status not in (0, None):
+        if ("#" in target or target != path_text(target) or len(target) > MAX_FORMULA_STRING
+                or len(shown) > MAX_FORMULA_STRING):  # a name a formula (and XML) cannot hold
             self.ws.write_string(r, c, shown, self.formats["text"])
+            return
+        self.ws.write_formula(r, c, f'=HYPERLINK("{_quote(target)}","{_quote(shown)}")', fmt, shown)
 
     def finish(self) -> None:
+        for c, shown in self._shown.items():  # numbers never wrap: their widths can be set last
+            col = self.columns[c]
+            self.ws.set_column(c, c, fit_width(shown, FONT["font_size"], minimum=col.width))
         last = len(self.columns) - 1
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.row, 1), last)
@@ -106,6 +140,32 @@ class SheetWriter:
         self.ws.set_footer(PAGE["footer"])
         self.ws.repeat_rows(0)
         self.ws.fit_to_pages(1, 0)
+
+
+def _pixels(height_pt: float) -> float:
+    """A row height rounded up to whole pixels (0.75 pt), as the workbook stores it."""
+    return math.ceil(round(height_pt / 0.75, 6)) * 0.75
+
+
+MAX_FORMULA_STRING = 255  # Excel's limit for a text inside a formula
+
+
+def _quote(text: str) -> str:
+    """A text inside a formula's double quotes."""
+    return text.replace('"', '""')
+
+
+def hyperlink_target(formula: str) -> str | None:
+    """The file a HYPERLINK formula written by `SheetWriter.link` points to (None for another
+    formula); for reading the summary back."""
+    m = re.fullmatch(r'=HYPERLINK\("((?:[^"]|"")*)",.*\)', formula or "", re.S)
+    return m.group(1).replace('""', '"') if m else None
+
+
+def _breakable(path: str) -> str:
+    """A path as measured for its row height: spreadsheets break a long path only after / or -,
+    so those are where it may wrap (a space after each, for the measure)."""
+    return re.sub(r"([/\\-])", r"\1 ", path)
 
 
 def display_path(path: str) -> str:
@@ -165,7 +225,7 @@ def finding_rows(rec: FileRecord) -> Iterable[tuple[Row, dict[str, str]]]:
     for f in rec.findings:
         yield ({"file": shown, "unit": rec.unit_name, "where": f.where if f.cell else "", "code": f.code,
                 "severity": SEVERITY_LABELS[f.severity], "message": f.message, "value": f.value or "",
-                "field": f.field}, {"severity": f"severity_{f.severity}"})
+                "field": describe_field(f.field)}, {"severity": f"severity_{f.severity}"})
 
 
 def compare_row(rec: FileRecord) -> Row | None:

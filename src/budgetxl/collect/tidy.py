@@ -1,6 +1,10 @@
 """Tidy tables of a collection (--csv): forms, tasks, indicators and findings, one row per thing,
 UTF-8 with a byte-order mark so that Excel opens them as UTF-8, plain for pandas and DuckDB.
 
+Column headings are Chinese by default (the tables are opened in Excel by the people who review
+the returns); `lang="en"` (`--csv-lang en`) writes the English keys below instead, for scripts.
+Values are the same either way: amounts exact, field paths and codes as the data holds them.
+
 Tasks, indicators and findings are written as each file comes in (the collector keeps none of
 them); forms at the end, when duplicates are known. Every file is written atomically.
 """
@@ -15,7 +19,7 @@ from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
 from budgetxl.collect.summary import duplicates_text
-from budgetxl.display import path_text
+from budgetxl.safetext import path_text
 from budgetxl.errors import OutputError
 from budgetxl.fileio import Staging
 from budgetxl.model import format_amount
@@ -27,6 +31,55 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "indicators": ("file", "unit_name", "year", "indicator", "level1", "level2", "name", "target"),
     "findings": ("file", "unit_name", "year", "code", "severity", "sheet", "cell", "field", "value", "message"),
 }
+
+# The Chinese heading of every column key (declared once; a test checks each key has one).
+HEADINGS_ZH: dict[str, str] = {
+    "file": "文件",
+    "status": "状态",
+    "reason": "说明",
+    "unit_name": "单位名称",
+    "year": "年度",
+    "layout": "版式",
+    "sheet": "工作表",
+    "errors": "错误数",
+    "warnings": "警告数",
+    "infos": "提示数",
+    "expenditures_total": "支出合计（万元）",
+    "revenues_total": "收入合计（万元）",
+    "task_funds_total": "任务资金合计（万元）",
+    "tasks": "任务数",
+    "indicators": "指标数",
+    "duplicate_of": "重复提交",
+    "task": "任务序号",
+    "group": "类别",
+    "name": "名称",
+    "content": "主要实施内容",
+    "funds": "拟投入的资金（万元）",
+    "goal": "期望达到的目标",
+    "indicator": "指标序号",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "target": "指标值",
+    "code": "代码",
+    "severity": "级别",
+    "cell": "单元格",
+    "field": "字段",
+    "value": "内容",
+    "message": "问题",
+}
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def headings(table: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The heading row of `table` in `lang` ("zh" or "en")."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown CSV language {lang!r}")
+    keys = COLUMNS[table]
+    if table == "indicators":  # 名称 of an indicator is its 三级指标
+        return [("三级指标" if k == "name" else HEADINGS_ZH[k]) if lang == "zh" else k for k in keys]
+    return [HEADINGS_ZH[k] if lang == "zh" else k for k in keys]
+
 
 # A text that Excel would take for a formula (=, +, -, @ first) gets an apostrophe in front, as
 # the OWASP guidance on CSV injection advises: the returns come from outside.
@@ -51,8 +104,9 @@ class TidyWriter:
     """The four CSV files in `folder`, open while the collection runs. Given a `staging`, they are
     only staged there, to be committed with the collection's other outputs."""
 
-    def __init__(self, folder: str | Path, staging: Staging | None = None) -> None:
+    def __init__(self, folder: str | Path, staging: Staging | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
         self.folder = Path(folder)
+        self.lang = lang
         self._stack = contextlib.ExitStack()
         self._staging = staging
         self._files: dict[str, TextIO] = {}
@@ -63,12 +117,12 @@ class TidyWriter:
         if self.folder.exists() and not self.folder.is_dir():
             raise OutputError(f"{self.folder}: 已存在同名文件，--csv 应为一个文件夹")
         staging = self._staging if self._staging is not None else self._stack.enter_context(Staging())
-        for name, columns in COLUMNS.items():
+        for name in COLUMNS:
             tmp = staging.add(self.folder / f"{name}.csv")
             fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", errors="replace", newline=""))
             self._files[name] = fh
             self._writers[name] = csv.writer(fh, lineterminator="\r\n")
-            self._writers[name].writerow(columns)
+            self._writers[name].writerow(headings(name, self.lang))
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:

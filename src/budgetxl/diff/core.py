@@ -89,7 +89,7 @@ class Side:
     label: str
     year: int | None
     unit_name: str
-
+    layout: str | None = None  # the form's layout: its words label the comparison
 
 @dataclass(frozen=True)
 class FormDiff:
@@ -101,6 +101,7 @@ class FormDiff:
     overall_goal: TextDiff
     basic_info: tuple[Entry, ...]
     warnings: tuple[str, ...] = ()
+    functions: TextDiff = field(default_factory=lambda: TextDiff("unchanged", "", ""))  # 部门职能概述, where stated
     # A project's forms (kind project): its indicators for the implementation period, paired as
     # the year's are; the kind also words the blocks (see `label`).
     period_indicators: tuple[Entry, ...] = ()
@@ -110,7 +111,7 @@ class FormDiff:
         """Per block, how many entries of each status."""
         out: dict[str, dict[str, int]] = {}
         for block in ("budget", "tasks", "indicators", "basic_info", "period_indicators"):
-            tally = {s: 0 for s in STATUSES}
+            tally: dict[str, int] = dict.fromkeys(STATUSES, 0)
             for entry in getattr(self, block):
                 tally[entry.status] += 1
             out[block] = tally
@@ -118,9 +119,9 @@ class FormDiff:
 
     def label(self, block: str) -> str:
         """What a block is called in this kind of form (预算整体情况, or a project's 项目资金…)."""
-        from budgetxl.diff.styles import BLOCK_LABELS, KIND_BLOCK_LABELS
+        from budgetxl.diff.styles import KIND_BLOCK_LABELS, block_labels
 
-        return KIND_BLOCK_LABELS.get(self.kind, {}).get(block) or BLOCK_LABELS[block]
+        return KIND_BLOCK_LABELS.get(self.kind, {}).get(block) or block_labels(self.new.layout).get(block, "")
 
     @property
     def blocks(self) -> tuple[str, ...]:
@@ -130,7 +131,7 @@ class FormDiff:
     @property
     def identical(self) -> bool:
         blocks = (self.budget, self.tasks, self.indicators, self.basic_info, self.period_indicators)
-        return self.overall_goal.status == "unchanged" and all(
+        return self.overall_goal.status == "unchanged" and self.functions.status == "unchanged" and all(
             e.status == "unchanged" for block in blocks for e in block
         )
 
@@ -234,7 +235,7 @@ def _in_order(matching: Matching, n_old: int) -> list[tuple[int | None, int | No
 MIN_CONTAINED = 4  # characters of a core name worth looking for inside another row's name
 
 
-def _containing(name: str, others: Sequence[tuple[int, str]]) -> int | None:
+def _containing(name: str, others: Sequence[tuple[int | None, str]]) -> int | None:
     """Index of the first other row whose normalised name holds `name`'s core (a merged task:
     创业担保贷款贴息资金 → 促进就业专项资金（含创业担保贷款贴息资金）)."""
     core = core_name(normalize(name))
@@ -326,7 +327,7 @@ def _budget_parts(form: Form) -> list[tuple[str, str, str, Sequence[BudgetLine]]
         layout = load_layout(form.layout)
     except LayoutError:
         layout = default
-    parts = [
+    parts: list[tuple[str, str, str, Sequence[BudgetLine]]] = [
         (side, side, layout.side_label(side) or default.side_label(side), getattr(form.budget, side))
         for side in ("expenditures", "revenues")
     ]
@@ -363,9 +364,9 @@ def diff_line_parts(old_parts: Sequence[tuple[str, str, str, Sequence[BudgetLine
     matching = Matching(tuple(sorted(pairs, key=lambda p: p.new)), tuple(removed), added)
 
     out = []
-    for i, j, _ in _in_order(matching, len(flat_old)):
-        a = flat_old[i] if i is not None else None
-        b = flat_new[j] if j is not None else None
+    for old_i, new_j, _ in _in_order(matching, len(flat_old)):
+        a = flat_old[old_i] if old_i is not None else None
+        b = flat_new[new_j] if new_j is not None else None
         part, _, label, line = b if b is not None else a  # type: ignore[misc]
         old_line = a[3] if a is not None else None
         new_line = b[3] if b is not None else None
@@ -404,6 +405,16 @@ def _number(text: str) -> Decimal | None:
         return parse_amount(text)
     except (ValueError, InvalidOperation):
         return None
+
+
+def goal_text(form: Form) -> str:
+    """The goal a form states: its 总体绩效目标, or its numbered goals one a line (layouts that
+    list them), so that a unit changing layout between years still compares its goals."""
+    return form.overall_goal or "\n".join(form.goals)
+
+
+def _text_diff(old: str, new: str) -> TextDiff:
+    return TextDiff("unchanged" if _same_text(old, new) else "changed", old, new)
 
 
 def diff_basic_info(old: Form, new: Form) -> tuple[Entry, ...]:
@@ -487,16 +498,13 @@ def diff_forms(
         return diff_projects(old, new, labels=labels, threshold=threshold)  # type: ignore[arg-type]
     old_label, new_label = labels or default_labels(old, new)
     return FormDiff(
-        old=Side(old_label, old.year, old.unit_name),
-        new=Side(new_label, new.year, new.unit_name),
+        old=Side(old_label, old.year, old.unit_name, old.layout),
+        new=Side(new_label, new.year, new.unit_name, new.layout),
         budget=diff_budget(old, new),
         tasks=diff_tasks(old.tasks, new.tasks, threshold),
         indicators=diff_indicators(old.indicators, new.indicators, threshold),
-        overall_goal=TextDiff(
-            "unchanged" if _same_text(old.overall_goal, new.overall_goal) else "changed",
-            old.overall_goal,
-            new.overall_goal,
-        ),
+        overall_goal=_text_diff(goal_text(old), goal_text(new)),
+        functions=_text_diff("\n".join(old.functions), "\n".join(new.functions)),
         basic_info=diff_basic_info(old, new),
         warnings=form_warnings(old, new),
     )

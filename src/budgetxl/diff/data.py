@@ -77,6 +77,11 @@ def diff_data(diff: FormDiff, sources: tuple[str, str] | None = None) -> dict[st
         "budget": [budget_entry_data(e) for e in diff.budget],
         "tasks": [entry_data(e) for e in diff.tasks],
         "indicators": [entry_data(e) for e in diff.indicators],
+        "functions": {
+            "status": diff.functions.status,
+            "old": diff.functions.old,
+            "new": diff.functions.new,
+        },
         "overall_goal": {
             "status": diff.overall_goal.status,
             "old": diff.overall_goal.old,

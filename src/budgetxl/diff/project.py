@@ -98,7 +98,7 @@ def project_items(form: ProjectForm, goal_field: str) -> tuple[InfoItem, ...]:
 
 def _side(label: str, form: ProjectForm) -> Side:
     who = form.name if not form.unit_name else f"{form.name}（{form.unit_name}）"
-    return Side(label, form.year, who)
+    return Side(label, form.year, who, layout_name(form))
 
 
 def diff_projects(old: ProjectForm, new: ProjectForm, *, labels: tuple[str, str] | None = None,

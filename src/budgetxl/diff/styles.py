@@ -4,8 +4,12 @@ form layout in templates/, not from here."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from datetime import datetime, timezone
 from typing import Any
+
+from budgetxl import display
 
 # --------------------------------------------------------------------------------------------
 # Words a reviewer reads
@@ -13,14 +17,38 @@ from typing import Any
 STATUS_LABELS = {"added": "新增", "removed": "取消", "changed": "调整", "unchanged": "未变"}
 COUNT_ORDER = ("added", "removed", "changed", "unchanged")
 
-BLOCK_LABELS = {
-    "budget": "预算整体情况",
-    "basic_info": "基本信息",
-    "overall_goal": "总体绩效目标",
-    "tasks": "工作任务",
-    "indicators": "绩效指标",
-    "period_indicators": "实施期绩效指标",
-}
+TASKS_LABEL = "工作任务"  # the task blocks together (a layout names each of them)
+
+
+@lru_cache(maxsize=16)
+def block_labels(layout_name: str | None = None) -> dict[str, str]:
+    """What the comparison calls each part of a form: the words of the form's own layout (the
+    default layout's where it has no such block), 工作任务 for its task blocks together."""
+    from budgetxl.errors import LayoutError
+    from budgetxl.layout import load_layout
+
+    default = load_layout(None)
+    try:
+        layout = load_layout(layout_name)
+    except LayoutError:
+        layout = default
+
+    def label(kinds: tuple[str, ...], fields: tuple[str, ...] = ()) -> str:
+        for lay in (layout, default):
+            block = next((b for b in lay.blocks if b.kind in kinds and (not fields or getattr(b, "field", "") in fields)),
+                         None)
+            if block is not None:
+                return block.label
+        return ""
+
+    return {
+        "budget": label(("pairs", "amount_row", "amount_list")),
+        "basic_info": label(("info",)),
+        "overall_goal": label(("text", "numbered"), ("overall_goal", "goals")),
+        "tasks": TASKS_LABEL,
+        "indicators": label(("indicators",)),
+        "functions": label(("numbered",), ("functions",)),
+    }
 TASK_GROUP_LABELS = {"key": "重点任务", "other": "其他任务"}
 # The blocks of other kinds of form where they are called otherwise (a project's table).
 KIND_BLOCK_LABELS = {
@@ -83,9 +111,11 @@ COLORS = {
 }
 
 _CELL = {**FONT, "text_wrap": True, "valign": "top", "border": 1, "border_color": COLORS["border"]}
-AMOUNT_FORMAT = "#,##0.00####"
-PERCENT_FORMAT = "+0.00%;-0.00%;0.00%"
-DELTA_FORMAT = "+#,##0.00####;-#,##0.00####;0"
+# Amounts show two decimals with thousands separators, as everywhere a person reads them
+# (budgetxl.display); the cells keep the exact values.
+AMOUNT_FORMAT = display.AMOUNT_FORMAT
+PERCENT_FORMAT = display.PERCENT_FORMAT
+DELTA_FORMAT = display.SIGNED_AMOUNT_FORMAT
 
 # Cell formats by name; a cell's look is one of these (or one with a fill added, see FILLS).
 FORMATS: dict[str, dict[str, Any]] = {
@@ -102,6 +132,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "similarity": {**_CELL, "num_format": "0.000", "align": "center"},
     "number": {**_CELL, "num_format": "General"},
     "number_delta": {**_CELL, "num_format": "+General;-General;General"},
+    "percent_text": {**_CELL, "align": "right"},
 }
 FILLS = {
     "changed": COLORS["changed_fill"],
@@ -134,6 +165,7 @@ WIDTHS = {
     "delta": 11,
     "percent": 9,
     "target_change": 14,
+    "target_change_max": 24,  # wider than the default when a change needs it, up to this
     "note": 16,
     "part": 14,
     "item": 22,

@@ -55,7 +55,9 @@ MAX_MERGES = 100_000
 MAX_TEXT_CHARS = 20_000_000  # text of all cells after sharing and repetition (a real form: ~20,000)
 
 _CHUNK = 1024 * 1024
-_DTD_MARKS = tuple(m for s in ("<!DOCTYPE", "<!ENTITY") for m in (s.encode(), s.encode("utf-16-le"), s.encode("utf-16-be")))
+_DTD_MARKS = tuple(
+    m for s in ("<!DOCTYPE", "<!ENTITY") for m in (s.encode(), s.encode("utf-16-le"), s.encode("utf-16-be"))
+)
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]|<\x00[A-Za-z_]|\x00<\x00?[A-Za-z_]")
 
 

@@ -17,7 +17,8 @@ from budgetxl.text import clean_text
 
 def a1(row: int, col: int) -> str:
     """0-based (row, col) → 'C12'."""
-    return xl_rowcol_to_cell(row, col)
+    ref: str = xl_rowcol_to_cell(row, col)
+    return ref
 
 
 def float_decimal(value: float) -> Decimal:

@@ -140,8 +140,8 @@ def write_sheet(ws: Worksheet, plan: Plan, formats: FormatCache) -> None:
             where = field or f"第 {row + 1} 行"
             raise OutputError(f"{where}: 无法写入单元格（xlsxwriter 返回 {status}）")
     for f in plan.formulas:  # totals: the formula with its value, over the blank cell planned for it
-        value = float(f.value) if isinstance(f.value, Decimal) else f.value
-        ws.write_formula(f.row, f.col, f.text(), formats.get(f.style, f.decimals), value)
+        result = float(f.value) if isinstance(f.value, Decimal) else f.value
+        ws.write_formula(f.row, f.col, f.text(), formats.get(f.style, f.decimals), result)
     setup_page(ws, plan)
 
 

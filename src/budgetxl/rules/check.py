@@ -101,7 +101,7 @@ def in_reading_order(findings: tuple[Finding, ...] | list[Finding]) -> list[Find
     """Errors first, then warnings, then notes; within each, top to bottom, left to right (findings
     without a cell keep their order, after those with one)."""
 
-    def key(item: tuple[int, Finding]) -> tuple:
+    def key(item: tuple[int, Finding]) -> tuple[int, bool, tuple[int, int], int]:
         i, f = item
         pos = parse_ref(f.cell) if f.cell else None
         return (SEVERITIES.index(f.severity), pos is None, pos or (0, 0), i)

@@ -29,7 +29,7 @@ def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = 
 # Raw YAML/JSON data
 
 
-def _amount_slots(data: Any) -> Iterator[tuple[str, dict, str]]:
+def _amount_slots(data: Any) -> Iterator[tuple[str, dict[str, Any], str]]:
     """(field path, the dict holding it, key) for every amount in a raw document."""
     budget = data.get("budget") if isinstance(data, dict) else None
     if isinstance(budget, dict):
@@ -48,7 +48,7 @@ def _amount_slots(data: Any) -> Iterator[tuple[str, dict, str]]:
                 yield f"tasks[{i}].funds", task, "funds"
 
 
-def _line_slots(lines: Any, prefix: str) -> Iterator[tuple[str, dict, str]]:
+def _line_slots(lines: Any, prefix: str) -> Iterator[tuple[str, dict[str, Any], str]]:
     if isinstance(lines, list):
         for i, line in enumerate(lines):
             if isinstance(line, dict) and "amount" in line:
