@@ -17,14 +17,15 @@ from pathlib import Path
 
 import openpyxl
 
-from _baseline import bare_form_script
-from _timing import compare
 from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import plan_form, render_form
 from budgetxl.render.pages import paginate
 from budgetxl.text import wrap_count
+
+from _baseline import bare_form_script
+from _timing import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "fixtures" / "real" / "wuhan-donghu-2020-project-application.xlsx"

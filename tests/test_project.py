@@ -21,7 +21,7 @@ from budgetxl.errors import InputError
 from budgetxl.kinds import FORM_KINDS
 from budgetxl.layout import load_layout
 from budgetxl.model import Form, form_from_data, json_schema, load_form
-from budgetxl.project import Funding, ProjectForm, ProjectIndicator, ProjectLine
+from budgetxl.project import ProjectForm, ProjectLine
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
 from budgetxl.render.project_template import build_project_template, make_project_template
@@ -135,7 +135,7 @@ def test_wuhan_project_labels_take_two_columns_with_parts_under_a_parent_label(t
 def test_a_layout_of_another_kind_is_refused(tmp_path, seed_form):
     with pytest.raises(InputError, match="版式“guangdong”是部门整体预算绩效目标表的版式，不能用于项目支出绩效目标表"):
         render_form(load_form(CENTRAL).model_copy(update={"layout": "guangdong"}), tmp_path / "x.xlsx")
-    with pytest.raises(InputError, match="可用的版式：central-project、wuhan-project|可用的版式：.*central"):
+    with pytest.raises(InputError, match=r"不能用于部门整体预算绩效目标表；可用的版式：guangdong"):
         render_form(seed_form.model_copy(update={"layout": "wuhan-project"}), tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
     res = run("render", str(CENTRAL), "--layout", "jiangxi", "-o", str(tmp_path / "y.xlsx"))
@@ -276,7 +276,7 @@ def test_a_blank_project_template_reads_back_as_its_seed(tmp_path, layout):
         assert items and all(i.is_placeholder for i in items)  # every 二级 of the framework, ready to fill
     lines = load_layout(layout).budget_lines()
     for path_, names in lines.items():
-        got = form.funding.annual if path_ == "funding.annual" else getattr(form.funding, "period") if path_ == "funding.period" else form.spending
+        got = form.funding.annual if path_ == "funding.annual" else form.funding.period if path_ == "funding.period" else form.spending
         assert len(got) == len(names) and all(ln.amount is None for ln in got)
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
@@ -312,7 +312,7 @@ def test_a_project_template_filled_as_a_person_would_reads_back(tmp_path):
 
 def test_a_project_template_rolled_forward_from_last_year(tmp_path):
     previous = load_form(CENTRAL)
-    tplan, seed, _ = build_project_template(None, 2025, previous=previous)
+    _, seed, _ = build_project_template(None, 2025, previous=previous)
     assert (seed.name, seed.code, seed.department, seed.start_year) == (previous.name, previous.code,
                                                                        previous.department, 2024)
     assert seed.funding.period == previous.funding.period  # the period's money spans the years

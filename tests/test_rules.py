@@ -13,9 +13,9 @@ from budgetxl.report import Report
 from budgetxl.rules import RULES, all_rules, check_data, check_file, validate
 from budgetxl.rules.catalogue import CATALOGUE, render_catalogue
 from budgetxl.rules.target_rules import expects_quantity
+from project_rule_cases import PROJECT_CASES
 
 from handmade_workbooks import make_workbook
-from project_rule_cases import PROJECT_CASES
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inputs" / "fengyang-2023.yaml"

@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from budgetxl.errors import InputError
-
 from budgetxl.model import Form
 from budgetxl.project import ProjectForm
 
@@ -67,7 +66,7 @@ def check_layout_kind(name: str, layout: Any) -> None:
     kind = FORM_KINDS[name]
     if layout.kind != kind.name:
         other = FORM_KINDS[layout.kind].title if layout.kind in FORM_KINDS else layout.kind
-        same = [n for n in _layouts_of(kind.name)]
+        same = _layouts_of(kind.name)
         raise InputError(f"版式“{layout.name}”是{other}的版式，不能用于{kind.title}"
                          + (f"；可用的版式：{'、'.join(same)}" if same else ""))
 

@@ -56,15 +56,16 @@ def plan(b: SheetBuilder, block: IndicatorSetsBlock, form: Any, row: int) -> int
     row = header_row + 1
     ends = []
     if b.template:
-        kept = set(b.empty_rows)
+        t: Any = b  # a template's builder (render.template_plan.TemplateBuilder)
+        kept = set(t.empty_rows)
         empty: list[set[int]] = []
         for s, st in enumerate(block.sets):
-            b.empty_rows = set()
-            ends.append(template_rows(b, block, form, row, block.set_positions(s), st.field, f"{block.key}.{st.field}"))
-            empty.append(b.empty_rows)
+            t.empty_rows = set()
+            ends.append(template_rows(t, block, form, row, block.set_positions(s), st.field, f"{block.key}.{st.field}"))
+            empty.append(t.empty_rows)
         end = max(ends)
         # a row is left to grow with its text only where every set has nothing in it
-        b.empty_rows = kept | {r for r in range(row, end) if all(r in e or r >= ends[s] for s, e in enumerate(empty))}
+        t.empty_rows = kept | {r for r in range(row, end) if all(r in e or r >= ends[s] for s, e in enumerate(empty))}
     else:
         for s, st in enumerate(block.sets):
             ends.append(tree_rows(b, block, getattr(form, st.field), row, block.set_positions(s), st.field))
@@ -134,7 +135,8 @@ def _set_columns(r: SheetReader, block: IndicatorSetsBlock, span: Span, starts: 
 
 def read(r: SheetReader, block: IndicatorSetsBlock, span: Span) -> None:
     starts, heading_row = _heading_columns(r, block, span)
-    sets, header_row = _set_columns(r, block, span, starts, heading_row if heading_row is not None else span.rows.start - 1)
+    after = heading_row if heading_row is not None else span.rows.start - 1
+    sets, header_row = _set_columns(r, block, span, starts, after)
     shift = span.data_col - block.first_col
     for s, cols in enumerate(sets):
         for column, (c0, _) in zip(block.column_map, block.set_positions(s)):

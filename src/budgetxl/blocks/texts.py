@@ -26,12 +26,13 @@ def plan(b: SheetBuilder, block: TextsBlock, form: Any, row: int) -> int:
     b.header(row, block)
     row += 1
     style = "input_text" if b.template else "text"
+    t: Any = b  # in a template, its builder (render.template_plan.TemplateBuilder)
     for column, (c0, c1) in zip(block.column_map, block.positions):
         b.put(row, c0, getattr(form, column.field), style, last_col=c1, field=column.field)
         if b.template:
-            b.hint_named(row, c0, row, column.hint or column.field, last_col=c1 if c1 != c0 else None)
+            t.hint_named(row, c0, row, column.hint or column.field, last_col=c1 if c1 != c0 else None)
     if b.template:
-        b.tall_rows.append(row)
+        t.tall_rows.append(row)
     b.section_label(block, first, row, header_row)
     return row + 1
 

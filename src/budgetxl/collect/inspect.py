@@ -222,7 +222,7 @@ def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = Non
             known = candidates(form, previous.get(unit_key(form.unit_name), ())) if form.unit_name else ()
             match = pick_previous(known, form.year, path) if form.unit_name else None
             compare = compare_project if is_project(form) else compare_with
-            comparison = (compare(form, match) if form.unit_name  # type: ignore[operator]
+            comparison = (compare(form, match) if form.unit_name  # type: ignore[arg-type]
                           else Comparison(note="本文件没有单位名称，无法与上年匹配"))
             record = replace(record, comparison=comparison)
         out.append(record)

@@ -138,10 +138,10 @@ def compare_project(form: ProjectForm, previous: Known | None) -> Comparison:
                           note=f"上年文件无法读取：{short_reason(str(exc), previous.path)}")
     from budgetxl.diff import diff_forms
 
-    diff = diff_forms(old, form)
+    diff = diff_forms(old, form)  # type: ignore[arg-type]
     counts = diff.counts()
     ind = tuple(counts["indicators"][k] + counts["period_indicators"][k] for k in ("added", "removed", "changed"))
-    return Comparison(previous=previous.path, previous_year=old.year, old_total=old.annual_money,  # type: ignore[union-attr]
+    return Comparison(previous=previous.path, previous_year=old.year, old_total=getattr(old, "annual_money", None),
                       new_total=new_total, indicators=ind, note="；".join(diff.warnings))  # type: ignore[arg-type]
 
 
@@ -183,7 +183,8 @@ def mark_project_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
     groups: dict[tuple[str, str, int | None], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         if r.project is not None and r.status != "unreadable" and (r.project.code.strip() or r.project.name.strip()):
-            ident = "C:" + normalize_label(r.project.code) if r.project.code.strip() else "N:" + normalize_label(r.project.name)
+            code, name = r.project.code, r.project.name
+            ident = "C:" + normalize_label(code) if code.strip() else "N:" + normalize_label(name)
             groups[(unit_key(r.unit_name), ident, r.year)].append(i)
     from budgetxl.collect import MAX_LISTED_DUPLICATES
 
@@ -253,7 +254,8 @@ def write_project_sheets(book: Any, records: Sequence[FileRecord]) -> None:
         return
     from budgetxl.collect.summary import SheetWriter
 
-    sheets = (("projects", project_rows(records)), ("departments", [(row, {}) for row in department_rows(records)]))
+    sheets: tuple[tuple[str, list[tuple[dict[str, Any], dict[str, str]]]], ...] = (
+        ("projects", project_rows(records)), ("departments", [(row, {}) for row in department_rows(records)]))
     for key, rows in sheets:
         sheet = SheetWriter(book.wb, book.formats, key, book.base, name=SHEETS[key], cols=COLUMNS[key])
         for row, styles in rows:

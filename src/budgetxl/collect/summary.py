@@ -295,8 +295,9 @@ class SummaryBook:
             self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
         if self.compare is not None:
             for known in missing:
+                note = "本年没有该项目的文件" if known.kind == "project" else "本年没有该单位的文件"
                 self.compare.write({"unit": known.who, "previous": known.path, "previous_year": known.year,
-                                    "note": "本年没有该项目的文件" if known.kind == "project" else "本年没有该单位的文件"})
+                                    "note": note})
         for sheet in (self.summary, self.findings, self.compare):
             if sheet is not None:
                 sheet.finish()

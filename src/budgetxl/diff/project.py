@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from budgetxl.diff.core import (
-    Entry,
     FormDiff,
     Side,
     TextDiff,
@@ -55,7 +54,8 @@ def project_parts(form: ProjectForm) -> list[tuple[str, str, str, Sequence[Budge
         lines = _get(form, path)
         label = (layout.side_label(path) if layout is not None else "") or field_word(path)
         mark = _detail_mark(layout, path)
-        shown = [BudgetLine(name=(mark + line.name) if line.detail else line.name, amount=line.amount) for line in lines]
+        shown = [BudgetLine(name=(mark + line.name) if line.detail else line.name, amount=line.amount)
+                 for line in lines]
         parts.append((path, path, label, shown))
     return parts
 
@@ -104,11 +104,11 @@ def _side(label: str, form: ProjectForm) -> Side:
 def diff_projects(old: ProjectForm, new: ProjectForm, *, labels: tuple[str, str] | None = None,
                   threshold: float = THRESHOLD) -> FormDiff:
     """Compare a project's tables (normally two consecutive years)."""
-    old_label, new_label = labels or default_labels(old, new)
+    old_label, new_label = labels or default_labels(old, new)  # type: ignore[arg-type]
     goal_field = "annual_goal" if (old.annual_goal or new.annual_goal) else "period_goal"
     a, b = getattr(old, goal_field), getattr(new, goal_field)
     items = _Items(project_items(old, goal_field)), _Items(project_items(new, goal_field))
-    warnings = list(form_warnings(old, new))
+    warnings = list(form_warnings(old, new))  # type: ignore[arg-type]
     if not same_project(old, new):
         warnings.append(f"两张表的项目不同：“{old.name}”与“{new.name}”，比对结果仅供参考")
     return FormDiff(

@@ -41,6 +41,7 @@ def load_projects(path: str | Path) -> list[Project]:
     else:
         files = [path]
     for f in files:
+        found: list[tuple[Any, str]]
         if f.suffix.lower() in FORM_SUFFIXES:
             found = [(load_form(f), str(f))]
         else:

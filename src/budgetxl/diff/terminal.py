@@ -251,7 +251,7 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     for e in diff.basic_info:
         if e.status != "unchanged":
             row = e.new or e.old
-            detail = Text(f"{diff.label("basic_info")} {row['name'] if row else ''}：")
+            detail = Text(f"{diff.label('basic_info')} {row['name'] if row else ''}：")
             if "value" in e.changes:
                 detail.append_text(_change_text(e.changes["value"], console, "number"))
             else:

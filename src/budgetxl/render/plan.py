@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Sequence
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from budgetxl.errors import InputError
-from budgetxl.layout import Layout, load_layout
+from budgetxl.layout import Layout
 from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
 from budgetxl.text import ROW_PADDING_PT, column_px, line_box, line_height_pt, wrap_count
@@ -243,7 +243,6 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
     """Lay out `form` with `layout` (default: the form's own layout, else the default one).
     Raises InputError when the form holds something the layout has no place for."""
     from budgetxl.blocks import KINDS, check_fits, heading
-
     from budgetxl.kinds import check_kind, form_layout
 
     layout = layout or form_layout(form)

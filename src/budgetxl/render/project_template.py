@@ -81,8 +81,9 @@ def project_seed(unit: str | None, year: int, *, layout: Layout, framework: Fram
             lines["spending"] = tuple(ProjectLine(name=ln.name, detail=ln.detail) for ln in previous.spending)
         if "funding.period" in lines:  # the period's money by source, as last year's table had it
             before = {(normalize_label(ln.name), ln.detail): ln.amount for ln in previous.funding.period}
-            lines["funding.period"] = tuple(ln.model_copy(update={"amount": before.get((normalize_label(ln.name), ln.detail))})
-                                            for ln in lines["funding.period"])
+            lines["funding.period"] = tuple(
+                ln.model_copy(update={"amount": before.get((normalize_label(ln.name), ln.detail))})
+                for ln in lines["funding.period"])
     if unit:
         if "department" in held:
             data["department"] = unit
@@ -142,7 +143,10 @@ def project_instructions(tplan: TemplatePlan, seed: ProjectForm, rows: RowCounts
     carried = []
     if previous is not None:
         for b in layout.blocks:
-            fields = [c.field for c in b.column_map if c.field] if b.kind in ("fields", "texts") else [getattr(b, "field", "")]
+            if b.kind in ("fields", "texts"):
+                fields = [c.field for c in b.column_map if c.field]
+            else:
+                fields = [getattr(b, "field", "")]
             if any(f in CARRIED and getattr(previous, f, None) for f in fields):
                 carried.append(b.label)
         if any(not i.is_placeholder for name in previous.indicator_sets for i in getattr(previous, name)):
@@ -155,7 +159,8 @@ def project_instructions(tplan: TemplatePlan, seed: ProjectForm, rows: RowCounts
         "sheet_name": tplan.plan.sheet_name,
         "identity": [b for b in layout.blocks if b.kind in ("fields", "value")
                      and not any(c.field in ("budget_total", "budget_annual") for c in b.column_map)],
-        "money": [b for b in layout.blocks if b.kind in ("amount_row", "amount_list") and getattr(b, "field", "") != "spending"],
+        "money": [b for b in layout.blocks
+                  if b.kind in ("amount_row", "amount_list") and getattr(b, "field", "") != "spending"],
         "spending": next((b for b in layout.blocks if getattr(b, "field", "") == "spending"), None),
         "goals": [b for b in layout.blocks if b.kind == "texts" or (b.kind == "text" and "goal" in b.field)],
         "indicator_sets": sets,

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence, cast
 
 from budgetxl.blocks import held_paths
 from budgetxl.model import format_amount
-from budgetxl.project import ProjectLine, field_word, lines_total
+from budgetxl.project import ProjectForm, ProjectLine, field_word, lines_total
 from budgetxl.report import Finding
+from budgetxl.rules import fields, indicators, printing, target_rules  # noqa: F401 - the shared rules, declared first
 from budgetxl.rules.amounts import TOLERANCE
-from budgetxl.rules import printing  # noqa: F401 - the rules shared below are declared first
 from budgetxl.rules.registry import Context, Hit, Rule, rule, share
 
 KIND = "project"
@@ -30,6 +30,11 @@ KINDS = (KIND,)
 INDICATOR_RULES = ("BX105", "BX106", "BX201", "BX202", "BX203", "BX204", "BX210", "BX211", "BX212", "BX301",
                    "BX302")
 share(KIND, "BX102", "BX112", "BX130", "BX131", *INDICATOR_RULES)
+
+
+def _form(ctx: Context) -> ProjectForm:
+    """The form checked: these rules run on project forms only (kinds=("project",))."""
+    return cast(ProjectForm, ctx.form)
 
 
 def _blank(text: str | None) -> bool:
@@ -62,22 +67,22 @@ def _held(ctx: Context) -> set[str]:
 
 @rule("BX501", "error", "项目名称为空", "项目支出绩效目标表必须填写项目名称。", "项目名称一栏留空。", kinds=KINDS)
 def name_missing(ctx: Context) -> Iterator[Hit]:
-    if _blank(ctx.form.name):
-        yield Hit(f"{_label(ctx, 'name')}未填写", "name", ctx.form.name)
+    if _blank(_form(ctx).name):
+        yield Hit(f"{_label(ctx, 'name')}未填写", "name", _form(ctx).name)
 
 
 @rule("BX502", "error", "主管部门为空", "版式中有主管部门一栏时必须填写（汇总时按主管部门归集各项目）。",
       "“主管部门及代码”一栏留空。", kinds=KINDS)
 def department_missing(ctx: Context) -> Iterator[Hit]:
-    if "department" in _held(ctx) and _blank(ctx.form.department):
-        yield Hit(f"{_label(ctx, 'department')}未填写", "department", ctx.form.department)
+    if "department" in _held(ctx) and _blank(_form(ctx).department):
+        yield Hit(f"{_label(ctx, 'department')}未填写", "department", _form(ctx).department)
 
 
 @rule("BX503", "error", "年度绩效指标为空",
       "项目必须有年度绩效指标（至少一个填了名称或指标值的三级指标；空的占位行不算）。",
       "绩效指标栏中只有一级、二级指标，没有任何三级指标。", kinds=KINDS)
 def annual_indicators_missing(ctx: Context) -> Iterator[Hit]:
-    if not any(not i.is_placeholder for i in ctx.form.indicators):
+    if not any(not i.is_placeholder for i in _form(ctx).indicators):
         yield Hit(f"没有填写{_set_label(ctx, 'indicators')}", "indicators")
 
 
@@ -85,7 +90,7 @@ def annual_indicators_missing(ctx: Context) -> Iterator[Hit]:
       "版式中有实施期（中期）绩效指标的，应当填写（延续项目和跨年度项目尤其需要）。",
       "“实施期绩效指标”一栏只有一级、二级指标。", kinds=KINDS)
 def period_indicators_missing(ctx: Context) -> Iterator[Hit]:
-    if "period_indicators" in _held(ctx) and not any(not i.is_placeholder for i in ctx.form.period_indicators):
+    if "period_indicators" in _held(ctx) and not any(not i.is_placeholder for i in _form(ctx).period_indicators):
         yield Hit(f"没有填写{_set_label(ctx, 'period_indicators')}", "period_indicators")
 
 
@@ -105,7 +110,7 @@ def _set_label(ctx: Context, field: str) -> str:
       "“总体目标”下的实施期目标和年度目标都留空。", kinds=KINDS)
 def goals_missing(ctx: Context) -> Iterator[Hit]:
     held = _held(ctx) & {"period_goal", "annual_goal"}
-    form = ctx.form
+    form = _form(ctx)
     if not held:
         return
     if "annual_goal" in held and _blank(form.annual_goal):
@@ -123,7 +128,7 @@ def _unreadable(ctx: Context, *prefixes: str) -> bool:
       "总额未填写时按各资金来源之和比较；有金额无法读取时不作比较。",
       "中期资金总额 300 万元，年度资金总额 450 万元。", kinds=KINDS)
 def annual_exceeds_period(ctx: Context) -> Iterator[Hit]:
-    form = ctx.form
+    form = _form(ctx)
     if _unreadable(ctx, "budget_total", "budget_annual", "funding."):
         return
     period, annual = form.period_money, form.annual_money
@@ -131,16 +136,18 @@ def annual_exceeds_period(ctx: Context) -> Iterator[Hit]:
         return
     field = "budget_annual" if form.budget_annual is not None else "funding.annual"
     yield Hit(f"年度资金 {format_amount(annual)} 万元超过实施期资金 {format_amount(period)} 万元"
-              f"（多 {format_amount(annual - period)} 万元）", field, f"{format_amount(annual)} > {format_amount(period)}")
+              f"（多 {format_amount(annual - period)} 万元）", field,
+              f"{format_amount(annual)} > {format_amount(period)}")
 
 
 @rule("BX511", "error", "资金来源之和与资金总额不符",
       f"各项资金来源（“其中”行除外）之和应等于它们所属的资金总额：实施期的来源等于项目总预算（中期资金总额），"
-      f"年度的来源等于项目当年预算（年度资金总额），允许误差 {TOLERANCE} 万元。两者都填了才比较；有金额无法读取时不作比较。"
+      f"年度的来源等于项目当年预算（年度资金总额），允许误差 {TOLERANCE} 万元。"
+      "两者都填了才比较；有金额无法读取时不作比较。"
       "合计行是手工输入的数字时另见 BX122。",
       "项目当年预算 6730 万元，资金来源各项之和 6700 万元。", kinds=KINDS)
 def sources_disagree(ctx: Context) -> Iterator[Hit]:
-    form = ctx.form
+    form = _form(ctx)
     for side, total_field in (("period", "budget_total"), ("annual", "budget_annual")):
         label = ctx.layout.side_label(f"funding.{side}") or _described(f"funding.{side}")
         lines = getattr(form.funding, side)
@@ -152,7 +159,8 @@ def sources_disagree(ctx: Context) -> Iterator[Hit]:
             continue
         yield Hit(f"{label}各项之和 {format_amount(sources)} 万元，不等于{_label(ctx, total_field)}"
                   f" {format_amount(total)} 万元（相差 {format_amount(abs(sources - total))} 万元）",
-                  f"funding.{side}[0].amount" if lines else f"funding.{side}", f"{format_amount(sources)} ≠ {format_amount(total)}")
+                  f"funding.{side}[0].amount" if lines else f"funding.{side}",
+                  f"{format_amount(sources)} ≠ {format_amount(total)}")
 
 
 @rule("BX512", "warning", "支出明细之和与年度资金不符",
@@ -160,7 +168,7 @@ def sources_disagree(ctx: Context) -> Iterator[Hit]:
       f"允许误差 {TOLERANCE} 万元。有金额无法读取时不作比较。",
       "支出明细合计 6700 万元，项目当年预算 6730 万元。", kinds=KINDS)
 def spending_disagrees(ctx: Context) -> Iterator[Hit]:
-    form = ctx.form
+    form = _form(ctx)
     spent = lines_total(form.spending)
     annual = form.annual_money
     if spent is None or annual is None or _unreadable(ctx, "spending[", "budget_annual", "funding.annual["):
@@ -175,16 +183,17 @@ def spending_disagrees(ctx: Context) -> Iterator[Hit]:
       f"“其中”行是上一个主项的组成部分，各“其中”行之和不应超过主项的金额（允许误差 {TOLERANCE} 万元）。",
       "“1.一般公共预算财政拨款收入”为 500 万元，“其中：申请当年预算拨款”为 600 万元。", kinds=KINDS)
 def details_exceed(ctx: Context) -> Iterator[Hit]:
-    form = ctx.form
+    form = _form(ctx)
     for path, lines in (("funding.period", form.funding.period), ("funding.annual", form.funding.annual),
                         ("spending", form.spending)):
-        for k, main, details in _groups(lines):
+        for _, main, details in _groups(lines):
             if main.amount is None:
                 continue
             parts = [d.amount for _, d in details if d.amount is not None]
             if parts and sum(parts, Decimal(0)) - main.amount > TOLERANCE:
                 total = sum(parts, Decimal(0))
-                yield Hit(f"“{main.name}”{format_amount(main.amount)} 万元，其下“其中”各项合计 {format_amount(total)} 万元，超过了主项",
+                yield Hit(f"“{main.name}”{format_amount(main.amount)} 万元，"
+                          f"其下“其中”各项合计 {format_amount(total)} 万元，超过了主项",
                           f"{path}[{details[0][0]}].amount", f"{format_amount(total)} > {format_amount(main.amount)}")
 
 
@@ -206,7 +215,7 @@ def _groups(lines: Sequence[ProjectLine]) -> Iterator[tuple[int, ProjectLine, li
       "项目期的起始年度不应晚于终止年度，表格所属年度应在项目期之内。",
       "项目期写成 2026 至 2024；或 2025 年的表格写的项目期是 2021 至 2023。", kinds=KINDS)
 def period_years(ctx: Context) -> Iterator[Hit]:
-    form = ctx.form
+    form = _form(ctx)
     start, end = form.start_year, form.end_year
     if start is not None and end is not None and start > end:
         yield Hit(f"项目期起始年度 {start} 晚于终止年度 {end}", "start_year", f"{start}–{end}")

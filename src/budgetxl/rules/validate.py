@@ -9,8 +9,14 @@ from typing import Any, Iterable, Iterator
 
 from budgetxl.model import Form, form_from_data, parse_amount
 from budgetxl.report import Finding, Report
-from budgetxl.rules import amounts, fields, indicators, printing, target_rules  # noqa: F401 - they register the rules
-from budgetxl.rules import project  # noqa: F401 - after the rules it shares with other kinds
+from budgetxl.rules import (  # noqa: F401 - they register the rules
+    amounts,
+    fields,
+    indicators,
+    printing,
+    project,
+    target_rules,
+)
 from budgetxl.rules.registry import Context, all_rules
 
 
