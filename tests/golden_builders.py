@@ -140,6 +140,18 @@ def layout_template(name: str) -> Callable[[Path], Path]:
     return build
 
 
+def project_template(name: str) -> Callable[[Path], Path]:
+    """budgetxl template --from the project example of layout `name` for 2025 (rolled forward)."""
+    def build(work: Path) -> Path:
+        from budgetxl.render.project_template import make_project_template
+
+        form = load_form(EXAMPLES / f"{name}-2024.yaml")
+        return make_project_template(work / f"template-{name}-2025.xlsx", None, 2025, previous=form)  # type: ignore[arg-type]
+    return build
+
+
+PROJECT_LAYOUTS = ("central-project", "wuhan-project")
+
 GOLDEN: dict[str, Callable[[Path], Path]] = {
     "fengyang-2023.xlsx": rendered_form,
     "template-2024.xlsx": template_workbook,
@@ -148,6 +160,8 @@ GOLDEN: dict[str, Callable[[Path], Path]] = {
     "annotated.xlsx": annotated_copy,
     **{f"{name}-2024.xlsx": layout_form(name) for name in ("central", "jiangxi", "guangxi")},
     **{f"template-{name}-2025.xlsx": layout_template(name) for name in ("central", "jiangxi", "guangxi")},
+    **{f"{name}-2024.xlsx": layout_form(name) for name in PROJECT_LAYOUTS},
+    **{f"template-{name}-2025.xlsx": project_template(name) for name in PROJECT_LAYOUTS},
 }
 
 

@@ -655,3 +655,14 @@ def test_a_diff_speaks_the_layout_and_compares_numbered_goals_and_functions(tmp_
     book = write_comparison(tmp_path / "c.xlsx", diff, [old, new], ["a.yaml", "b.yaml"])
     cells = [c.value for ws in openpyxl.load_workbook(book) for row in ws.iter_rows() for c in row if c.value]
     assert "部门职能概述" in cells and "部门整体支出年度绩效目标" in cells
+
+
+def test_an_amount_too_large_in_yuan_is_refused_by_the_writer(tmp_path):
+    """1e11 万元 is 1e15 元: more digits than a spreadsheet keeps, so a layout in 元 refuses it
+    (naming the field) rather than write a sheet that reads back without it."""
+    form = load_form(EXAMPLES["guangxi"])
+    big = (form.budget.revenues[0].model_copy(update={"amount": Decimal("100000000000")}), *form.budget.revenues[1:])
+    with pytest.raises(InputError, match=r"budget.revenues\[0\].amount: 100000000000 万元写成元是 1000000000000000"):
+        render_form(form.model_copy(update={"budget": form.budget.model_copy(update={"revenues": big})}),
+                    tmp_path / "g.xlsx")
+    assert not (tmp_path / "g.xlsx").exists()

@@ -13,6 +13,7 @@ from budgetxl.report import Report
 from budgetxl.rules import RULES, all_rules, check_data, check_file, validate
 from budgetxl.rules.catalogue import CATALOGUE, render_catalogue
 from budgetxl.rules.target_rules import expects_quantity
+from project_rule_cases import PROJECT_CASES
 
 from handmade_workbooks import make_workbook
 
@@ -179,6 +180,9 @@ CASES: dict[str, tuple[Builder, Builder, str]] = {
     ),
     "BX302": (lambda t: with_indicator(0, target="≥9O家"), lambda t: with_indicator(0, target="≥90家"), "indicators[0].target"),
 }
+
+
+CASES.update(PROJECT_CASES)  # the rules of project tables (BX5xx)
 
 
 def test_every_rule_has_a_case():

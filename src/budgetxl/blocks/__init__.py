@@ -18,7 +18,20 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from budgetxl.blocks import amount_list, amount_row, fields, indicators, info, numbered, pairs, table, text, value
+from budgetxl.blocks import (
+    amount_list,
+    amount_row,
+    fields,
+    indicator_sets,
+    indicators,
+    info,
+    numbered,
+    pairs,
+    table,
+    text,
+    texts,
+    value,
+)
 from budgetxl.blocks.base import heading, year_in_text
 from pydantic import BaseModel
 
@@ -39,6 +52,8 @@ KINDS: dict[str, ModuleType] = {
     "numbered": numbered,
     "table": table,
     "indicators": indicators,
+    "indicator_sets": indicator_sets,
+    "texts": texts,
 }
 
 
@@ -55,8 +70,10 @@ def held_paths(layout: Layout) -> set[str]:
             out.update((b.left, b.right, b.sections))
         elif b.kind == "amount_row":
             out.update(c.field[: -len(".total")] if c.field.endswith(".total") else c.field for c in b.column_map)
-        elif b.kind == "fields":
+        elif b.kind in ("fields", "texts"):
             out.update(c.field for c in b.column_map)
+        elif b.kind == "indicator_sets":
+            out.update(s.field for s in b.sets)
         else:
             out.add(b.field)
     out.discard("")

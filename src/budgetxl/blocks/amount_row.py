@@ -12,8 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import from_sheet, get_path, header_key, to_sheet
-from budgetxl.model import BudgetLine
+from budgetxl.blocks.base import form_model, from_sheet, get_path, header_key, item_model, sheet_problem, to_sheet
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -46,8 +45,11 @@ def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
             out.append(f"{path}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
         for k, line in enumerate(have):
+            out += sheet_problem(line.amount, block.unit, f"{path}[{k}].amount")
+            if getattr(line, "detail", False):
+                out.append(f"{path}[{k}].detail: 版式“{layout.name}”的“{block.label}”没有“其中”行")
             if not line.name:
-                out.append(f"{path}[{k}].name: 这一版式的预算项目名称写在表头中，不能为空")
+                out.append(f"{path}[{k}].name: 这一版式的各项预算的名称写在表头中，不能为空")
     headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
     names = [normalize_label(line.name) for path in _lists(block) for line in get_path(form, path)]
     if headings and names and all(n in headings for n in names):
@@ -135,4 +137,4 @@ def read(r: SheetReader, block: AmountRowBlock, span: Span) -> None:
         path = f"{list_path}[{len(lines)}]"
         name = r.text(names_row, c, f"{path}.name")
         amount = from_sheet(r.amount(amounts_row, c, f"{path}.amount"), unit)
-        lines.append(BudgetLine(name=name, amount=amount))
+        lines.append(item_model(form_model(r.layout), list_path)(name=name, amount=amount))

@@ -72,6 +72,20 @@ def to_sheet(amount: Decimal | None, unit: str) -> Decimal | None:
     return canonical_decimal(amount.scaleb(_UNIT_SCALE[unit]))
 
 
+def sheet_problem(amount: Decimal | None, unit: str, path: str) -> list[str]:
+    """An amount that, in a block's unit other than 万元 (元: ten thousand times the number), is too
+    large for a spreadsheet to keep exactly: the writer refuses it, naming the field."""
+    from budgetxl.model import MAX_AMOUNT_DIGITS, amount_problem, format_amount
+
+    if amount is None or not _UNIT_SCALE[unit]:
+        return []
+    shown = to_sheet(amount, unit)
+    if amount_problem(shown) is None:  # type: ignore[arg-type]
+        return []
+    return [f"{path}: {format_amount(amount)} 万元写成{unit}是 {format_amount(shown)}，"  # type: ignore[arg-type]
+            f"超过电子表格能精确保存的 {MAX_AMOUNT_DIGITS} 位数字，读回会不一样；请核对金额"]
+
+
 def from_sheet(amount: Decimal | None, unit: str) -> Decimal | None:
     """An amount read in `unit` as 万元 (exactly)."""
     if amount is None or not _UNIT_SCALE[unit]:

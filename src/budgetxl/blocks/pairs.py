@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import from_sheet, get_path, header_key, to_sheet
+from budgetxl.blocks.base import from_sheet, get_path, header_key, sheet_problem, to_sheet
 from budgetxl.blocks.totals import is_total_row
 from budgetxl.model import BudgetLine, BudgetSection
 
@@ -38,6 +38,7 @@ def problems(block: PairsBlock, form: Form, layout: Layout) -> list[str]:
     out = []
     for path, lines in _all_lists(form, block):
         for k, line in enumerate(lines):
+            out += sheet_problem(line.amount, block.unit, f"{path}[{k}].amount")
             if not line.name and line.amount is None:
                 out.append(f"{path}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
     if not block.totals:

@@ -174,7 +174,7 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
         r.columns[block.key] = cols
     elif block.columns_from and block.columns_from in r.columns:
         cols = dict(r.columns[block.columns_from])
-    shift = span.data_col - 1
+    shift = span.data_col - block.first_col
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)
     item = item_model(form_model(r.layout), block.field)

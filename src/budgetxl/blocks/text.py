@@ -23,19 +23,20 @@ def problems(block: TextBlock, form: Form, layout: Layout) -> list[str]:
 def plan(b: SheetBuilder, block: TextBlock, form: Form, row: int) -> int:
     value = getattr(form, block.field)
     if b.template:
-        b.put(row, 0, block.label, "label")
-        b.put(row, 1, value, "input_text", last_col=b.last_col, field=block.field)
-        b.hint_named(row, 1, row, block.field, last_col=b.last_col)
+        b.label(block, row)
+        b.put(row, b.first_col, value, "input_text", last_col=b.last_col, field=block.field)
+        b.hint_named(row, b.first_col, row, block.field, last_col=b.last_col)
         b.tall_rows.append(row)
         b.blocks.append(BlockSpan(block.key, row, row))
         return row + 1
     # A text taller than a row can be is spread over rows of its own, under one label.
-    parts = split_to_rows(value, b.width_px(1, b.last_col), font_size("text", b.layout), MAX_ROW_PT) if value else [value]
+    width = b.width_px(b.first_col, b.last_col)
+    parts = split_to_rows(value, width, font_size("text", b.layout), MAX_ROW_PT) if value else [value]
     for k, part in enumerate(parts):
-        b.put(row + k, 1, part, "text", last_col=b.last_col, field=block.field if k == 0 else "")
+        b.put(row + k, b.first_col, part, "text", last_col=b.last_col, field=block.field if k == 0 else "")
     last = row + len(parts) - 1
     if len(parts) == 1:
-        b.put(row, 0, block.label, "label")
+        b.label(block, row)
         b.blocks.append(BlockSpan(block.key, row, row))
     else:
         b.section_label(block, row, last)

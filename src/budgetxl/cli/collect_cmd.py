@@ -67,7 +67,9 @@ def collect(
         if rec.status == "unreadable":
             stderr.print(f"无法读取 {rec.source}: {rec.reason}", markup=False, highlight=False)
     if result.compared:
-        stderr.print(f"与上年比较：上年有 {len(result.missing)} 个单位本年没有文件；"
+        projects = sum(1 for k in result.missing if k.kind == "project")
+        whose = f"{len(result.missing) - projects} 个单位" + (f"、{projects} 个项目" if projects else "")
+        stderr.print(f"与上年比较：上年有 {whose}本年没有文件；"
                      f"{len(result.previous_unreadable)} 个上年文件无法读取", markup=False, highlight=False)
     failed = counts["errors"] or counts["unreadable"]
     raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)

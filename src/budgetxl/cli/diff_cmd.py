@@ -53,6 +53,9 @@ def diff(
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
+    if len(paths) == 2 and _project_sets(paths, debug):
+        _diff_project_sets(paths, output, json_, html, debug)
+        return
     check_html_target(html, paths)
     guard_outputs(paths, output)
     loaded = []
@@ -100,3 +103,45 @@ def diff(
             render_diff(result, stdout, forms)  # type: ignore[arg-type]
         else:
             render_series(result, stdout, forms)  # type: ignore[arg-type]
+
+
+def _project_sets(paths: list[Path], debug: bool) -> bool:
+    """Whether the two paths are sets of projects (a folder, or a workbook of several forms)."""
+    from budgetxl.diff.project_sets import holds_several
+
+    try:
+        return any(holds_several(p) for p in paths)
+    except (InputError, ReadError) as exc:
+        if debug:
+            raise
+        raise fail(str(exc), EXIT_USAGE) from None
+
+
+def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html: Path | None, debug: bool) -> None:
+    """A department's projects of two years: paired by code and name, each pair compared."""
+    from budgetxl.diff.project_sets import PAIRED_BY, diff_project_folders, set_data
+
+    if output is not None or html is not None:
+        raise fail("按项目比对一个部门两年的项目时，结果只能显示在终端或用 --json 输出；"
+                   "要得到比对工作簿或网页报告，请逐个项目比对（budgetxl diff 上年项目表 本年项目表 -o …）", EXIT_USAGE)
+    try:
+        result = diff_project_folders(paths[0], paths[1])
+    except (InputError, ReadError) as exc:
+        if debug:
+            raise
+        raise fail(str(exc), EXIT_USAGE) from None
+    if json_:
+        stdout.print(to_json(set_data(result)), markup=False, highlight=False, soft_wrap=True)
+        return
+    pairs = result.pairing
+    say = lambda text: stdout.print(text, markup=False, highlight=False)  # noqa: E731
+    say(f"项目配对：{len(pairs.pairs)} 对，新增 {len(pairs.added)} 个，取消 {len(pairs.removed)} 个")
+    for j in pairs.added:
+        say(f"新增项目：{result.new[j].form.name}（{result.new[j].source}）")
+    for i in pairs.removed:
+        say(f"取消项目：{result.old[i].form.name}（{result.old[i].source}）")
+    for p, d in zip(pairs.pairs, result.diffs):
+        stdout.rule()
+        how = PAIRED_BY[p.by] + (f"，相似度 {p.similarity:.3f}" if p.similarity is not None else "")
+        say(f"{result.old[p.old].source} → {result.new[p.new].source}（{how}）")
+        render_diff(d, stdout, (result.old[p.old].form, result.new[p.new].form))

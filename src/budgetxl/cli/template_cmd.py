@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,14 @@ def template(
                      help="上年的表（.xlsx、.xls、.ods 或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
     ] = None,
     layout: LayoutOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Form kind: department (部门整体预算绩效目标表) or project (项目支出绩效目标表); "
+                                    "default: the kind of --layout or of --from, else department."),
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="The project's name (项目名称), pre-filled in a project template.")
+    ] = None,
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -94,6 +103,19 @@ def template(
         raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
     check_layout(layout)
     guard_outputs([from_, units], output)
+    previous = None
+    if from_ is not None:
+        previous, findings = load_previous(from_)
+        for f in findings:
+            _say(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}")
+    kind = template_kind(kind, layout, previous)
+    if kind == "project":
+        project_template(year=year, unit=unit, units=units, output=output, out_dir=out_dir, framework=framework,
+                         rows=rows, password=password, previous=previous, layout=layout, project=project, jobs=jobs,
+                         source=from_)
+        return
+    if project is not None:
+        raise fail("--project 只能用于项目支出绩效目标表的模板（--kind project）", 2)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)
@@ -110,11 +132,6 @@ def template(
         _say(f"已生成 {len(paths)} 个模板（{folder}）")
         return
 
-    previous = None
-    if from_ is not None:
-        previous, findings = load_previous(from_)
-        for f in findings:
-            _say(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}")
     unit_name = unit if unit is not None else previous.unit_name  # type: ignore[union-attr]
     tplan, seed, counts = build_template(unit_name, year, previous=previous, framework=framework,
                                          layout=layout, rows=rows)
@@ -130,4 +147,65 @@ def template(
     target = output if output is not None else (out_dir or DEFAULT_DIR) / template_file_name(seed.unit_name, year)
     guard_outputs([from_], target)
     write_template(tplan, seed, target, password=password, rows=counts)
+    stdout.print(str(target), markup=False, highlight=False)
+
+
+def template_kind(kind: str | None, layout: str | None, previous: object) -> str:
+    """The form kind of the templates: --kind, else the kind of --layout, else of --from's table;
+    a --layout or --from of another kind than --kind is a usage error."""
+    from budgetxl.kinds import FORM_KINDS, kind_of
+    from budgetxl.layout import load_layout
+
+    if kind is not None and kind not in FORM_KINDS:
+        raise fail(f"不认识的表格种类“{kind}”，可选：{'、'.join(FORM_KINDS)}", 2)
+    if kind is not None and kind not in ("department", "project"):
+        raise fail(f"“{FORM_KINDS[kind].title}”（--kind {kind}）还不能生成模板", 2)
+    of_layout = load_layout(layout).kind if layout is not None else None
+    of_previous = kind_of(previous).name if previous is not None else None
+    chosen = kind or of_layout or of_previous or "department"
+    for what, other in (("--layout", of_layout), ("--from", of_previous)):
+        if other is not None and other != chosen:
+            raise fail(f"{what} 给出的是{FORM_KINDS[other].title}，而模板是{FORM_KINDS[chosen].title}"
+                       f"（--kind {chosen}）", 2)
+    return chosen
+
+
+def project_template(*, year: int, unit: str | None, units: Path | None, output: Path | None, out_dir: Path | None,
+                     framework: str | None, rows: int | None, password: str | None, previous: object,
+                     layout: str | None, project: str | None, jobs: int | None, source: Path | None = None) -> None:
+    """`budgetxl template --kind project`: one project's template, or one per unit of a list."""
+    from budgetxl.render.project_template import (
+        build_project_template,
+        not_carried_project,
+        project_template_file_name,
+        write_project_template,
+    )
+
+    if unit is not None and units is not None:
+        raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)
+    if units is not None:
+        if output is not None or previous is not None or project is not None:
+            raise fail("单位清单（--units）为每个单位生成一个空白项目模板；-o、--from 和 --project 只能用于一个项目", 2)
+        table = load_units(units)
+        if table.amount_columns:
+            _say(f"提示：项目模板不预填金额，{units} 中的金额列已忽略：{'、'.join(table.amount_columns)}")
+        folder = out_dir or DEFAULT_DIR
+        blank = [replace(u, amounts={}) for u in table.units]
+        paths = make_templates(blank, year, folder, framework=framework, layout=layout, rows=rows,
+                               password=password, jobs=jobs, kind="project")
+        for path in paths:
+            stdout.print(str(path), markup=False, highlight=False)
+        _say(f"已生成 {len(paths)} 个项目模板（{folder}）")
+        return
+    if unit is None and previous is None:
+        raise fail("请用 --unit 指定项目的主管部门，或用 --from 指定上年的项目表", 2)
+    tplan, seed, counts = build_project_template(unit, year, previous=previous, framework=framework,  # type: ignore[arg-type]
+                                                 layout=layout, rows=rows, project=project)
+    if previous is not None:
+        lost = not_carried_project(previous, tplan.plan.layout)  # type: ignore[arg-type]
+        if lost:
+            _say(f"提示：版式“{tplan.plan.layout.name}”没有这些栏目，上年的内容未带入：{'、'.join(lost)}")
+    target = output if output is not None else (out_dir or DEFAULT_DIR) / project_template_file_name(seed, year)
+    guard_outputs([source], target)
+    write_project_template(tplan, seed, target, password=password, rows=counts, previous=previous)  # type: ignore[arg-type]
     stdout.print(str(target), markup=False, highlight=False)

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
+from budgetxl.collect.projects import mark_project_duplicates, missing_returns
 from budgetxl.collect.inspect import (
     STATUSES,
     Comparison,
@@ -83,7 +84,7 @@ def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
     them, and how many there are (a unit that sent hundreds of files costs no more)."""
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        if r.status != "unreadable" and r.unit_name.strip():
+        if r.status != "unreadable" and r.unit_name.strip() and r.project is None:  # projects: by project
             groups[(unit_key(r.unit_name), r.year)].append(i)
     out = list(records)
     for members in groups.values():
@@ -92,7 +93,7 @@ def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
             for i in members:
                 listed = tuple(records[j].label for j in head if j != i)[:MAX_LISTED_DUPLICATES]
                 out[i] = replace(out[i], duplicates=listed, n_duplicates=len(members) - 1)
-    return out
+    return mark_project_duplicates(out)
 
 
 def index_previous(
@@ -175,10 +176,7 @@ def collect(
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:
-            matched = {c.previous for r in records if (c := r.comparison) is not None and c.previous}
-            seen_units = {unit_key(r.unit_name) for r in records if r.unit_name}
-            missing = [k for group in index.values() for k in group
-                       if k.path not in matched and unit_key(k.unit_name) not in seen_units]
+            missing = missing_returns(index, records)
         if tidy is not None:
             for rec in records:
                 tidy.add_form(rec)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
+from budgetxl.collect.projects import ProjectRow, candidates, compare_project, is_project, project_record
 from budgetxl.errors import BudgetxlError
 from budgetxl.model import Form
 from budgetxl.read import read_forms, read_workbook
@@ -28,6 +29,14 @@ class Known:
     unit_name: str
     year: int | None
     sheet: str | None = None  # the form's sheet, when the file holds several
+    kind: str = "department"  # the form kind; a project's return also has its code and name
+    code: str = ""
+    name: str = ""
+
+    @property
+    def who(self) -> str:
+        """The unit, and the project for a project's return: how a person names the return."""
+        return f"{self.unit_name}：{self.name}" if self.kind != "department" and self.name else self.unit_name
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,15 @@ class FileRecord:
     def source(self) -> str:
         """The file, or the zip and the workbook in it: 'returns.zip › 财政局/某局.xlsx'."""
         return f"{self.path}{SEP}{self.member}" if self.member else self.path
+    kind: str = "department"  # the form kind (a project's return: project, with its row)
+    project: ProjectRow | None = None
+
+    @property
+    def who(self) -> str:
+        """The unit, and the project for a project's return."""
+        if self.project is not None and self.project.name:
+            return f"{self.unit_name}：{self.project.name}"
+        return self.unit_name
 
     @property
     def label(self) -> str:
@@ -127,6 +145,8 @@ def where(item: object) -> tuple[str, str]:
 
 
 def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
+    if is_project(form):
+        return project_record(path, form, layout, sheet, findings)  # type: ignore[arg-type]
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in findings:
         counts[f.severity] += 1
@@ -156,7 +176,9 @@ def identify(path: str | Member) -> list[Known]:
     """Whose file is this (for matching last year's files): unit name and year of each form."""
     results = read_forms(path)
     several = len(results) > 1
-    return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None) for r in results]
+    return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None,
+                  getattr(r.form, "kind", "department"), getattr(r.form, "code", ""),
+                  getattr(r.form, "name", "")) for r in results]
 
 
 def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str | Member) -> Known | None:
@@ -214,9 +236,10 @@ def inspect_file(path: str | Member, previous: Mapping[str, Sequence[Known]] | N
         record = replace(record_of(file, form, layout, sheet, findings), several=len(forms) > 1, units=units,
                          member=member)
         if previous is not None:
-            known = previous.get(unit_key(form.unit_name), ()) if form.unit_name else ()
+            known = candidates(form, previous.get(unit_key(form.unit_name), ())) if form.unit_name else ()
             match = pick_previous(known, form.year, path) if form.unit_name else None
-            comparison = (compare_with(form, match) if form.unit_name
+            compare = compare_project if is_project(form) else compare_with
+            comparison = (compare(form, match) if form.unit_name  # type: ignore[arg-type]
                           else Comparison(note="本文件没有单位名称，无法与上年匹配"))
             record = replace(record, comparison=comparison)
         out.append(record)

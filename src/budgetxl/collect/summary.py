@@ -26,6 +26,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.collect.inspect import FileRecord, Known
+from budgetxl.collect.projects import write_project_sheets
 from budgetxl.collect.styles import (
     CREATED,
     FONT,
@@ -60,9 +61,11 @@ class SheetWriter:
     """Writes rows of {column key: value} under the declared headings of one sheet, each row as
     tall as the wrapped lines of its texts."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path) -> None:
-        self.ws: Worksheet = wb.add_worksheet(SHEETS[key])
-        self.columns: Sequence[Column] = columns(key)
+    def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path, *,
+                 name: str | None = None, cols: Sequence[Column] | None = None) -> None:
+        # a sheet of another module (collect.projects) gives its name and columns
+        self.ws: Worksheet = wb.add_worksheet(name or SHEETS[key])
+        self.columns: Sequence[Column] = cols or columns(key)
         self.formats = formats
         self.link_base = link_base
         self.row = 0
@@ -203,7 +206,7 @@ def summary_row(index: int, rec: FileRecord) -> Row:
         "units": rec.units,
         "sheet": rec.sheet,
         "layout": rec.layout,
-        "unit": rec.unit_name,
+        "unit": rec.who,
         "year": rec.year,
         "status": STATUS_LABELS[rec.status],
         "errors": rec.errors if rec.status != "unreadable" else None,
@@ -211,7 +214,7 @@ def summary_row(index: int, rec: FileRecord) -> Row:
         "infos": rec.infos if rec.status != "unreadable" else None,
         "expenditures": rec.expenditures,
         "revenues": rec.revenues,
-        "n_tasks": rec.n_tasks if rec.status != "unreadable" else None,
+        "n_tasks": rec.n_tasks if rec.status != "unreadable" and rec.project is None else None,
         "task_funds": rec.task_funds,
         "n_indicators": rec.n_indicators if rec.status != "unreadable" else None,
         "duplicates": duplicates_text(rec, "\n", display_path),
@@ -243,7 +246,7 @@ def compare_row(rec: FileRecord) -> Row | None:
     if cmp is None:
         return None
     return {
-        "unit": rec.unit_name,
+        "unit": rec.who,
         "file": (rec.path, rec.member) if rec.member else rec.path,
         "previous": cmp.previous or "",
         "previous_year": cmp.previous_year,
@@ -285,6 +288,7 @@ class SummaryBook:
         self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir})
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
+        self.formats, self.base = formats, base
         self.summary = SheetWriter(self.wb, formats, "summary", base)  # first tab, filled last
         self.findings = SheetWriter(self.wb, formats, "findings", base)
         self.compare = SheetWriter(self.wb, formats, "compare", base) if self.compared else None
@@ -304,11 +308,13 @@ class SummaryBook:
             self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
         if self.compare is not None:
             for known in missing:
-                self.compare.write({"unit": known.unit_name, "previous": known.path, "previous_year": known.year,
-                                    "note": "本年没有该单位的文件"})
+                note = "本年没有该项目的文件" if known.kind == "project" else "本年没有该单位的文件"
+                self.compare.write({"unit": known.who, "previous": known.path, "previous_year": known.year,
+                                    "note": note})
         for sheet in (self.summary, self.findings, self.compare):
             if sheet is not None:
                 sheet.finish()
+        write_project_sheets(self, records)
         self.wb.close()
         self._done = True
 

@@ -137,9 +137,15 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
                  merges: dict[tuple[int, int], tuple[int, int, int, int]],
                  covered: set[tuple[int, int]]) -> Match | None:
     hits: list[tuple[int, int, Any, str]] = []
+    own: set[tuple[int, int]] = set()  # cells holding a block's own label (not its parent's)
     for r, c, norm, text in candidates:
         block = layout.block_for_label(norm)
         if block is not None:
+            hits.append((r, c, block, ""))
+            own.add((r, c))
+            continue
+        block = layout.block_for_parent_label(norm)
+        if block is not None:  # a parent label opens the first block under it
             hits.append((r, c, block, ""))
             continue
         inline = _inline(layout, text) if ("：" in text or ":" in text) else None
@@ -161,26 +167,34 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     repeated: list[tuple[int, int, str]] = []
     opened: dict[str, int] = {}
     current = None
+    current_parent = None  # the parent label over the open block: met again, it continues it
     for r, c, block, inline in sorted(hits, key=lambda h: (h[0], h[1])):
-        if c != label_col or (r, c) in covered:
+        if (r, c) in covered:
             continue
+        if c != label_col and not (block.parent is not None and (r, c) in own and label_col < c <= zone_end):
+            continue  # beside the label column only a block's own label under a parent label counts
         end = merges[(r, c)][3] if (r, c) in merges else c
         if end > zone_end and not inline:
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
-        if key not in opened:
+        parent_again = (r, c) not in own and block.parent is not None and current_parent == block.parent
+        if key not in opened and not parent_again:
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
-            current = key
-        elif key == current:
+            current, current_parent = key, block.parent
+        elif key == current or parent_again:  # a label (or its parent) again at the top of a page
             continued.append((r, c))
         else:
             repeated.append((r, c, block.label))
     if not openings:
         return None
-    score = sum(2 if normalize_label(o.block.label) == normalize_label(sheet.value(o.row, o.col)) else 1
-                for o in openings)
+    score = sum(2 if normalize_label(sheet.value(o.row, o.col)) in _own_words(o.block) else 1 for o in openings)
     return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score)
+
+
+def _own_words(block: Any) -> tuple[str, ...]:
+    """A block's own label and its parent's, normalised: the words that count double."""
+    return (normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ()))
 
 
 def best_match(sheet: SheetGrid) -> Match | None:
@@ -253,7 +267,7 @@ def form_sheets(grid: Grid, sheet: str | None = None) -> tuple[list[tuple[SheetG
         m = best_match(s)
         if m is None:
             continue
-        if not m.has("indicators"):
+        if not (m.has("indicators") or m.has("indicator_sets")):
             if partial is None or m.score > partial[1].score:
                 partial = (s, m)
             continue

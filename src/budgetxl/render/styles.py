@@ -21,6 +21,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "level": {**_BORDERED, "align": "center"},
     "text": {**_BORDERED, "align": "left"},
     "text_center": {**_BORDERED, "align": "center"},
+    "text_indent": {**_BORDERED, "align": "left", "indent": 2},  # a second 其中 line under the first
     "amount": {**_BORDERED, "align": "right", "num_format": "0.00"},
     "note": {"align": "left", "valign": "top", "text_wrap": True},
     # Template input cells: unlocked and lightly shaded (used by the template maker).

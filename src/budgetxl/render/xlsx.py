@@ -81,10 +81,18 @@ def release(wb: xlsxwriter.Workbook) -> None:
                 fh.close()
 
 
-def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
+def new_workbook(path: Path | str, layout: Layout | None = None) -> xlsxwriter.Workbook:
+    """A workbook with budgetxl's options and properties; its title is the name of the form kind
+    of `layout` (the department form's without one)."""
     wb = Workbook(str(path), WORKBOOK_OPTIONS)
-    wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
+    wb.set_properties({"created": FIXED_CREATED, "title": workbook_title(layout)})
     return wb
+
+
+def workbook_title(layout: Layout | None) -> str:
+    from budgetxl.kinds import FORM_KINDS
+
+    return FORM_KINDS[layout.kind if layout is not None else "department"].title
 
 
 def setup_page(ws: Worksheet, plan: Plan) -> None:
@@ -141,7 +149,7 @@ def write_plan(plan: Plan, path: Path | str) -> Path:
     """Write `plan` as a one-sheet workbook at `path`, atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = new_workbook(tmp, plan.layout)
         ws = wb.add_worksheet(plan.sheet_name)
         write_sheet(ws, plan, FormatCache(wb, plan.layout))
         try:

@@ -140,7 +140,12 @@ def _lines_total(form: Form, group: str) -> Decimal | None:
         except (ValueError, IndexError, AttributeError):
             return None
     else:
-        return None
+        from budgetxl.blocks.base import get_path
+
+        try:  # any other list of lines (a project's funding.annual, spending): its main lines
+            amounts = [line.amount for line in get_path(form, group) if not getattr(line, "detail", False)]
+        except (AttributeError, TypeError):
+            return None
     return sum((a for a in amounts if a is not None), Decimal(0))
 
 

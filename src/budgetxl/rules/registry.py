@@ -10,7 +10,7 @@ are declared here too, with `stage` saying where they run, and make their findin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
@@ -59,10 +59,15 @@ class Context:
 def form_layout(form: Form) -> Layout:
     """The layout a form names (the default one for a form naming a layout that is not known:
     its labels then only word the messages)."""
+    from budgetxl.kinds import kind_of, layout_name
+
     try:
-        return load_layout(form.layout)
+        layout = load_layout(layout_name(form))
     except LayoutError:
-        return load_layout(None)
+        layout = None
+    if layout is None or layout.kind != kind_of(form).name:
+        return load_layout(kind_of(form).default_layout)
+    return layout
 
 
 Check = Callable[[Context], Iterable[Hit]]
@@ -121,6 +126,15 @@ def declare(r: Rule) -> Rule:
         raise ValueError(f"rule code {r.code} is not in BX100–BX999")
     RULES[r.code] = r
     return r
+
+
+def share(kind: str, *codes: str) -> None:
+    """Let the rules `codes` check forms of `kind` too (said where that kind's own rules are
+    declared, so that a kind's rules are listed in one place)."""
+    for code in codes:
+        r = RULES[code]
+        if kind not in r.kinds:
+            RULES[code] = replace(r, kinds=(*r.kinds, kind))
 
 
 def get_rule(code: str) -> Rule:

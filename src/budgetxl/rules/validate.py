@@ -9,7 +9,14 @@ from typing import Any, Iterable, Iterator
 
 from budgetxl.model import Form, form_from_data, parse_amount
 from budgetxl.report import Finding, Report
-from budgetxl.rules import amounts, fields, indicators, printing, target_rules  # noqa: F401 - they register the rules
+from budgetxl.rules import (  # noqa: F401 - they register the rules
+    amounts,
+    fields,
+    indicators,
+    printing,
+    project,
+    target_rules,
+)
 from budgetxl.rules.registry import Context, all_rules
 
 
@@ -18,7 +25,9 @@ def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = 
     fields whose values could not be read (already reported), so that sums leave them be."""
     ctx = Context(form, unreadable)
     kind = getattr(form, "kind", "department")
-    found = [f for r in all_rules() if r.stage == "form" and kind in r.kinds for f in r.run(ctx)]
+    rules = [r for r in all_rules() if r.stage == "form" and kind in r.kinds]
+    found = [f for r in rules for f in r.run(ctx)]
+    found += project.indicator_set_findings(form, rules, unreadable)  # a form's further indicator sets
     return Report(tuple(found), source=source, extra={"framework": ctx.frameworks.framework.id})
 
 
