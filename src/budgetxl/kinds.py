@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from budgetxl.model import Form
+from budgetxl.selfeval import SelfEvaluation
 
 
 @dataclass(frozen=True)
@@ -28,5 +29,18 @@ FORM_KINDS: dict[str, FormKind] = {
     kind.name: kind
     for kind in (
         FormKind("department", Form, "guangdong", "部门整体预算绩效目标表"),
+        FormKind("selfeval", SelfEvaluation, "selfeval", "绩效自评表"),
     )
 }
+
+
+def layout_name(form: BaseModel) -> str:
+    """The layout a form is laid out in: its own `layout`, else its kind's default (a kind whose
+    default depends on the form, such as a project's self-evaluation, says so itself)."""
+    own = getattr(form, "layout", None)
+    if own:
+        return own
+    default = getattr(form, "default_layout", None)
+    if callable(default):
+        return default()
+    return FORM_KINDS[getattr(form, "kind", "department")].default_layout

@@ -245,11 +245,38 @@ class TableBlock(_Block):
     totals: bool = False
 
 
+class IndicatorTotal(_Data):
+    """A total row under the indicators (总分, 合计): its label, written in the first column, and
+    the model field each of its amount cells holds (the column's field → a model path)."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+    fields: dict[str, str] = Field(default_factory=dict)
+
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
+
+
 class IndicatorsBlock(_Block):
-    """The indicator tree: 一级 and 二级 merged (or repeated) over their rows, 三级 and 指标值."""
+    """The indicator tree: 一级 and 二级 merged (or repeated) over their rows, 三级 and 指标值.
+
+    `opens_with_header`: the block has no label cell of its own; its header row opens it, the
+    header's first column standing in the label column (指标类型 | 指标名称 | …) and that column
+    holding data (the 一级) below it. Its columns then cover the label column too."""
 
     kind: Literal["indicators"]
     field: Literal["indicators"] = "indicators"
+    opens_with_header: bool = False
+    total: IndicatorTotal | None = None
+
+    @cached_property
+    def positions(self) -> tuple[tuple[int, int], ...]:
+        out = []
+        col = 0 if self.opens_with_header else 1
+        for c in self.columns:
+            out.append((col, col + c.span - 1))
+            col += c.span
+        return tuple(out)
 
 
 Block = Annotated[
@@ -267,6 +294,7 @@ BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
 class Layout(_Data):
     name: str
     kind: str = "department"  # the form kind (model.FORM_KINDS) the layout lays out
+    profile: str = ""  # self-evaluations: the scoring profile (templates/profiles/) used when none is named
     description: str = ""
     sheet_name: str
     title: str
@@ -314,8 +342,12 @@ class Layout(_Data):
                 raise ValueError(f"blocks: 栏目 key “{block.key}” 重复")
             seen.add(block.key)
             spans = sum(c.span for c in block.columns)
-            if block.columns and spans != width:
-                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {width}")
+            expected = width + 1 if getattr(block, "opens_with_header", False) else width
+            if block.columns and spans != expected:
+                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {expected}")
+            if getattr(block, "opens_with_header", False) and (
+                    not block.columns or normalize_label(block.columns[0].header) != normalize_label(block.label)):
+                raise ValueError(f"blocks.{block.key}: 由表头开始的栏目，label 应与第一列的表头相同")
         return self
 
     @cached_property

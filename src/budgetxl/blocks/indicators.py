@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from budgetxl.blocks.base import form_model, from_sheet, item_model, to_sheet
 from budgetxl.model import Indicator, amount_fields
-from budgetxl.render.plan import PlanCell
+from budgetxl.render.plan import BlockSpan, PlanCell
 from budgetxl.text import normalize_label
 
 _cell = tuple.__new__  # a plan cell made without the named tuple's own __new__ (a form has hundreds)
@@ -71,12 +71,14 @@ def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
             out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
                        "与其他指标同组时读回会被省略；请删除该行")
         if normalize_label(ind.name) in names and all(
-                normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
+                normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS if f in headers):
             out.append(f"indicators[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
+        if "level2" not in headers and ind.level2:
+            out.append(f"indicators[{k}].level2: 版式“{layout.name}”的“{block.label}”没有二级指标一栏")
         if prev is not None:
             if not ind.level1 and prev.level1:
                 out.append(f"indicators[{k}].level1: 一级指标为空，读回时会沿用上一行的“{prev.level1}”；请填写")
-            elif ind.level1 == prev.level1 and not ind.level2 and prev.level2:
+            elif ind.level1 == prev.level1 and not ind.level2 and prev.level2 and "level2" in headers:
                 out.append(f"indicators[{k}].level2: 二级指标为空，读回时会沿用上一行的“{prev.level2}”；请填写")
         prev = ind
     return out
@@ -92,12 +94,40 @@ def plan(b: SheetBuilder, block: IndicatorsBlock, form: Form, row: int) -> int:
     first = header_row = row
     b.header(row, block)
     row += 1
-    if b.template:
+    if b.template and not getattr(b, "fixed_rows", False):
         row = _template_rows(b, block, form, row)
     else:
         row = _rows(b, block, form.indicators, row)
-    b.section_label(block, first, row - 1, header_row)
+    if block.opens_with_header:  # the header's first cell is the block's label
+        b.blocks.append(BlockSpan(block.key, first, row - 1, header_row))
+    else:
+        b.section_label(block, first, row - 1, header_row)
+    if block.total is not None:
+        row = _total_row(b, block, form, row)
     return row
+
+
+def _total_row(b: SheetBuilder, block: IndicatorsBlock, form: Any, row: int) -> int:
+    """The total row (总分, 合计): the label from the first column up to the first total cell, the
+    totals in their columns, the other cells blank."""
+    assert block.total is not None
+    pos = dict(zip((c.field for c in block.column_map), block.positions))
+    total_cols = sorted(pos[f][0] for f in block.total.fields if f in pos)
+    label_end = (total_cols[0] - 1) if total_cols else b.last_col
+    b.put(row, 0, block.total.label, "label", last_col=label_end)
+    money = amount_fields(type(form))
+    for column, (c0, c1) in zip(block.column_map, block.positions):
+        if c0 <= label_end:
+            continue
+        path = block.total.fields.get(column.field)
+        if path is None:
+            b.put(row, c0, None, "text", last_col=c1)
+        elif path in money:
+            b.amount(row, c0, getattr(form, path), path, last_col=c1)
+        else:
+            b.put(row, c0, getattr(form, path), "text_center", last_col=c1, field=path)
+    b.blocks.append(BlockSpan(f"{block.key}.total", row, row))
+    return row + 1
 
 
 def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], row: int) -> int:
@@ -106,14 +136,14 @@ def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], r
         for column, (c0, c1) in zip(block.column_map, block.positions):
             b.put(row, c0, "", "level" if column.field in ("level1", "level2") else "text", last_col=c1)
         return row + 1
-    (l1c, l1e), (l2c, l2e) = pos["level1"], pos["level2"]
+    (l1c, l1e), level2 = pos["level1"], pos.get("level2")
     (nc, ne), (tc, te) = pos["name"], pos["target"]
     extras = _extras(block, items[0])
     put, add = b.put, b.cells.append
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"indicators[{i1}].level1")
-        for i2, j2 in _runs(items, "level2", i1, j1):
-            put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
+        for i2, j2 in _runs(items, "level2", i1, j1) if level2 is not None else ():
+            put(row + i2, level2[0], items[i2].level2, "level", last_row=row + j2 - 1, last_col=level2[1],
                 field=f"indicators[{i2}].level2")
         for k in range(i1, j1):  # the bulk of a form's cells: made directly
             r, item = row + k, items[k]
@@ -194,9 +224,10 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
     for column in block.column_map:
         for label in column.header_labels():
             known.setdefault(normalize_label(label), column.field)
+    first = span.label_col if block.opens_with_header else span.data_col
     for row in span.rows[:3]:
         found: dict[str, int] = {}
-        for c in range(span.data_col, r.sheet.ncols):
+        for c in range(first, r.sheet.ncols):
             fld = known.get(normalize_label(r.raw(row, c)))
             if fld and fld not in found:
                 found[fld] = c
@@ -209,13 +240,15 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
 
 def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
     cols, header_row = _find_header(r, block, span)
-    shift = span.data_col - 1
+    shift = (span.label_col if block.opens_with_header else span.data_col - 1)
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)
-    c1, c2, cn, ct = (cols[f] for f in FIELDS)
+    c1, c2, cn, ct = (cols.get(f, -1) for f in FIELDS)
+    totals = _total_labels(block)
     item = item_model(form_model(r.layout), block.field)
     money = amount_fields(item)
     extra_cols = [(c.field, cols[c.field]) for c in block.column_map if c.field not in FIELDS]
+    money_form = amount_fields(form_model(r.layout))
     headers = _header_sets(block)
     last_data = max(cols.values())
     target_end = r.span_end(header_row, ct) if header_row is not None else ct
@@ -230,11 +263,14 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
             continue
         if _is_repeated_header(r, row, cols, headers):
             continue
-        if notes or _is_note_row(r, row, present, span, last_data):
+        if totals and not notes and _is_total_row(r, row, present, cn, totals):
+            _read_total(r, block, row, present[0], cols, money_form)
+            continue
+        if notes or _is_note_row(r, row, present, span, last_data, block.opens_with_header):
             r.cells[f"notes[{len(notes)}]"] = r.a1(row, present[0])
             notes.append(" ".join(r.text(row, c) for c in present))
             continue
-        v1, v2 = r.text(row, c1), r.text(row, c2)
+        v1, v2 = r.text(row, c1), (r.text(row, c2) if c2 >= 0 else "")
         if v1:
             l1, l1_cell, l2, l2_cell = v1, r.a1(row, c1), "", None
         if v2:
@@ -280,10 +316,40 @@ def _is_repeated_header(r: SheetReader, row: int, cols: dict[str, int], headers:
     return True
 
 
-def _is_note_row(r: SheetReader, row: int, present: list[int], span: Span, last_data: int) -> bool:
+def _is_note_row(r: SheetReader, row: int, present: list[int], span: Span, last_data: int,
+                 data_first: bool = False) -> bool:
     """A row under the table: one cell, in the label column(s) (not a label) or over the whole
-    width of the table."""
+    width of the table. Where the label column holds the 一级 (data_first), only a cell over the
+    whole width."""
     if len(present) != 1:
         return False
     c = present[0]
+    if data_first:
+        return c <= span.data_col and r.span_end(row, c) >= last_data
     return c < span.data_col or (c <= span.data_col and r.span_end(row, c) >= last_data)
+
+
+def _total_labels(block: IndicatorsBlock) -> frozenset[str]:
+    return frozenset(normalize_label(t) for t in block.total.all_labels()) if block.total is not None else frozenset()
+
+
+def _is_total_row(r: SheetReader, row: int, present: list[int], name_col: int, labels: frozenset[str]) -> bool:
+    """The total row (总分, 合计): its first cell says the total label, left of the 三级 name,
+    and the name is empty."""
+    c = present[0]
+    return (c < name_col and normalize_label(r.raw(row, c)) in labels
+            and (r.is_covered(row, name_col) or r.raw(row, name_col) in ("", None)))
+
+
+def _read_total(r: SheetReader, block: IndicatorsBlock, row: int, label_col: int, cols: dict[str, int],
+                money: frozenset[str]) -> None:
+    assert block.total is not None
+    r.mark(row, label_col)
+    for fld, path in block.total.fields.items():
+        c = cols.get(fld)
+        if c is None or r.is_covered(row, c):
+            continue
+        if path in money:
+            r.parts.values[path] = from_sheet(r.amount(row, c, path), block.unit)
+        else:
+            r.parts.values[path] = r.text(row, c, path)

@@ -28,7 +28,7 @@ from budgetxl.blocks import KINDS
 from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
 from budgetxl.layout import Layout, all_layouts
-from budgetxl.kinds import FORM_KINDS
+from budgetxl.kinds import FORM_KINDS, layout_name
 from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, SheetGrid
@@ -150,17 +150,22 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     repeated: list[tuple[int, int, str]] = []
     opened: dict[str, int] = {}
     current = None
+    data_first = None  # an open block whose first column is the label column: its cells there are data
     for r, c, block, inline in sorted(hits, key=lambda h: (h[0], h[1])):
         if c != label_col or (r, c) in covered:
             continue
         end = merges[(r, c)][3] if (r, c) in merges else c
-        if end > zone_end and not inline:
+        if end > zone_end and not inline and not getattr(block, "opens_with_header", False):
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
+        if data_first is not None and key != data_first.key and _is_data_of(layout, data_first, block, sheet, r, c,
+                                                                           covered):
+            continue
         if key not in opened:
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
             current = key
+            data_first = block if getattr(block, "opens_with_header", False) else None
         elif key == current:
             continued.append((r, c))
         else:
@@ -170,6 +175,20 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     score = sum(2 if normalize_label(o.block.label) == normalize_label(sheet.value(o.row, o.col)) else 1
                 for o in openings)
     return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score)
+
+
+def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
+               covered: set[tuple[int, int]]) -> bool:
+    """Whether a label met in the label column while `open_block` (whose first column is the label
+    column) is open is that block's data: a label of a block the layout declares before it or of
+    itself, or any label on a row that fills several of the block's cells (an indicator whose
+    一级 happens to read like a label), never opens a block there."""
+    order = [b.key for b in layout.blocks]
+    if order.index(block.key) <= order.index(open_block.key):
+        return True
+    values = sheet.values[r] if r < len(sheet.values) else ()
+    filled = sum(1 for cc in range(c + 1, len(values)) if values[cc] not in ("", None) and (r, cc) not in covered)
+    return filled >= 2
 
 
 def best_match(sheet: SheetGrid) -> Match | None:
@@ -409,8 +428,9 @@ class SheetReader:
         self.report_unread()
         kind = FORM_KINDS[layout.kind]
         try:
-            form = assemble(kind.model, self.parts, year=year, title=title_value,
-                            layout=None if layout.name == kind.default_layout else layout.name)
+            form = assemble(kind.model, self.parts, year=year, title=title_value, layout=layout.name)
+            if layout_name(form.model_copy(update={"layout": None})) == layout.name:
+                form = form.model_copy(update={"layout": None})  # the form's default goes without saying
         except ValidationError as exc:  # pragma: no cover - the kinds build valid parts
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
         return ReadResult(form, tuple(self.findings), str(self.grid.path), self.sheet.name, layout.name,

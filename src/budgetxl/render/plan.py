@@ -209,7 +209,9 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
     Raises InputError when the form holds something the layout has no place for."""
     from budgetxl.blocks import KINDS, check_fits, heading
 
-    layout = layout or load_layout(form.layout)
+    from budgetxl.kinds import layout_name
+
+    layout = layout or load_layout(layout_name(form))
     check_fits(form, layout)
     b = SheetBuilder(layout)
     title, title_field, subtitle = heading(form, layout)

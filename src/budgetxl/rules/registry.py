@@ -60,7 +60,9 @@ def form_layout(form: Form) -> Layout:
     """The layout a form names (the default one for a form naming a layout that is not known:
     its labels then only word the messages)."""
     try:
-        return load_layout(form.layout)
+        from budgetxl.kinds import layout_name
+
+        return load_layout(layout_name(form))
     except LayoutError:
         return load_layout(None)
 
