@@ -59,9 +59,8 @@ def held_paths(layout: Layout) -> set[str]:
             out.update(c.field for c in b.column_map)
         else:
             out.add(b.field)
-        total = getattr(b, "total", None)
-        if total is not None:
-            out.update(total.fields.values())
+        if b.kind == "indicators" and b.total is not None:
+            out.update(b.total.fields.values())
     out.discard("")
     return out
 

@@ -15,6 +15,7 @@ from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
 from budgetxl.rules.check import check_file_forms, in_reading_order
+from budgetxl.cli.score_cmd import ProfileOpt, check_profile
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
 AnnotateOpt = Annotated[
@@ -27,7 +28,26 @@ AnnotateOpt = Annotated[
     ),
 ]
 
+TargetsOpt = Annotated[
+    Path | None,
+    typer.Option("--targets", metavar="TARGETS", help="The approved target table (.xlsx/.xls/.ods or .yaml/.json): "
+                                                      "self-evaluations are checked for indicators added, dropped or "
+                                                      "changed against it."),
+]
+
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _load_targets(path: Path, debug: bool) -> object:
+    """The approved target table for --targets; one that cannot be read is a usage error."""
+    from budgetxl.scoring.targets import load_targets
+
+    try:
+        return load_targets(path)
+    except BudgetxlError as exc:
+        if debug:
+            raise
+        raise fail(f"--targets {exc}", EXIT_USAGE) from None
 VALUE_WIDTH = 30
 
 
@@ -106,20 +126,28 @@ def check(
     strict: StrictOpt = False,
     annotate_to: AnnotateOpt = None,
     html: HtmlOpt = None,
+    profile: ProfileOpt = None,
+    targets: TargetsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check filled forms: every finding with its code, severity, sheet!cell and a message in Chinese.
+
+    Self-evaluations (绩效自评表) are scored under their profile (--profile to choose another) and,
+    with --targets, compared with the approved target table.
 
     Exit 0 when no file has errors (warnings allowed unless --strict), 1 when one has errors,
     2 for usage errors or when a file cannot be read (the other files are still checked).
     """
     _check_arguments(files, annotate_to)
     check_html_target(html, files)
+    check_profile(profile)
+    approved = _load_targets(targets, debug) if targets is not None else None
     reports: list[Report] = []
     unreadable = failed = 0
     for file in files:
         try:
-            forms = check_file_forms(file)  # each form sheet of a workbook is a return of its own
+            # each form sheet of a workbook is a return of its own
+            forms = check_file_forms(file, profile=profile, approved=approved)
         except BudgetxlError as exc:
             if debug:
                 raise

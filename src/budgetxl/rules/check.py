@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
@@ -27,12 +27,14 @@ def check_file(path: str | Path, sheet: str | None = None) -> Report:
     return single_report(check_file_forms(path, sheet), path)
 
 
-def check_file_forms(path: str | Path, sheet: str | None = None) -> list[Report]:
-    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook."""
+def check_file_forms(path: str | Path, sheet: str | None = None, *, profile: str | None = None,
+                     approved: Any = None) -> list[Report]:
+    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook.
+    Self-evaluations are scored under `profile` and compared with the `approved` targets (a Form)."""
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
-        return [check_data(read_data(path), str(path))]
-    return [report for _, report in read_and_check(path, sheet)]
+        return [check_data(read_data(path), str(path), profile=profile, approved=approved)]
+    return [report for _, report in read_and_check(path, sheet, profile=profile, approved=approved)]
 
 
 def check_workbook(path: str | Path, sheet: str | None = None) -> Report:
@@ -48,16 +50,18 @@ def single_report(reports: list[Report], path: str | Path) -> Report:
     raise ReadError(f"{path}: 工作簿中有 {len(reports)} 张目标表（工作表 {names}），请指定要检查的工作表（--sheet）")
 
 
-def read_and_check(path: str | Path, sheet: str | None = None) -> list[tuple[ReadResult, Report]]:
+def read_and_check(path: str | Path, sheet: str | None = None, *, profile: str | None = None,
+                   approved: Any = None) -> list[tuple[ReadResult, Report]]:
     """Each form of the workbook read back with its report (for callers that need the forms too,
     such as collect): one per form sheet, in sheet order."""
-    return [(result, check_result(result)) for result in read_grid(load_grid(path), sheet)]
+    return [(result, check_result(result, profile=profile, approved=approved))
+            for result in read_grid(load_grid(path), sheet)]
 
 
-def check_result(result: ReadResult) -> Report:
+def check_result(result: ReadResult, *, profile: str | None = None, approved: Any = None) -> Report:
     """The report of one form read from a workbook."""
     doubtful = [f.field for f in result.findings if f.field and f.severity != "info"]
-    report = validate(result.form, result.source, unreadable=doubtful)
+    report = validate(result.form, result.source, unreadable=doubtful, profile=profile, approved=approved)
     located = [locate(f, result) for f in report.findings]
     totals = list(total_findings(result))
     extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}

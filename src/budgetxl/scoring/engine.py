@@ -314,7 +314,7 @@ def _score_indicator(k: int, ind: IndicatorResult, profile: Profile, form: SelfE
         rule = ind.standard.strip().replace("\n", " ")
         return IndicatorScore(**base, computed=None, method="定性",
                               problem=f"按评价标准打分的定性指标（{rule[:24]}{'…' if len(rule) > 24 else ''}），"
-                                      "评分规则是文字，不自动计分；请核对填写的得分")
+                                      "评分规则是文字，不自动计分")
     if band is None:
         names = "、".join(b.label for b in profile.qualitative.bands)
         return IndicatorScore(**base, computed=None, method="定性",
