@@ -86,6 +86,9 @@ class Column(_Data):
     span: int = Field(default=1, ge=1)
     style: str = ""  # the data cells' style in the render plan ('' = the kind's default)
     hint: str = ""  # the input hint of a template (a key of templates/template.yaml's hints)
+    # Templates fill this column with formulas (a self-evaluation's 得分): a formula no program has
+    # calculated yet reads as blank, without a finding (budgetxl computes the value itself).
+    computed: bool = False
 
     def header_labels(self) -> tuple[str, ...]:
         return (self.header, *self.synonyms) if self.header else self.synonyms

@@ -14,15 +14,27 @@ and scores exact decimals, both written as strings in JSON.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from budgetxl.model import OptionalAmount, Text, _Dumper, _Model
 from budgetxl.text import normalize_label
 
 Subject = Literal["department", "project"]
+
+
+def _profile_name(value: Any) -> Any:
+    """A profile as a sheet may show it ('hebei（河北省自评规则）'): its name; blank is none."""
+    if not isinstance(value, str):
+        return value
+    name = re.split(r"[（(\s]", value.strip(), maxsplit=1)[0]
+    return name or None
+
+
+ProfileName = Annotated[str | None, BeforeValidator(_profile_name)]
 SUBJECT_TITLES = {"department": "部门整体支出绩效自评表", "project": "项目支出绩效自评表"}
 
 
@@ -106,7 +118,7 @@ class SelfEvaluation(_Model):
     contact: Text = Field(default="", description="项目联系人, where the layout has it")
     layout: str | None = Field(default=None, description="Layout in templates/; None means the subject's default")
     title: Text | None = None
-    profile: str | None = Field(default=None, description="Scoring profile (templates/profiles/); None: the layout's")
+    profile: ProfileName = Field(default=None, description="Scoring profile (templates/profiles/); None: the layout's")
     execution: tuple[ExecutionLine, ...] = ()
     goals: tuple[GoalResult, ...] = ()
     indicators: tuple[IndicatorResult, ...] = ()

@@ -249,6 +249,7 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
     money = amount_fields(item)
     extra_cols = [(c.field, cols[c.field]) for c in block.column_map if c.field not in FIELDS]
     money_form = amount_fields(form_model(r.layout))
+    computed = frozenset(c.field for c in block.column_map if c.computed)
     headers = _header_sets(block)
     last_data = max(cols.values())
     target_end = r.span_end(header_row, ct) if header_row is not None else ct
@@ -264,7 +265,7 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
         if _is_repeated_header(r, row, cols, headers):
             continue
         if totals and not notes and _is_total_row(r, row, present, cn, totals):
-            _read_total(r, block, row, present[0], cols, money_form)
+            _read_total(r, block, row, present[0], cols, money_form, computed)
             continue
         if notes or _is_note_row(r, row, present, span, last_data, block.opens_with_header):
             r.cells[f"notes[{len(notes)}]"] = r.a1(row, present[0])
@@ -301,7 +302,8 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
                 r.cells[f"indicators[{k}].target"] = r.a1(row, ct)
                 for fld, c in extra_cols:
                     path = f"indicators[{k}].{fld}"
-                    values[fld] = from_sheet(r.amount(row, c, path), block.unit) if fld in money else r.text(row, c, path)
+                    values[fld] = (from_sheet(r.amount(row, c, path, fld in computed), block.unit) if fld in money
+                                   else r.text(row, c, path))
             out.append(item(level1=g["l1"], level2=g["l2"], name=name, target=target, **values))
 
 
@@ -342,7 +344,7 @@ def _is_total_row(r: SheetReader, row: int, present: list[int], name_col: int, l
 
 
 def _read_total(r: SheetReader, block: IndicatorsBlock, row: int, label_col: int, cols: dict[str, int],
-                money: frozenset[str]) -> None:
+                money: frozenset[str], computed: frozenset[str] = frozenset()) -> None:
     assert block.total is not None
     r.mark(row, label_col)
     for fld, path in block.total.fields.items():
@@ -350,6 +352,6 @@ def _read_total(r: SheetReader, block: IndicatorsBlock, row: int, label_col: int
         if c is None or r.is_covered(row, c):
             continue
         if path in money:
-            r.parts.values[path] = from_sheet(r.amount(row, c, path), block.unit)
+            r.parts.values[path] = from_sheet(r.amount(row, c, path, fld in computed), block.unit)
         else:
             r.parts.values[path] = r.text(row, c, path)

@@ -181,6 +181,7 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
     item = item_model(form_model(r.layout), block.field)
     money = _amounts(item)
     fields = [c.field for c in block.column_map]
+    computed = frozenset(c.field for c in block.column_map if c.computed)
     name_col = cols.get("name")
     amount_fields_here = [f for f in fields if f in money]
     rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
@@ -201,7 +202,7 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
         for fld in fields:
             path = f"{block.field}[{k}].{fld}"
             if fld in money:
-                values[fld] = from_sheet(r.amount(row, cols[fld], path), block.unit)
+                values[fld] = from_sheet(r.amount(row, cols[fld], path, fld in computed), block.unit)
             else:
                 values[fld] = r.text(row, cols[fld], path)
         if amount_fields_here:

@@ -20,6 +20,7 @@ from budgetxl.cli.app import (
     stderr,
     stdout,
 )
+from budgetxl.cli.score_cmd import ProfileOpt
 from budgetxl.frameworks import framework_ids
 from budgetxl.render.template import (
     build_template,
@@ -44,7 +45,8 @@ def _say(text: str) -> None:
 @app.command()
 @handle_errors()
 def template(
-    year: Annotated[int, typer.Option("--year", min=1900, max=2200, help="Budget year of the templates.")],
+    year: Annotated[int | None, typer.Option("--year", min=1900, max=2200, help="Budget year of the templates "
+                                             "(self-evaluations: default the targets' year).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="One department's unit name (单位名称).")] = None,
     units: Annotated[
         Path | None,
@@ -73,9 +75,40 @@ def template(
     ] = None,
     layout: LayoutOpt = None,
     jobs: JobsOpt = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="department (target tables, the default) or selfeval (year-end "
+                                         "self-evaluations built from the approved targets given by --from).")
+    ] = "department",
+    profile: ProfileOpt = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="Self-evaluations: the project's name (项目名称), for a "
+                                                   "project self-evaluation (项目支出绩效自评表).")
+    ] = None,
+    department: Annotated[
+        str | None, typer.Option("--department", help="Self-evaluations: the project's 主管部门.")
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Make blank templates for departments: pre-filled, protected, with drop-downs and checks."""
+    """Make blank templates for departments: pre-filled, protected, with drop-downs and checks.
+
+    With --kind selfeval, a self-evaluation (绩效自评表) built from the approved targets (--from:
+    a target table, or a folder of them for a bureau's set): identity, 年初预算数, goals and every
+    indicator with its 年度指标值 pre-filled and locked, weights from the scoring profile, scores
+    computed live.
+    """
+    if kind == "selfeval":
+        from budgetxl.cli.selfeval_template_cmd import selfeval_template
+
+        selfeval_template(from_=from_, output=output, out_dir=out_dir, profile=profile, layout=layout,
+                          project=project, department=department, year=year, units=units, unit=unit,
+                          password=password, jobs=jobs)
+        return
+    if kind != "department":
+        raise fail(f"不认识的表格种类“{kind}”，可选：department、selfeval", 2)
+    if year is None:
+        raise fail("请用 --year 指定模板的年度", 2)
+    if project is not None or department is not None or profile is not None:
+        raise fail("--project、--department、--profile 只用于绩效自评表（--kind selfeval）", 2)
     if unit is not None and units is not None:
         raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)
     if unit is None and units is None and from_ is None:

@@ -370,15 +370,18 @@ class SheetReader:
         except AmountProblem:
             return None
 
-    def amount(self, r: int, c: int, path: str) -> Decimal | None:
-        """An amount as the sheet shows it (the block converts its unit); problems are findings."""
+    def amount(self, r: int, c: int, path: str, computed_column: bool = False) -> Decimal | None:
+        """An amount as the sheet shows it (the block converts its unit); problems are findings.
+        In a `computed_column` a formula showing nothing reads as blank, without a finding."""
         self.used.add((r, c))
         self.cells[path] = a1(r, c)
         value = self.raw(r, c)
         formula = self.sheet.formulas.get((r, c))
         if formula is not None:
             self.formulas[path] = formula
-            if value in ("", None, 0, 0.0):
+            if computed_column and value in ("", None):
+                return None
+            if value in ("", None, 0, 0.0) and not computed_column:
                 computed = evaluate_simple_formula(formula, self.sheet)
                 if computed is None:
                     self.find("BX013", path, r, c, f"={formula}",
