@@ -18,7 +18,7 @@ def collect(
     inputs: Annotated[list[Path], typer.Argument(help="Folders (searched recursively) or workbook files.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="The summary workbook to write (.xlsx).")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="Folder of last year's returns to compare with.")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write tidy CSV tables (forms, tasks, indicators, findings) into this folder.")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write tidy CSV tables (forms, tasks, indicators, findings, results of self-evaluations) into this folder.")] = None,
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -31,7 +31,9 @@ def collect(
     counts = result.counts
     stdout.print(str(result.output), markup=False, highlight=False)
     if result.csv_dir is not None:
-        for name in ("forms", "tasks", "indicators", "findings"):
+        from budgetxl.collect.tidy import COLUMNS as TABLES
+
+        for name in TABLES:
             stdout.print(str(result.csv_dir / f"{name}.csv"), markup=False, highlight=False)
     parts = [f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n]
     line = f"共 {len(result.records)} 个工作簿：" + "，".join(parts)

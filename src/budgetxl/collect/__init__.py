@@ -138,7 +138,7 @@ def collect(
                     tidy.add_rows(rec)
                     tidy.add_findings(rec)
                 # what is written goes: the collector keeps a few numbers per form, not its contents
-                records.append(replace(rec, findings=(), tasks=(), indicators=()))
+                records.append(replace(rec, findings=(), tasks=(), indicators=(), results=()))
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from budgetxl.errors import BudgetxlError
 from budgetxl.model import Form
@@ -81,6 +81,9 @@ class FileRecord:
     comparison: Comparison | None = None
     duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year
     several: bool = False  # the file holds several forms: the sheet tells them apart
+    # A self-evaluation's scores (collect.selfeval.SelfevalRecord) and its rows for results.csv.
+    selfeval: Any = None
+    results: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def label(self) -> str:
@@ -116,6 +119,13 @@ def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Fi
     for f in findings:
         counts[f.severity] += 1
     status: Status = "errors" if counts["error"] else "warnings" if counts["warning"] else "ok"
+    if getattr(form, "kind", "department") == "selfeval":
+        from budgetxl.collect.selfeval import summarise
+
+        scores, rows = summarise(form, findings)
+        return FileRecord(path=path, status=status, unit_name=form.unit_name, year=form.year, layout=layout,
+                          sheet=sheet, errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
+                          n_indicators=scores.n_indicators, findings=findings, selfeval=scores, results=rows)
     return FileRecord(
         path=path,
         status=status,
@@ -192,7 +202,9 @@ def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = Non
     out = []
     for form, layout, sheet, findings in forms:
         record = replace(record_of(path, form, layout, sheet, findings), several=len(forms) > 1)
-        if previous is not None:
+        if previous is not None and record.selfeval is not None:
+            record = replace(record, comparison=Comparison(note="绩效自评表不与上年比较"))
+        elif previous is not None:
             match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
             comparison = (compare_with(form, match) if form.unit_name
                           else Comparison(note="本文件没有单位名称，无法与上年匹配"))

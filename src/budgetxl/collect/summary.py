@@ -43,9 +43,10 @@ Row = dict[str, Any]
 class SheetWriter:
     """Writes rows of {column key: value} under the declared headings of one sheet."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path) -> None:
-        self.ws: Worksheet = wb.add_worksheet(SHEETS[key])
-        self.columns: Sequence[Column] = columns(key)
+    def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path,
+                 name: str | None = None, declared: Sequence[Column] | None = None) -> None:
+        self.ws: Worksheet = wb.add_worksheet(name or SHEETS[key])
+        self.columns: Sequence[Column] = declared if declared is not None else columns(key)
         self.formats = formats
         self.link_base = link_base
         self.row = 0
@@ -190,7 +191,7 @@ class SummaryBook:
         base = self.path.absolute().parent
         self.wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         self.wb.set_properties({"created": CREATED, "title": TITLE})
-        formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
+        formats = self.formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
         self.summary = SheetWriter(self.wb, formats, "summary", base)  # first tab, filled last
         self.findings = SheetWriter(self.wb, formats, "findings", base)
         self.compare = SheetWriter(self.wb, formats, "compare", base) if self.compared else None
@@ -208,6 +209,7 @@ class SummaryBook:
         """One row per file, last year's units that sent nothing, and the workbook closed."""
         for i, rec in enumerate(records, 1):
             self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
+        self._selfeval_sheets(records)
         if self.compare is not None:
             for known in missing:
                 self.compare.write({"unit": known.unit_name, "previous": known.path, "previous_year": known.year,
@@ -217,6 +219,25 @@ class SummaryBook:
                 sheet.finish()
         _close(self.wb, self.path)
         self._done = True
+
+    def _selfeval_sheets(self, records: Sequence[FileRecord]) -> None:
+        """The 自评 sheet and the review list of units under 80, when self-evaluations came in."""
+        from budgetxl.collect import selfeval
+
+        scored = [r for r in records if r.selfeval is not None]
+        if not scored:
+            return
+        base = self.path.absolute().parent
+        sheets = []
+        for key in ("selfeval", "review"):
+            sheet = SheetWriter(self.wb, self.formats, key, base, selfeval.SHEETS[key], selfeval.COLUMNS[key])
+            sheets.append(sheet)
+        for i, rec in enumerate(scored, 1):
+            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]), {"status": f"status_{rec.status}"})
+        for row in selfeval.review_rows(scored):
+            sheets[1].write(row)
+        for sheet in sheets:
+            sheet.finish()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
         if not self._done:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
+from budgetxl.collect.selfeval import RESULT_COLUMNS
 from budgetxl.fileio import atomic_path
 from budgetxl.model import format_amount
 
@@ -23,6 +24,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tasks": ("file", "unit_name", "year", "task", "group", "name", "content", "funds", "goal"),
     "indicators": ("file", "unit_name", "year", "indicator", "level1", "level2", "name", "target"),
     "findings": ("file", "unit_name", "year", "code", "severity", "sheet", "cell", "field", "value", "message"),
+    "results": RESULT_COLUMNS,  # self-evaluations: one row per scored item
 }
 
 # A text that Excel would take for a formula (=, +, -, @ first) gets an apostrophe in front, as
@@ -81,6 +83,9 @@ class TidyWriter:
         head = (rec.path, rec.unit_name, rec.year)
         self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
         self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
+        if rec.selfeval is not None:
+            top = (rec.path, rec.unit_name, rec.selfeval.project_name, rec.year, rec.selfeval.profile)
+            self._rows("results", ((*top, *row) for row in rec.results))
 
     def add_findings(self, rec: FileRecord) -> None:
         self._rows("findings", ((rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
