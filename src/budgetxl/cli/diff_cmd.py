@@ -34,7 +34,12 @@ def diff(
     html: HtmlOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Compare forms year over year: budget lines, tasks and indicators added, removed or changed."""
+    """Compare forms year over year: budget lines, tasks and indicators added, removed or changed.
+
+    TARGETS SELFEVAL NEXT_TARGETS (a target table, the self-evaluation of its year, next year's
+    target table) shows per indicator target → actual → next year's target, and flags next year's
+    targets set below this year's actual, targets left unchanged, failed indicators dropped.
+    """
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
@@ -54,6 +59,9 @@ def diff(
             )
     forms = [item.form for item in loaded]
     sources = [str(p) for p in paths]
+    if any(getattr(f, "kind", "department") == "selfeval" for f in forms):
+        _loop(forms, sources, output, json_, html)
+        return
     result = diff_forms(forms[0], forms[1]) if len(forms) == 2 else diff_series(forms)
     pairs = [result] if len(forms) == 2 else list(result.diffs)  # type: ignore[union-attr]
     for pair in pairs:
@@ -78,3 +86,26 @@ def diff(
             render_diff(result, stdout, forms)  # type: ignore[arg-type]
         else:
             render_series(result, stdout, forms)  # type: ignore[arg-type]
+
+
+def _loop(forms: list, sources: list[str], output: Path | None, json_: bool, html: Path | None) -> None:
+    """TARGETS SELFEVAL NEXT_TARGETS: per indicator, target → actual → next year's target."""
+    kinds = [getattr(f, "kind", "department") for f in forms]
+    if len(forms) != 3 or kinds[1] != "selfeval" or "selfeval" in (kinds[0], kinds[2]):
+        raise fail("绩效自评表只能这样比较：budgetxl diff 本年目标表 本年自评表 下一年目标表"
+                   "（目标表与自评表之间不做逐项比对）", EXIT_USAGE)
+    if html is not None:
+        raise fail("--html 暂不用于目标—自评—下一年目标的比较；请用 -o 保存为 .xlsx 或用 --json", EXIT_USAGE)
+    from budgetxl.diff.loop import loop_diff
+    from budgetxl.diff.loop_output import render_loop, write_loop
+
+    loop = loop_diff(forms[0], forms[1], forms[2])
+    for warning in loop.warnings:
+        stderr.print(f"警告：{warning}", markup=False, highlight=False)
+    if output is not None:
+        write_loop(output, loop, sources)
+        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+    if json_:
+        stdout.print(loop.to_json(sources), markup=False, highlight=False, soft_wrap=True)
+    elif output is None:
+        render_loop(loop, stdout, sources)
