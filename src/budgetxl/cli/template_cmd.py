@@ -135,6 +135,9 @@ def template(
     previous = None
     if from_ is not None:
         previous, findings = load_previous(from_)
+        if getattr(previous, "kind", "department") == "selfeval":
+            raise fail(f"{from_}: 这是绩效自评表，不是目标表；要由目标表生成绩效自评表模板，请用 --kind selfeval "
+                       "--from 目标表", 2)
         for f in findings:
             _say(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}")
     unit_name = unit if unit is not None else previous.unit_name  # type: ignore[union-attr]
