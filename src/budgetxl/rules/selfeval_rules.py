@@ -95,20 +95,30 @@ def band_problem(ctx: Context) -> Iterator[Hit]:
                       fmt(s.typed) if s.typed is not None else None)
 
 
-@rule("BX604", "warning", "指标无法计分",
-      "无法按评分规则计算得分的指标：没有分值、实际完成值为空或不是数字、单位与指标值不同、定性指标的"
-      "完成情况不是评价档次、按文字评价标准打分的指标。budgetxl 不猜测，计入总分的是填写的得分。",
-      "指标值 ≥95%，实际完成值写了“较好”。", kinds=KINDS)
+@rule("BX604", "warning", "指标无法计分，也没有填写得分",
+      "无法按评分规则计算得分的指标（没有分值、实际完成值为空或不是数字、单位与指标值不同、定性指标的"
+      "完成情况不是评价档次、按文字评价标准打分的指标），又没有填写得分：budgetxl 不猜测，总分中不计这一项。",
+      "指标值 ≥95%，实际完成值写了“较好”，得分一栏留空。", kinds=KINDS)
 def unscored(ctx: Context) -> Iterator[Hit]:
     for s in scorecard(ctx).indicators:
-        if s.problem and not s.band_problem:
-            typed = (f"；计入总分的是填写的得分 {fmt(s.typed)}" if s.typed is not None
-                     else "；也没有填写得分，总分中未计入这一项")
+        if s.problem and not s.band_problem and s.typed is None:
             field = f"{_ind(s.index)}.weight" if s.weight is None else f"{_ind(s.index)}.actual"
-            yield Hit(f"“{_name(ctx, s.index)}”：{s.problem}{typed}", field, ctx.form.indicators[s.index].actual or None)
+            yield Hit(f"“{_name(ctx, s.index)}”：{s.problem}；也没有填写得分，总分中未计入这一项", field,
+                      ctx.form.indicators[s.index].actual or None)
     b = scorecard(ctx).budget
     if b is not None and b.problem:
         yield Hit(f"预算执行率无法计算：{b.problem}", f"execution[{b.line}].budget" if b.line is not None else "execution")
+
+
+@rule("BX614", "info", "得分按填写的计入，未经核算",
+      "无法按评分规则计算得分的指标（如按文字评价标准打分的管理类指标），计入总分的是单位填写的得分，"
+      "budgetxl 未核算，请人工核对。", "“资金使用合规性”的评价标准是“每出现一例不符合要求的扣2分”，得分填了 10。",
+      kinds=KINDS)
+def typed_unchecked(ctx: Context) -> Iterator[Hit]:
+    for s in scorecard(ctx).indicators:
+        if s.problem and not s.band_problem and s.typed is not None:
+            yield Hit(f"“{_name(ctx, s.index)}”：{s.problem}；计入总分的是填写的得分 {fmt(s.typed)}",
+                      f"{_ind(s.index)}.score", fmt(s.typed))
 
 
 @rule("BX605", "warning", "缺少偏差原因分析",
