@@ -66,15 +66,17 @@ def problems(block: IndicatorsBlock, form: Form, layout: Layout) -> list[str]:
     names = headers.get("name", frozenset())
     items = form.indicators
     prev: Indicator | None = None
+    unheld = [f for f in item_model(type(form), block.field).model_fields if f not in headers]
     for k, ind in enumerate(items):
+        for name in unheld:
+            if getattr(ind, name) not in ("", None):
+                out.append(f"indicators[{k}].{name}: 版式“{layout.name}”的“{block.label}”没有这一栏")
         if ind.is_placeholder and _shares_group(items, k):
             out.append(f"indicators[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
                        "与其他指标同组时读回会被省略；请删除该行")
         if normalize_label(ind.name) in names and all(
                 normalize_label(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS if f in headers):
             out.append(f"indicators[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
-        if "level2" not in headers and ind.level2:
-            out.append(f"indicators[{k}].level2: 版式“{layout.name}”的“{block.label}”没有二级指标一栏")
         if prev is not None:
             if not ind.level1 and prev.level1:
                 out.append(f"indicators[{k}].level1: 一级指标为空，读回时会沿用上一行的“{prev.level1}”；请填写")

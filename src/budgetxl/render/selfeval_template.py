@@ -139,9 +139,11 @@ def selfeval_seed(targets: Any, profile: Profile, *, layout: Layout | None = Non
     )
     if layout is not None:
         held = _held(layout)
-        if profile.name == (layout.profile or DEFAULT_PROFILE):
+        if "profile" in held:
+            pass  # the sheet names its profile
+        elif profile.name == (layout.profile or DEFAULT_PROFILE):
             form = form.model_copy(update={"profile": None})  # the layout's own goes without saying
-        elif "profile" not in held:
+        else:
             raise InputError(f"版式“{layout.name}”没有“评分规则”一栏，只能按它自己的评分规则"
                              f"“{layout.profile or DEFAULT_PROFILE}”计分；请不要指定 --profile，或换用其他版式")
         if "execution" in held and not _has_field(layout, "execution", "initial"):
@@ -351,11 +353,12 @@ def _rate_expr(rate: str, weight: str, profile: Profile) -> str:
     if b.rule == "steps":
         return (f"IF({rate}>={fmt(b.full_at)},{weight},MAX(0,{weight}-ROUNDUP(({fmt(b.full_at)}-({rate}))/"
                 f"{fmt(b.step)},0)*{fmt(b.points)}))")
-    return f"MAX(0,MIN({weight},({rate})/100*{weight}))"
+    return f"MAX(0,MIN({weight},({rate})/100*{weight}))"  # the rate is wrapped: an expression
 
 
 def _indicator_expr(actual: str, target: Decimal, weight: str, negative: bool, profile: Profile) -> str:
     t = fmt(target)
+    actual = f"({actual})" if not actual.isalnum() else actual
     if not negative:
         if target <= 0:
             return weight
