@@ -9,8 +9,9 @@ the rounded scores.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Callable
 
 from budgetxl.model import format_amount
 from budgetxl.scoring.profiles import CENT, Profile, load_profile
@@ -42,12 +43,17 @@ class IndicatorScore:
     typed: Decimal | None
     computed: Decimal | None
     method: str = ""  # 正向, 反向, 定性, 预算执行率
-    formula: str = ""
+    formula_fn: Callable[[], str] | None = field(default=None, compare=False, repr=False)
     problem: str = ""
     needs_reason: str = ""
     band: str = ""  # the qualitative band named by the actual
     band_problem: str = ""  # a typed score outside its band, or a band that needs a typed score
     is_budget: bool = False
+
+    @property
+    def formula(self) -> str:
+        """How the score was computed, in words (made when asked for: most scores are never shown)."""
+        return self.formula_fn() if self.formula_fn is not None else ""
 
     @property
     def counted(self) -> Decimal | None:
@@ -288,18 +294,8 @@ def _score_indicator(k: int, ind: IndicatorResult, profile: Profile, form: SelfE
             return IndicatorScore(**base, computed=None, method="定量", problem=pair)
         tv, av = pair
         negative = target.operator in ("≤", "<")
-        if negative:
-            raw = negative_score(av, tv, weight, profile.indicators.negative)
-            if profile.indicators.negative == "linear":
-                how = f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，(1 − ({fmt(av)} − {fmt(tv)}) / {fmt(tv)}) × {fmt(weight)}"
-            else:
-                how = f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，{fmt(tv)} / {fmt(av)} × {fmt(weight)}"
-            if av <= tv:
-                how = f"反向：实际 {fmt(av)} ≤ 指标值 {fmt(tv)}，得满分"
-        else:
-            raw = positive_score(av, tv, weight)
-            how = (f"正向：实际 {fmt(av)} ≥ 指标值 {fmt(tv)}，得满分" if av >= tv or tv <= 0
-                   else f"正向：{fmt(av)} / {fmt(tv)} × {fmt(weight)}")
+        rule = profile.indicators.negative
+        raw = negative_score(av, tv, weight, rule) if negative else positive_score(av, tv, weight)
         computed = round_score(raw)
         needs = ""
         if profile.explain.below_weight and computed < weight:
@@ -308,7 +304,8 @@ def _score_indicator(k: int, ind: IndicatorResult, profile: Profile, form: SelfE
               and av * HUNDRED >= tv * profile.explain.over_target):
             needs = f"实际完成值 {fmt(av)} 达到指标值 {fmt(tv)} 的 {fmt(round_score(av / tv * HUNDRED))}%，指标值可能定得偏低"
         return IndicatorScore(**base, computed=computed, method="反向" if negative else "正向",
-                              formula=f"{how} = {fmt(computed)}", needs_reason=needs)
+                              formula_fn=partial(_quantity_formula, av, tv, weight, negative, rule, computed),
+                              needs_reason=needs)
     band = profile.band_of(ind.actual)
     if band is None and ind.standard.strip():
         rule = ind.standard.strip().replace("\n", " ")
@@ -322,21 +319,41 @@ def _score_indicator(k: int, ind: IndicatorResult, profile: Profile, form: SelfE
     return _qualitative(ind, band, profile, base)
 
 
+def _quantity_formula(av: Decimal, tv: Decimal, weight: Decimal, negative: bool, rule: str, computed: Decimal) -> str:
+    if negative:
+        if av <= tv:
+            how = f"反向：实际 {fmt(av)} ≤ 指标值 {fmt(tv)}，得满分"
+        elif rule == "linear":
+            how = f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，(1 − ({fmt(av)} − {fmt(tv)}) / {fmt(tv)}) × {fmt(weight)}"
+        else:
+            how = f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，{fmt(tv)} / {fmt(av)} × {fmt(weight)}"
+    else:
+        how = (f"正向：实际 {fmt(av)} ≥ 指标值 {fmt(tv)}，得满分" if av >= tv or tv <= 0
+               else f"正向：{fmt(av)} / {fmt(tv)} × {fmt(weight)}")
+    return f"{how} = {fmt(computed)}"
+
+
+def _span(band: Any, weight: Decimal) -> str:
+    low, high = band.low * weight / HUNDRED, band.high * weight / HUNDRED
+    return f"{fmt(band.low)}%–{fmt(band.high)}% × 分值 {fmt(weight)} = {fmt(round_score(low))}–{fmt(round_score(high))}"
+
+
 def _qualitative(ind: IndicatorResult, band: Any, profile: Profile, base: dict[str, Any]) -> IndicatorScore:
     weight = base["weight"]
     low, high = band.low * weight / HUNDRED, band.high * weight / HUNDRED
-    span = f"{fmt(band.low)}%–{fmt(band.high)}% × 分值 {fmt(weight)} = {fmt(round_score(low))}–{fmt(round_score(high))}"
     typed = ind.score
     if typed is None:
         if band.full_without_score:
             computed = round_score(high)
             return IndicatorScore(**base, computed=computed, method="定性", band=band.label,
-                                  formula=f"定性：{band.label}，未填得分按满分计 = {fmt(computed)}")
+                                  formula_fn=lambda: f"定性：{band.label}，未填得分按满分计 = {fmt(computed)}")
+        span = _span(band, weight)
         return IndicatorScore(**base, computed=None, method="定性", band=band.label,
                               problem=f"定性指标为“{band.label}”，须填写得分（{span}）",
                               band_problem=f"“{band.label}”须填写得分（{span}）",
                               needs_reason=f"定性指标为“{band.label}”" if profile.explain.below_weight else "")
     if typed < round_score(low) or typed > round_score(high):
+        span = _span(band, weight)
         needs = f"定性指标为“{band.label}”" if profile.explain.below_weight and typed < weight else ""
         return IndicatorScore(**base, computed=None, method="定性", band=band.label,
                               problem=f"得分 {fmt(typed)} 不在“{band.label}”的分数段内（{span}）",
@@ -344,7 +361,7 @@ def _qualitative(ind: IndicatorResult, band: Any, profile: Profile, base: dict[s
                               needs_reason=needs)
     needs = f"得分 {fmt(typed)} 低于分值 {fmt(weight)}" if profile.explain.below_weight and typed < weight else ""
     return IndicatorScore(**base, computed=typed, method="定性", band=band.label,
-                          formula=f"定性：{band.label}，得分在 {span} 之内", needs_reason=needs)
+                          formula_fn=lambda: f"定性：{band.label}，得分在 {_span(band, weight)} 之内", needs_reason=needs)
 
 
 def _budget_indicator(ind: IndicatorResult, profile: Profile, form: SelfEvaluation,
@@ -376,7 +393,7 @@ def _budget_indicator(ind: IndicatorResult, profile: Profile, form: SelfEvaluati
     elif profile.explain.below_weight and computed < weight:
         needs = f"得分 {fmt(computed)} 低于分值 {fmt(weight)}"
     return IndicatorScore(**base, computed=computed, method="预算执行率", is_budget=True,
-                          formula=f"预算执行率：{source}；{rule} = {fmt(computed)}", needs_reason=needs)
+                          formula_fn=lambda: f"预算执行率：{source}；{rule} = {fmt(computed)}", needs_reason=needs)
 
 
 def profile_for(form: SelfEvaluation, profile: str | Profile | None = None) -> Profile:
@@ -394,7 +411,10 @@ def profile_for(form: SelfEvaluation, profile: str | Profile | None = None) -> P
 
 def score(form: SelfEvaluation, profile: str | Profile | None = None) -> ScoreCard:
     """Score `form` under `profile` (see profile_for): nothing in the form is changed."""
-    prof = profile_for(form, profile)
+    return _score(form, profile_for(form, profile))
+
+
+def _score(form: SelfEvaluation, prof: Profile) -> ScoreCard:
     budget = _budget_score(form, prof)
     scores = tuple(_score_indicator(k, ind, prof, form) for k, ind in enumerate(form.indicators)
                    if not ind.is_placeholder or ind.weight is not None)

@@ -134,27 +134,12 @@ class Profile(_Data):
 
     def group_of(self, *labels: str) -> str:
         """The group an indicator belongs to, by its 一级 label (else its 二级): '' when none."""
-        index = _group_index(self)
-        for label in labels:
-            key = _label_key(label)
-            if key and key in index:
-                return index[key]
-        return ""
+        return _group_of(self.name, self.indicators.groups, labels)
 
     def band_of(self, actual: str) -> Band | None:
         """The qualitative band a 实际完成值 names (its label, a synonym, or a text starting with
         one: the longest wins, so 未达成… is never read as 达成)."""
-        text = normalize_label(actual)
-        if not text:
-            return None
-        best: tuple[int, Band] | None = None
-        for band in self.qualitative.bands:
-            for word in (band.label, *band.synonyms):
-                w = normalize_label(word)
-                if text == w or text.startswith(w):
-                    if best is None or len(w) > best[0]:
-                        best = (len(w), band)
-        return best[1] if best else None
+        return _band_of(self.qualitative, actual)
 
     def grade(self, total: Decimal) -> str:
         for g in sorted(self.grades, key=lambda g: g.min, reverse=True):
@@ -165,6 +150,31 @@ class Profile(_Data):
     def is_budget_indicator(self, name: str) -> bool:
         key = normalize_label(name)
         return any(key == normalize_label(n) or key.startswith(normalize_label(n)) for n in self.budget.indicator)
+
+
+@lru_cache(maxsize=4096)
+def _group_of(name: str, groups: tuple[Group, ...], labels: tuple[str, ...]) -> str:
+    index = _group_index_cached(name, groups)
+    for label in labels:
+        key = _label_key(label)
+        if key and key in index:
+            return index[key]
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _band_of(qualitative: Qualitative, actual: str) -> Band | None:
+    text = normalize_label(actual)
+    if not text:
+        return None
+    best: tuple[int, Band] | None = None
+    for band in qualitative.bands:
+        for word in (band.label, *band.synonyms):
+            w = normalize_label(word)
+            if text == w or text.startswith(w):
+                if best is None or len(w) > best[0]:
+                    best = (len(w), band)
+    return best[1] if best else None
 
 
 def _label_key(label: str) -> str:
@@ -179,10 +189,6 @@ def _group_index_cached(name: str, groups: tuple[Group, ...]) -> dict[str, str]:
         for label in (g.name, *g.labels):
             out.setdefault(_label_key(label), g.name)
     return out
-
-
-def _group_index(profile: Profile) -> dict[str, str]:
-    return _group_index_cached(profile.name, profile.indicators.groups)
 
 
 def available_profiles() -> list[str]:
