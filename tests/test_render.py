@@ -11,6 +11,7 @@ import pytest
 from budgetxl.errors import InputError
 from budgetxl.layout import load_layout
 from budgetxl.model import form_from_data
+from budgetxl.read import read_workbook
 from budgetxl.render import plan_form, render_form
 from budgetxl.text import column_px, text_height_pt
 
@@ -145,11 +146,18 @@ def test_output_is_byte_stable(tmp_path, seed_form):
 
 def test_text_beyond_excel_cell_limit_is_refused_before_writing(tmp_path):
     data = {
-        "year": 2023, "unit_name": "u", "overall_goal": "长" * 40000,
+        "year": 2023, "unit_name": "u", "overall_goal": "目标",
         "budget": {"expenditures": [], "revenues": []},
+        "tasks": [{"name": "任务", "content": "长" * 40000}],
     }
     target = tmp_path / "long.xlsx"
-    with pytest.raises(InputError, match="overall_goal.*32767"):
+    with pytest.raises(InputError, match=r"tasks\[0\].content.*32767"):
         render_form(form_from_data(data), target)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_goal_longer_than_a_cell_holds_is_spread_and_reads_back(tmp_path):
+    data = {"year": 2023, "unit_name": "u", "overall_goal": "长" * 40000, "budget": {}}
+    form = form_from_data(data)
+    assert read_workbook(render_form(form, tmp_path / "long.xlsx")).form == form

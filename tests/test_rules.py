@@ -121,6 +121,16 @@ CASES: dict[str, tuple[Builder, Builder, str]] = {
         lambda t: with_task(funds="50.004"),
         "budget.expenditures[1].amount",
     ),
+    "BX130": (
+        lambda t: validate(form(overall_goal="目标" * 2000)),
+        lambda t: validate(form(overall_goal="目标" * 300)),
+        "overall_goal",
+    ),
+    "BX131": (
+        lambda t: with_task(content="实施" * 400),
+        lambda t: with_task(content="实施" * 100),
+        "tasks[0].content",
+    ),
     "BX122": (
         lambda t: workbook(t, revenue_total=140),
         lambda t: workbook(t, revenue_total=150),

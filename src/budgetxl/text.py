@@ -40,7 +40,10 @@ def _normalize(text: str) -> str:
 _normalize_str = lru_cache(maxsize=16384)(_normalize)
 
 
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters no workbook can store, and the word joiner that marks a text continued from
+# the row above (a text too long for one row is spread over several: see split_to_rows).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u2060]")
+CONTINUED = "\u2060"
 
 
 def clean_text(value: str) -> str:
@@ -176,3 +179,52 @@ def line_height_pt(size_pt: float) -> float:
 def text_height_pt(text: str, width_px: float, size_pt: float) -> float:
     """Row height in points that shows every wrapped line of `text` in a cell `width_px` wide."""
     return wrap_count(text, width_px, size_pt) * line_height_pt(size_pt) + ROW_PADDING_PT
+
+
+def split_to_rows(text: str, width_px: float, size_pt: float, max_pt: float) -> list[str]:
+    """`text` cut into parts that each fit a row at most `max_pt` tall (a spreadsheet row cannot
+    be taller than 409 pt, nor split over two printed pages). Parts end at line breaks where they
+    can; a paragraph too long for one row is cut inside, and the part after the cut starts with
+    CONTINUED (an invisible word joiner), so that joining the parts gives the text back: with a
+    line break between parts, without one (and without the mark) after a cut."""
+    per_row = max(int((max_pt - ROW_PADDING_PT) // line_height_pt(size_pt)), 1)
+    if wrap_count(text, width_px, size_pt) <= per_row:
+        return [text]
+    parts: list[str] = []
+    chunk: list[str] = []
+    used = 0
+    for para in text.split("\n"):
+        lines = wrap_count(para, width_px, size_pt)
+        if chunk and used + lines > per_row:
+            parts.append("\n".join(chunk))
+            chunk, used = [], 0
+        if lines <= per_row:
+            chunk.append(para)
+            used += lines
+            continue
+        prefix = ""
+        while wrap_count(para, width_px, size_pt) > per_row:
+            lo, hi = 1, len(para)  # the longest head of the paragraph that fits one row
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if wrap_count(para[:mid], width_px, size_pt) <= per_row:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            parts.append(prefix + para[:lo])
+            para, prefix = para[lo:], CONTINUED
+        chunk, used = [prefix + para], wrap_count(para, width_px, size_pt)
+    if chunk:
+        parts.append("\n".join(chunk))
+    return parts
+
+
+def join_rows(parts: list[str]) -> str:
+    """The text split_to_rows cut: parts joined by line breaks, or directly after a cut."""
+    out = ""
+    for i, part in enumerate(parts):
+        if part.startswith(CONTINUED):
+            out += part[len(CONTINUED):]
+        else:
+            out += ("\n" if i else "") + part
+    return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from budgetxl.render.plan import BlockSpan
+from budgetxl.render.plan import MAX_ROW_PT, BlockSpan
+from budgetxl.render.styles import font_size
+from budgetxl.text import clean_text, join_rows, split_to_rows
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span
@@ -19,18 +21,31 @@ def problems(block: TextBlock, form: Form, layout: Layout) -> list[str]:
 
 
 def plan(b: SheetBuilder, block: TextBlock, form: Form, row: int) -> int:
-    b.put(row, 0, block.label, "label")
-    b.put(row, 1, getattr(form, block.field), "input_text" if b.template else "text", last_col=b.last_col,
-          field=block.field)
+    value = getattr(form, block.field)
     if b.template:
+        b.put(row, 0, block.label, "label")
+        b.put(row, 1, value, "input_text", last_col=b.last_col, field=block.field)
         b.hint_named(row, 1, row, block.field, last_col=b.last_col)
         b.tall_rows.append(row)
-    b.blocks.append(BlockSpan(block.key, row, row))
-    return row + 1
+        b.blocks.append(BlockSpan(block.key, row, row))
+        return row + 1
+    # A text taller than a row can be is spread over rows of its own, under one label.
+    parts = split_to_rows(value, b.width_px(1, b.last_col), font_size("text", b.layout), MAX_ROW_PT) if value else [value]
+    for k, part in enumerate(parts):
+        b.put(row + k, 1, part, "text", last_col=b.last_col, field=block.field if k == 0 else "")
+    last = row + len(parts) - 1
+    if len(parts) == 1:
+        b.put(row, 0, block.label, "label")
+        b.blocks.append(BlockSpan(block.key, row, row))
+    else:
+        b.section_label(block, row, last)
+    return last + 1
 
 
 def read(r: SheetReader, block: TextBlock, span: Span) -> None:
-    parts = []
+    from budgetxl.read.values import display_text
+
+    parts: list[str] = []
     notes = r.parts.lists["notes"]
     for row in span.rows:
         if row > span.label_row and (notes or _is_note(r, row, span)):
@@ -41,10 +56,13 @@ def read(r: SheetReader, block: TextBlock, span: Span) -> None:
         for c in r.right_cells(row, span.data_col - 1):
             if block.field not in r.cells:
                 r.cells[block.field] = r.a1(row, c)
-            parts.append(r.text(row, c))
+            raw = r.raw(row, c)
+            r.text(row, c)
+            parts.append(raw if isinstance(raw, str) else display_text(raw, r.sheet.formats.get((row, c))))
     if block.field not in r.cells:
         r.cells[block.field] = r.a1(span.label_row, span.data_col)
-    r.parts.values[block.field] = "\n".join(p for p in parts if p)
+    # the rows of a text spread over several (a line break between rows, none after a cut)
+    r.parts.values[block.field] = clean_text(join_rows([p for p in parts if p.strip()]))
 
 
 def _is_note(r: SheetReader, row: int, span: Span) -> bool:

@@ -20,6 +20,9 @@ from budgetxl.render.styles import AMOUNT_STYLES, font_size
 from budgetxl.text import ROW_PADDING_PT, column_px, line_box, line_height_pt, wrap_count
 
 EXCEL_MAX_CHARS = 32767
+# The tallest row that prints whole: Excel's limit is 409 pt; a text that needs more is spread
+# over rows of its own (text blocks) or reported by check (BX131).
+MAX_ROW_PT = 400.0
 Value = str | Decimal | None
 
 
@@ -157,6 +160,10 @@ class SheetBuilder:
     @property
     def last_col(self) -> int:
         return self.layout.ncols - 1
+
+    def width_px(self, first: int, last: int) -> float:
+        """Pixels of the physical columns first..last (a merged cell's width)."""
+        return float(sum(column_px(w) for w in self.layout.columns[first : last + 1]))
 
     def put(self, row: int, col: int, value: Value, style: str, last_row: int | None = None,
             last_col: int | None = None, field: str = "") -> None:

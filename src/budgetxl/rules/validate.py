@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator
 
 from budgetxl.model import Form, form_from_data, parse_amount
 from budgetxl.report import Finding, Report
-from budgetxl.rules import amounts, fields, indicators, target_rules  # noqa: F401 - they register the rules
+from budgetxl.rules import amounts, fields, indicators, printing, target_rules  # noqa: F401 - they register the rules
 from budgetxl.rules.selfeval_rules import selfeval_extra
 from budgetxl.rules.registry import Context, all_rules
 

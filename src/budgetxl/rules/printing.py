@@ -1,0 +1,91 @@
+"""Texts too long to print: a block's text longer than a printed page (it is spread over rows and
+pages, but a reader of the printout may not expect a goal of several pages), and a cell whose text
+is taller than a spreadsheet row can be (409 pt): printed, it is cut off. Measured in the form's
+layout (its column widths and font), as the writer measures row heights."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from budgetxl.rules.registry import Context, Hit, rule
+from budgetxl.text import column_px, line_height_pt, wrap_count
+
+# The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
+from budgetxl.render.plan import MAX_ROW_PT  # noqa: E402
+
+
+def _width(layout: Any, first: int, last: int) -> float:
+    return float(sum(column_px(w) for w in layout.columns[first : last + 1]))
+
+
+def _lines(text: str, width: float, size: float, enough: int) -> int:
+    """Lines `text` takes, or a number ≤ `enough` when it surely takes no more than that: greedy
+    wrapping fills every line but a paragraph's last to more than half, so a paragraph of total
+    width w takes at most 2w / width + 1 lines (no character is wider than one em)."""
+    em = size * 96 / 72
+    bound = text.count("\n") + 1 + 2 * len(text) * em / max(width - 6, em)
+    if bound <= enough:
+        return int(bound)
+    return wrap_count(text, width, size)
+
+
+@rule(
+    "BX130",
+    "warning",
+    "文字超过一页",
+    "总体绩效目标等整段文字在打印时超过一页（按版式的列宽和字号估算）。budgetxl 生成的表格会把它分成多行、"
+    "跨页打印完整，但过长的目标往往说明内容需要精简或拆分。",
+    "总体绩效目标写了 3000 多字，打印需要 3 页。",
+)
+def text_longer_than_a_page(ctx: Context) -> Iterator[Hit]:
+    from budgetxl.render.pages import page_geometry
+
+    layout = ctx.layout
+    capacity = page_geometry(layout).capacity
+    size = layout.font.size
+    width = _width(layout, 1, layout.ncols - 1)
+    for block in layout.blocks:
+        if block.kind != "text":
+            continue
+        text = getattr(ctx.form, block.field, "")
+        if not text:
+            continue
+        height = _lines(text, width, size, int(capacity // line_height_pt(size))) * line_height_pt(size)
+        if height > capacity:
+            pages = int(height // capacity) + 1
+            yield Hit(f"“{block.label}”有 {len(text)} 个字，打印约需 {pages} 页", block.field, f"{len(text)} 字")
+
+
+@rule(
+    "BX131",
+    "warning",
+    "单元格文字过长",
+    f"一个单元格中的文字按版式的列宽需要超过 {int(MAX_ROW_PT)} 磅的行高，而表格的一行最高约 409 磅，"
+    "打印时超出的部分会被截断。请精简文字，或把内容分成几项填写。",
+    "一项任务的“主要实施内容”写了 800 字。",
+)
+def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
+    layout = ctx.layout
+    size = layout.font.size
+    per_row = int(MAX_ROW_PT // line_height_pt(size))
+    for block in layout.blocks:
+        if block.kind not in ("table", "indicators", "numbered", "info"):
+            continue
+        items = getattr(ctx.form, block.field, ())
+        for column, (c0, c1) in zip(block.column_map, block.positions):
+            if column.field in ("", "number", "level1", "level2"):
+                continue
+            width = _width(layout, c0, c1)
+            short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
+            for i, item in enumerate(items):
+                if block.kind == "table" and getattr(block, "group", "") and item.group != block.group:
+                    continue
+                text = item if isinstance(item, str) else getattr(item, column.field, "")
+                if not isinstance(text, str) or (len(text) <= short and "\n" not in text):
+                    continue
+                lines = _lines(text, width, size, per_row)
+                if lines > per_row:
+                    path = f"{block.field}[{i}]" if isinstance(item, str) else f"{block.field}[{i}].{column.field}"
+                    shown = len(text) * per_row // lines
+                    yield Hit(f"“{block.label}”中的这段文字有 {len(text)} 个字，超出一行能打印的高度，"
+                              f"打印时大约只能显示前 {shown} 个字", path, text[:20] + "…")
