@@ -430,6 +430,9 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     project = by_unit["某某区职业技能鉴定指导中心"]
     assert (project["评分规则"], project["填写总分"], project["计算总分"], project["等级"], project["执行率"]) == (
         "mof-2020", 97.6, 97.6, "优", 88)
+    summary = list(wb["汇总"].iter_rows(values_only=True))
+    dup = summary[0].index("重复提交（同一单位同一年度）")
+    assert not [r for r in summary[1:] if r[dup]]  # 凤阳街道's 2023 targets and self-evaluation are two returns
     review = list(wb["自评低于80分"].iter_rows(values_only=True))
     assert [r[0] for r in review[1:]] == ["低分单位"]
     with (tmp_path / "t" / "results.csv").open(encoding="utf-8-sig", newline="") as fh:

@@ -116,6 +116,11 @@ def template(
     if framework is not None and framework not in framework_ids():
         raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
     check_layout(layout)
+    if layout is not None:
+        from budgetxl.layout import load_layout
+
+        if load_layout(layout).kind == "selfeval":
+            raise fail(f"版式“{layout}”是绩效自评表的版式；绩效自评表模板由目标表生成：--kind selfeval --from 目标表", 2)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)

@@ -60,12 +60,21 @@ def failed_record(outcome: Outcome[FileRecord]) -> FileRecord:
     return FileRecord(path=str(outcome.item), status="unreadable", reason=reason)
 
 
+def return_kind(rec: FileRecord) -> str:
+    """What a return is, for telling duplicates apart: the target table, or a self-evaluation (of
+    the department, or of one of its projects)."""
+    if rec.selfeval is None:
+        return ""
+    return "selfeval:" + unit_key(rec.selfeval.project_name)
+
+
 def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
-    """Files of the same unit and year each name the others."""
-    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    """Files of the same unit, year and kind (a self-evaluation: of the same project) each name
+    the others."""
+    groups: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         if r.status != "unreadable" and r.unit_name.strip():
-            groups[(unit_key(r.unit_name), r.year)].append(i)
+            groups[(unit_key(r.unit_name), r.year, return_kind(r))].append(i)
     out = list(records)
     for members in groups.values():
         if len(members) > 1:

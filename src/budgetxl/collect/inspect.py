@@ -151,7 +151,9 @@ def identify(path: str) -> list[Known]:
     """Whose file is this (for matching last year's files): unit name and year of each form."""
     results = read_forms(path)
     several = len(results) > 1
-    return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None) for r in results]
+    # last year's target tables only: a self-evaluation is not compared with this year's targets
+    return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None) for r in results
+            if getattr(r.form, "kind", "department") == "department"]
 
 
 def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str) -> Known | None:
