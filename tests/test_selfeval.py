@@ -495,3 +495,28 @@ def test_selfeval_workbooks_match_their_golden_copies(tmp_path, name):
         if got[part] != want[part]:
             diff = "\n".join(difflib.unified_diff(want[part], got[part], lineterm="", n=2))
             pytest.fail(f"{part} differs (python tests/golden/regenerate.py after an intended change):\n{diff[:3000]}")
+
+
+def test_a_project_target_table_gives_a_project_self_evaluation():
+    """A project's target table (the project kind: 项目名称, 实施单位, 主管部门, the year's funding by
+    source, 年度目标, indicators) as the seed of a project self-evaluation; shaped here as that
+    kind's model is, field for field."""
+    from types import SimpleNamespace as NS
+
+    from budgetxl.model import BudgetLine, Indicator
+    from budgetxl.render.selfeval_template import selfeval_seed
+    from budgetxl.scoring import load_profile
+
+    project = NS(kind="project", year=2024, name="职业技能提升行动", unit="某某区职业技能鉴定指导中心",
+                 department="某某区人力资源和社会保障局", annual_goal="开展培训6000人次", budget_annual=D(1200),
+                 funding=NS(annual=(BudgetLine(name="财政拨款", amount=D(1000)), BudgetLine(name="其他资金", amount=D(200)))),
+                 indicators=(Indicator(level1="产出指标", level2="数量指标", name="培训人次", target="≥6000人次"),
+                             Indicator(level1="效益指标", level2="社会效益指标", name="就业率", target="≥60%")))
+    seed = selfeval_seed(project, load_profile("mof-2020"))
+    assert (seed.subject, seed.project_name, seed.unit_name, seed.department) == (
+        "project", "职业技能提升行动", "某某区职业技能鉴定指导中心", "某某区人力资源和社会保障局")
+    assert [(ln.name, ln.initial) for ln in seed.execution] == [("年度资金总额", D(1200)), ("其中：财政拨款", D(1000)),
+                                                               ("其他资金", D(200))]
+    assert seed.goals[0].expected == "开展培训6000人次"
+    assert [i.weight for i in seed.indicators] == [D(50), D(30)]
+    assert seed.default_layout() == "selfeval-project"

@@ -79,9 +79,33 @@ def spread(total: Decimal, n: int) -> list[Decimal]:
     return [each] * (n - 1) + [total - each * (n - 1)]
 
 
+def _is_project(targets: Any) -> bool:
+    return getattr(targets, "kind", "department") == "project"
+
+
+def _identity(targets: Any) -> tuple[str, str, str]:
+    """(unit, project, 主管部门) of a target table: a department's, or a project's (its 实施单位,
+    项目名称 and 主管部门)."""
+    if _is_project(targets):
+        return (getattr(targets, "unit", "") or "", getattr(targets, "name", "") or "",
+                getattr(targets, "department", "") or "")
+    return (targets.unit_name, getattr(targets, "project_name", "") or "", getattr(targets, "department", "") or "")
+
+
 def _budget_lines(targets: Any) -> list[ExecutionLine]:
     """年度资金总额 and its parts, 年初预算数 from the target table's budget (its revenues, else its
-    expenditures); a table without budget lines gives the total line alone, blank."""
+    expenditures; a project's year funding by source); a table without budget lines gives the total
+    line alone, blank."""
+    if _is_project(targets):
+        funding = getattr(targets, "funding", None)
+        sources = [ln for ln in getattr(funding, "annual", ()) if ln.name and not getattr(ln, "detail", False)]
+        total = getattr(targets, "budget_annual", None)
+        if total is None and any(ln.amount is not None for ln in sources):
+            total = sum((ln.amount for ln in sources if ln.amount is not None), Decimal(0))
+        out = [ExecutionLine(name="年度资金总额", initial=total)]
+        out += [ExecutionLine(name=("其中：" if k == 0 else "") + ln.name, initial=ln.amount)
+                for k, ln in enumerate(sources)]
+        return out
     budget = getattr(targets, "budget", None)
     lines = [ln for ln in (getattr(budget, "revenues", ()) or getattr(budget, "expenditures", ())) if ln.name]
     amounts = [ln.amount for ln in lines if ln.amount is not None]
@@ -93,7 +117,7 @@ def _budget_lines(targets: Any) -> list[ExecutionLine]:
 
 
 def _goal(targets: Any) -> str:
-    goal = getattr(targets, "overall_goal", "") or ""
+    goal = getattr(targets, "overall_goal", "") or getattr(targets, "annual_goal", "") or ""
     numbered = getattr(targets, "goals", ()) or ()
     if not goal and numbered:
         goal = "\n".join(f"目标{n}：{g}" for n, g in enumerate(numbered, 1))
@@ -125,12 +149,12 @@ def selfeval_seed(targets: Any, profile: Profile, *, layout: Layout | None = Non
     execution = _budget_lines(targets)
     if profile.budget_separate:
         execution[0] = execution[0].model_copy(update={"weight": profile.budget.weight})
-    unit = targets.unit_name
+    unit, own_project, own_department = _identity(targets)
     form = SelfEvaluation(
         year=year if year is not None else targets.year,
         unit_name=unit,
-        project_name=project_name or getattr(targets, "project_name", "") or "",
-        department=department or getattr(targets, "department", "") or "",
+        project_name=project_name or own_project,
+        department=department or own_department,
         profile=profile.name,
         execution=tuple(execution),
         goals=(GoalResult(expected=_goal(targets)),),
