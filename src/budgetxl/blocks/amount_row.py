@@ -47,7 +47,7 @@ def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
         for k, line in enumerate(have):
             if not line.name:
-                out.append(f"{path}[{k}].name: 这一版式的预算项目名称写在表头中，不能为空")
+                out.append(f"{path}[{k}].name: 这一版式的预算项目的名称写在表头中，不能为空")
     headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
     names = [normalize_label(line.name) for path in _lists(block) for line in get_path(form, path)]
     if headings and names and all(n in headings for n in names):

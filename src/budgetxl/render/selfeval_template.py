@@ -168,7 +168,7 @@ def selfeval_seed(targets: Any, profile: Profile, *, layout: Layout | None = Non
         elif profile.name == (layout.profile or DEFAULT_PROFILE):
             form = form.model_copy(update={"profile": None})  # the layout's own goes without saying
         else:
-            raise InputError(f"版式“{layout.name}”没有“评分规则”一栏，只能按它自己的评分规则"
+            raise InputError(f"版式“{layout.name}”没有写评分规则的栏目，只能按它自己的评分规则"
                              f"“{layout.profile or DEFAULT_PROFILE}”计分；请不要指定 --profile，或换用其他版式")
         if "execution" in held and not _has_field(layout, "execution", "initial"):
             form = form.model_copy(update={"execution": (form.execution[0].model_copy(update={"initial": None}),)})

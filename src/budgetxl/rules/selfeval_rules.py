@@ -155,12 +155,12 @@ def weights_off(ctx: Context) -> Iterator[Hit]:
     for name, (declared, rows) in card.groups.items():
         if rows != declared and (rows or declared):
             where = first.get(name)
-            yield Hit(f"{name}各指标分值合计 {fmt(rows)}，评分规则“{card.profile.name}”规定为 {fmt(declared)}",
+            yield Hit(f"{name}各指标分值合计 {fmt(rows)}，“{card.profile.name}”规定为 {fmt(declared)}",
                       f"{_ind(where)}.weight" if where is not None else "indicators", fmt(rows))
     stray = [s for s in card.indicators if not s.group]
     if stray:
         yield Hit(f"“{_name(ctx, stray[0].index)}”的一级指标“{ctx.form.indicators[stray[0].index].level1}”"
-                  f"不属于评分规则“{card.profile.name}”的任何一组（{'、'.join(card.groups)}）",
+                  f"不属于“{card.profile.name}”规则的任何一组（{'、'.join(card.groups)}）",
                   f"{_ind(stray[0].index)}.level1", ctx.form.indicators[stray[0].index].level1)
     full = card.profile.full_marks
     if card.weights_total != full:
@@ -210,7 +210,7 @@ def rate_differs(ctx: Context) -> Iterator[Hit]:
             actual = ctx.form.indicators[s.index].actual_text()
             typed = _typed_percent(actual)
             if typed is not None and abs(typed - _shown_as(rate, actual)) > _step(actual):
-                yield Hit(f"“{_name(ctx, s.index)}”的完成值是 {actual}，预算执行情况中 B/A = {fmt(round_score(rate))}%",
+                yield Hit(f"“{_name(ctx, s.index)}”的完成值是 {actual}，全年执行数 B / 全年预算数 A = {fmt(round_score(rate))}%",
                           f"{_ind(s.index)}.actual", actual)
 
 
@@ -247,15 +247,30 @@ def score_over_weight(ctx: Context) -> Iterator[Hit]:
       "项目自评表的项目名称一栏留空。", kinds=KINDS)
 def identity_missing(ctx: Context) -> Iterator[Hit]:
     form = ctx.form
-    if form.subject == "project" or "project_name" in _held(ctx):
-        if not form.project_name.strip():
-            yield Hit("项目名称未填写", "project_name")
-    elif not form.unit_name.strip():
-        yield Hit(f"{ctx.layout.unit_block.label if ctx.layout.unit_block else '部门（单位）名称'}未填写", "unit_name")
+    path = "project_name" if form.subject == "project" or "project_name" in _held(ctx) else "unit_name"
+    if not getattr(form, path).strip():
+        yield Hit(f"{_label_of(ctx, path) or '名称'}未填写", path)
     if form.year is None:
         yield Hit("没有填写年度（标题或标题下应写明年度，如“（2024年度）”）", "year")
     if not any(not i.is_placeholder for i in form.indicators):
-        yield Hit("没有绩效指标", "indicators")
+        block = ctx.layout.indicators_block
+        yield Hit(f"没有{block.label if block is not None else '指标'}", "indicators")
+
+
+def _label_of(ctx: Context, path: str) -> str:
+    """What the layout calls the field at `path`: its value block's label, or the label cell just
+    before it in a row of several label/value pairs."""
+    for block in ctx.layout.blocks:
+        if getattr(block, "field", None) == path:
+            return block.label
+        if block.kind == "fields":
+            label = block.label
+            for column in block.column_map:
+                if column.field == path:
+                    return label
+                if not column.field and column.header:
+                    label = column.header
+    return ""
 
 
 def _held(ctx: Context) -> set[str]:
