@@ -74,7 +74,10 @@ def write_bare(data: dict[str, Any], path: Path | str) -> None:
     wb.close()
 
 
-def bare_form_script(plan, path: Path) -> Callable[[], None]:
-    """A function writing `plan` the bare way (see write_bare), every value precomputed."""
+def bare_form_script(plan, path: Path | Callable[[], Path]) -> Callable[[], None]:
+    """A function writing `plan` the bare way (see write_bare), every value precomputed, to `path`
+    (or, when `path` is a function, to a new path it gives at each call: see _timing.fresh_paths)."""
     data = bare_form_data(plan)
+    if callable(path):
+        return lambda: write_bare(data, path())
     return lambda: write_bare(data, path)

@@ -11,9 +11,36 @@ quoted are medians, and the ratio is the median of the pairs' ratios."""
 from __future__ import annotations
 
 import gc
+import itertools
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Callable
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real"
+
+
+def real_workbook(name: str, allow_missing: bool) -> Path | None:
+    """A real workbook of ../shared/fixtures/real. Missing, the benchmark says so and exits 2,
+    unless it was started with --no-real (then it says what it leaves out and goes on)."""
+    path = REAL / name
+    if path.is_file():
+        return path
+    if allow_missing:
+        print(f"note: {path} is missing; its timings are left out (--no-real)")
+        return None
+    print(f"error: the real workbook {path} is missing (../shared beside the checkout);"
+          " run with --no-real to time without it", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def fresh_paths(folder: Path, stem: str, suffix: str = ".xlsx") -> Callable[[], Path]:
+    """A new file name in `folder` at each call. Every timed write then creates a file: neither
+    side replaces or truncates the file of an earlier call, which costs differently (an atomic
+    rename over an old file frees it; an in-place write truncates it)."""
+    counter = itertools.count()
+    return lambda: folder / f"{stem}-{next(counter):05d}{suffix}"
 
 
 def median_seconds(fn: Callable[[], object], repeat: int, clock: Callable[[], float] = time.process_time) -> float:

@@ -14,11 +14,12 @@ import difflib
 import random
 from decimal import Decimal
 
-from _timing import compare
 from budgetxl.diff import core, diff_forms, match
 from budgetxl.diff.match import make_key, match_rows
 from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import Form, form_from_data, load_form
+
+from _timing import compare
 
 
 def perturbed(form: Form, seed: int = 1) -> Form:

@@ -6,7 +6,7 @@ writing the same cells, merges, formats, widths, heights and page set-up. Prints
 Goal (issue 2): budgetxl ≤ 1.3× the bare script. budgetxl's time includes loading nothing but
 planning the sheet (row heights from the text), paginating and writing it; the bare script gets
 every value, merge, height and page break precomputed and writes the byte-identical workbook
-(checked at the end).
+(checked at the end). Each call of either side writes a file of its own.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _baseline import bare_form_script
-from _timing import compare
 from budgetxl.examples import EXAMPLE_INPUT
 from budgetxl.model import load_form
 from budgetxl.render import plan_form, render_form
 from budgetxl.render.pages import paginate
 from budgetxl.text import wrap_count
+
+from _baseline import bare_form_script
+from _timing import compare, fresh_paths
 
 
 def main() -> None:
@@ -30,18 +31,24 @@ def main() -> None:
     args = ap.parse_args()
     form = load_form(EXAMPLE_INPUT)
     with tempfile.TemporaryDirectory() as tmp:
-        out_a, out_b = Path(tmp) / "budgetxl.xlsx", Path(tmp) / "bare.xlsx"
+        ours, theirs = fresh_paths(Path(tmp), "budgetxl"), fresh_paths(Path(tmp), "bare")
+        written: dict[str, Path] = {}
         print(f"render the seed ({len(form.tasks)} tasks, {len(form.indicators)} indicators)")
-        def budgetxl_cold():
+
+        def budgetxl_cold() -> None:
             # every text measured afresh, as for a form never seen before (the line-count cache
             # would otherwise answer from the previous repeat of the same seed)
             wrap_count.cache_clear()
-            render_form(form, out_a)
+            written["budgetxl"] = render_form(form, ours())
 
-        bare = bare_form_script(paginate(plan_form(form)), out_b)
+        def bare_path() -> Path:
+            written["bare"] = theirs()
+            return written["bare"]
+
+        bare = bare_form_script(paginate(plan_form(form)), bare_path)
         compare("budgetxl render_form (plan + write)", budgetxl_cold,
                 "bare xlsxwriter, same cells", bare, repeat=args.repeat)
-        same = out_a.read_bytes() == out_b.read_bytes()
+        same = written["budgetxl"].read_bytes() == written["bare"].read_bytes()
         print(f"the two workbooks are {'byte-identical' if same else 'DIFFERENT'}")
 
 

@@ -5,7 +5,8 @@ instructions sheet) from precomputed data. Then a batch of units on one worker a
     python benchmarks/bench_template.py [--repeat N] [--units N]
 
 budgetxl's time includes building the seed and the plan (row heights, validations) and rendering
-the instructions from Jinja2; the bare script gets all of it precomputed.
+the instructions from Jinja2; the bare script gets all of it precomputed. Each call of either side
+writes a file of its own.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
 
-from _baseline import write_cells
-from _timing import compare
 from budgetxl.batch import default_jobs
 from budgetxl.render.instructions import COLUMN_WIDTH, instruction_lines
 from budgetxl.render.styles import style_properties
@@ -36,10 +36,14 @@ from budgetxl.render.template_texts import template_texts
 from budgetxl.render.xlsx import WORKBOOK_OPTIONS
 from budgetxl.units import UnitRow
 
+from _baseline import write_cells
+from _timing import compare, fresh_paths
+
 AMOUNTS = {"基本支出": "1200.5", "项目支出": "800", "财政拨款": "2000.5", "其他资金": "0"}
 
 
-def bare_script(path: Path):
+def bare_script(paths: Callable[[], Path]) -> Callable[[], None]:
+    """The template written the bare way, all of it precomputed, to a new path at each call."""
     tplan, seed, counts = build_template("某某市财政局", 2024, amounts=AMOUNTS)
     plan, texts = tplan.plan, template_texts()
     cells = [(c.row, c.col, c.last_row, c.last_col, c.value, c.style, c.decimals) for c in plan.cells]
@@ -53,8 +57,8 @@ def bare_script(path: Path):
     lines = [(ln.text, ln.style) for ln in instruction_lines(_instructions_context(tplan, seed, texts, counts, False))]
     widths, heights = list(plan.col_widths), list(plan.row_heights)
 
-    def run():
-        wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)  # the options budgetxl uses
+    def run() -> None:
+        wb = xlsxwriter.Workbook(str(paths()), WORKBOOK_OPTIONS)  # the options budgetxl uses
         ws, guide, lists = wb.add_worksheet("表"), wb.add_worksheet("说明"), wb.add_worksheet("列表")
         fmts = {k: wb.add_format(v) for k, v in props.items()}
         write_cells(ws, cells, fmts, widths, heights)
@@ -98,9 +102,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         print("one template (guangdong, 2015 framework, default rows)")
+        ours = fresh_paths(tmp, "budgetxl")
         compare("budgetxl make_template (seed+plan+write)",
-                lambda: make_template(tmp / "a.xlsx", "某某市财政局", 2024, amounts=AMOUNTS),
-                "bare xlsxwriter, same workbook", bare_script(tmp / "b.xlsx"), repeat=args.repeat)
+                lambda: make_template(ours(), "某某市财政局", 2024, amounts=AMOUNTS),
+                "bare xlsxwriter, same workbook", bare_script(fresh_paths(tmp, "bare")), repeat=args.repeat)
         units = [UnitRow(i + 2, f"某某市第{i + 1}局", {"基本支出": Decimal(i)}) for i in range(args.units)]
         jobs = default_jobs()
         one, many = [], []

@@ -1,4 +1,4 @@
-"""Shared test fixtures: paths, the bundled example, LibreOffice."""
+"""Shared test fixtures: paths, the bundled example, LibreOffice; Hypothesis profiles; markers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.errors import InvalidArgument
 
 from budgetxl.examples import EXAMPLE_INPUT
 
@@ -16,6 +18,50 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = EXAMPLE_INPUT
 REAL = ROOT.parent / "shared" / "fixtures" / "real"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# ---------------------------------------------------------------------------------------------
+# Hypothesis: BUDGETXL_HYPOTHESIS=ci|dev|deep picks a profile (ci is the default when CI=true).
+#   ci    the same examples on every run (derandomized, no example database, no deadline, no
+#         timing health check), so that two runs of the suite give the same result;
+#   dev   Hypothesis's own defaults: random examples, failures remembered in .hypothesis/;
+#   deep  random examples, DEEP_FACTOR times as many, for a longer search before a release.
+# Each test states its own number of examples through examples(n), which the deep profile scales.
+
+HYPOTHESIS_ENV = "BUDGETXL_HYPOTHESIS"
+DEEP_FACTOR = 10
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev")
+settings.register_profile("deep", deadline=None, max_examples=100 * DEEP_FACTOR, suppress_health_check=[HealthCheck.too_slow])
+HYPOTHESIS_PROFILE = os.environ.get(HYPOTHESIS_ENV) or ("ci" if IN_CI else "dev")
+try:
+    settings.load_profile(HYPOTHESIS_PROFILE)
+except InvalidArgument:
+    raise pytest.UsageError(f"{HYPOTHESIS_ENV}={HYPOTHESIS_PROFILE}: unknown Hypothesis profile (ci, dev or deep)") from None
+
+
+def examples(n: int) -> int:
+    """A test's number of Hypothesis examples under the profile in force."""
+    return n * DEEP_FACTOR if HYPOTHESIS_PROFILE == "deep" else n
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers (registered in pyproject.toml): a test using LibreOffice or Chromium is marked so by
+# the fixture it asks for, and every such test is slow too; `pytest -m "not slow"` is the fast loop.
+
+_TOOL_FIXTURES = {"soffice": "soffice", "chromium": "chromium"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        for fixture, marker in _TOOL_FIXTURES.items():
+            if fixture in names and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+        if (item.get_closest_marker("soffice") or item.get_closest_marker("chromium")) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

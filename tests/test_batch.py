@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -179,3 +180,80 @@ def test_render_files_writes_nothing_when_an_input_is_bad(tmp_path, seed_form) -
     assert not (tmp_path / "o").exists()
     with pytest.raises(InputError, match="同一个输出文件"):
         render_files([good, good], [tmp_path / "same.xlsx"] * 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resource limits and killing a batch
+
+
+def test_jobs_are_capped_at_a_sane_multiple_of_the_cores() -> None:
+    from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
+
+    limit = JOBS_PER_CORE * default_jobs()
+    assert cap_jobs(300) == limit and cap_jobs(1) == 1
+    outcomes = run_batch(functools.partial(pid_after, 0.05), range(3 * limit), jobs=300, chunk_size=1)
+    assert len({o.value[1] for o in outcomes}) <= limit
+
+
+HOLDING_BATCH = '''
+import os, sys, time
+from pathlib import Path
+from budgetxl.batch import run_batch
+from budgetxl.cli.app import Terminated, install_signal_handlers
+from budgetxl.fileio import atomic_path
+
+def hold(path):
+    """Write a large temporary output, say so, and wait to be stopped."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(b"x" * 5_000_000)
+        Path(str(path) + ".ready").write_text(str(os.getpid()))
+        time.sleep(600)
+    return path
+
+if __name__ == "__main__":
+    install_signal_handlers()
+    folder = Path(sys.argv[1])
+    try:
+        run_batch(hold, [folder / f"out{i}.xlsx" for i in range(2)], jobs=2, chunk_size=1)
+    except Terminated:
+        sys.exit(143)
+'''
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie has ended
+    except FileNotFoundError:
+        return True
+
+
+def _start_holding_batch(tmp_path) -> tuple[subprocess.Popen, list[int]]:
+    import sys
+
+    script = tmp_path / "hold.py"
+    script.write_text(HOLDING_BATCH, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script), str(out)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.ready"))) < 2:
+        assert time.monotonic() < deadline and parent.poll() is None, parent.stderr.read() if parent.poll() else "slow"
+        time.sleep(0.05)
+    workers = [int(p.read_text()) for p in out.glob("*.ready")]
+    assert len(list(out.glob(".out*.tmp"))) == 2  # each worker holds a 5 MB temporary file
+    return parent, workers
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_their_parent_and_leave_no_temporary_files(tmp_path, sig: int) -> None:
+    parent, workers = _start_holding_batch(tmp_path)
+    parent.send_signal(sig)
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while not all(_gone(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers still running after the parent got {sig!r}"
+        time.sleep(0.1)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.endswith(".ready")) == []
+    if sig == signal.SIGTERM:
+        assert parent.returncode == 143 and b"Traceback" not in parent.stderr.read()

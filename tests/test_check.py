@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from budgetxl.render import render_form
 from budgetxl.rules import check_file, check_workbook, validate
 from budgetxl.rules.annotate import SUMMARY_SHEET, annotate
 from budgetxl.rules.check import in_reading_order
+
 from handmade_workbooks import make_workbook
 
 REPO = Path(__file__).resolve().parents[1]
@@ -260,7 +263,10 @@ def test_annotate_never_leaves_a_half_written_copy(tmp_path, monkeypatch):
     report = check_file(path)
 
     def boom(self, filename):
-        Path(filename).write_bytes(b"partial")
+        if hasattr(filename, "write"):  # the copy is assembled in memory first
+            filename.write(b"partial")
+        else:
+            Path(filename).write_bytes(b"partial")
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", boom)
@@ -274,3 +280,60 @@ def test_annotated_copy_opens_in_libreoffice(real_2024, tmp_path, soffice):
     out = annotate(real_2024, check_file(real_2024), tmp_path / "marked.xlsx")
     again = check_file(soffice(out, "ods", tmp_path / "ods"))
     assert ("BX203", "error", "Sheet1!C28") in again.flat()
+
+
+def _setup(ws) -> dict:
+    ps, m = ws.page_setup, ws.page_margins
+    return {
+        "paper": ps.paperSize, "orientation": ps.orientation, "fit": (ps.fitToWidth, ps.fitToHeight),
+        "fit_to_page": ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr else None,
+        "margins": (m.left, m.right, m.top, m.bottom), "area": ws.print_area, "titles": ws.print_title_rows,
+        "breaks": [b.id for b in ws.row_breaks.brk], "footer": ws.oddFooter.center.text,
+        "centered": ws.print_options.horizontalCentered,
+    }
+
+
+def test_annotated_copy_keeps_the_page_setup(tmp_path, seed_form):
+    book = render_form(seed_form, tmp_path / "form.xlsx")
+    out = annotate(book, check_file(book), tmp_path / "marked.xlsx")
+    original = openpyxl.load_workbook(book).worksheets[0]
+    marked = openpyxl.load_workbook(out)[original.title]
+    assert _setup(marked) == _setup(original)
+    assert int(_setup(original)["paper"]) == 9 and _setup(original)["breaks"]  # A4, pages planned
+
+
+def test_annotated_copy_of_a_sheet_without_paper_prints_on_a4(tmp_path):
+    path = make_workbook(tmp_path / "plain.xlsx")
+    assert openpyxl.load_workbook(path).worksheets[0].page_setup.paperSize is None
+    out = annotate(path, check_file(path), tmp_path / "marked.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert all(int(ws.page_setup.paperSize) == 9 for ws in wb.worksheets)
+    summary = wb[SUMMARY_SHEET]
+    links = [c for c in summary["D"] if c.hyperlink is not None]
+    width = summary.column_dimensions["D"].width
+    assert links and all(len(c.value) <= width for c in links)  # a link never wraps: its column holds it
+
+
+@pytest.mark.soffice
+def test_annotated_copy_prints_like_the_original(tmp_path, seed_form, soffice):
+    """Printed by LibreOffice: the form's pages of the marked copy are the original's pages (same
+    number, same A4 portrait size, same text), after the 审核结果 sheet's page."""
+    book = render_form(seed_form, tmp_path / "form.xlsx")
+    out = annotate(book, check_file(book), tmp_path / "marked.xlsx")
+    before, after = soffice(book, "pdf", tmp_path / "a"), soffice(out, "pdf", tmp_path / "b")
+
+    def pages(pdf: Path) -> list[tuple[int, int]]:
+        info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True,
+                              check=True).stdout
+        return [(round(float(w)), round(float(h))) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+
+    def text(pdf: Path, first: int) -> str:
+        out = subprocess.run(["pdftotext", "-f", str(first), "-layout", str(pdf), "-"], capture_output=True,
+                             text=True, check=True).stdout
+        return "".join("".join(line.split()) for line in out.splitlines() if "页，共" not in line)  # page counts differ
+
+    original, marked = pages(before), pages(after)
+    assert original and all(p == (595, 842) for p in original)
+    summary_pages = len(marked) - len(original)
+    assert summary_pages >= 1 and marked[summary_pages:] == original
+    assert text(after, summary_pages + 1) == text(before, 1)

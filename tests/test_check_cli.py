@@ -14,9 +14,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.rules import check_file
+
 from handmade_workbooks import make_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +61,9 @@ def test_seed_warnings_only_exit_0_and_strict_exit_1():
 def test_errors_exit_1_with_cells_in_the_table(real_2024):
     res = check(real_2024)
     assert res.exit_code == 1
-    for text in ("BX203", "Sheet1!C28", "BX202", "Sheet1!C34", "服务对象满意度指标", "错误", "警告"):
+    for text in ("BX203", "C28", "BX202", "C34", "服务对象满意度指标", "错误", "警告", "工作表：Sheet1"):
         assert text in res.stdout
+    assert res.stdout.count("Sheet1") == 1  # the sheet once, the cells alone
     # Grouped by severity: errors come before warnings.
     assert res.stdout.index("BX203") < res.stdout.index("BX211")
 
@@ -167,3 +171,83 @@ def test_installed_command_prints_no_traceback(tmp_path, broken):
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and str(broken) in res.stderr
     assert "BX121" in res.stdout
+
+
+def test_a_file_that_crashes_or_hangs_its_reader_does_not_stop_the_others(tmp_path, monkeypatch):
+    """Several files are read in the batch runner's workers, as collect reads them: an abort or
+    a hang on one file is that file's message; the files after it are still checked."""
+    import signal
+    import time
+
+    import budgetxl.rules.check as checking
+
+    names = ["a.xlsx", "crash.xlsx", "hang.xlsx", "b.xlsx"]
+    for name in names:
+        make_workbook(tmp_path / name)
+    real = checking.check_file_forms
+
+    def flaky(path):
+        if Path(path).name == "crash.xlsx":
+            os.kill(os.getpid(), signal.SIGKILL)  # as calamine aborting on a far cell: the process goes
+        if Path(path).name == "hang.xlsx":
+            time.sleep(600)
+        return real(path)
+
+    monkeypatch.setattr(checking, "check_file_forms", flaky)
+    monkeypatch.setattr(checking, "FILE_TIMEOUT_SECONDS", 3.0)
+    res = check(*(tmp_path / n for n in names), "--json")
+    assert res.exit_code == 2, res.output
+    reports = json.loads(res.stdout)
+    assert [Path(r["source"]).name for r in reports] == ["a.xlsx", "b.xlsx"]
+    assert "crash.xlsx" in res.stderr and "意外终止" in res.stderr
+    assert "hang.xlsx" in res.stderr and "超时" in res.stderr
+    assert "共 4 个文件" in res.stderr and "2 个无法读取" in res.stderr
+# --------------------------------------------------------------------------------------------
+# What a reviewer reads at a terminal
+
+
+def run_check(columns: int, *args) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("budgetxl")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from budgetxl.cli import main; main()"]
+    return subprocess.run(cmd + ["check", *map(str, args)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": str(columns)})
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_check_at_80_and_160_columns_reads_in_a_few_lines(real_2024, columns):
+    res = run_check(columns, real_2024, EXAMPLE)
+    assert res.returncode == 1, res.stderr
+    lines = res.stdout.splitlines()
+    assert all(len(line) <= columns for line in lines)  # no line wider than the terminal (CJK counts double)
+    from budgetxl.text import display_width
+
+    assert all(display_width(line) <= columns for line in lines)
+    assert res.stdout.count("Sheet1") == 1 and "工作表：Sheet1" in res.stdout
+    for cell in ("C28", "C34", "C25", "C32"):
+        assert f" {cell} " in res.stdout
+    # 4 + 2 findings with their headings: at 80 columns a finding takes a few lines, not seven
+    assert len(lines) <= (30 if columns == 80 else 20), res.stdout
+    # words and numbers are never broken across lines
+    for whole in ("2015/2020", "9696.18", "53.82", "“≥95%”", "BX203"):
+        assert any(whole in line for line in lines), whole
+    # a form file's findings name the field in words
+    if columns == 160:
+        assert "部门预算支出第2行的金额" in res.stdout and "第36个指标的指标值" in res.stdout
+    assert "budget.expenditures" not in res.stdout and "indicators[" not in res.stdout
+
+
+def test_reader_findings_are_printed_once(tmp_path, seed_form):
+    from budgetxl.render import render_form
+
+    path = render_form(seed_form, tmp_path / "form.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == seed_form.tasks[0].name)
+    ws.cell(row, 4).value = "约三十"
+    ws["H5"] = "联系人：张三"
+    wb.save(path)
+    res = run_check(80, path)
+    assert res.returncode == 1
+    both = res.stdout + res.stderr
+    assert both.count("BX011") == 1 and both.count("BX020") == 1 and "BX301" in res.stdout
+    assert res.stderr == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.cli.app import main  # noqa: F401 - importing registers nothing by itself
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -131,3 +134,53 @@ def test_a_broken_templates_folder_is_one_clear_message(tmp_path):
     assert "Traceback" not in res.stderr
     assert "frameworks.yaml" in res.stderr and "指标体系文件格式错误" in res.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Text from outside on the terminal
+
+
+def test_terminal_escapes_in_file_names_never_reach_the_terminal(tmp_path, seed_form):
+    from budgetxl.render import render_form
+
+    hostile = tmp_path / "a\x1b]0;pwned\x07\x1b[2Jb\u202egpj.xlsx"
+    render_form(seed_form, hostile)
+    gbk = tmp_path / os.fsdecode("报表".encode("gbk") + b".xlsx")  # a name unpacked from a zip made on Windows
+    render_form(seed_form, gbk)
+    for args in (["check", str(hostile), str(gbk)], ["read", str(tmp_path / "x\x9b31m.xlsx")],
+                 ["check", str(gbk), "--json"]):
+        res = subprocess.run([str(Path(sys.executable).with_name("budgetxl")), *args], capture_output=True, timeout=300)
+        out = res.stdout + res.stderr
+        assert b"Traceback" not in out and b"UnicodeEncodeError" not in out, out
+        for raw in (b"\x1b]", b"\x1b[2J", b"\x07", "\u202e".encode(), "\x9b".encode()):
+            assert raw not in out, (args, out)
+        if "--json" in args:
+            assert json.loads(res.stdout)["source"].endswith(".xlsx")  # still valid JSON
+    res = subprocess.run([str(Path(sys.executable).with_name("budgetxl")), "read", str(hostile)], capture_output=True, text=True, timeout=300)
+    assert "\\u001b]0;pwned\\u0007" in res.stderr or res.returncode == 0
+
+
+def test_the_console_escapes_text_but_keeps_its_own_styles():
+    import io
+
+    from rich.text import Text
+
+    from budgetxl.cli.app import SafeConsole
+
+    buf = io.StringIO()
+    console = SafeConsole(file=buf, force_terminal=True, color_system="standard", width=200)
+    console.print(Text("a\x1b[31mb\x9bc\u202ed", style="bold"))
+    out = buf.getvalue()
+    assert "\\u001b[31m" in out and "\\u009b" in out and "\\u202e" in out and "\x9b" not in out
+    assert out.startswith("\x1b[1m")  # the console's own bold is still there
+
+
+def test_jobs_past_four_per_core_are_lowered_with_a_note(tmp_path, seed_form):
+    from budgetxl.batch import JOBS_PER_CORE, default_jobs
+
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for p in (a, b):
+        p.write_text(seed_form.to_yaml(), encoding="utf-8")
+    res = run("render", str(a), str(b), "--out-dir", str(tmp_path / "out"), "--jobs", "300")
+    assert res.returncode == 0, res.stderr
+    assert f"按 {JOBS_PER_CORE * default_jobs()} 个进程运行" in res.stderr

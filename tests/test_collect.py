@@ -4,9 +4,12 @@ duplicates, unreadable files, comparison with last year, atomic outputs and the 
 from __future__ import annotations
 
 import csv
+import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,10 +20,10 @@ from budgetxl.batch import Outcome
 from budgetxl.collect import collect, failed_record, find_workbooks, mark_duplicates
 from budgetxl.collect.inspect import FileRecord, Known, inspect_file, pick_previous
 from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
-from budgetxl.collect.summary import display_path, write_summary
+from budgetxl.collect.summary import display_path, hyperlink_target, write_summary
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
-from budgetxl.errors import InputError
+from budgetxl.errors import InputError, UsageError
 from budgetxl.model import BudgetLine
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -73,7 +76,7 @@ def test_find_workbooks_recurses_and_skips_locks_and_other_files(returns: Path) 
 @pytest.fixture(scope="module")
 def collected(returns: Path, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    result = collect([returns], out / "汇总.xlsx", csv_dir=out / "tables", jobs=2)
+    result = collect([returns], out / "汇总.xlsx", csv_dir=out / "tables", jobs=2, csv_lang="en")
     return result, out
 
 
@@ -138,9 +141,9 @@ def test_summary_workbook(collected, returns: Path) -> None:
             assert Decimal(str(values["expenditures"])) == rec.expenditures
     # each file name links to the file, relative to the summary's folder
     for r in range(2, ws.max_row + 1):
-        link = ws.cell(r, heads.index("file") + 1).hyperlink
+        link = hyperlink_target(ws.cell(r, heads.index("file") + 1).value)
         assert link is not None
-        assert (out / link.target.replace("\\", "/")).resolve().is_file()
+        assert (out / link.replace("\\", "/")).resolve().is_file()
     findings = wb[SHEETS["findings"]]
     codes = [(row[0], row[3]) for row in findings.iter_rows(min_row=2, values_only=True) if row[3]]
     expected = [(display_path(r.path), code) for r in result.records if r.status != "unreadable"
@@ -160,7 +163,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def test_tidy_tables(collected, returns: Path) -> None:
     result, out = collected
     tables = {name: read_csv(out / "tables" / f"{name}.csv") for name in CSV_COLUMNS}
-    for name, rows in tables.items():
+    for name in tables:
         with (out / "tables" / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
             assert tuple(next(csv.reader(fh))) == CSV_COLUMNS[name]
     assert [r["file"] for r in tables["forms"]] == [r.path for r in result.records]
@@ -181,6 +184,24 @@ def test_tidy_tables(collected, returns: Path) -> None:
     # a task name that Excel would run as a formula is neutralised
     edu = [r for r in tables["tasks"] if r["file"].endswith("教育局.xlsx") and r["task"] == "1"]
     assert edu[0]["name"] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_tidy_tables_are_headed_in_chinese_by_default(collected, returns: Path, tmp_path: Path) -> None:
+    from budgetxl.collect.tidy import HEADINGS_ZH, headings
+
+    _, out = collected
+    assert set(HEADINGS_ZH) >= {k for keys in CSV_COLUMNS.values() for k in keys}
+    collect([returns], tmp_path / "汇总.xlsx", csv_dir=tmp_path / "zh", jobs=2)
+    for name in CSV_COLUMNS:
+        with (tmp_path / "zh" / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
+            zh = list(csv.reader(fh))
+        with (out / "tables" / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
+            en = list(csv.reader(fh))
+        assert zh[0] == headings(name, "zh") and en[0] == list(CSV_COLUMNS[name])
+        assert all(re.search(r"[\u4e00-\u9fff]", h) for h in zh[0]), zh[0]
+        assert len(set(zh[0])) == len(zh[0])
+        assert zh[1:] == en[1:]  # the same values, only the headings differ
+    assert headings("indicators")[-2:] == ["三级指标", "指标值"]
 
 
 def test_comparison_with_last_year(real_dir: Path, tmp_path: Path) -> None:
@@ -246,7 +267,8 @@ def test_inspect_file_never_raises_for_an_unreadable_file(tmp_path: Path) -> Non
 
 def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) -> None:
     target = tmp_path / "s.xlsx"
-    target.write_bytes(b"previous summary")
+    collect([returns / "街道" / "凤阳"], target, jobs=1)  # the summary of an earlier run
+    before = target.read_bytes()
 
     def broken(*a, **k):
         raise OSError("disk full")
@@ -254,14 +276,14 @@ def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) 
     monkeypatch.setattr("budgetxl.collect.summary.SummaryBook.finish", broken)
     with pytest.raises(OSError):
         collect([returns / "街道"], target, csv_dir=tmp_path / "tables", jobs=1)
-    assert target.read_bytes() == b"previous summary"
-    assert not any((tmp_path / "tables").glob("*.csv"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx", "tables"]
+    assert target.read_bytes() == before
+    # nothing else: no temporary file, and the CSV folder made for this run is gone again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 
 def test_refuses_to_write_over_an_input_or_collect_nothing(returns: Path, tmp_path: Path) -> None:
     src = returns / "局" / "教育局.xlsx"
-    with pytest.raises(InputError, match="不能写在输入文件上"):
+    with pytest.raises(UsageError, match="输出文件就是输入文件"):
         collect([src], src)
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="没有找到"):
@@ -303,7 +325,7 @@ def test_the_readme_python_example_runs(tmp_path: Path, seed_form, monkeypatch) 
     render_form(seed_form, tmp_path / "returns" / "2023" / "街道" / "fengyang-2023.xlsx")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(code, "README.md", "exec"), namespace)
     assert (tmp_path / "outputs" / "汇总.xlsx").is_file() and (tmp_path / "outputs" / "tables" / "tasks.csv").is_file()
     assert namespace["rows"][0][1] == seed_form.unit_name
 
@@ -320,7 +342,195 @@ def test_a_summary_left_unfinished_is_not_written(tmp_path: Path) -> None:
     from budgetxl.collect.summary import SummaryBook
     from budgetxl.errors import OutputError
 
-    with pytest.raises(OutputError, match="未写完"):
-        with SummaryBook(tmp_path / "s.xlsx") as book:
-            book.add(FileRecord("x.xlsx", "unreadable", reason="坏"))
+    with pytest.raises(OutputError, match="未写完"), SummaryBook(tmp_path / "s.xlsx") as book:
+        book.add(FileRecord("x.xlsx", "unreadable", reason="坏"))
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs that would destroy a return; folders a careless or hostile sender made
+
+
+def test_collect_never_writes_over_a_return_or_last_years_files(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    shutil.copytree(returns / "街道", folder)
+    previous = tmp_path / "prev"
+    shutil.copytree(returns / "街道" / "凤阳", previous)
+    before = {p: p.read_bytes() for p in [*folder.rglob("*.xlsx"), *previous.rglob("*.xlsx")]}
+    a_return = folder / "凤阳" / "凤阳街道.xlsx"
+    for target, extra, message in [
+        (a_return, [], "可能是某单位的报表"),  # a return in the collected folder
+        (previous / "汇总.xlsx", ["--previous", previous], "上年文件夹"),  # a new file under --previous
+        (previous / "凤阳街道.xlsx", ["--previous", previous], "上年文件夹"),  # last year's return
+    ]:
+        res = subprocess.run([str(Path(sys.executable).parent / "budgetxl"), "collect", str(folder), "-o", str(target),
+                              *map(str, extra)], capture_output=True, text=True, timeout=300)
+        assert res.returncode == 2, res.stderr
+        assert message in res.stderr and "Traceback" not in res.stderr
+    assert {p: p.read_bytes() for p in before} == before and not (previous / "汇总.xlsx").exists()
+    elsewhere = tmp_path / "not-a-summary.xlsx"
+    shutil.copy(a_return, elsewhere)
+    with pytest.raises(UsageError, match="不是 budgetxl 写的汇总工作簿"):
+        collect([folder], elsewhere)
+    assert elsewhere.read_bytes() == before[a_return]
+
+
+def test_a_summary_is_recognised_and_replaced_on_the_next_run(returns: Path, tmp_path: Path) -> None:
+    from budgetxl.collect.summary import is_summary_workbook
+
+    out = tmp_path / "汇总.xlsx"
+    collect([returns / "街道"], out, jobs=1)
+    assert is_summary_workbook(out)
+    collect([returns / "局" / "教育局.xlsx"], out, jobs=1)  # replaced: it is ours
+    rows = list(openpyxl.load_workbook(out, data_only=True)[SHEETS["summary"]].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == [display_path(str(returns / "局" / "教育局.xlsx"))]
+    assert not is_summary_workbook(returns / "局" / "教育局.xlsx")
+    assert not is_summary_workbook(returns / "局" / "截断.xlsx")
+    assert not is_summary_workbook(returns / "说明.txt")
+    renamed = tmp_path / "renamed.xlsx"
+    wb = openpyxl.load_workbook(out)
+    wb[SHEETS["summary"]].title = "别的"
+    wb.save(renamed)
+    assert not is_summary_workbook(renamed)
+
+
+def test_symlink_loops_and_fifos_in_a_collected_folder_are_skipped_with_a_note(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    shutil.copytree(returns / "街道", folder)
+    (folder / "凤阳" / "back-up").symlink_to(folder)  # a loop
+    (folder / "self.xlsx").symlink_to(folder / "self.xlsx")  # a link to itself
+    (folder / "gone.xlsx").symlink_to(tmp_path / "nowhere.xlsx")  # a broken link
+    (folder / "linked.xlsx").symlink_to(folder / "凤阳" / "凤阳街道.xlsx")  # the same file again
+    os.mkfifo(folder / "pipe.xlsx")  # reading it would wait forever
+    notes: list[str] = []
+    files, _ = find_workbooks([folder], notes=notes)
+    names = sorted(f.name for f in files)  # the linked copy and its original are one file, read once
+    assert names in (["linked.xlsx", "凤阳街道-再次提交.xlsx"], ["凤阳街道-再次提交.xlsx", "凤阳街道.xlsx"])
+    said = "\n".join(notes)
+    assert "self.xlsx" in said and "循环" in said and "gone.xlsx" in said and "pipe.xlsx" in said and "back-up" in said
+    result = collect([folder], tmp_path / "s.xlsx", jobs=1)
+    assert len(result.records) == 2 and len(result.notes) == len(notes)
+    res = subprocess.run([str(Path(sys.executable).parent / "budgetxl"), "collect", str(folder), "-o", str(tmp_path / "t.xlsx")],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "RuntimeError" not in res.stderr and "pipe.xlsx" in res.stderr
+
+
+def test_hundreds_of_files_of_one_unit_list_a_count_and_the_first_few() -> None:
+    recs = [FileRecord(f"returns/第{i:04d}份.xlsx", "ok", unit_name="X局", year=2023) for i in range(2000)]
+    start = time.perf_counter()
+    out = mark_duplicates(recs)
+    assert time.perf_counter() - start < 2
+    assert all(r.n_duplicates == 1999 and len(r.duplicates) == 5 for r in out)
+    from budgetxl.collect.summary import duplicates_text
+
+    text = duplicates_text(out[0], "\n")
+    assert len(text) < 32_767 and text.endswith("…（共 1999 个）") and "第0001份" in text
+
+
+def test_control_characters_and_undecodable_bytes_in_file_names_make_a_valid_summary(returns: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    src = (returns / "街道" / "凤阳" / "凤阳街道.xlsx").read_bytes()
+    names = ["a\x1b]0;pwned\x07b.xlsx", "tab\tand\rcr.xlsx", os.fsdecode("报表".encode("gbk") + b".xlsx")]
+    for name in names:
+        (folder / name).write_bytes(src)
+    out = tmp_path / "s.xlsx"
+    result = collect([folder], out, csv_dir=tmp_path / "t", jobs=1)
+    assert len(result.records) == 3
+    wb = openpyxl.load_workbook(out, data_only=True)  # valid XML: openpyxl refused it before
+    shown = [row[1] for row in wb[SHEETS["summary"]].iter_rows(min_row=2, values_only=True)]
+    assert any(s.endswith("报表.xlsx") for s in shown)  # the GBK name read as GBK
+    assert not any(ch in s for s in shown for ch in "\x1b\x07\t\r")
+    forms = (tmp_path / "t" / "forms.csv").read_text(encoding="utf-8-sig")
+    assert "\x1b" not in forms and "报表.xlsx" in forms
+# --------------------------------------------------------------------------------------------
+# The summary as a reviewer reads and prints it
+
+
+def _widths(ws) -> dict[int, float]:
+    """Column widths by 1-based column (a run of equal columns is one entry, min..max)."""
+    return {c: d.width for d in list(ws.column_dimensions.values()) if d.min and d.max
+            for c in range(d.min, d.max + 1)}
+
+
+def _printed_pt(ws, font_pt: float = 10.0) -> float:
+    """The size the sheet's text prints at once it is fitted to one A4 landscape page wide, by
+    Excel's measure (a column of w units is 7w + 5 px: the width stored in the file, which
+    includes those 5 px, times 7)."""
+    from budgetxl.collect.styles import PAGE
+
+    left, right = PAGE["margins"][:2]
+    printable_pt = (297 / 25.4 - left - right) * 72
+    sheet_pt = sum(7 * w for w in _widths(ws).values()) * 0.75
+    return font_pt * min(1.0, printable_pt / sheet_pt)
+
+
+@pytest.fixture(scope="module")
+def compared(returns: Path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "汇总.xlsx"
+    collect([returns], out, previous=returns, jobs=2)
+    return out
+
+
+def test_summary_wraps_long_texts_and_rows_show_every_line(compared: Path) -> None:
+    from budgetxl.text import column_px, text_height_pt
+
+    wb = openpyxl.load_workbook(compared)
+    assert wb.sheetnames == [SHEETS["summary"], SHEETS["findings"], SHEETS["compare"]]
+    checked = 0
+    for ws in wb.worksheets:
+        widths = _widths(ws)
+        assert len(widths) == ws.max_column and _printed_pt(ws) >= 8.5, (ws.title, widths)
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str) or cell.value.startswith("="):
+                    continue
+                assert cell.alignment.wrap_text, (ws.title, cell.coordinate)
+                need = text_height_pt(cell.value, column_px(widths[cell.column]), 10)
+                assert ws.row_dimensions[cell.row].height >= need - 0.01, (ws.title, cell.coordinate, cell.value)
+                checked += 1
+    assert checked > 50
+    findings = wb[SHEETS["findings"]]
+    heads = [c.value for c in findings[1]]
+    where = [r[heads.index("位置")] for r in findings.iter_rows(min_row=2, values_only=True) if r[heads.index("位置")]]
+    assert where and all("!" in w for w in where)  # sheet and cell, both kept
+    fields = [r[heads.index("字段")] for r in findings.iter_rows(min_row=2, values_only=True) if r[heads.index("字段")]]
+    assert fields and all(re.fullmatch(r"[^\[\]._a-z]+", f) for f in fields), fields  # in words, not paths
+
+
+def test_summary_amounts_read_with_two_decimals(compared: Path) -> None:
+    wb = openpyxl.load_workbook(compared)
+    ws = wb[SHEETS["summary"]]
+    keys = [c.key for c in columns("summary")]
+    for key in ("expenditures", "revenues", "task_funds"):
+        cell = ws.cell(2, keys.index(key) + 1)
+        assert cell.number_format == "#,##0.00", key
+    compare = wb[SHEETS["compare"]]
+    keys = [c.key for c in columns("compare")]
+    assert compare.cell(2, keys.index("change") + 1).number_format == "+#,##0.00;-#,##0.00;0.00"
+    assert compare.cell(2, keys.index("old_total") + 1).number_format == "#,##0.00"
+
+
+@pytest.mark.soffice
+def test_summary_prints_readable_and_whole(compared: Path, tmp_path: Path, soffice) -> None:
+    """Printed (`budgetxl pdf`, LibreOffice): every sheet at 8 pt or more, and no text cut off
+    by its row (a cut line is missing from the PDF): unit names, 位置 with its cell, reasons,
+    paths."""
+    from printed import printed_sizes, printed_text
+
+    from budgetxl.pdf import export_pdf
+
+    pdf = export_pdf(compared, tmp_path / "汇总.pdf")
+    sizes = printed_sizes(pdf)
+    assert sizes and min(sizes) >= 8.0, sizes
+    text = printed_text(pdf)
+    wb = openpyxl.load_workbook(compared)
+    expected = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            for value in row:
+                if isinstance(value, str) and not value.startswith("=") and len(value) > 6:
+                    expected.add(re.sub(r"\s+", "", value))
+    assert len(expected) > 10
+    missing = [v for v in expected if v not in text]
+    assert not missing, missing

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
-from diff_builders import indicator, make_form, task
 
 from budgetxl.diff import diff_forms
 from budgetxl.diff import styles as S
 from budgetxl.read import read_workbook
+
+from diff_builders import indicator, make_form, task
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -195,3 +196,20 @@ def test_readme_diff_python_example_runs(monkeypatch):
     monkeypatch.chdir(root)
     for block in blocks:
         exec(compile(block, "README.md (Diff)", "exec"), {})
+
+
+@pytest.mark.parametrize("columns", ["80", "160"])
+def test_real_pair_piped_keeps_every_amount_whole(real_dir, columns):
+    """Piped (as into a file or `less`), at any COLUMNS: plain lines, every value whole."""
+    exe = Path(sys.executable).with_name("budgetxl")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from budgetxl.cli import main; main()"]
+    res = subprocess.run(cmd + ["diff", str(real_dir / "zhanjiang-hrss-2023.xlsx"), str(real_dir / "zhanjiang-hrss-2024.xlsx")],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": columns})
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    for needle in ("基本支出：10,596.35 → 10,891.62（+295.27，+2.79%）", "财政拨款：82,800.92 → 72,807.38（-9,993.54，-12.07%）",
+                   "项目支出：72,204.57 → 61,915.77（-10,288.80，-14.25%）", "≧98% → 100%（+2 个百分点）",
+                   "20,140.00 → 18,862.00（-1,278.00，-6.35%）", "750 → 737（-13，-1.73%）"):
+        assert needle in out, needle
+    assert "10891.615675" not in out and "┃" not in out
+    assert not re.search(r"\d…|…\d", out.split("总体绩效目标")[0])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from diff_builders import indicator, make_form, task
 
 from budgetxl.diff import diff_forms
 from budgetxl.diff.core import amount_change, percent_of
 from budgetxl.diff.trend import budget_trend, diff_series
+
+from diff_builders import indicator, make_form, task
 
 
 def by_name(entries, side="new"):

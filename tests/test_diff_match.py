@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from budgetxl.diff.match import THRESHOLD, Key, core_name, make_key, match_rows, normalize, similarity_matrix
 
+from conftest import examples
+
 
 def keys(*rows: tuple[str, str, str] | str) -> list[Key]:
     """Rows as (一级, 二级, name), or a bare name in 产出指标/数量指标."""
@@ -193,7 +195,7 @@ _rows = st.lists(st.tuples(st.sampled_from(["产出指标", "效益指标"]), st
                  max_size=12)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(_rows, _rows)
 def test_matching_is_one_to_one_and_accounts_for_every_row(old_rows, new_rows):
     old, new = keys(*old_rows), keys(*new_rows)
@@ -206,7 +208,7 @@ def test_matching_is_one_to_one_and_accounts_for_every_row(old_rows, new_rows):
         assert p.similarity is None or p.similarity >= THRESHOLD
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_rows)
 def test_a_block_matched_with_itself_pairs_every_named_row_exactly(rows):
     ks = keys(*rows)

@@ -4,13 +4,12 @@ terminal view."""
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import zipfile
 
 import openpyxl
 import pytest
-from diff_builders import indicator, make_form, task
 from openpyxl.cell.rich_text import CellRichText
 from rich.console import Console
 
@@ -20,6 +19,8 @@ from budgetxl.diff.data import diff_data, series_data, to_json
 from budgetxl.diff.terminal import render_diff, render_series
 from budgetxl.diff.trend import diff_series
 from budgetxl.diff.xlsx import write_comparison
+
+from diff_builders import indicator, make_form, task
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def _fill(cell) -> str | None:
 
 
 def _rows(ws, start=3):
-    return [[c for c in row] for row in ws.iter_rows(min_row=start)]
+    return [list(row) for row in ws.iter_rows(min_row=start)]
 
 
 def test_workbook_sheets_and_page_setup(workbook):
@@ -149,7 +150,7 @@ def test_workbook_statuses_and_highlights(workbook):
     # old side: C..F (一级, 二级, 三级, 指标值); new side: G..J; then 指标值变化
     assert _fill(first[5]) == S.COLORS["changed_fill"] and _fill(first[9]) == S.COLORS["changed_fill"]
     assert _fill(first[4]) is None  # the name did not change
-    assert first[10].value == "+5 万平方米（+25%）"
+    assert first[10].value == "+5 万平方米，+25.00%"
     added = _rows(ws)[3]
     assert _fill(added[0]) == S.COLORS["added_fill"] and _fill(added[8]) == S.COLORS["added_fill"]
     assert added[2].value is None
@@ -173,10 +174,10 @@ def test_workbook_text_changes_are_rich_text(workbook):
     assert isinstance(old_target, CellRichText) and isinstance(new_target, CellRichText)
     assert str(old_target) == "≥20万平方米" and str(new_target) == "≥25万平方米"
     struck = [b for b in old_target if not isinstance(b, str) and b.font.strike]
-    assert [b.text for b in struck] == ["0"]
+    assert [b.text for b in struck] == ["20"]  # a number is compared whole, never digit by digit
     assert _rgb(struck[0].font) == S.COLORS["removed_text"][1:]
     added = [b for b in new_target if not isinstance(b, str) and _rgb(b.font) == S.COLORS["added_text"][1:]]
-    assert [b.text for b in added] == ["5"]
+    assert [b.text for b in added] == ["25"]
     renamed_old = ws["E4"].value
     assert isinstance(renamed_old, CellRichText) and str(renamed_old) == "城镇新增就业人数（万人）"
     assert [b.text for b in renamed_old if not isinstance(b, str) and b.font.strike] == ["万"]
@@ -260,7 +261,7 @@ def test_terminal_plain_marks_changes_in_brackets(pair):
     old, new, d = pair
     out = _terminal(d, (old, new), color=False)
     assert "城镇新增就业人数（[-万-]人）" in out
-    assert "≥2[-0-]{+5+}万平方米" in out or "（+5 万平方米，+25%）" in out
+    assert "≥20万平方米 → ≥25万平方米（+5 万平方米，+25.00%）" in out
     assert "社区防疫物资储备" in out and "取消" in out
     assert "\x1b[" not in out
 
@@ -292,9 +293,158 @@ def test_workbook_opens_and_prints_in_libreoffice(workbook, tmp_path, soffice):
 
     pdf = soffice(workbook, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for needle in ("调整", "新增", "取消", "城镇新增就业人数（万人）", "≥25万平方米", "+5 万平方米", "（+25%）", S.TITLE):
+    for needle in ("调整", "新增", "取消", "城镇新增就业人数（万人）", "≥25万平方米", "+5 万平方米，+25.00%", S.TITLE):
         assert needle in text, needle
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert width > height  # landscape
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 3
+
+
+# --------------------------------------------------------------------------------------------
+# Honest numbers: amounts read with two decimals, never cut off, never ###
+
+
+def _money_form(year: int, basic: str, project: str, grant: str, funds: str, target: str):
+    return make_form(
+        year=year,
+        budget={
+            "expenditures": [{"name": "基本支出", "amount": basic}, {"name": "项目支出", "amount": project}],
+            "revenues": [{"name": "财政拨款", "amount": grant}, {"name": "其他资金", "amount": "0"}],
+        },
+        tasks=[task("城乡居民养老保险政府补贴资金", funds, "补贴")],
+        indicators=[indicator("产出指标", "质量指标", "补贴发放准确率", target),
+                    indicator("产出指标", "数量指标", "城乡居民基础养老金标准", "≥200元每人每月" if year < 2024 else "≥190元每人每月")],
+    )
+
+
+@pytest.fixture(scope="module")
+def money():
+    """Amounts as real returns carry them (six decimals)."""
+    old = _money_form(2023, "10596.35", "72204.57", "82800.92", "20140", "≧98%")
+    new = _money_form(2024, "10891.615675", "61915.7693", "72807.384975", "18862.5", "100%")
+    return old, new, diff_forms(old, new)
+
+
+@pytest.fixture(scope="module")
+def huge():
+    """One amount far larger than any real one."""
+    old = _money_form(2023, "10596.35", "72204.57", "82800.92", "20140", "≧98%")
+    new = _money_form(2024, "10891.615675", "123456789012.345", "72807.384975", "18862.5", "100%")
+    return old, new, diff_forms(old, new)
+
+
+AMOUNTS_SHOWN = ("10,596.35", "10,891.62", "+295.27", "82,800.92", "72,807.38", "-9,993.54", "61,915.77",
+                 "-10,288.80", "-14.25%", "上年（2023）", "本年（2024）")
+HUGE_SHOWN = ("123,456,789,012.35", "+123,456,716,807.78", "+170,981,860.02%")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_terminal_at_80_columns_keeps_every_number_whole(money):
+    old, new, d = money
+    for width in (80, 160):
+        buf = io.StringIO()
+        render_diff(d, Console(file=buf, width=width, force_terminal=True, color_system=None), (old, new))
+        out = buf.getvalue()
+        assert "┃" in out.split("预算整体情况")[2]  # a table on a terminal wide enough for the numbers
+        for needle in AMOUNTS_SHOWN:
+            assert needle in out, (width, needle)
+        assert "10891.615675" not in out and "10,891.615675" not in out
+        assert not re.search(r"\d…|…\d", out.split("工作任务")[0]), out  # no value cut off with an ellipsis
+        assert all(len(line) <= width for line in out.splitlines())
+        flat = _flat(out)
+        assert "20,140.00 → 18,862.50（-1,277.50，-6.34%）" in flat
+        assert "≧98% → 100%（+2 个百分点）" in flat
+        assert "≥200元每人每月 → ≥190元每人每月（-10 元每人每月，-5.00%）" in flat
+
+
+def test_terminal_too_narrow_for_the_numbers_gives_plain_lines(money, huge):
+    for (old, new, d), width, shown in ((money, 50, AMOUNTS_SHOWN[:-2]), (huge, 80, HUGE_SHOWN)):
+        buf = io.StringIO()
+        render_diff(d, Console(file=buf, width=width, force_terminal=True, color_system=None, soft_wrap=True),
+                    (old, new))
+        out = buf.getvalue()
+        assert "┃" not in out.split("预算整体情况（")[1]
+        assert "部门预算支出 / 基本支出：10,596.35 → 10,891.62（+295.27，+2.79%）" in out
+        for needle in shown:
+            assert needle in out, needle
+
+
+def test_piped_output_is_plain_and_keeps_every_value(money):
+    old, new, d = money
+    buf = io.StringIO()
+    render_diff(d, Console(file=buf, width=80, color_system=None, soft_wrap=True), (old, new))  # not a terminal
+    out = buf.getvalue()
+    assert "┃" not in out and "━" not in out
+    assert "预算整体情况：新增 0，取消 0，调整 3，未变 1" in out
+    assert "部门预算支出 / 基本支出：10,596.35 → 10,891.62（+295.27，+2.79%）  调整" in out
+    for needle in AMOUNTS_SHOWN[:-2]:
+        assert needle in out, needle
+
+
+def test_series_trend_keeps_amounts_whole_at_80_columns():
+    forms = [make_form(year=y, basic=b) for y, b in ((2022, "7000.123456"), (2023, "98765432.1"), (2024, "8800"))]
+    for terminal in (True, False):
+        buf = io.StringIO()
+        render_series(diff_series(forms), Console(file=buf, width=80, force_terminal=terminal, color_system=None), forms)
+        out = buf.getvalue()
+        assert "7,000.12" in out and "98,765,432.10" in out and "8,800.00" in out
+
+
+def test_workbook_amounts_two_decimals_and_wide_enough(huge, tmp_path):
+    old, new, d = huge
+    path = write_comparison(tmp_path / "money.xlsx", d, (old, new))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[S.SHEETS["summary"]]
+    budget = {r[1].value: r for r in ws.iter_rows() if r[1].value in ("基本支出", "项目支出", "财政拨款")}
+    basic = budget["基本支出"]
+    assert basic[3].value == pytest.approx(10891.615675)  # the cell keeps the exact value
+    assert [c.number_format for c in basic[2:6]] == ["#,##0.00", "#,##0.00", "+#,##0.00;-#,##0.00;0.00",
+                                                    "+0.00%;-0.00%;0.00%"]
+    # Each number column (D 本年, E 增减额, F 增减率) is at least as wide, in Excel's character
+    # units, as its longest shown value has characters (digits and signs of 宋体 10 pt are
+    # narrower than the unit).
+    for col, text in zip("DEF", HUGE_SHOWN):
+        assert ws.column_dimensions[col].width >= len(text), text
+    tasks = wb[S.SHEETS["tasks"]]
+    row = next(r for r in tasks.iter_rows() if r[0].value == "调整")
+    funds = [c for c in row if c.number_format == "#,##0.00"]
+    assert [c.value for c in funds] == [20140, 18862.5]
+    indicators = wb[S.SHEETS["indicators"]]
+    changes = [r[10].value for r in indicators.iter_rows(min_row=3)]
+    assert "+2 个百分点" in changes and "-10 元每人每月，-5.00%" in changes
+
+
+def test_json_keeps_every_digit(money):
+    _, _, d = money
+    data = diff_data(d)
+    basic = next(b for b in data["budget"] if b["name"] == "基本支出")
+    assert basic["new"]["amount"] == "10891.615675" and basic["delta"] == "295.265675"
+
+
+def test_html_amounts_two_decimals_and_numbers_marked_whole(money):
+    from budgetxl.html import diff_html
+
+    _, _, d = money
+    page = diff_html(d)
+    for needle in ("10,891.62", "-9,993.54", "+295.27", "+2 个百分点", "-10 元每人每月，-5.00%",
+                   "≥<del>200</del>元每人每月", "≥<ins>190</ins>元每人每月", "-1,277.50，-6.34%"):
+        assert needle in page, needle
+    assert "10891.615675" not in page and "10,891.615675" not in page
+
+
+@pytest.mark.soffice
+def test_workbook_prints_no_hashes_in_libreoffice(huge, tmp_path, soffice):
+    """The comparison of forms with six-decimal and twelve-digit amounts, printed by LibreOffice:
+    every amount shows with two decimals, none as ###."""
+    import subprocess
+
+    old, new, d = huge
+    pdf = soffice(write_comparison(tmp_path / "money.xlsx", d, (old, new)), "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "###" not in text and "#" not in text
+    for needle in ("10,891.62", "-9,993.54", "123,456,789,012.35", "+123,456,716,807.78", "18,862.50", "-1,277.50"):
+        assert needle in text, needle

@@ -47,7 +47,7 @@ def browse(chromium: str, page: Path, tmp: Path, *extra: str) -> subprocess.Comp
                           capture_output=True, text=True, timeout=180, check=True)
 
 
-def dom(chromium: str, page: Path, tmp: Path) -> "Node":
+def dom(chromium: str, page: Path, tmp: Path) -> Node:
     """The page as the browser built it (after parsing, styles and layout)."""
     out = browse(chromium, page, tmp, "--dump-dom").stdout
     assert "<html" in out, out[:500]
@@ -70,7 +70,7 @@ def screenshot(chromium: str, page: Path, tmp: Path, size: tuple[int, int] = (12
 
 
 class Node:
-    def __init__(self, tag: str, attrs: dict[str, str], parent: "Node | None") -> None:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None) -> None:
         self.tag, self.attrs, self.parent = tag, attrs, parent
         self.children: list[Node | str] = []
 
@@ -82,7 +82,7 @@ class Node:
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
 
-    def all(self, tag: str = "*", cls: str | None = None, **attrs: str) -> list["Node"]:
+    def all(self, tag: str = "*", cls: str | None = None, **attrs: str) -> list[Node]:
         out = []
         for child in self.children:
             if isinstance(child, str):
@@ -294,7 +294,11 @@ def test_check_and_diff_commands_write_the_pages(chromium, tmp_path, broken_form
     assert res.returncode == 2, res.stderr  # one file unreadable
     assert f"已写入网页报告 {out}" in res.stderr
     doc = dom(chromium, out, tmp_path)
-    assert len(doc.all("section", "file")) == 2 and [li.text for li in doc.all("li", "unreadable")] == [str(bad)]
+    assert len(doc.all("section", "file")) == 2
+    unreadable = doc.all("li", "unreadable")
+    assert [li.all("span", "path")[0].text for li in unreadable] == [str(bad)]
+    assert unreadable[0].all("div", "reason")[0].text == "不是电子表格文件（应为 .xlsx、.xls 或 .ods）"  # the reason, not "see the terminal"
+    assert "命令行" not in out.read_text(encoding="utf-8")
 
     newer = tmp_path / "2024.yaml"
     newer.write_text(next_year(load_form(SEED)).to_yaml(), encoding="utf-8")
@@ -311,3 +315,63 @@ def test_html_option_refuses_a_wrong_target(tmp_path):
     res = run_cli("diff", str(SEED), str(SEED), "--html", str(tmp_path / "x.pdf"))
     assert res.returncode == 2 and ".html" in res.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The check page on a phone and on paper
+
+
+def overflow(chromium: str, page: Path, tmp: Path, width: int) -> int:
+    """How many pixels the page is wider than a window `width` px wide (0: nothing sticks out),
+    measured by Chromium itself: a copy of the page gets a script that writes the figure into
+    the DOM (the page itself has no scripts)."""
+    probe = tmp / f"probe-{width}-{page.name}"
+    script = ("<script>window.addEventListener('load', () => document.body.setAttribute('data-overflow', "
+              "String(document.documentElement.scrollWidth - document.documentElement.clientWidth)));</script>")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    out = browse(chromium, probe, tmp, f"--window-size={width},900", "--virtual-time-budget=3000", "--dump-dom").stdout
+    found = re.search(r'data-overflow="(-?\d+)"', out)
+    assert found, out[:500]
+    return int(found.group(1))
+
+
+@pytest.fixture()
+def wide_check_page(tmp_path, broken_form_file) -> Path:
+    """A check page with long paths, long messages and an unreadable file with its reason."""
+    deep = tmp_path / "某某市财政局" / "2024年部门预算绩效目标" / "各单位报送" / "广州市海珠区人民政府凤阳街道办事处-2024年部门整体预算绩效目标表.yaml"
+    deep.parent.mkdir(parents=True)
+    deep.write_text(broken_form_file.read_text(encoding="utf-8"), encoding="utf-8")
+    reports = [check_file(deep), check_file(SEED)]
+    lost = str(tmp_path / "各单位报送" / "lost-workbook-with-a-very-long-name-2024.xlsx")
+    return write_check_html(tmp_path / "check.html", reports,
+                            unreadable=[(lost, f"{lost}: 没有找到部门整体预算绩效目标表（各工作表中都没有“绩效指标”“单位名称”等栏目）")])
+
+
+def test_check_page_fits_a_phone(chromium, tmp_path, wide_check_page):
+    assert overflow(chromium, wide_check_page, tmp_path, 390) == 0
+    assert overflow(chromium, wide_check_page, tmp_path, 1280) == 0
+    screenshot(chromium, wide_check_page, tmp_path, (390, 1600))
+    html = wide_check_page.read_text(encoding="utf-8")
+    assert "没有找到部门整体预算绩效目标表" in html  # the reason the file could not be read
+    doc = dom(chromium, wide_check_page, tmp_path)
+    where = [td.text for td in doc.all("td", "where")]
+    assert "单位名称" in where and any("收入来源第1行的金额" in w for w in where)  # fields in words
+
+
+def test_check_page_prints_on_a4(chromium, tmp_path, wide_check_page):
+    assert "@page" in wide_check_page.read_text(encoding="utf-8")
+    pdf = tmp_path / "check.pdf"
+    browse(chromium, wide_check_page, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5, info  # A4, not Letter
+
+
+def test_check_page_shows_the_cell_alone_under_its_sheet(seed_form, tmp_path):
+    from budgetxl.render import render_form
+
+    book = render_form(seed_form, tmp_path / "form.xlsx")
+    page = check_html(check_file(book))
+    sheet = check_file(book).extra["sheet"]
+    assert page.count(f"工作表：{sheet}") == 1
+    assert re.search(r'<td class="where" data-label="位置">C5<div class="notes">部门预算支出第2行的金额</div>', page)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from budgetxl.errors import LayoutError
-from budgetxl.layout import all_layouts, available_layouts, label_index, load_layout, templates_dir
+from budgetxl.layout import all_layouts, available_layouts, label_index, load_layout
+from budgetxl.resources import templates_dir
 
 
 def test_default_layout_declares_every_block():
@@ -55,7 +56,7 @@ def test_label_index_covers_synonyms_of_all_layouts():
     assert index["部门名称"] == ("unit",)
     assert index["其他需完成的任务(可选填)"] == ("tasks_other",)
     assert index["绩效指标"] == ("indicators",)
-    assert [layout.name for layout in all_layouts()][0] == "guangdong"
+    assert all_layouts()[0].name == "guangdong"
     assert set(available_layouts()) >= {"guangdong", "zhanjiang"}
 
 

@@ -295,7 +295,7 @@ def text_fields(form: Form) -> list[str]:
     out += [f"basic_info.{i}.{f}" for i in range(len(form.basic_info)) for f in ("name", "value")]
     for side in ("expenditures", "revenues"):
         out += [f"budget.{side}.{i}.name" for i in range(len(getattr(form.budget, side)))]
-    for k, s in enumerate(form.budget.sections):
+    for k in range(len(form.budget.sections)):
         out += [f"budget.sections.{k}.left_heading", f"budget.sections.{k}.right_heading"]
         out += [f"budget.sections.{k}.{side}.0.name" for side in ("left", "right")]
     for i, t in enumerate(form.tasks):
@@ -381,7 +381,7 @@ def test_a_custom_title_without_the_year_keeps_the_year(tmp_path):
 
 
 def test_the_year_from_a_year_cell_or_the_file_name_is_a_finding(tmp_path):
-    path, want = jiangxi_workbook(tmp_path / "j.xlsx")
+    path, _ = jiangxi_workbook(tmp_path / "j.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb.active
     ws["A1"] = "部门整体支出绩效目标表"
@@ -427,7 +427,7 @@ def test_every_visible_form_sheet_is_read(tmp_path):
     results = read_forms(path)
     assert [r.layout for r in results] == ["guangdong", "jiangxi"]
     assert results[1].form == load_form(EXAMPLES["jiangxi"]).model_copy(update={"budget": results[1].form.budget})
-    with pytest.raises(ReadError, match="有 2 张目标表.*--sheet"):
+    with pytest.raises(ReadError, match=r"有 2 张目标表.*--sheet"):
         read_workbook(path)
     assert read_workbook(path, sheet="江西").layout == "jiangxi"
 
@@ -560,9 +560,8 @@ def test_read_command_with_several_forms(tmp_path):
 def test_check_and_collect_take_each_form_sheet_as_a_return(tmp_path):
     import json
 
-    from test_cli import run
-
     from budgetxl.collect import collect
+    from test_cli import run
 
     path = _two_forms(tmp_path)
     res = run("check", str(path), "--json")

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from budgetxl.errors import InputError
 from budgetxl.model import Form, form_from_data, json_schema, load_form
@@ -85,7 +86,7 @@ def test_text_is_cleaned_the_way_a_workbook_keeps_it():
 
 def test_form_is_frozen():
     form = form_from_data(BASE)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         form.year = 2024  # type: ignore[misc]
 
 

@@ -4,6 +4,7 @@ header at the top of every continuation page), and read back to the same Form.""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import openpyxl
@@ -18,6 +19,8 @@ from budgetxl.read import read_workbook
 from budgetxl.render import PageGeometry, page_geometry, paginate, plan_form, render_form, write_plan
 from budgetxl.render.pages import FILL
 from budgetxl.render.plan import Plan, cell_height_need
+
+from conftest import examples
 
 LABEL_STYLES = {"label", "level"}
 
@@ -36,7 +39,7 @@ def check_pages(paged: Plan, flat: Plan, capacity: float) -> None:
     layout = paged.layout
     # Pages cover every printed row once, in order; breaks are the first rows of pages 2..n.
     assert pages[0].first_row == 0 and pages[-1].last_row == paged.print_rows - 1
-    for a, b in zip(pages, pages[1:]):
+    for a, b in itertools.pairwise(pages):
         assert b.first_row == a.last_row + 1
     assert paged.breaks == tuple(p.first_row for p in pages[1:])
     assert [p.number for p in pages] == list(range(1, len(pages) + 1))
@@ -255,7 +258,7 @@ def forms(draw):
     return form_from_data(data)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(form=forms(), height=st.floats(120, 900))
 def test_generated_forms_on_any_page_height_keep_every_rule(form, height):
     flat = plan_form(form)
@@ -263,7 +266,7 @@ def test_generated_forms_on_any_page_height_keep_every_rule(form, height):
     check_pages(paged, flat, height)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(form=forms(), height=st.floats(150, 500))
 def test_generated_paginated_workbooks_read_back_to_the_same_form(tmp_path_factory, form, height):
     flat = plan_form(form)

@@ -166,6 +166,7 @@ def clipped_words(printed: PrintedPage, tolerance: float = 1.0) -> list[str]:
 # The seed, page by page
 
 
+@pytest.mark.soffice
 def test_seed_pdf_has_the_planned_pages(seed_pdf, seed_plan):
     pages = layout_pages(seed_pdf)
     n = len(seed_plan.pages)
@@ -174,6 +175,7 @@ def test_seed_pdf_has_the_planned_pages(seed_pdf, seed_plan):
         assert f"第 {number} 页，共 {n} 页" in text
 
 
+@pytest.mark.soffice
 def test_seed_pdf_shows_each_pages_labels(seed_pdf, seed_plan):
     """On every page: the block labels, the 一级/二级 labels and the headers that the plan puts on
     that page, in the plan's order; a label repeated at a break shows on both pages."""
@@ -199,6 +201,7 @@ def test_seed_pdf_shows_each_pages_labels(seed_pdf, seed_plan):
         assert len(on) >= 2, (label, on)
 
 
+@pytest.mark.soffice
 def test_seed_pdf_has_no_clipped_text(seed_pdf, seed_plan):
     for printed in printed_pages(seed_plan, seed_pdf):
         assert printed.fit_error < 2.0, f"page {printed.page.number}: rows do not line up with the plan"
@@ -213,6 +216,7 @@ def test_seed_pdf_has_no_clipped_text(seed_pdf, seed_plan):
             assert squash(line)[:12] in everything
 
 
+@pytest.mark.soffice
 def test_the_clipping_check_finds_a_row_that_is_too_short(tmp_path, seed_plan):
     """The check above can fail: a row squeezed below its text puts lines outside their cell."""
     need_tools()
@@ -229,6 +233,7 @@ def test_the_clipping_check_finds_a_row_that_is_too_short(tmp_path, seed_plan):
     assert any("在2023年按季度" in p for p in problems), problems
 
 
+@pytest.mark.soffice
 def test_seed_pdf_embeds_chinese_fonts(seed_pdf):
     out = subprocess.run(["pdffonts", str(seed_pdf)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
@@ -238,6 +243,7 @@ def test_seed_pdf_embeds_chinese_fonts(seed_pdf):
     assert any(re.search(r"CJK|Sim|Song|Hei|Fang|Kai", r[0]) for r in rows), out
 
 
+@pytest.mark.soffice
 def test_pdf_from_the_rendered_workbook_matches_the_form_file(tmp_path, seed_pdf, seed_plan):
     need_tools()
     book = render_form(load_form(SEED), tmp_path / "seed.xlsx")
@@ -248,6 +254,7 @@ def test_pdf_from_the_rendered_workbook_matches_the_form_file(tmp_path, seed_pdf
     assert [squash(t) for t in layout_pages(pdf)] == [squash(t) for t in layout_pages(seed_pdf)]
 
 
+@pytest.mark.soffice
 def test_parallel_runs_do_not_collide(tmp_path, seed_plan):
     need_tools()
     book = render_form(load_form(SEED), tmp_path / "seed.xlsx")
@@ -260,6 +267,7 @@ def test_parallel_runs_do_not_collide(tmp_path, seed_plan):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out0.pdf", "out1.pdf", "out2.pdf", "seed.xlsx"]
 
 
+@pytest.mark.soffice
 def test_a_workbook_made_by_someone_else_prints(tmp_path, real_dir):
     need_tools()
     book = sorted(real_dir.glob("*.xlsx"))[0]
@@ -291,7 +299,7 @@ def test_profile_holds_the_replacement_table(tmp_path):
     doc = minidom.parseString(xml.encode("utf-8"))
     values = [v.firstChild.data for v in doc.getElementsByTagName("value")]
     assert values[0] == "true"
-    assert ["宋体", "Noto Serif CJK SC", "A&B", "C<D"] == [v for v in values if v not in ("true", "false")]
+    assert [v for v in values if v not in ("true", "false")] == ["宋体", "Noto Serif CJK SC", "A&B", "C<D"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,6 +383,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
                           cwd=ROOT, timeout=300)
 
 
+@pytest.mark.soffice
 def test_pdf_command_writes_the_pdf(tmp_path, seed_plan):
     need_tools()
     out = tmp_path / "seed.pdf"
@@ -397,6 +406,7 @@ def test_pdf_command_failures_exit_non_zero_without_traceback(tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.mark.soffice
 def test_readme_python_example_runs(tmp_path):
     """The Python example of the README's "PDF and HTML reports" section, as written."""
     need_tools()

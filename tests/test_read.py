@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from openpyxl.utils import get_column_letter
 
 from budgetxl.errors import ReadError
 from budgetxl.model import Indicator
@@ -360,7 +358,8 @@ def test_a_really_encrypted_workbook_is_refused_with_a_clear_message(tmp_path, s
 
 
 def test_read_cli_on_a_broken_file_exits_1_without_traceback(tmp_path, seed_form):
-    import subprocess, sys
+    import subprocess
+    import sys
 
     path = tmp_path / "trunc.xlsx"
     path.write_bytes(render_form(seed_form, tmp_path / "g.xlsx").read_bytes()[:3000])
@@ -371,7 +370,8 @@ def test_read_cli_on_a_broken_file_exits_1_without_traceback(tmp_path, seed_form
 
 
 def test_read_cli_writes_yaml_that_renders(tmp_path, real_dir):
-    import subprocess, sys
+    import subprocess
+    import sys
 
     exe = str(Path(sys.executable).with_name("budgetxl"))
     out = tmp_path / "back.yaml"

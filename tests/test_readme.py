@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-RAN: set[str] = set()  # README commands already run in the shared folder, this session
+RAN: set[int] = set()  # README commands (by their place in the README) already run in the shared folder
 
 
 def readme_commands() -> list[str]:
@@ -52,8 +52,29 @@ def workdir(tmp_path_factory):
     return work
 
 
-@pytest.mark.parametrize("line", readme_commands())
-def test_readme_command_runs(workdir, line):
+def _path_env() -> dict[str, str]:
+    return {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
+
+
+def run_earlier_commands(workdir: Path, upto: int) -> None:
+    """Run the README's commands before number `upto` that have not run yet in `workdir`, so that a
+    command finds what the README made before it even when it is chosen alone (pytest -k, -m)."""
+    for index, line in enumerate(readme_commands()[:upto]):
+        if index in RAN or (line.startswith("budgetxl pdf") and not shutil.which("soffice")):
+            continue
+        subprocess.run(["bash", "-c", line], cwd=workdir, env=_path_env(), capture_output=True, timeout=600)
+        RAN.add(index)
+
+
+def _command_params() -> list:
+    """One test per README command; those that print through LibreOffice are marked so."""
+    return [pytest.param(index, line, id=line, marks=[pytest.mark.soffice] if line.startswith("budgetxl pdf") else [])
+            for index, line in enumerate(readme_commands())]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index, line", _command_params())
+def test_readme_command_runs(workdir, index, line):
     tmp_path = workdir
     if "../shared" in line and not (tmp_path.parent / "shared").exists():
         pytest.skip("the example uses ../shared, which is not beside this checkout")
@@ -63,14 +84,14 @@ def test_readme_command_runs(workdir, line):
     m = re.search(r"#\s*exits?\s+(\d)", line)
     if m:
         expected = int(m.group(1))
-    bindir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-    res = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-    RAN.add(line)
+    run_earlier_commands(tmp_path, index)
+    res = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=_path_env(), capture_output=True, text=True, timeout=600)
+    RAN.add(index)
     assert "Traceback" not in res.stderr
     assert res.returncode == expected, f"{line}\nstdout: {res.stdout[-2000:]}\nstderr: {res.stderr[-2000:]}"
 
 
+@pytest.mark.soffice  # the PDF example prints through LibreOffice
 def test_readme_python_examples_run(workdir):
     """Every Python example of the README, in order, in the folder the commands above worked in."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -78,10 +99,7 @@ def test_readme_python_examples_run(workdir):
     assert blocks
     if not (workdir.parent / "shared").exists():
         pytest.skip("the examples use ../shared, which is not beside this checkout")
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
-    for line in readme_commands():  # what the examples build on, when only this test was chosen
-        if line not in RAN and not line.startswith("budgetxl pdf"):
-            subprocess.run(["bash", "-c", line], cwd=workdir, env=env, capture_output=True, timeout=600)
+    run_earlier_commands(workdir, len(readme_commands()))  # what the examples build on
     for block in blocks:
         if "export_pdf" in block and not shutil.which("soffice") and not IN_CI:
             continue  # needs LibreOffice; the pdf tests say so

@@ -38,7 +38,7 @@ def test_plan_blocks_and_vertical_merges(seed_form):
 def test_plan_maps_fields_to_cells(seed_form):
     cells = plan_form(seed_form).field_cells()
     assert cells["unit_name"] == (1, 1)
-    row, col = cells["tasks[0].funds"]
+    _, col = cells["tasks[0].funds"]
     assert col == 3
     assert cells["indicators[54].target"][1] == 4
 
@@ -111,7 +111,7 @@ def test_workbook_as_openpyxl_reads_it(tmp_path, seed_form):
     assert all(ws.row_dimensions[r].height for r in range(1, ws.max_row + 1))
 
 
-def test_more_decimals_show_in_the_number_format(tmp_path):
+def test_more_decimals_show_with_the_forms_two_decimals_and_stay_exact(tmp_path):
     data = {
         "year": 2024, "unit_name": "单位", "overall_goal": "g",
         "budget": {"expenditures": [{"name": "基本支出", "amount": "10891.615675"}], "revenues": []},
@@ -119,8 +119,9 @@ def test_more_decimals_show_in_the_number_format(tmp_path):
     out = render_form(form_from_data(data), tmp_path / "d.xlsx")
     ws = openpyxl.load_workbook(out).active
     cell = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, float))
-    assert cell.number_format == "0.000000"
+    assert cell.number_format == "0.00"  # shows 10891.62, as every other amount of the form
     assert Decimal(repr(cell.value)) == Decimal("10891.615675")
+    assert read_workbook(out).form.budget.expenditures[0].amount == Decimal("10891.615675")
 
 
 @pytest.mark.parametrize("text", ["=1+1", "@SUM(A1)", "+86 123", "-5", "=HYPERLINK(\"http://x\",\"y\")", "1800", "0012"])

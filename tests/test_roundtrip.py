@@ -14,6 +14,8 @@ from budgetxl.read import read_workbook
 from budgetxl.render import render_form
 from budgetxl.text import clean_text
 
+from conftest import examples
+
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 PUNCT = st.sampled_from(list("，。、；：（）“”《》≥≤%％．·—…（）【】 ≧"))
 LATIN = st.characters(min_codepoint=0x21, max_codepoint=0x7E)
@@ -77,8 +79,11 @@ def indicator_blocks(draw):
     return out
 
 
+BUDGET_NAMES = st.sampled_from(["基本支出", "项目支出", "财政拨款", "其他资金", "事业收入"])
+
+
 @st.composite
-def lines(draw, max_size=3, names=st.sampled_from(["基本支出", "项目支出", "财政拨款", "其他资金", "事业收入"])):
+def lines(draw, max_size=3, names=BUDGET_NAMES):
     count = draw(st.integers(0, max_size))
     return [BudgetLine(name=draw(st.one_of(names, texts(1, 20).filter(nonblank))), amount=draw(amounts)) for _ in range(count)]
 
@@ -116,7 +121,8 @@ def forms(draw):
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@pytest.mark.slow
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(form=forms())
 def test_render_then_read_is_identity(tmp_path_factory, form):
     path = render_form(form, tmp_path_factory.mktemp("rt") / "f.xlsx")
@@ -164,7 +170,7 @@ def test_real_files_survive_libreoffice_resave(tmp_path, real_dir, soffice, fmt)
 
 
 @pytest.mark.soffice
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+@settings(max_examples=examples(3), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                HealthCheck.function_scoped_fixture])
 @given(form=forms())
 def test_generated_forms_survive_libreoffice_resave(tmp_path_factory, soffice, form):

@@ -13,6 +13,7 @@ from budgetxl.report import Report
 from budgetxl.rules import RULES, all_rules, check_data, check_file, validate
 from budgetxl.rules.catalogue import CATALOGUE, render_catalogue
 from budgetxl.rules.target_rules import expects_quantity
+
 from handmade_workbooks import make_workbook
 
 REPO = Path(__file__).resolve().parents[1]
@@ -217,7 +218,7 @@ def test_rule_stays_quiet(code, tmp_path_factory):
 
 
 def test_suggestions_in_messages():
-    (f,) = [f for f in with_indicator(3, level2="服务对象").findings]
+    (f,) = with_indicator(3, level2="服务对象").findings
     assert "服务对象满意度指标" in f.message
     (f,) = with_indicator(0, level1="产出效果指标").findings
     assert "“产出指标”" in f.message

@@ -16,6 +16,7 @@ from budgetxl.render import render_form
 from budgetxl.render.template import build_template, make_template, template_seed
 from budgetxl.render.template_plan import indicator_groups
 from budgetxl.render.template_texts import RowCounts, template_texts
+
 from template_filling import Person
 
 INPUT_STYLES = {"input_text", "input_center", "input_amount"}
@@ -64,7 +65,7 @@ def test_prefilled_amounts_are_locked_and_exact(blank):
     p = Person(blank)
     r = p.row_of("部门预算支出")
     assert ws[f"C{r + 1}"].value == 100.5 and ws[f"C{r + 1}"].protection.locked
-    assert ws[f"E{r + 1}"].value == pytest.approx(10891.615675) and ws[f"E{r + 1}"].number_format == "0.000000"
+    assert ws[f"E{r + 1}"].value == pytest.approx(10891.615675) and ws[f"E{r + 1}"].number_format == "0.00"
     assert p.is_input(f"C{r + 2}") and p.is_input(f"E{r + 2}")  # not given: typed by the department
 
 
@@ -91,7 +92,7 @@ def test_password_protects_every_sheet(tmp_path):
 def test_empty_rows_per_block_and_per_level2(tmp_path):
     texts = template_texts()
     for rows in (None, 4):
-        tplan, seed, counts = build_template("某局", 2024, rows=rows)
+        tplan, _seed, counts = build_template("某局", 2024, rows=rows)
         expected = texts.rows if rows is None else RowCounts.all(4)
         assert counts == expected
         first, last = tplan.input_rows["tasks_key"]
@@ -248,6 +249,7 @@ def test_instructions_sheet_is_rendered_from_the_jinja_template(blank):
 
 def test_prints_like_the_rendered_form(blank, tmp_path, plan):
     from budgetxl.model import load_form
+
     from conftest import SEED
 
     rendered = openpyxl.load_workbook(render_form(load_form(SEED), tmp_path / "r.xlsx")).worksheets[0]

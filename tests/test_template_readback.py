@@ -18,6 +18,7 @@ from budgetxl.model import form_from_data, load_form
 from budgetxl.read import read_workbook
 from budgetxl.render.template import make_template
 from budgetxl.render.template_texts import template_texts
+
 from template_filling import Person
 
 pytestmark = pytest.mark.soffice

@@ -78,7 +78,7 @@ def test_unknown_encodings_are_refused_with_the_line(tmp_path):
 
 
 def test_a_utf8_file_with_one_damaged_byte_names_that_line(tmp_path):
-    raw = "单位名称\n甲局\n乙局\n".encode("utf-8") + b"\xff\n"
+    raw = "单位名称\n甲局\n乙局\n".encode() + b"\xff\n"
     assert "第 4 行" in problems(tmp_path, raw)
 
 

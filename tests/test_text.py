@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from budgetxl.text import char_em, column_px, normalize_label, text_height_pt, wrap_count
 
+from conftest import examples
+
 
 @pytest.mark.parametrize(
     ("raw", "norm"),
@@ -106,7 +108,7 @@ def _reference_lines(text: str, width_px: float, size_pt: float) -> int:
 _MIXED = "坚持以人民为中心，“一工程三行动”……≥≤%（）abcXYZ0123456789 .-/\t\n\u3000éωＦｱ—😀"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     text=st.text(alphabet=_MIXED, max_size=300),
     width_px=st.sampled_from([40, 75, 124, 145, 180, 236, 685]) | st.floats(20, 700),

@@ -33,5 +33,10 @@ class OutputError(BudgetxlError):
     """An output cannot be written (folder missing, file locked by Excel, disk full)."""
 
 
+class UsageError(BudgetxlError):
+    """The command cannot be carried out as asked, whatever the data: an output that names one of
+    the inputs, an output where none may go. The command line exits 2 for it."""
+
+
 class ToolMissingError(BudgetxlError):
     """An outside program (LibreOffice) that a command needs is not installed."""

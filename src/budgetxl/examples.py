@@ -1,7 +1,9 @@
-"""Where the bundled example lives (the seed table, transcribed)."""
+"""Where the bundled example lives (the seed table, transcribed): the checkout's inputs/ or the
+copy installed with the package (budgetxl.resources has the rule)."""
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_INPUT = ROOT / "inputs" / "fengyang-2023.yaml"
+from budgetxl.resources import example_input
+
+EXAMPLE_INPUT = example_input()
 EXAMPLE_OUTPUT = Path("outputs") / "fengyang-2023.xlsx"

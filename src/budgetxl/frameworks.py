@@ -23,8 +23,9 @@ from typing import Iterable
 from rapidfuzz import fuzz
 
 from budgetxl.errors import InputError, LayoutError
-from budgetxl.layout import read_data_file, templates_dir
+from budgetxl.layout import read_data_file
 from budgetxl.model import Form
+from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 
 FRAMEWORKS_FILE = "frameworks.yaml"

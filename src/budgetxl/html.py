@@ -23,11 +23,13 @@ from budgetxl.diff import styles as S
 from budgetxl.diff.core import BudgetEntry, Change, Entry, FormDiff
 from budgetxl.diff.textdiff import text_segments
 from budgetxl.diff.trend import SeriesDiff
+from budgetxl.display import amount_change_text, amount_text, number_change_text, percent_text, target_delta_text
 from budgetxl.errors import LayoutError
+from budgetxl.fieldwords import describe_field
 from budgetxl.fileio import write_text_atomic
 from budgetxl.layout import load_layout, templates_dir
-from budgetxl.model import canonical_decimal
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
+from budgetxl.resources import templates_dir
 
 CHECK_TEMPLATE = "check.html.j2"
 COMPARE_TEMPLATE = "compare.html.j2"
@@ -71,22 +73,19 @@ def _text(value: Any) -> Markup:
 
 
 def _num(value: Decimal | str | float | None, signed: bool = False) -> str:
-    if value is None or value == "":
-        return ""
-    d = canonical_decimal(Decimal(str(value)))
-    text = f"{d:,f}"
-    return f"+{text}" if signed and d > 0 else text
+    """An amount (万元) as a person reads it: two decimals, thousands separators."""
+    return amount_text(value, signed=signed)
 
 
 def _pct(value: Decimal | None) -> str:
-    return "" if value is None else f"{_num(value, signed=True)}%"
+    return percent_text(value)
 
 
 def marked(old: str, new: str) -> tuple[Markup, Markup]:
     """Both sides of a text change, with what was taken out in <del> and what was put in in <ins>."""
     old_side, new_side = text_segments(old or "", new or "")
 
-    def join(segments: list[tuple[str, str]]) -> Markup:
+    def join(segments: Sequence[tuple[str, str]]) -> Markup:
         out = Markup("")
         for text, kind in segments:
             body = _text(text)
@@ -110,6 +109,26 @@ class _FindingRow:
     finding: Finding
     severity_label: str
     title: str
+    where: str  # the cell alone on the file's sheet (named once above), or the field in words
+    field: str  # the field in words, under the cell
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read, and why (the reader's message)."""
+
+    source: str
+    reason: str = ""
+
+
+def _unreadable(item: "str | tuple[str, str] | Unreadable") -> Unreadable:
+    if isinstance(item, Unreadable):
+        return item
+    if isinstance(item, tuple):
+        source, reason = item
+        prefix = f"{source}: "
+        return Unreadable(source, reason[len(prefix):] if reason.startswith(prefix) else reason)
+    return Unreadable(str(item))
 
 
 def _code_title(code: str) -> str:
@@ -132,16 +151,24 @@ def _reading_order(findings: Sequence[Finding]) -> list[Finding]:
     return in_reading_order(list(findings))
 
 
-def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (),
+def check_html(reports: Report | Sequence[Report],
+               unreadable: Sequence[str | tuple[str, str] | Unreadable] = (),
                generated: datetime | None = None) -> str:
     """One page with every file's findings (errors first, then top to bottom), each with its
-    code, the rule's title, the sheet!cell, the field, the message and the offending value.
-    `unreadable` lists files that could not be read at all."""
+    code, the rule's title, the cell (the sheet is named once per file), the field in words, the
+    message and the offending value. `unreadable` lists the files that could not be read at all,
+    each a path or (path, the reader's message). The page reads on a phone (nothing wider than
+    the screen) and prints on A4."""
+    from budgetxl.rules.terminal import where
+
     if isinstance(reports, Report):
         reports = [reports]
     files = []
     for n, report in enumerate(reports, start=1):
-        rows = [_FindingRow(f, SEVERITY_LABELS[f.severity], _code_title(f.code)) for f in _reading_order(report.findings)]
+        sheet = report.extra.get("sheet")
+        rows = [_FindingRow(f, SEVERITY_LABELS[f.severity], _code_title(f.code), where(f, sheet),
+                            describe_field(f.field) if f.cell else "")
+                for f in _reading_order(report.findings)]
         if not report.valid:
             state = "error"
         elif report.counts["warning"]:
@@ -155,7 +182,7 @@ def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (
         CHECK_TEMPLATE,
         title=CHECK_TITLE,
         files=files,
-        unreadable=list(unreadable),
+        unreadable=[_unreadable(u) for u in unreadable],
         totals=totals,
         severities=SEVERITIES,
         severity_labels=SEVERITY_LABELS,
@@ -165,7 +192,8 @@ def check_html(reports: Report | Sequence[Report], unreadable: Sequence[str] = (
     )
 
 
-def write_check_html(path: str | Path, reports: Report | Sequence[Report], unreadable: Sequence[str] = ()) -> Path:
+def write_check_html(path: str | Path, reports: Report | Sequence[Report],
+                     unreadable: Sequence[str | tuple[str, str] | Unreadable] = ()) -> Path:
     write_text_atomic(path, check_html(reports, unreadable))
     return Path(path)
 
@@ -185,18 +213,24 @@ class _ChangeRow:
 AMOUNT_FIELDS = frozenset({"funds", "amount"})
 
 
-def _change_row(label: str, change: Change, amount: bool = False) -> _ChangeRow:
-    """An amount as numbers; a text with its changed characters marked on both sides."""
-    if amount:
+def _change_row(label: str, change: Change, kind: str = "text") -> _ChangeRow:
+    """An amount (`kind` "amount") as numbers; a text with its changed characters marked on both
+    sides (numbers compared whole); the change of an amount, a target ("target") or another
+    number ("number") beside them."""
+    if kind == "amount":
         old, new = escape(_num(change.old)), escape(_num(change.new))
+        delta = amount_change_text(change.delta, change.percent)
     else:
         old, new = marked("" if change.old is None else str(change.old), "" if change.new is None else str(change.new))
-    delta = ""
-    if change.delta is not None:
-        unit = f" {change.unit}" if change.unit else ""
-        pct = f"（{_pct(change.percent)}）" if change.percent is not None else ""
-        delta = f"{_num(change.delta, signed=True)}{unit}{pct}"
+        if kind == "target":
+            delta = target_delta_text(change.delta, change.percent, change.unit)
+        else:
+            delta = number_change_text(change.delta, change.percent)
     return _ChangeRow(label, Markup(old), Markup(new), delta)
+
+
+def _kind(field: str) -> str:
+    return "amount" if field in AMOUNT_FIELDS else "target" if field == "target" else "text"
 
 
 def _field_labels() -> tuple[dict[str, str], dict[str, str]]:
@@ -230,7 +264,7 @@ def _entries(entries: Sequence[Entry], labels: dict[str, str], path: Sequence[st
             notes.append(S.LABELS["merged_into"].format(name=new_names[e.merged_into]))
         if e.split_from is not None and e.split_from in old_names:
             notes.append(S.LABELS["split_from"].format(name=old_names[e.split_from]))
-        changes = [_change_row(labels.get(k, k), c, k in AMOUNT_FIELDS) for k, c in e.changes.items() if k != "name"]
+        changes = [_change_row(labels.get(k, k), c, _kind(k)) for k, c in e.changes.items() if k != "name"]
         # An added or removed row shows what it holds, so the reviewer need not open the form.
         values = []
         if e.status in ("added", "removed"):
@@ -276,7 +310,7 @@ def _pair(diff: FormDiff, anchor: str) -> dict[str, Any]:
     basic = []
     for e in diff.basic_info:
         row = e.new or e.old or {}
-        change = _change_row(row.get("name", ""), e.changes["value"]) if "value" in e.changes else None
+        change = _change_row(row.get("name", ""), e.changes["value"], "number") if "value" in e.changes else None
         basic.append({"status": e.status, "status_label": S.STATUS_LABELS[e.status], "name": row.get("name", ""),
                       "value": row.get("value", ""), "change": change})
     return {
@@ -336,4 +370,4 @@ def _stamp(when: datetime | None) -> str:
     return (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
 
-__all__ = ["check_html", "diff_html", "marked", "write_check_html", "write_diff_html"]
+__all__ = ["Unreadable", "check_html", "diff_html", "marked", "write_check_html", "write_diff_html"]

@@ -13,7 +13,6 @@ and the reader are loops over the blocks, with one module per kind (budgetxl.blo
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -25,18 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
+from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 
 DEFAULT_LAYOUT = "guangdong"
 SIDES = ("expenditures", "revenues")  # the two sides of a department's budget (budget.expenditures, …)
-
-
-def templates_dir() -> Path:
-    """templates/ of the checkout (or $BUDGETXL_TEMPLATES)."""
-    env = os.environ.get("BUDGETXL_TEMPLATES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 class _Data(BaseModel):

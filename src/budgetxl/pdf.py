@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from budgetxl.errors import InputError, OutputError, ToolMissingError
-from budgetxl.fileio import atomic_path
+from budgetxl.fileio import atomic_path, refuse_inputs
 
 SOFFICE_ENV = "BUDGETXL_SOFFICE"  # path of the LibreOffice program, when not on PATH
 INSTALL_HINT = "apt-get install -y libreoffice-calc-nogui fonts-noto-cjk"
@@ -155,7 +155,7 @@ def run_soffice(exe: str, profile: Path, book: Path, outdir: Path, timeout: floa
         if proc.poll() is None:
             _end_group(proc)
     pdf = outdir / f"{book.stem}.pdf"
-    if proc.returncode != 0 or not pdf.is_file() or not pdf.read_bytes()[:5] == b"%PDF-":
+    if proc.returncode != 0 or not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
         detail = err.decode("utf-8", "replace").strip().splitlines()
         detail = [line for line in detail if "javaldx" not in line]
         why = f"（{detail[-1][:200]}）" if detail else ""
@@ -192,10 +192,11 @@ def export_pdf(
                          "请给出工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）")
     if target.suffix.lower() != ".pdf":
         raise InputError(f"{target}: 输出文件应以 .pdf 结尾")
-    exe = find_soffice(soffice)
+    refuse_inputs([target], [source])
     with tempfile.TemporaryDirectory(prefix="budgetxl-pdf-") as tmp:
         work = Path(tmp)
-        book = _prepare_book(source, suffix, work)
+        book = _prepare_book(source, suffix, work)  # a broken input is said before a missing program
+        exe = find_soffice(soffice)
         profile = write_profile(work / "profile", font_replacements(installed_fonts()))
         pdf = run_soffice(exe, profile, book, work / "out", timeout, source)
         with atomic_path(target) as out:

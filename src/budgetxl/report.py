@@ -33,7 +33,7 @@ class Finding:
             return f"{self.sheet}!{self.cell}" if self.sheet else self.cell
         return self.field
 
-    def located(self, sheet: str | None, cell: str | None) -> "Finding":
+    def located(self, sheet: str | None, cell: str | None) -> Finding:
         return replace(self, sheet=sheet, cell=cell)
 
     def to_data(self) -> dict[str, Any]:
@@ -54,7 +54,7 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in SEVERITIES}
+        out: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
             out[f.severity] += 1
         return out
@@ -66,7 +66,7 @@ class Report:
         """(code, severity, where) per finding: handy for one-line test assertions."""
         return [(f.code, f.severity, f.where) for f in self.findings]
 
-    def with_findings(self, more: Iterable[Finding]) -> "Report":
+    def with_findings(self, more: Iterable[Finding]) -> Report:
         return replace(self, findings=self.findings + tuple(more))
 
     def to_data(self) -> dict[str, Any]:

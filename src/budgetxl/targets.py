@@ -230,6 +230,8 @@ def _read_quantity(raw: str, s: str, start: int, end: int) -> tuple[Operator | N
         value = Decimal(m.group().replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
         return None
+    if _too_long(value):  # a number no spreadsheet keeps: not a quantity (_number_problem says why)
+        return None
     pos = m.end()
     while pos < end and s[pos] == " ":
         pos += 1
@@ -309,12 +311,25 @@ def _malformed_head(s: str, pos: int) -> str | None:
     return m.group() if m else None
 
 
+MAX_DIGITS = 15  # significant digits a spreadsheet keeps of a number
+
+
+def _too_long(value: Decimal) -> bool:
+    digits = "".join(map(str, value.as_tuple().digits)).strip("0")
+    return len(digits) > MAX_DIGITS or (bool(value) and value.adjusted() >= MAX_DIGITS)
+
+
 def _number_problem(body: str) -> str | None:
     """Why a target that looks like a quantity has no readable number, or None. Only the head
     of the target is looked at: a sentence mentioning ISO9001 is not a malformed number."""
     bad = _malformed_head(body, 0)
     if bad is not None:
         return f"数字“{bad}”无法识别"
+    _, pos = _match_prefix(body, 0)
+    m = _NUMBER_RE.match(body, pos)
+    if m and _too_long(Decimal(m.group().replace(",", ""))):
+        shown = m.group() if len(m.group()) <= 24 else m.group()[:23] + "…"
+        return f"数字“{shown}”超过 {MAX_DIGITS} 位有效数字，电子表格无法精确保存，无法比较"
     for sym in _SYMBOL_OPERATORS:
         if body.startswith(sym) and not any(ch.isdigit() for ch in body):
             return f"“{sym}”后面没有数字"
@@ -322,9 +337,9 @@ def _number_problem(body: str) -> str | None:
 
 
 def _canonical(value: Decimal) -> Decimal:
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    from budgetxl.model import canonical_decimal  # exact however many digits
+
+    return canonical_decimal(value)
 
 
 def _plain(value: Decimal) -> str:

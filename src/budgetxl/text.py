@@ -14,6 +14,7 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Iterable
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
@@ -73,6 +74,28 @@ def column_px(width_chars: float) -> int:
     return int(width_chars * 7 + 5)
 
 
+def column_chars(width_px: float) -> float:
+    """Excel character units of a column `width_px` wide (the inverse of `column_px`)."""
+    return max(0.0, (width_px - 5) / 7)
+
+
+def text_px(text: str, size_pt: float) -> float:
+    """Width in pixels of `text` on one line at `size_pt` (the widest line when it has breaks)."""
+    em_px = size_pt * PX_PER_PT
+    return max(sum(_W20[ch] for ch in line) for line in text.split("\n")) * em_px / 20
+
+
+def fit_width(texts: Iterable[str], size_pt: float, minimum: float = 0.0, slack_chars: float = 1.0) -> float:
+    """Column width (Excel character units, to a half unit) that shows the widest of `texts` on
+    one line at `size_pt` with the cell's padding and `slack_chars` to spare: a number never
+    turns into ### and a short heading never wraps."""
+    widest = max((text_px(t, size_pt) for t in texts if t), default=0.0)
+    if not widest:
+        return minimum
+    chars = column_chars(widest + CELL_PADDING_PX) + slack_chars
+    return max(minimum, math.ceil(chars * 2) / 2)
+
+
 def char_em(ch: str) -> float:
     """Width of one character in em: CJK and full-width forms one em, the rest about half."""
     if ch == "\t":
@@ -89,7 +112,7 @@ def char_em(ch: str) -> float:
     return 0.55
 
 
-class _Widths(dict):
+class _Widths(dict[str, int]):
     """Each character's width in twentieths of an em (every width char_em gives is a whole number
     of them), remembered on first sight: integer sums are exact and C-level lookups fast."""
 
@@ -228,3 +251,101 @@ def join_rows(parts: list[str]) -> str:
         else:
             out += ("\n" if i else "") + part
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal lines: display width (a CJK character takes two columns) and wrapping that never
+# splits a word or a number
+
+# Characters a line must not start with (closing marks) or end with (opening marks).
+_NO_LINE_START = set("，。、；：？！）」』”’》〉】〕…%％·,.;:?!)]}>")
+_NO_LINE_END = set("（「『“‘《〈【〔([{<")
+# A run that stays on one line: Latin letters, digits, ASCII punctuation (a word, a number such
+# as -9,993.54, an option such as --annotate, a path), comparison signs (≥95%).
+_ATOM_RE = re.compile(r"(\s+)|([!-~\u00a1-\u024f\u2190-\u22ff\uff0b\uff05]+)|(.)", re.S)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: two for a wide (CJK, full-width) character, one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
+def _atoms(paragraph: str) -> list[tuple[str, bool]]:
+    """The paragraph as (atom, space before it): atoms are words, numbers and single CJK
+    characters, with closing marks glued to the atom before and opening marks to the one after."""
+    raw: list[tuple[str, bool]] = []
+    space = False
+    for blank, word, char in _ATOM_RE.findall(paragraph):
+        if blank:
+            space = True
+            continue
+        raw.append((word or char, space))
+        space = False
+    out: list[tuple[str, bool]] = []
+    carry = ""  # opening marks waiting for the next atom
+    carry_space = False
+    for atom, space in raw:
+        if carry:
+            atom, space, carry = carry + atom, carry_space, ""
+            if atom[-1] in _NO_LINE_END:  # several opening marks in a row
+                carry, carry_space = atom, space
+                continue
+        elif atom in _NO_LINE_END or (len(atom) == 1 and atom in _NO_LINE_END):
+            carry, carry_space = atom, space
+            continue
+        if out and not space and atom[0] in _NO_LINE_START:
+            prev, prev_space = out.pop()
+            out.append((prev + atom, prev_space))
+        else:
+            out.append((atom, space))
+    if carry:
+        out.append((carry, carry_space))
+    return out
+
+
+def _hard_split(atom: str, width: int) -> list[str]:
+    pieces, line, used = [], "", 0
+    for ch in atom:
+        w = display_width(ch)
+        if used + w > width and line:
+            pieces.append(line)
+            line, used = "", 0
+        line += ch
+        used += w
+    if line:
+        pieces.append(line)
+    return pieces
+
+
+def wrap_display(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns: Chinese breaks between characters
+    (never before a closing mark such as ，or ”, never after an opening one), Latin words and
+    numbers only at spaces, and a word longer than a whole line is split only then. Line breaks
+    in `text` are kept; spaces at a break are dropped."""
+    width = max(1, width)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for atom, space in _atoms(paragraph):
+            w = display_width(atom)
+            gap = 1 if space and line else 0
+            if used + gap + w <= width:
+                line += " " * gap + atom
+                used += gap + w
+                continue
+            if line:
+                lines.append(line)
+            line, used = "", 0
+            if w > width:
+                *full, atom = _hard_split(atom, width)
+                lines.extend(full)
+                w = display_width(atom)
+            line, used = atom, w
+        lines.append(line)
+    return lines
+
+
+def widest_word(text: str) -> int:
+    """Display width of the longest piece of `text` that `wrap_display` keeps on one line."""
+    return max((display_width(atom) for line in text.split("\n") for atom, _ in _atoms(line)), default=0)

@@ -70,6 +70,9 @@ def decode_csv(raw: bytes, source: str) -> tuple[str, str]:
             ) from None
 
 
+_DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
+
+
 def _delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     if "," not in first and "，" not in first:
@@ -95,10 +98,10 @@ def load_units(path: str | Path, layout: Layout | None = None) -> UnitTable:
     layout = layout or load_layout(None)
     texts = template_texts().csv
     try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise InputError(f"{path}: 文件过大（{size} 字节），单位清单不应超过 {MAX_CSV_BYTES // 1024 // 1024} MB")
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # bounded: a device or a pipe says nothing of its size
+            raw = fh.read(MAX_CSV_BYTES + 1)
+        if len(raw) > MAX_CSV_BYTES:
+            raise InputError(f"{path}: 文件过大，单位清单不应超过 {MAX_CSV_BYTES // 1024 // 1024} MB")
     except FileNotFoundError:
         raise InputError(f"{path}: 文件不存在") from None
     except IsADirectoryError:
@@ -108,11 +111,20 @@ def load_units(path: str | Path, layout: Layout | None = None) -> UnitTable:
     text, encoding = decode_csv(raw, str(path))
     if "\x00" in text:
         raise InputError(f"{path}: 文件含有空字符，不是文本格式的 CSV 文件（是否把 .xlsx 改名成了 .csv？）")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    # strict: a quote left open would otherwise swallow every later line into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
     try:
-        rows = [(reader.line_num, row) for row in reader]
+        for row in reader:
+            rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise InputError(f"{path}: 第 {reader.line_num} 行 CSV 格式错误：{exc}") from None
+        after = rows[-1][0] if rows else 0
+        if "end of data" in str(exc):
+            raise InputError(f"{path}: 第 {after + 1} 行有一个引号（\"）没有配对，从这里到文件末尾都会被当成一个单元格；"
+                             "请补上或删去这个引号") from None
+        raise InputError(f"{path}: 第 {reader.line_num} 行的引号用法不对：用引号括起的单元格，结束的引号后应紧跟分隔符"
+                         f"（{_DELIMITER_NAMES.get(delimiter, delimiter)}）；单元格里的引号要写成两个（\"\"）") from None
     rows = [(n, [clean_text(c) for c in row]) for n, row in rows]
     rows = [(n, row) for n, row in rows if any(row)]
     if not rows:

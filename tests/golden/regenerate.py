@@ -1,41 +1,43 @@
-"""Rewrite the golden workbooks after an intended change of the renderer's output.
+"""Rewrite the golden workbooks after an intended change of budgetxl's output.
 
-    python tests/golden/regenerate.py
+    python tests/golden/regenerate.py                    # every golden workbook
+    python tests/golden/regenerate.py annotated.xlsx     # only the ones named
 
-Then look at `git diff --stat tests/golden` and say in the commit why the output changed.
+Each is made as tests/golden_builders.py says (the same code the golden test runs), in a temporary
+folder, and copied here when one of its parts differs from the reviewed copy (compared as the test
+compares them, so a copy whose XML is the same is left as it is). Then look at
+`git diff --stat tests/golden` and say in the commit why the output changed.
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
-from budgetxl.model import load_form
-from budgetxl.render import render_form
-
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
 
-GOLDEN = {"fengyang-2023.xlsx": ROOT / "inputs" / "fengyang-2023.yaml"}
-
-# Self-evaluations: each layout's rendered example, and a template made from approved targets.
-SELFEVAL_GOLDEN = {
-    "selfeval-2023.xlsx": ROOT / "inputs" / "selfeval-2023.yaml",
-    "selfeval-project-2023.xlsx": ROOT / "inputs" / "selfeval-project-2023.yaml",
-    "chongqing-selfeval-2023.xlsx": ROOT / "inputs" / "chongqing-selfeval-2023.yaml",
-}
-SELFEVAL_TEMPLATE_GOLDEN = {"selfeval-template-2024.xlsx": ROOT / "inputs" / "fengyang-2024.yaml"}
+from golden_builders import GOLDEN, build, xml_parts  # noqa: E402 - tests/ on the path first
 
 
-def selfeval_template(source: Path, path: Path) -> Path:
-    from budgetxl.render.selfeval_template import make_selfeval_template
-
-    make_selfeval_template(load_form(source), path)
-    return path
+def main(names: list[str]) -> int:
+    unknown = [n for n in names if n not in GOLDEN]
+    if unknown:
+        print(f"unknown golden workbook(s): {', '.join(unknown)}; known: {', '.join(GOLDEN)}", file=sys.stderr)
+        return 2
+    for name in names or list(GOLDEN):
+        target = HERE / name
+        with tempfile.TemporaryDirectory() as tmp:
+            made = build(name, Path(tmp))
+            if target.is_file() and xml_parts(made) == xml_parts(target):
+                print(f"{target} (unchanged)")
+                continue
+            shutil.copyfile(made, target)
+        print(f"{target} (rewritten)")
+    return 0
 
 
 if __name__ == "__main__":
-    for name, source in {**GOLDEN, **SELFEVAL_GOLDEN}.items():
-        render_form(load_form(source), HERE / name)
-        print(HERE / name)
-    for name, source in SELFEVAL_TEMPLATE_GOLDEN.items():
-        print(selfeval_template(source, HERE / name))
+    raise SystemExit(main(sys.argv[1:]))

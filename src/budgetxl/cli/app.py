@@ -2,40 +2,75 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import gc
+import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, TypeVar
+from typing import Annotated, Any, Callable, Iterable, TypeVar
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
-from budgetxl.errors import BudgetxlError
+from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
+from budgetxl.cli.face import HELP_OPTIONS, Group
+from budgetxl.errors import BudgetxlError, OutputError, UsageError
+from budgetxl.fileio import describe_os_error, is_stdout, os_error_of, refuse_inputs
+from budgetxl.safetext import terminal_text
 
 app = typer.Typer(
     name="budgetxl",
-    help="budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。",
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": HELP_OPTIONS},
 )
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+class SafeConsole(Console):
+    """A console that shows text from outside (file names, cell values) without letting it act on
+    the terminal: control characters, bidirectional overrides and undecodable bytes are written as
+    escapes (budgetxl.safetext.terminal_text); the console's own styles and controls are kept."""
 
-# Options shared by several commands, declared once.
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors (for developers).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")]
-OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", help="Output folder (one file per input).")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel workers (default: all cores).")]
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else Segment(terminal_text(seg.text), seg.style, seg.control) for seg in buffer
+        )
+
+
+stdout = SafeConsole(soft_wrap=True)
+stderr = SafeConsole(stderr=True, soft_wrap=True)
+
+
+def _cap_jobs(jobs: int | None) -> int | None:
+    """--jobs beyond a sane multiple of the cores is lowered to it, with a note."""
+    if jobs is None:
+        return None
+    capped = cap_jobs(jobs)
+    if capped != jobs:
+        stderr.print(f"提示：--jobs {jobs} 超过本机 {default_jobs()} 个核心的 {JOBS_PER_CORE} 倍，"
+                     f"按 {capped} 个进程运行", markup=False, highlight=False)
+    return capped
+
+
+# Options shared by several commands, declared once. Help in Chinese; option names stay English.
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出错时显示完整的调用栈（供开发人员排查）。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出结果（标准输出）。")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", metavar="文件", help="输出文件。")]
+OutDirOpt = Annotated[Path | None, typer.Option("--out-dir", metavar="文件夹", help="输出文件夹（每个输入一个文件）。")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="进程数", callback=_cap_jobs,
+                                             help="并行处理的进程数（默认：全部 CPU 核）。")]
 LayoutOpt = Annotated[
     str | None,
-    typer.Option("--layout", help="Form layout, a file in templates/ (guangdong, zhanjiang, central, jiangxi, guangxi…)."),
+    typer.Option("--layout", metavar="版式",
+                 help="表的版式，templates/ 中的一个文件（guangdong、zhanjiang、central、jiangxi、guangxi…）。"),
 ]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Read the form on this sheet (also a hidden one).")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="工作表",
+                                              help="读取这个工作表上的表（隐藏的工作表也可以）。")]
 
 
 def check_layout(layout: str | None) -> None:
@@ -44,6 +79,30 @@ def check_layout(layout: str | None) -> None:
 
     if layout is not None and layout not in available_layouts():
         raise fail(f"不认识的版式“{layout}”，可选：{'、'.join(available_layouts())}", EXIT_USAGE)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("budgetxl")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "（未安装）"
+        typer.echo(f"budgetxl {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="显示版本号并退出。")] = False,
+) -> None:
+    """budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。
+
+    每个命令都有帮助：budgetxl 命令 -h。结果写到标准输出，问题用中文写到标准错误；退出码 0 表示正常，
+    1 表示数据有错误，2 表示用法错误。
+    """
 
 # Exit codes: 0 ok, 1 errors in the data / failed work, 2 usage errors and unreadable inputs.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -56,9 +115,48 @@ def fail(message: str, code: int = EXIT_FAIL) -> typer.Exit:
     return typer.Exit(code)
 
 
+def guard_outputs(inputs: Iterable[Path | None], *outputs: Path | None, text: bool = False) -> None:
+    """Before any work, refuse (exit 2) an output that is one of the inputs (the same file by any
+    path, symlink or hard link), and '-' (standard output) for an output that is not text."""
+    try:
+        if not text and any(is_stdout(out) for out in outputs):
+            raise UsageError("-: 工作簿和 PDF 不能写到标准输出，请用 -o 给出文件名")
+        refuse_inputs(outputs, inputs)
+    except UsageError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+
+
+def describe_unexpected(exc: BaseException) -> tuple[str, int | None]:
+    """A message for an error no part of budgetxl raised on purpose, and the exit code it calls
+    for (None: the command's own)."""
+    if isinstance(exc, MemoryError):
+        return "内存不足，无法完成（输入文件可能异常大）", None
+    if isinstance(exc, RecursionError):
+        return "内容嵌套过深，无法处理（输入文件可能是恶意构造的）", None
+    os_exc = os_error_of(exc)
+    if os_exc is not None and os_exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        return describe_os_error(os_exc.filename or "标准输出", os_exc), EXIT_FAIL
+    text = str(exc)
+    if len(text) > 300:
+        text = text[:300] + "…"
+    return f"意外错误：{type(exc).__name__}: {text}（加 --debug 可查看详细信息）", None
+
+
+def require_suffix(path: Path | None, suffixes: tuple[str, ...], what: str) -> None:
+    """A usage error (exit 2), before any work, when output `path` would not be what its name
+    says: a workbook must be named .xlsx, a PDF .pdf…"""
+    if path is None or is_stdout(path):
+        return  # '-' is judged by guard_outputs
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return  # a device or a pipe (/dev/null, a FIFO): written through, whatever its name
+    if path.suffix.lower() not in suffixes:
+        raise fail(f"{path}: {what}应保存为 {' 或 '.join(suffixes)} 文件", EXIT_USAGE)
+
+
 def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
     """Turn budgetxl's own errors into one clear message and an exit code; unexpected errors
-    into a short message too, with the traceback only under --debug."""
+    into a short message too, with the traceback only under --debug. A usage error exits 2, an
+    output that cannot be written (disk full…) exits 1."""
 
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
@@ -71,19 +169,39 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
             except BudgetxlError as exc:
                 if debug:
                     raise
-                raise fail(str(exc), exit_code) from None
+                code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAIL if isinstance(exc, OutputError) else exit_code
+                raise fail(str(exc), code) from None
+            except Terminated:
+                raise fail("已终止，未留下写了一半的文件", EXIT_TERMINATED) from None
             except KeyboardInterrupt:
                 raise fail("已中断", 130) from None
-            except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            except Exception as exc:
                 if debug:
                     raise
-                raise fail(
-                    f"意外错误：{type(exc).__name__}: {exc}（加 --debug 可查看详细信息）", exit_code
-                ) from None
+                message, code = describe_unexpected(exc)
+                raise fail(message, exit_code if code is None else code) from None
 
         return inner  # type: ignore[return-value]
 
     return wrap
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: raised in the main thread so that every `finally` runs (temporary files
+    removed, workers stopped) before the command exits."""
+
+
+EXIT_TERMINATED = 143
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def install_signal_handlers() -> None:
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, _terminate)
 
 
 def main() -> None:
@@ -92,11 +210,20 @@ def main() -> None:
     # The modules loaded so far live as long as the command: out of the garbage collector's sight,
     # its full collections during a long batch stay cheap.
     gc.freeze()
+    install_signal_handlers()
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
     try:
         app()
     except BrokenPipeError:  # `budgetxl read x --json | head`
         sys.stderr.close()
+    except Terminated:
+        sys.exit(EXIT_TERMINATED)
+    except KeyboardInterrupt:
+        stderr.print("已中断", markup=False, highlight=False)
+        sys.exit(130)
     except BudgetxlError as exc:
         # Raised before any command ran, while the commands were built from the data files in
         # templates/ (a missing or broken file): the same clean message as inside a command.
@@ -104,3 +231,9 @@ def main() -> None:
             raise
         stderr.print(f"错误：{exc}", markup=False, highlight=False)
         sys.exit(EXIT_USAGE)
+    except OSError as exc:  # writing to standard output failed (a full disk behind a redirect)
+        if "--debug" in sys.argv or os_error_of(exc) is None:
+            raise
+        with contextlib.suppress(OSError):
+            stderr.print(f"错误：{describe_os_error('标准输出', exc)}", markup=False, highlight=False)
+        sys.exit(EXIT_FAIL)

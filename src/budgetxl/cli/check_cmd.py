@@ -4,51 +4,38 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Iterator
 
 import typer
-from rich.table import Table
-from rich.text import Text
-
-from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, app, fail, stderr, stdout
+from budgetxl.cli.app import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    DebugOpt,
+    JsonOpt,
+    app,
+    describe_unexpected,
+    fail,
+    guard_outputs,
+    stderr,
+    stdout,
+)
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import BudgetxlError
-from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Report
-from budgetxl.rules.check import check_file_forms, in_reading_order
+from budgetxl.report import Report
+from budgetxl.rules.check import check_file_forms, check_files
 from budgetxl.cli.score_cmd import ProfileOpt, check_profile
 
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too: exit 1 when there are warnings.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="警告也算不通过：有警告时退出码为 1。")]
 AnnotateOpt = Annotated[
     Path | None,
     typer.Option(
         "--annotate",
-        metavar="OUT.xlsx",
-        help="Write a marked copy of the workbook (cells highlighted, comments, a first sheet 审核结果). "
-        "With several files, OUT is a folder that receives <name>-审核.xlsx for each.",
+        metavar="标注.xlsx",
+        help="另存一份标注副本：有问题的单元格标色并加批注，第一个工作表“审核结果”列出全部问题。"
+        "审核多个文件时这里给一个文件夹，每个文件生成 <文件名>-审核.xlsx。",
     ),
 ]
-
-TargetsOpt = Annotated[
-    Path | None,
-    typer.Option("--targets", metavar="TARGETS", help="The approved target table (.xlsx/.xls/.ods or .yaml/.json): "
-                                                      "self-evaluations are checked for indicators added, dropped or "
-                                                      "changed against it."),
-]
-
-STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-def _load_targets(path: Path, debug: bool) -> object:
-    """The approved target table for --targets; one that cannot be read is a usage error."""
-    from budgetxl.scoring.targets import load_targets
-
-    try:
-        return load_targets(path)
-    except BudgetxlError as exc:
-        if debug:
-            raise
-        raise fail(f"--targets {exc}", EXIT_USAGE) from None
-VALUE_WIDTH = 30
 
 
 def _say(message: str) -> None:
@@ -75,52 +62,65 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
             raise fail("--annotate: 有同名的文件，标注副本会互相覆盖，请分批检查", EXIT_USAGE)
     elif annotate_to.suffix.lower() not in ANNOTATABLE:
         raise fail(f"{annotate_to}: 标注副本应保存为 .xlsx 文件", EXIT_USAGE)
-    inputs = {f.resolve() for f in files}
-    for f in files:
-        if _annotation_target(f, annotate_to, len(files) > 1).resolve() in inputs:
-            raise fail(f"{annotate_to}: 标注副本不能覆盖原文件，请换一个文件名", EXIT_USAGE)
+    guard_outputs(files, *(_annotation_target(f, annotate_to, len(files) > 1) for f in files))
+
+
+TargetsOpt = Annotated[
+    Path | None,
+    typer.Option("--targets", metavar="目标表", help="批复的绩效目标表（.xlsx、.xls、.ods 或 .yaml、.json）："
+                                                   "核对绩效自评表中的指标与目标表相比有无增删或改动。"),
+]
+
+
+def _load_targets(path: Path, debug: bool) -> object:
+    """The approved target table for --targets; one that cannot be read is a usage error."""
+    from budgetxl.scoring.targets import load_targets
+
+    try:
+        return load_targets(path)
+    except BudgetxlError as exc:
+        if debug:
+            raise
+        raise fail(f"--targets {exc}", EXIT_USAGE) from None
+
+
+def _checked(files: list[Path], debug: bool, profile: str | None = None,
+             approved: object = None) -> Iterator[tuple[Path, list[Report] | None, str | None]]:
+    """(file, its reports, None) or (file, None, why it could not be read), in order; each form
+    sheet of a workbook is a return of its own. Several files are read in worker processes, so
+    that one that crashes or hangs its reader is reported as such and the others are still
+    checked; one file is read here. Self-evaluations are scored under `profile` and compared
+    with the `approved` targets."""
+    if len(files) > 1 and not debug:
+        yield from check_files(files, profile=profile, approved=approved)
+        return
+    for file in files:
+        try:
+            yield file, check_file_forms(file, profile=profile, approved=approved), None
+        except BudgetxlError as exc:
+            if debug:
+                raise
+            yield file, None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
+            if debug:
+                raise
+            message, _ = describe_unexpected(exc)
+            yield file, None, f"{file}: {message}"
 
 
 def render_report(report: Report) -> None:
-    """One file's findings on the terminal: a table grouped by severity."""
-    counts = report.counts
-    summary = "，".join(f"{SEVERITY_LABELS[s]} {counts[s]}" for s in SEVERITIES)
-    if not report.findings:
-        stdout.print(f"✓ {report.source}：未发现问题", markup=False, highlight=False)
-        return
-    mark = "✗" if not report.valid else "!"
-    table = Table(title=Text(f"{mark} {report.source}（{summary}）"), title_justify="left")
-    for name, kwargs in (
-        ("级别", {"no_wrap": True}),
-        ("代码", {"no_wrap": True}),
-        ("位置", {"no_wrap": True}),
-        ("问题", {"ratio": 3, "overflow": "fold"}),
-        ("内容", {"ratio": 1, "overflow": "fold"}),
-    ):
-        table.add_column(name, **kwargs)
-    last = None
-    for f in in_reading_order(report.findings):
-        if last is not None and f.severity != last:
-            table.add_section()
-        last = f.severity
-        value = (f.value or "").replace("\n", " ")
-        if len(value) > VALUE_WIDTH:
-            value = value[: VALUE_WIDTH - 1] + "…"
-        table.add_row(
-            Text(SEVERITY_LABELS[f.severity], style=STYLES[f.severity]),
-            Text(f.code),
-            Text(f.where),
-            Text(f.message),
-            Text(value),
-        )
-    stdout.print(table, highlight=False)
+    """One file's findings on the terminal (budgetxl.rules.terminal)."""
+    from budgetxl.rules.terminal import render_report as show
+
+    show(report, stdout)
 
 
-@app.command()
+@app.command(short_help="审核填好的表：每个问题给出代码、级别、单元格和中文说明。")
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Workbooks (.xlsx, .xls, .ods) or form files (.yaml, .json) to check.", show_default=False),
+        typer.Argument(help="要审核的工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。", show_default=False,
+                       metavar="文件"),
     ],
     json_: JsonOpt = False,
     strict: StrictOpt = False,
@@ -130,13 +130,12 @@ def check(
     targets: TargetsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Check filled forms: every finding with its code, severity, sheet!cell and a message in Chinese.
+    """审核填好的表：每个问题给出代码、级别、所在单元格（表单文件给出字段）和中文说明，可一次审核多个文件。
 
-    Self-evaluations (绩效自评表) are scored under their profile (--profile to choose another) and,
-    with --targets, compared with the approved target table.
+    绩效自评表按其评分规则重新计分并核对（--profile 换用其他评分规则），加 --targets 时还与批复的目标表核对。
 
-    Exit 0 when no file has errors (warnings allowed unless --strict), 1 when one has errors,
-    2 for usage errors or when a file cannot be read (the other files are still checked).
+    退出码：0 没有文件有错误（允许警告；加 --strict 时警告也算不通过）；1 有文件有错误；
+    2 用法错误，或有文件无法读取（其他文件照常审核）。
     """
     _check_arguments(files, annotate_to)
     check_html_target(html, files)
@@ -144,20 +143,11 @@ def check(
     approved = _load_targets(targets, debug) if targets is not None else None
     reports: list[Report] = []
     unreadable = failed = 0
-    for file in files:
-        try:
-            # each form sheet of a workbook is a return of its own
-            forms = check_file_forms(file, profile=profile, approved=approved)
-        except BudgetxlError as exc:
-            if debug:
-                raise
-            _say(f"错误：{exc}")
-            unreadable += 1
-            continue
-        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
-            if debug:
-                raise
-            _say(f"错误：{file}: 意外错误 {type(exc).__name__}: {exc}（加 --debug 可查看详细信息）")
+    reasons: dict[str, str] = {}  # unreadable file → why, for the web page
+    for file, forms, problem in _checked(files, debug, profile, approved):
+        if forms is None:
+            _say(f"错误：{problem}")
+            reasons[str(file)] = problem or ""
             unreadable += 1
             continue
         reports.extend(forms)
@@ -180,7 +170,7 @@ def check(
         from budgetxl.html import check_html
 
         read_ok = {r.source for r in reports}
-        unread = [str(f) for f in files if str(f) not in read_ok]
+        unread = [(str(f), reasons.get(str(f), "")) for f in files if str(f) not in read_ok]
         failed += not save_html(html, lambda: check_html(reports, unread), debug)
     if json_:
         if len(files) == 1 and len(reports) <= 1:

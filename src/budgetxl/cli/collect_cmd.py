@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,22 +13,42 @@ from budgetxl.collect import collect as collect_files
 from budgetxl.collect.styles import STATUS_LABELS
 
 
-@app.command()
+class CsvLang(str, Enum):
+    """Languages of the CSV headings (budgetxl.collect.tidy.LANGUAGES)."""
+
+    zh = "zh"
+    en = "en"
+
+
+@app.command(short_help="并行读取、审核一批交回的工作簿，写成一份汇总工作簿。")
 @handle_errors(exit_code=2)
 def collect(
-    inputs: Annotated[list[Path], typer.Argument(help="Folders (searched recursively) or workbook files.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="The summary workbook to write (.xlsx).")] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="Folder of last year's returns to compare with.")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write tidy CSV tables (forms, tasks, indicators, findings, results of self-evaluations) into this folder.")] = None,
+    inputs: Annotated[list[Path], typer.Argument(help="要汇总的文件夹（含子文件夹）或工作簿文件。",
+                                                 metavar="文件夹或文件")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="汇总.xlsx",
+                                                help="要写的汇总工作簿（.xlsx）。")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", metavar="文件夹",
+                                                  help="上年交回的表所在的文件夹，用于与上年比较。")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", metavar="文件夹",
+                                             help="同时把整理好的数据表（forms、tasks、indicators、findings 四个 CSV 文件，有绩效自评表时另有 results）"
+                                                  "写到这个文件夹。")] = None,
+    csv_lang: Annotated[CsvLang, typer.Option("--csv-lang", metavar="语言",
+                                              help="CSV 表头的语言：zh 中文（默认，适合用 Excel 打开），"
+                                                   "en 英文列名（适合程序处理）。")] = CsvLang.zh,
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Read and check every returned workbook (.xlsx/.xls/.ods) in parallel and write one summary workbook."""
+    """并行读取并审核交回的每个工作簿（.xlsx、.xls、.ods），写成一份汇总工作簿。
+
+    汇总工作簿有“汇总”“问题清单”两个工作表，加 --previous 时再有“与上年比较”。
+
+    退出码：0 全部读取且没有错误（允许警告）；1 有文件有错误或无法读取；2 用法错误。
+    """
     if output is None:
         raise fail("请用 -o 指定汇总工作簿的保存位置，例如 -o 汇总.xlsx", 2)
     if output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 汇总工作簿应以 .xlsx 结尾", 2)
-    result = collect_files(inputs, output, previous=previous, csv_dir=csv, jobs=jobs)
+    result = collect_files(inputs, output, previous=previous, csv_dir=csv, jobs=jobs, csv_lang=csv_lang.value)
     counts = result.counts
     stdout.print(str(result.output), markup=False, highlight=False)
     if result.csv_dir is not None:
@@ -42,6 +63,8 @@ def collect(
     if result.skipped:
         line += f"；跳过 {result.skipped} 个非电子表格文件"
     stderr.print(line, markup=False, highlight=False)
+    for note in result.notes:
+        stderr.print(f"提示：{note}", markup=False, highlight=False)
     for rec in result.records:
         if rec.status == "unreadable":
             stderr.print(f"无法读取 {rec.path}: {rec.reason}", markup=False, highlight=False)

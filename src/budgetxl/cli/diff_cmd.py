@@ -7,49 +7,69 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_USAGE, DebugOpt, JsonOpt, app, fail, handle_errors, stderr, stdout
+from budgetxl.cli.app import (
+    EXIT_USAGE,
+    DebugOpt,
+    JsonOpt,
+    app,
+    describe_unexpected,
+    fail,
+    guard_outputs,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.diff import diff_forms
 from budgetxl.diff.data import diff_data, series_data, to_json
 from budgetxl.diff.inputs import load_compared
 from budgetxl.diff.terminal import render_diff, render_series
-from budgetxl.diff.trend import diff_series
+from budgetxl.diff.trend import SeriesDiff, diff_series
 from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
 
-OLD_HELP = "The earlier form: a workbook (.xlsx/.xls/.ods) or a form file (.yaml/.json)."
-MORE_HELP = "Further years, oldest first: each consecutive pair is compared."
-OUTPUT_HELP = "Write the comparison workbook (.xlsx) here."
+OLD_HELP = "较早年度的表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。"
+MORE_HELP = "更多年度的表（按年度先后）：相邻两年逐对比对，并给出历年趋势。"
+OUTPUT_HELP = "把比对结果写成工作簿（.xlsx）。"
 
 
-@app.command()
+@app.command(short_help="逐年比对：预算、任务和指标的新增、取消与调整。")
 @handle_errors()
 def diff(
-    old: Annotated[Path, typer.Argument(help=OLD_HELP)],
-    new: Annotated[Path, typer.Argument(help="The later form, likewise.")],
-    more: Annotated[list[Path] | None, typer.Argument(help=MORE_HELP)] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help=OUTPUT_HELP)] = None,
+    old: Annotated[Path, typer.Argument(help=OLD_HELP, metavar="上年表")],
+    new: Annotated[Path, typer.Argument(help="较晚年度的表，同上。", metavar="本年表")],
+    more: Annotated[list[Path] | None, typer.Argument(help=MORE_HELP, metavar="更多年度")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="比对.xlsx", help=OUTPUT_HELP)] = None,
     json_: JsonOpt = False,
     html: HtmlOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Compare forms year over year: budget lines, tasks and indicators added, removed or changed.
+    """比对同一单位相邻年度的表（较早的在前）：预算各项的增减，任务和指标的新增、取消、调整，指标值的升降。
 
-    TARGETS SELFEVAL NEXT_TARGETS (a target table, the self-evaluation of its year, next year's
-    target table) shows per indicator target → actual → next year's target, and flags next year's
-    targets set below this year's actual, targets left unchanged, failed indicators dropped.
+    本年目标表 本年自评表 下一年目标表：逐个指标列出 目标 → 实际完成 → 得分 → 下一年目标，
+    标出下一年指标值低于本年实际、指标值未调整、未完成的指标被删去等情况。
+
+    不加选项时在终端显示比对结果；-o 写比对工作簿，--json 输出 JSON，--html 写网页。
+    只要比对完成，退出码就是 0（有差异不算错误）；输入无法读取时为 2。
     """
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
     check_html_target(html, paths)
-    try:
-        loaded = [load_compared(p) for p in paths]
-    except (InputError, ReadError) as exc:
-        if debug:
-            raise
-        raise fail(str(exc), EXIT_USAGE) from None
+    guard_outputs(paths, output)
+    loaded = []
+    for p in paths:
+        try:
+            loaded.append(load_compared(p))
+        except (InputError, ReadError) as exc:  # an input that cannot be read: exit 2
+            if debug:
+                raise
+            raise fail(str(exc), EXIT_USAGE) from None
+        except (ArithmeticError, RecursionError, UnicodeError) as exc:  # an input no reader expected
+            if debug:
+                raise
+            raise fail(f"{p}: 无法读取（{describe_unexpected(exc)[0]}）", EXIT_USAGE) from None
     for item in loaded:
         if item.findings:
             stderr.print(
@@ -63,7 +83,7 @@ def diff(
         _loop(forms, sources, output, json_, html)
         return
     result = diff_forms(forms[0], forms[1]) if len(forms) == 2 else diff_series(forms)
-    pairs = [result] if len(forms) == 2 else list(result.diffs)  # type: ignore[union-attr]
+    pairs = list(result.diffs) if isinstance(result, SeriesDiff) else [result]
     for pair in pairs:
         for warning in pair.warnings:
             stderr.print(f"警告：{warning}", markup=False, highlight=False)

@@ -7,27 +7,33 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_USAGE, DebugOpt, OutOpt, app, fail, handle_errors, stdout
+from budgetxl.cli.app import EXIT_USAGE, DebugOpt, OutOpt, app, describe_unexpected, fail, guard_outputs, handle_errors, stdout
 from budgetxl.errors import InputError, ReadError
 from budgetxl.pdf import DEFAULT_TIMEOUT, export_pdf
 
 
-@app.command()
+@app.command(short_help="通过 LibreOffice 把工作簿或表单文件导出为 PDF。")
 @handle_errors()
 def pdf(
-    file: Annotated[Path, typer.Argument(help="A workbook (.xlsx, .xls, .ods) or a form file (.yaml, .json).")],
+    file: Annotated[Path, typer.Argument(help="工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。", metavar="文件")],
     output: OutOpt = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds LibreOffice may take.")] = DEFAULT_TIMEOUT,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, metavar="秒",
+                                           help="LibreOffice 最多可用的秒数。")] = DEFAULT_TIMEOUT,
     debug: DebugOpt = False,
 ) -> None:
-    """Export to PDF through LibreOffice headless (A4 pages as laid out, Chinese fonts embedded).
+    """通过 LibreOffice 把工作簿或表单文件导出为 PDF（按排好的 A4 页面，嵌入中文字体）。
 
-    The PDF goes beside the input (same name, .pdf) unless -o is given.
+    不加 -o 时，PDF 写在输入文件旁边（同名，扩展名 .pdf）。需要安装 LibreOffice。
     """
+    guard_outputs([file], output)
     try:
         target = export_pdf(file, output, timeout=timeout)
-    except (InputError, ReadError) as exc:
+    except (InputError, ReadError) as exc:  # an input that cannot be read: 2, as for check and diff
         if debug:
             raise
         raise fail(str(exc), EXIT_USAGE) from None
+    except (ArithmeticError, RecursionError, UnicodeError) as exc:  # an input no reader expected
+        if debug:
+            raise
+        raise fail(f"{file}: 无法读取（{describe_unexpected(exc)[0]}）", EXIT_USAGE) from None
     stdout.print(str(target), markup=False, highlight=False)

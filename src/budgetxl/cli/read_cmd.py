@@ -8,26 +8,48 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_FAIL, DebugOpt, JsonOpt, OutOpt, SheetOpt, app, fail, handle_errors, stderr, stdout
-from budgetxl.fileio import write_text_atomic
+from budgetxl.cli.app import (
+    EXIT_FAIL,
+    DebugOpt,
+    JsonOpt,
+    OutOpt,
+    SheetOpt,
+    app,
+    fail,
+    guard_outputs,
+    handle_errors,
+    require_suffix,
+    stderr,
+    stdout,
+)
+from budgetxl.fileio import is_stdout, write_text_atomic
 from budgetxl.read import read_forms
 from budgetxl.report import SEVERITY_LABELS
 
+JSON_SUFFIXES = (".json",)
+YAML_SUFFIXES = (".yaml", ".yml")
 
-@app.command()
+
+@app.command(short_help="读取填好的工作簿，还原成表单数据（JSON 或 YAML）。")
 @handle_errors()
 def read(
-    file: Annotated[Path, typer.Argument(help="A filled workbook (.xlsx, .xls or .ods).")],
+    file: Annotated[Path, typer.Argument(help="填好的工作簿（.xlsx、.xls、.ods）。", metavar="工作簿")],
     json_: JsonOpt = False,
     output: OutOpt = None,
     sheet: SheetOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Read a filled workbook back into the canonical form (JSON on stdout, or a YAML to edit and render).
+    """读取填好的工作簿（.xlsx、.xls、.ods），还原成表单数据。
 
-    Every visible sheet holding a form is read: one form prints as one JSON object, several as a
-    list in sheet order; --sheet picks one (a hidden sheet too).
+    不加 -o 时以 JSON 输出到标准输出；-o 写文件：名为 .json 写 JSON，名为 .yaml 或 .yml
+    写 YAML（可以修改后用 budgetxl render 重新生成工作簿）。读取时发现的问题写到标准错误。
+
+    读取每个含有目标表的可见工作表：一张表输出一个 JSON 对象，几张表按工作表顺序输出一个
+    列表；--sheet 指定其中一张（隐藏的工作表也可以）。
     """
+    guard_outputs([file], output, text=True)
+    if output is not None and not is_stdout(output):
+        require_suffix(output, JSON_SUFFIXES + YAML_SUFFIXES, "表单数据")
     results = read_forms(file, sheet)
     if output is not None and len(results) > 1:
         names = "、".join(f"“{r.sheet}”" for r in results)
@@ -39,8 +61,11 @@ def read(
             stderr.print(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}", markup=False,
                          highlight=False)
     if output is not None:
-        write_text_atomic(output, results[0].form.to_yaml())
-        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+        form = results[0].form
+        as_json = output.suffix.lower() in JSON_SUFFIXES
+        write_text_atomic(output, form.to_json() + "\n" if as_json else form.to_yaml())  # '-': on standard output
+        if not is_stdout(output):
+            stderr.print(f"已写入 {output}", markup=False, highlight=False)
     if json_ or output is None:
         if len(results) == 1:
             text = results[0].form.to_json()

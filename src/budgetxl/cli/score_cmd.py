@@ -18,8 +18,8 @@ from budgetxl.scoring.forms import load_selfevals
 
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", help="Scoring profile, a file in templates/profiles/ (mof-2020, hebei, reverse-linear, "
-                                   "chongqing…); default: the form's own, else its layout's."),
+    typer.Option("--profile", metavar="评分规则", help="绩效自评表的评分规则，templates/profiles/ 中的文件名（mof-2020、"
+                                                     "hebei、reverse-linear、chongqing…）；默认用表中写明的，否则用版式的。"),
 ]
 
 
@@ -68,19 +68,18 @@ def card_text(card: ScoreCard, form: Any, source: str) -> None:
                  markup=False, highlight=False)
 
 
-@app.command("score")
+@app.command("score", short_help="给绩效自评表计分：每个指标填写的和计算的得分、预算执行得分、总分和等级。")
 def score_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Self-evaluations: workbooks (.xlsx, .xls, .ods) or form files "
-                                                     "(.yaml, .json).", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="绩效自评表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。",
+                                                show_default=False, metavar="文件")],
     profile: ProfileOpt = None,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Score self-evaluations (绩效自评表): each indicator's typed and computed score, the budget score, total and grade.
+    """给绩效自评表计分：每个指标填写的得分和按评分规则计算的得分（附计算公式）、预算执行得分、总分和等级。
 
-    Scores are recomputed under the profile and set beside what the unit typed; nothing is
-    overwritten. Exit 0 when every typed score agrees, 1 when one differs, 2 for usage errors or
-    when a file cannot be read or is not a self-evaluation (the other files are still scored).
+    得分按评分规则重新计算，与单位填写的并列显示，不改写填写的内容。
+    退出码：0 填写的得分都与计算的一致；1 有不一致；2 用法错误，或有文件无法读取、不是绩效自评表（其他文件照常计分）。
     """
     check_profile(profile)
     if profile is not None:

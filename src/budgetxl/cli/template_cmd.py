@@ -16,7 +16,9 @@ from budgetxl.cli.app import (
     app,
     check_layout,
     fail,
+    guard_outputs,
     handle_errors,
+    require_suffix,
     stderr,
     stdout,
 )
@@ -42,60 +44,64 @@ def _say(text: str) -> None:
     stderr.print(text, markup=False, highlight=False)
 
 
-@app.command()
+@app.command(short_help="为各部门生成空白模板：预填、保护，带下拉列表和校验。")
 @handle_errors()
 def template(
-    year: Annotated[int | None, typer.Option("--year", min=1900, max=2200, help="Budget year of the templates "
-                                             "(self-evaluations: default the targets' year).")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="One department's unit name (单位名称).")] = None,
+    year: Annotated[int | None, typer.Option("--year", min=1900, max=2200, metavar="年度",
+                                             help="模板的预算年度（绩效自评表默认取目标表的年度）。")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="单位名称", help="一个部门的单位名称。")] = None,
     units: Annotated[
         Path | None,
-        typer.Option("--units", help="CSV list of units (UTF-8 or GBK): a 单位名称 column and optional "
-                                     "amount columns 基本支出/项目支出/财政拨款/其他资金, pre-filled."),
+        typer.Option("--units", metavar="清单.csv",
+                     help="单位清单 CSV（UTF-8 或 GBK）：一列单位名称，可选 基本支出、项目支出、财政拨款、其他资金 "
+                          "金额列（预填到模板）。"),
     ] = None,
     output: OutOpt = None,
     out_dir: OutDirOpt = None,
     framework: Annotated[
         str | None,
-        typer.Option("--framework", help=f"Indicator framework for the drop-downs: {' or '.join(framework_ids())} "
-                                         "(default: last year's with --from, else the default one)."),
+        typer.Option("--framework", metavar="体系",
+                     help=f"下拉列表用的指标体系：{' 或 '.join(framework_ids())}（默认：有 --from 时沿用上年的，"
+                          "否则用默认体系）。"),
     ] = None,
     rows: Annotated[
         int | None,
-        typer.Option("--rows", min=0, max=100, help="Empty rows in each task block and under each 二级指标 "
-                                                    "(default: templates/template.yaml)."),
+        typer.Option("--rows", min=0, max=100, metavar="行数",
+                     help="每个任务块、每个二级指标下留的空行数（默认见 templates/template.yaml）。"),
     ] = None,
     password: Annotated[
-        str | None, typer.Option("--password", help="Protect the sheets with this password (default: none).")
+        str | None, typer.Option("--password", metavar="密码", help="用这个密码保护工作表（默认不设密码）。")
     ] = None,
     from_: Annotated[
         Path | None,
-        typer.Option("--from", help="Last year's table (.xlsx/.xls/.ods or .yaml/.json): tasks and indicators "
-                                    "pre-filled for editing, amounts left blank."),
+        typer.Option("--from", metavar="上年表",
+                     help="上年的表（.xlsx、.xls、.ods 或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
     ] = None,
     layout: LayoutOpt = None,
     jobs: JobsOpt = None,
     kind: Annotated[
-        str, typer.Option("--kind", help="department (target tables, the default) or selfeval (year-end "
-                                         "self-evaluations built from the approved targets given by --from).")
+        str, typer.Option("--kind", metavar="种类", help="department（绩效目标表，默认）或 selfeval（由 --from "
+                                                       "指定的批复目标表生成年度绩效自评表）。")
     ] = "department",
     profile: ProfileOpt = None,
     project: Annotated[
-        str | None, typer.Option("--project", help="Self-evaluations: the project's name (项目名称), for a "
-                                                   "project self-evaluation (项目支出绩效自评表).")
+        str | None, typer.Option("--project", metavar="项目名称", help="绩效自评表：项目名称（生成项目支出绩效自评表）。")
     ] = None,
     department: Annotated[
-        str | None, typer.Option("--department", help="Self-evaluations: the project's 主管部门.")
+        str | None, typer.Option("--department", metavar="主管部门", help="绩效自评表：项目的主管部门。")
     ] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Make blank templates for departments: pre-filled, protected, with drop-downs and checks.
+    """为各部门生成空白模板：预填已知内容，锁定标签和公式，带下拉列表、输入提示和校验。
 
-    With --kind selfeval, a self-evaluation (绩效自评表) built from the approved targets (--from:
-    a target table, or a folder of them for a bureau's set): identity, 年初预算数, goals and every
-    indicator with its 年度指标值 pre-filled and locked, weights from the scoring profile, scores
-    computed live.
+    一个单位用 --unit（-o 指定文件，须为 .xlsx），单位清单（CSV）用 --units（--out-dir
+    指定文件夹）；--from 用上年的表预填任务和指标（金额留空）。
+
+    --kind selfeval：由批复的绩效目标表（--from 目标表，或存放目标表的文件夹）生成绩效自评表模板：
+    单位、年初预算数、预期目标和每个指标及其年度指标值预填并锁定，分值按评分规则预填，得分自动计算。
     """
+    guard_outputs([from_, units], output)  # the same file first: that is the worse mistake
+    require_suffix(output, (".xlsx",), "模板")
     if kind == "selfeval":
         from budgetxl.cli.selfeval_template_cmd import selfeval_template
 
@@ -121,6 +127,7 @@ def template(
 
         if load_layout(layout).kind == "selfeval":
             raise fail(f"版式“{layout}”是绩效自评表的版式；绩效自评表模板由目标表生成：--kind selfeval --from 目标表", 2)
+    guard_outputs([from_, units], output)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)
@@ -158,5 +165,6 @@ def template(
         where = f"{l1}的各二级指标之后" if l1 in tplan.framework.level1 else "绩效指标的最后"
         _say(f"提示：上年的“{l1} / {l2}”不在{tplan.framework.name}中，其指标已原样放在{where}，请核对")
     target = output if output is not None else (out_dir or DEFAULT_DIR) / template_file_name(seed.unit_name, year)
+    guard_outputs([from_], target)
     write_template(tplan, seed, target, password=password, rows=counts)
     stdout.print(str(target), markup=False, highlight=False)

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from budgetxl.batch import Outcome, iter_batch, run_batch
+from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
 from budgetxl.collect.inspect import STATUSES, Comparison, FileRecord, Known, Status, identify, inspect_file, short_reason, unit_key
-from budgetxl.collect.summary import SummaryBook, write_summary
+from budgetxl.collect.summary import SummaryBook, is_summary_workbook, write_summary
 from budgetxl.collect.tidy import TidyWriter
-from budgetxl.errors import InputError
+from budgetxl.errors import InputError, UsageError
+from budgetxl.fileio import Staging, refuse_inputs
 
-TIMEOUT_SECONDS = 120.0  # one file; far above what a real return takes (a few hundredths)
+TIMEOUT_SECONDS = FILE_TIMEOUT_SECONDS  # one file; far above what a real return takes (a few hundredths)
+MAX_LISTED_DUPLICATES = 5  # other files of the same unit and year named in a file's row
 
 
 @dataclass(frozen=True)
@@ -39,20 +43,21 @@ class Collection:
     compared: bool = False
     previous_unreadable: tuple[FileRecord, ...] = ()
     missing: tuple[Known, ...] = ()  # last year's units that sent nothing this year
+    notes: tuple[str, ...] = ()  # what was skipped on the way (link loops, FIFOs), one line each
 
     @property
     def counts(self) -> dict[Status, int]:
-        out = {s: 0 for s in STATUSES}
+        out = dict.fromkeys(STATUSES, 0)
         for r in self.records:
             out[r.status] += 1
         return out
 
     @property
     def duplicates(self) -> int:
-        return sum(1 for r in self.records if r.duplicates)
+        return sum(1 for r in self.records if r.n_duplicates)
 
 
-def failed_record(outcome: Outcome[FileRecord]) -> FileRecord:
+def failed_record(outcome: Outcome[Any]) -> FileRecord:
     """A file whose worker raised an unexpected error, crashed or ran out of time."""
     reason = outcome.error or "未知错误"
     if outcome.kind == "error":
@@ -70,7 +75,8 @@ def return_kind(rec: FileRecord) -> str:
 
 def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
     """Files of the same unit, year and kind (a self-evaluation: of the same project) each name
-    the others."""
+    the others: the first MAX_LISTED_DUPLICATES of them, and how many there are (a unit that sent
+    hundreds of files costs no more)."""
     groups: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         if r.status != "unreadable" and r.unit_name.strip():
@@ -78,16 +84,18 @@ def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
     out = list(records)
     for members in groups.values():
         if len(members) > 1:
+            head = members[: MAX_LISTED_DUPLICATES + 1]
             for i in members:
-                out[i] = replace(out[i], duplicates=tuple(records[j].label for j in members if j != i))
+                listed = tuple(records[j].label for j in head if j != i)[:MAX_LISTED_DUPLICATES]
+                out[i] = replace(out[i], duplicates=listed, n_duplicates=len(members) - 1)
     return out
 
 
 def index_previous(
-    folder: str | Path, *, jobs: int | None = None, progress: bool | None = None
+    folder: str | Path, *, jobs: int | None = None, progress: bool | None = None, notes: list[str] | None = None
 ) -> tuple[dict[str, list[Known]], list[FileRecord]]:
     """Last year's files by unit: {unit key: [Known…]}, and those that could not be read."""
-    files, _ = find_workbooks([folder])
+    files, _ = find_workbooks([folder], notes=notes)
     index: dict[str, list[Known]] = defaultdict(list)
     unreadable: list[FileRecord] = []
     for o in run_batch(identify, [str(f) for f in files], jobs=jobs, progress=progress,
@@ -114,15 +122,16 @@ def collect(
     jobs: int | None = None,
     progress: bool | None = None,
     timeout: float | None = TIMEOUT_SECONDS,
+    csv_lang: str = "zh",
 ) -> Collection:
     """Read and check every workbook under `paths`; write the summary workbook at `output` (and
-    the tidy tables into `csv_dir`). Raises InputError when there is nothing to collect."""
+    the tidy tables into `csv_dir`, headed in `csv_lang`: "zh" or "en"). Raises InputError when
+    there is nothing to collect."""
     paths = list(paths)
     output = Path(output)
-    named = {str(Path(p).resolve()) for p in paths if not Path(p).is_dir()}
-    if str(output.resolve()) in named:
-        raise InputError(f"{output}: 汇总工作簿不能写在输入文件上，请换一个文件名")
-    files, skipped = find_workbooks(paths, exclude=[output])
+    check_outputs(paths, output, previous=previous, csv_dir=csv_dir)
+    notes: list[str] = []
+    files, skipped = find_workbooks(paths, exclude=[output], notes=notes)
     if not files:
         raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods）：" + "、".join(str(p) for p in paths))
     index: dict[str, list[Known]] | None = None
@@ -130,14 +139,16 @@ def collect(
     if previous is not None:
         if not Path(previous).is_dir():
             raise InputError(f"{previous}: 上年文件夹不存在")
-        index, previous_unreadable = index_previous(previous, jobs=jobs, progress=progress)
+        index, previous_unreadable = index_previous(previous, jobs=jobs, progress=progress, notes=notes)
         import budgetxl.diff  # noqa: F401 - imported once here, not again in every worker
 
     records: list[FileRecord] = []
     worker = functools.partial(inspect_file, previous=index)
+    # Every output is staged and committed together at the end: all of them or none.
     with contextlib.ExitStack() as stack:
-        tidy = stack.enter_context(TidyWriter(csv_dir)) if csv_dir is not None else None
-        book = stack.enter_context(SummaryBook(output, compared=index is not None))
+        staging = stack.enter_context(Staging())
+        tidy = stack.enter_context(TidyWriter(csv_dir, staging, csv_lang)) if csv_dir is not None else None
+        book = stack.enter_context(SummaryBook(output, compared=index is not None, staging=staging))
         for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
                                   description="读取并审核工作簿", timeout=timeout):
             recs = outcome.value if outcome.ok and outcome.value is not None else (failed_record(outcome),)
@@ -167,7 +178,40 @@ def collect(
         compared=index is not None,
         previous_unreadable=tuple(previous_unreadable),
         missing=tuple(missing),
+        notes=tuple(notes),
     )
+
+
+def check_outputs(paths: Sequence[str | Path], output: Path, *, previous: str | Path | None = None,
+                  csv_dir: str | Path | None = None) -> None:
+    """Refuse (UsageError), before any work, outputs that would destroy a return: an output that
+    is one of the files named, the summary in last year's folder, and an existing file that is
+    not a summary budgetxl wrote (a department's return kept in a collected folder, say)."""
+    from budgetxl.collect.tidy import COLUMNS as CSV_NAMES
+
+    csv_files = [Path(csv_dir) / f"{name}.csv" for name in CSV_NAMES] if csv_dir is not None else []
+    refuse_inputs([output, *csv_files], [p for p in paths if not Path(p).is_dir()])
+    if previous is not None:
+        for out in (output, *([Path(csv_dir)] if csv_dir is not None else [])):
+            if _inside(out, previous):
+                raise UsageError(f"{out}: 不能写在上年文件夹 {previous} 中（会改动上年的报表）；请换一个位置")
+    try:
+        st = os.stat(output)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and not is_summary_workbook(output):
+        where = next((str(p) for p in paths if Path(p).is_dir() and _inside(output, p)), None)
+        why = f"，它在要汇总的文件夹 {where} 中，可能是某单位的报表" if where else ""
+        raise UsageError(f"{output}: 文件已存在，且不是 budgetxl 写的汇总工作簿{why}；不会覆盖它，请换一个文件名")
+
+
+def _inside(path: str | Path, folder: str | Path) -> bool:
+    """Whether `path` lies in `folder` or below (symlinks followed)."""
+    p, f = os.path.realpath(path), os.path.realpath(folder)
+    try:
+        return os.path.commonpath([p, f]) == f
+    except ValueError:  # another drive
+        return False
 
 
 __all__ = [

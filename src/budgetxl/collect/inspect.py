@@ -79,7 +79,8 @@ class FileRecord:
     tasks: tuple[tuple[str, str, str, Decimal | None, str], ...] = ()  # group, name, content, funds, goal
     indicators: tuple[tuple[str, ...], ...] = ()  # level1, level2, name, target
     comparison: Comparison | None = None
-    duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year
+    duplicates: tuple[str, ...] = field(default=())  # other files of the same unit and year (the first few)
+    n_duplicates: int = 0  # how many other files of the same unit and year there are
     several: bool = False  # the file holds several forms: the sheet tells them apart
     # A self-evaluation's scores (collect.selfeval.SelfevalRecord) and its rows for results.csv.
     selfeval: Any = None
@@ -180,7 +181,10 @@ def compare_with(form: Form, previous: Known | None) -> Comparison:
                           note=f"上年文件无法读取：{short_reason(str(exc), previous.path)}")
     diff = diff_forms(old, form)
     counts = diff.counts()
-    pick = lambda block: (counts[block]["added"], counts[block]["removed"], counts[block]["changed"])  # noqa: E731
+
+    def pick(block: str) -> tuple[int, int, int]:
+        return counts[block]["added"], counts[block]["removed"], counts[block]["changed"]
+
     return Comparison(
         previous=previous.path,
         previous_year=old.year,
@@ -207,7 +211,8 @@ def inspect_file(path: str, previous: Mapping[str, Sequence[Known]] | None = Non
         if previous is not None and record.selfeval is not None:
             record = replace(record, comparison=Comparison(note="绩效自评表不与上年比较"))
         elif previous is not None:
-            match = pick_previous(previous.get(unit_key(form.unit_name), ()), form.year, path) if form.unit_name else None
+            known = previous.get(unit_key(form.unit_name), ()) if form.unit_name else ()
+            match = pick_previous(known, form.year, path) if form.unit_name else None
             comparison = (compare_with(form, match) if form.unit_name
                           else Comparison(note="本文件没有单位名称，无法与上年匹配"))
             record = replace(record, comparison=comparison)

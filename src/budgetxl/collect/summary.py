@@ -2,13 +2,21 @@
 
 Every sheet has its heading row frozen with an autofilter over it, prints A4 landscape one page
 wide with the heading on every page, and links each file name to the file itself (relative to
-the summary, so the links survive moving the folder together with it).
+the summary, so the links survive moving the folder together with it). Long texts wrap and every
+row is as tall as its wrapped lines (computed as the form's rows are: budgetxl.text); amounts
+show with two decimals and their columns are as wide as their widest value.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
+import math
 import os
+import re
+import shutil
+import tempfile
+import zipfile
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -20,17 +28,25 @@ from xlsxwriter.worksheet import Worksheet
 from budgetxl.collect.inspect import FileRecord, Known
 from budgetxl.collect.styles import (
     CREATED,
+    FONT,
     FORMATS,
     PAGE,
+    PATH_KEYS,
     SEVERITY_LABELS,
     SHEETS,
+    SHOWN,
     STATUS_LABELS,
     TITLE,
     Column,
     columns,
 )
+from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.errors import OutputError
+from budgetxl.fileio import Staging
+from budgetxl.render.xlsx import Workbook, release
+from budgetxl.fieldwords import describe_field
 from budgetxl.fileio import atomic_path
+from budgetxl.text import column_px, fit_width, text_height_pt
 
 # Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
 # files costs no more memory than one of a hundred; every text is written as text.
@@ -41,7 +57,8 @@ Row = dict[str, Any]
 
 
 class SheetWriter:
-    """Writes rows of {column key: value} under the declared headings of one sheet."""
+    """Writes rows of {column key: value} under the declared headings of one sheet, each row as
+    tall as the wrapped lines of its texts."""
 
     def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path,
                  name: str | None = None, declared: Sequence[Column] | None = None) -> None:
@@ -50,13 +67,32 @@ class SheetWriter:
         self.formats = formats
         self.link_base = link_base
         self.row = 0
+        self._px = [column_px(col.width) for col in self.columns]
+        self._shown: dict[int, list[str]] = {c: [] for c, col in enumerate(self.columns) if col.style in SHOWN}
         for c, col in enumerate(self.columns):
             self.ws.set_column(c, c, col.width)
+        self.ws.set_row(0, _pixels(self._height({c: col.heading for c, col in enumerate(self.columns)})))
+        for c, col in enumerate(self.columns):
             self.ws.write_string(0, c, col.heading, formats["header"])
-        self.ws.set_row(0, 30)
+
+    def _height(self, texts: dict[int, str]) -> float:
+        """Points that show every wrapped line of the row's texts (by column)."""
+        size = FONT["font_size"]
+        return max((text_height_pt(t, self._px[c], size) for c, t in texts.items() if t), default=0.0) or \
+            text_height_pt("", self._px[0], size)
 
     def write(self, values: Row, styles: dict[str, str] | None = None) -> None:
         self.row += 1
+        texts: dict[int, str] = {}
+        for c, col in enumerate(self.columns):
+            value = values.get(col.key)
+            if value is None or value == "" or col.style in SHOWN or col.style == "int":
+                if c in self._shown and value not in (None, ""):
+                    self._shown[c].append(SHOWN[col.style](value))
+                continue
+            text = display_path(value) if col.style == "link" else str(value)
+            texts[c] = _breakable(text) if col.key in PATH_KEYS else text
+        self.ws.set_row(self.row, _pixels(self._height(texts)))  # before its cells (constant memory)
         for c, col in enumerate(self.columns):
             style = (styles or {}).get(col.key, col.style)
             self.cell(self.row, c, values.get(col.key), style)
@@ -70,22 +106,27 @@ class SheetWriter:
         elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             self.ws.write_number(r, c, float(value) if isinstance(value, Decimal) else value, fmt)
         else:
-            self.ws.write_string(r, c, str(value), fmt)
+            text = str(value)
+            self.ws.write_string(r, c, text if is_plain(text) else cell_text(text), fmt)
 
     def link(self, r: int, c: int, path: str, fmt: Any) -> None:
-        """The file's name, linked to the file (falls back to plain text past Excel's limits)."""
+        """The file's name, linked to the file by a HYPERLINK formula (stored with its text, so
+        the cell reads right before any recalculation). A formula rather than a cell hyperlink:
+        LibreOffice turns a cell hyperlink into a field that never wraps, and a long path would
+        be cut off in print. Plain text past Excel's limits (a string in a formula holds 255
+        characters) or where '#' would be read as a place inside the workbook."""
         shown = display_path(path)
         target = link_target(path, self.link_base)
-        status = -1
-        if "#" not in target:
-            try:
-                status = self.ws.write_url(r, c, f"external:{target}", fmt, string=shown)
-            except (ValueError, TypeError):  # an over-long path
-                status = -1
-        if status not in (0, None):
+        if ("#" in target or target != path_text(target) or len(target) > MAX_FORMULA_STRING
+                or len(shown) > MAX_FORMULA_STRING):  # a name a formula (and XML) cannot hold
             self.ws.write_string(r, c, shown, self.formats["text"])
+            return
+        self.ws.write_formula(r, c, f'=HYPERLINK("{_quote(target)}","{_quote(shown)}")', fmt, shown)
 
     def finish(self) -> None:
+        for c, shown in self._shown.items():  # numbers never wrap: their widths can be set last
+            col = self.columns[c]
+            self.ws.set_column(c, c, fit_width(shown, FONT["font_size"], minimum=col.width))
         last = len(self.columns) - 1
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.row, 1), last)
@@ -99,6 +140,32 @@ class SheetWriter:
         self.ws.fit_to_pages(1, 0)
 
 
+def _pixels(height_pt: float) -> float:
+    """A row height rounded up to whole pixels (0.75 pt), as the workbook stores it."""
+    return math.ceil(round(height_pt / 0.75, 6)) * 0.75
+
+
+MAX_FORMULA_STRING = 255  # Excel's limit for a text inside a formula
+
+
+def _quote(text: str) -> str:
+    """A text inside a formula's double quotes."""
+    return text.replace('"', '""')
+
+
+def hyperlink_target(formula: str) -> str | None:
+    """The file a HYPERLINK formula written by `SheetWriter.link` points to (None for another
+    formula); for reading the summary back."""
+    m = re.fullmatch(r'=HYPERLINK\("((?:[^"]|"")*)",.*\)', formula or "", re.S)
+    return m.group(1).replace('""', '"') if m else None
+
+
+def _breakable(path: str) -> str:
+    """A path as measured for its row height: spreadsheets break a long path only after / or -,
+    so those are where it may wrap (a space after each, for the measure)."""
+    return re.sub(r"([/\\-])", r"\1 ", path)
+
+
 def display_path(path: str) -> str:
     """The path as a person reads it: relative to the current folder when it is inside it."""
     return _display(path, os.getcwd())
@@ -107,7 +174,7 @@ def display_path(path: str) -> str:
 @lru_cache(maxsize=4096)
 def _display(path: str, cwd: str) -> str:
     rel = os.path.relpath(os.path.join(cwd, path), cwd)
-    return rel if not rel.startswith("..") else str(path)
+    return path_text(rel if not rel.startswith("..") else str(path))
 
 
 def link_target(path: str, base: Path) -> str:
@@ -135,9 +202,17 @@ def summary_row(index: int, rec: FileRecord) -> Row:
         "n_tasks": rec.n_tasks if rec.status != "unreadable" else None,
         "task_funds": rec.task_funds,
         "n_indicators": rec.n_indicators if rec.status != "unreadable" else None,
-        "duplicates": "\n".join(display_path(p) for p in rec.duplicates),
+        "duplicates": duplicates_text(rec, "\n", display_path),
         "reason": rec.reason,
     }
+
+
+def duplicates_text(rec: FileRecord, sep: str, show: Any = str) -> str:
+    """The other files of the same unit and year: the first few, then how many in all."""
+    text = sep.join(show(p) for p in rec.duplicates)
+    if rec.n_duplicates > len(rec.duplicates):
+        text += f"{sep}…（共 {rec.n_duplicates} 个）"
+    return text
 
 
 def finding_rows(rec: FileRecord) -> Iterable[tuple[Row, dict[str, str]]]:
@@ -148,7 +223,7 @@ def finding_rows(rec: FileRecord) -> Iterable[tuple[Row, dict[str, str]]]:
     for f in rec.findings:
         yield ({"file": shown, "unit": rec.unit_name, "where": f.where if f.cell else "", "code": f.code,
                 "severity": SEVERITY_LABELS[f.severity], "message": f.message, "value": f.value or "",
-                "field": f.field}, {"severity": f"severity_{f.severity}"})
+                "field": describe_field(f.field)}, {"severity": f"severity_{f.severity}"})
 
 
 def compare_row(rec: FileRecord) -> Row | None:
@@ -178,18 +253,24 @@ def compare_row(rec: FileRecord) -> Row | None:
 class SummaryBook:
     """The summary workbook, open while a collection runs: findings and comparison rows are
     written as each file comes in, the one-row-per-file sheet at the end (when duplicates are
-    known). Written atomically: nothing appears at `path` unless `finish` completes."""
+    known). Written atomically: nothing appears at `path` unless `finish` completes. Given a
+    `staging`, the workbook is only staged there, to be committed with the collection's other
+    outputs."""
 
-    def __init__(self, path: str | Path, *, compared: bool = False) -> None:
+    def __init__(self, path: str | Path, *, compared: bool = False, staging: Staging | None = None) -> None:
         self.path = Path(path)
         self.compared = compared
-        self._atomic = atomic_path(self.path)
+        self._own = staging is None
+        self._staging = staging if staging is not None else Staging()
         self._done = False
+        self._tmpdir: str | None = None
 
     def __enter__(self) -> "SummaryBook":
-        tmp = self._atomic.__enter__()
+        tmp = self._staging.add(self.path)
         base = self.path.absolute().parent
-        self.wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens
+        self._tmpdir = tempfile.mkdtemp(prefix="budgetxl-summary-")
+        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir})
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = self.formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
         self.summary = SheetWriter(self.wb, formats, "summary", base)  # first tab, filled last
@@ -217,7 +298,7 @@ class SummaryBook:
         for sheet in (self.summary, self.findings, self.compare):
             if sheet is not None:
                 sheet.finish()
-        _close(self.wb, self.path)
+        self.wb.close()
         self._done = True
 
     def _selfeval_sheets(self, records: Sequence[FileRecord]) -> None:
@@ -239,15 +320,47 @@ class SummaryBook:
         for sheet in sheets:
             sheet.finish()
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
-        if not self._done:
-            with contextlib.suppress(Exception):  # release xlsxwriter's temporary files
-                self.wb.close()
-            if exc_type is None:  # left without finish(): the output is discarded all the same
-                error = OutputError(f"{self.path}: 汇总工作簿未写完")
-                self._atomic.__exit__(OutputError, error, None)
-                raise error
-        return self._atomic.__exit__(exc_type, exc, tb)
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if not self._done:
+                release(self.wb)  # xlsxwriter's row files closed, whatever state they are in
+                if exc_type is None:  # left without finish(): the output is discarded all the same
+                    exc = OutputError(f"{self.path}: 汇总工作簿未写完")
+                    self._staging.__exit__(OutputError, exc, None)
+                    raise exc
+            if self._own:
+                self._staging.__exit__(exc_type, exc, tb)
+        finally:
+            if self._tmpdir is not None:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+def is_summary_workbook(path: str | Path) -> bool:
+    """Whether the file at `path` is a summary budgetxl wrote (its title and its first sheet say
+    so), which `collect -o` may replace; any other file it refuses to overwrite."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core = _small_part(zf, "docProps/core.xml")
+            book = _small_part(zf, "xl/workbook.xml")
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return False
+    title = re.search(rb"<dc:title>([^<]*)</dc:title>", core)
+    first = re.search(rb"<(?:\w+:)?sheet\s[^<>]*?\bname=\"([^\"]*)\"", book)
+    if not title or not first:
+        return False
+    unescape = lambda b: html.unescape(b.decode("utf-8", "replace"))  # noqa: E731
+    return unescape(title.group(1)) == TITLE and unescape(first.group(1)) == SHEETS["summary"]
+
+
+def _small_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return b""
+    if info.file_size > 1024 * 1024:
+        return b""
+    with zf.open(info) as fh:
+        return fh.read(1024 * 1024)
 
 
 def write_summary(
@@ -264,11 +377,4 @@ def write_summary(
             book.add(rec)
         book.finish(records, missing)
     return Path(path)
-
-
-def _close(wb: xlsxwriter.Workbook, path: Path) -> None:
-    try:
-        wb.close()
-    except OSError as exc:
-        raise OutputError(f"{path}: 无法写入（{exc}）") from None
 

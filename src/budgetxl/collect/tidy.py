@@ -1,6 +1,10 @@
 """Tidy tables of a collection (--csv): forms, tasks, indicators and findings, one row per thing,
 UTF-8 with a byte-order mark so that Excel opens them as UTF-8, plain for pandas and DuckDB.
 
+Column headings are Chinese by default (the tables are opened in Excel by the people who review
+the returns); `lang="en"` (`--csv-lang en`) writes the English keys below instead, for scripts.
+Values are the same either way: amounts exact, field paths and codes as the data holds them.
+
 Tasks, indicators and findings are written as each file comes in (the collector keeps none of
 them); forms at the end, when duplicates are known. Every file is written atomically.
 """
@@ -15,7 +19,10 @@ from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
 from budgetxl.collect.selfeval import RESULT_COLUMNS
-from budgetxl.fileio import atomic_path
+from budgetxl.collect.summary import duplicates_text
+from budgetxl.safetext import path_text
+from budgetxl.errors import OutputError
+from budgetxl.fileio import Staging
 from budgetxl.model import format_amount
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -26,6 +33,70 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "findings": ("file", "unit_name", "year", "code", "severity", "sheet", "cell", "field", "value", "message"),
     "results": RESULT_COLUMNS,  # self-evaluations: one row per scored item
 }
+
+# The Chinese heading of every column key (declared once; a test checks each key has one).
+HEADINGS_ZH: dict[str, str] = {
+    "file": "文件",
+    "status": "状态",
+    "reason": "说明",
+    "unit_name": "单位名称",
+    "year": "年度",
+    "layout": "版式",
+    "sheet": "工作表",
+    "errors": "错误数",
+    "warnings": "警告数",
+    "infos": "提示数",
+    "expenditures_total": "支出合计（万元）",
+    "revenues_total": "收入合计（万元）",
+    "task_funds_total": "任务资金合计（万元）",
+    "tasks": "任务数",
+    "indicators": "指标数",
+    "duplicate_of": "重复提交",
+    "task": "任务序号",
+    "group": "类别",
+    "name": "名称",
+    "content": "主要实施内容",
+    "funds": "拟投入的资金（万元）",
+    "goal": "期望达到的目标",
+    "indicator": "指标序号",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "target": "指标值",
+    "code": "代码",
+    "severity": "级别",
+    "cell": "单元格",
+    "field": "字段",
+    "value": "内容",
+    "message": "问题",
+    # results (self-evaluations)
+    "project_name": "项目名称",
+    "profile": "评分规则",
+    "item": "序号",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "typed_score": "填写得分",
+    "computed_score": "计算得分",
+    "method": "计分方法",
+    "needs_reason": "须说明偏差原因",
+    "problem": "无法计分的原因",
+}
+# Headings a table words its own way (by table, then column key).
+HEADINGS_OF: dict[str, dict[str, str]] = {
+    "indicators": {"name": "三级指标"},
+    "results": {"name": "三级指标", "target": "年度指标值", "reason": "偏差原因分析及改进措施"},
+}
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def headings(table: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The heading row of `table` in `lang` ("zh" or "en")."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown CSV language {lang!r}")
+    keys = COLUMNS[table]
+    own = HEADINGS_OF.get(table, {})  # 名称 of an indicator is its 三级指标
+    return [own.get(k, HEADINGS_ZH[k]) if lang == "zh" else k for k in keys]
+
 
 # A text that Excel would take for a formula (=, +, -, @ first) gets an apostrophe in front, as
 # the OWASP guidance on CSV injection advises: the returns come from outside.
@@ -47,22 +118,28 @@ def cell(value: Any) -> str:
 
 
 class TidyWriter:
-    """The four CSV files in `folder`, open while the collection runs."""
+    """The four CSV files in `folder`, open while the collection runs. Given a `staging`, they are
+    only staged there, to be committed with the collection's other outputs."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, staging: Staging | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
         self.folder = Path(folder)
+        self.lang = lang
         self._stack = contextlib.ExitStack()
+        self._staging = staging
         self._files: dict[str, TextIO] = {}
         self._writers: dict[str, Any] = {}
         self._counts = {"tasks": 0, "indicators": 0}
 
     def __enter__(self) -> "TidyWriter":
-        for name, columns in COLUMNS.items():
-            tmp = self._stack.enter_context(atomic_path(self.folder / f"{name}.csv"))
-            fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", newline=""))
+        if self.folder.exists() and not self.folder.is_dir():
+            raise OutputError(f"{self.folder}: 已存在同名文件，--csv 应为一个文件夹")
+        staging = self._staging if self._staging is not None else self._stack.enter_context(Staging())
+        for name in COLUMNS:
+            tmp = staging.add(self.folder / f"{name}.csv")
+            fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", errors="replace", newline=""))
             self._files[name] = fh
             self._writers[name] = csv.writer(fh, lineterminator="\r\n")
-            self._writers[name].writerow(columns)
+            self._writers[name].writerow(headings(name, self.lang))
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:
@@ -80,15 +157,15 @@ class TidyWriter:
 
     def add_rows(self, rec: FileRecord) -> None:
         """Tasks and indicators of one file (numbered 1… within the file)."""
-        head = (rec.path, rec.unit_name, rec.year)
+        head = (path_text(rec.path), rec.unit_name, rec.year)
         self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
         self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
         if rec.selfeval is not None:
-            top = (rec.path, rec.unit_name, rec.selfeval.project_name, rec.year, rec.selfeval.profile)
+            top = (path_text(rec.path), rec.unit_name, rec.selfeval.project_name, rec.year, rec.selfeval.profile)
             self._rows("results", ((*top, *row) for row in rec.results))
 
     def add_findings(self, rec: FileRecord) -> None:
-        self._rows("findings", ((rec.path, rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
+        self._rows("findings", ((path_text(rec.path), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
                                  f.field, f.value, f.message) for f in rec.findings))
 
     def add_form(self, rec: FileRecord) -> None:
@@ -96,8 +173,8 @@ class TidyWriter:
         read = rec.status != "unreadable"  # an unreadable file's counts are unknown, not 0
         counts = (rec.errors, rec.warnings, rec.infos) if read else (None, None, None)
         self._row("forms", (
-            rec.path, rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
+            path_text(rec.path), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
             rec.expenditures, rec.revenues, rec.task_funds, rec.n_tasks if read else None,
-            rec.n_indicators if read else None, " | ".join(rec.duplicates),
+            rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text),
         ))
 

@@ -106,7 +106,7 @@ class FormDiff:
         """Per block, how many entries of each status."""
         out: dict[str, dict[str, int]] = {}
         for block in ("budget", "tasks", "indicators", "basic_info"):
-            tally = {s: 0 for s in STATUSES}
+            tally: dict[str, int] = dict.fromkeys(STATUSES, 0)
             for entry in getattr(self, block):
                 tally[entry.status] += 1
             out[block] = tally
@@ -219,7 +219,7 @@ def _in_order(matching: Matching, n_old: int) -> list[tuple[int | None, int | No
 MIN_CONTAINED = 4  # characters of a core name worth looking for inside another row's name
 
 
-def _containing(name: str, others: Sequence[tuple[int, str]]) -> int | None:
+def _containing(name: str, others: Sequence[tuple[int | None, str]]) -> int | None:
     """Index of the first other row whose normalised name holds `name`'s core (a merged task:
     创业担保贷款贴息资金 → 促进就业专项资金（含创业担保贷款贴息资金）)."""
     core = core_name(normalize(name))
@@ -311,7 +311,7 @@ def _budget_parts(form: Form) -> list[tuple[str, str, str, Sequence[BudgetLine]]
         layout = load_layout(form.layout)
     except LayoutError:
         layout = default
-    parts = [
+    parts: list[tuple[str, str, str, Sequence[BudgetLine]]] = [
         (side, side, layout.side_label(side) or default.side_label(side), getattr(form.budget, side))
         for side in ("expenditures", "revenues")
     ]
@@ -341,9 +341,9 @@ def diff_budget(old: Form, new: Form) -> tuple[BudgetEntry, ...]:
     matching = Matching(tuple(sorted(pairs, key=lambda p: p.new)), tuple(removed), added)
 
     out = []
-    for i, j, _ in _in_order(matching, len(flat_old)):
-        a = flat_old[i] if i is not None else None
-        b = flat_new[j] if j is not None else None
+    for old_i, new_j, _ in _in_order(matching, len(flat_old)):
+        a = flat_old[old_i] if old_i is not None else None
+        b = flat_new[new_j] if new_j is not None else None
         part, _, label, line = b if b is not None else a  # type: ignore[misc]
         old_line = a[3] if a is not None else None
         new_line = b[3] if b is not None else None

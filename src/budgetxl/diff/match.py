@@ -104,10 +104,10 @@ def similarity_matrix(old: Sequence[Key], new: Sequence[Key], body_weight: float
 
 
 def _exact(
-    old_ids: list[int], new_ids: list[int], key_old: Sequence[tuple], key_new: Sequence[tuple]
+    old_ids: list[int], new_ids: list[int], key_old: Sequence[tuple[str, ...]], key_new: Sequence[tuple[str, ...]]
 ) -> list[Pair]:
     """Pair rows of equal keys; repeated keys pair in order of appearance."""
-    waiting: dict[tuple, list[int]] = {}
+    waiting: dict[tuple[str, ...], list[int]] = {}
     for j in new_ids:
         if key_new[j][-1]:  # never pair on an empty name
             waiting.setdefault(key_new[j], []).append(j)

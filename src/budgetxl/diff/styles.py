@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from budgetxl import display
+
 # --------------------------------------------------------------------------------------------
 # Words a reviewer reads
 
@@ -71,9 +73,11 @@ COLORS = {
 }
 
 _CELL = {**FONT, "text_wrap": True, "valign": "top", "border": 1, "border_color": COLORS["border"]}
-AMOUNT_FORMAT = "#,##0.00####"
-PERCENT_FORMAT = "+0.00%;-0.00%;0.00%"
-DELTA_FORMAT = "+#,##0.00####;-#,##0.00####;0"
+# Amounts show two decimals with thousands separators, as everywhere a person reads them
+# (budgetxl.display); the cells keep the exact values.
+AMOUNT_FORMAT = display.AMOUNT_FORMAT
+PERCENT_FORMAT = display.PERCENT_FORMAT
+DELTA_FORMAT = display.SIGNED_AMOUNT_FORMAT
 
 # Cell formats by name; a cell's look is one of these (or one with a fill added, see FILLS).
 FORMATS: dict[str, dict[str, Any]] = {
@@ -90,6 +94,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "similarity": {**_CELL, "num_format": "0.000", "align": "center"},
     "number": {**_CELL, "num_format": "General"},
     "number_delta": {**_CELL, "num_format": "+General;-General;General"},
+    "percent_text": {**_CELL, "align": "right"},
 }
 FILLS = {
     "changed": COLORS["changed_fill"],
@@ -122,6 +127,7 @@ WIDTHS = {
     "delta": 11,
     "percent": 9,
     "target_change": 14,
+    "target_change_max": 24,  # wider than the default when a change needs it, up to this
     "note": 16,
     "part": 14,
     "item": 22,

@@ -1,11 +1,18 @@
 """A FormDiff for a person at a terminal (rich): counts, the budget table, and every task and
-indicator that was added, removed or changed, with text changes marked inside the line."""
+indicator that was added, removed or changed, with text changes marked inside the line.
+
+A number is never cut off: on a terminal the tables give their number columns the width of
+their widest value and let the text columns wrap (or, when even the numbers do not fit, fall
+back to plain lines); piped into a file or another program, the output is plain lines (no
+table whose width would have to be guessed), each value whole.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any, Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -14,22 +21,50 @@ from budgetxl.diff import styles as S
 from budgetxl.diff.core import Change, Entry, FormDiff
 from budgetxl.diff.textdiff import elide, inline_segments
 from budgetxl.diff.trend import SeriesDiff
+from budgetxl.display import (
+    EMPTY,
+    amount_change_text,
+    amount_text,
+    number_change_text,
+    percent_text,
+    target_delta_text,
+)
 from budgetxl.layout import load_layout
-from budgetxl.model import canonical_decimal
 
 T = S.TERMINAL
 
+# Narrowest a wrapping text column of a table may get before the table gives way to plain lines.
+MIN_TEXT_COLUMN = 6
+
 
 def _num(value: Decimal | str | None, signed: bool = False) -> str:
-    if value is None or value == "":
-        return ""
-    d = canonical_decimal(Decimal(value))
-    text = f"{d:,f}"
-    return f"+{text}" if signed and d > 0 else text
+    """An amount (万元) as a person reads it: two decimals, thousands separators."""
+    return amount_text(value, signed=signed)
 
 
 def _pct(value: Decimal | None) -> str:
-    return "" if value is None else f"{_num(value, signed=True)}%"
+    return percent_text(value)
+
+
+def _tabular(console: Console) -> bool:
+    """Tables on a terminal; plain lines when the output goes to a pipe or a file."""
+    return console.is_terminal
+
+
+def _fits(console: Console, fixed: Sequence[int], wrapping: int) -> bool:
+    """Whether a table with columns of `fixed` widths (numbers, never cut) and `wrapping` text
+    columns of at least MIN_TEXT_COLUMN fits the console (one space between columns plus the
+    separator, as the tables below draw them)."""
+    columns = len(fixed) + wrapping
+    return sum(fixed) + wrapping * MIN_TEXT_COLUMN + 3 * (columns - 1) <= console.width
+
+
+def _widest(texts: Sequence[str]) -> int:
+    return max(cell_len(t) for t in texts)
+
+
+def _table(title: str | None = None) -> Table:
+    return Table(title=title, show_edge=False, pad_edge=False, title_justify="left")
 
 
 def _status(status: str) -> Text:
@@ -61,56 +96,96 @@ def _marked(old: str, new: str, console: Console) -> Text:
     return out
 
 
-def _change_text(change: Change, console: Console) -> Text:
-    if isinstance(change.old, str) and isinstance(change.new, str) and change.delta is None:
+def _change_text(change: Change, console: Console, kind: str = "text") -> Text:
+    """One field's change: texts marked inside the line; amounts (`kind` "amount"), targets
+    ("target") and other numbers ("number") as old → new with the change beside them."""
+    if kind == "amount":
+        old, new = _num(change.old) or EMPTY, _num(change.new) or EMPTY
+        delta = amount_change_text(change.delta, change.percent)
+    elif isinstance(change.old, str) and isinstance(change.new, str) and change.delta is None:
         return _marked(change.old, change.new, console)
-    out = Text(f"{change.old or '（空）'} → {change.new or '（空）'}")
-    if change.delta is not None:
-        unit = f" {change.unit}" if change.unit else ""
-        pct = f"，{_pct(change.percent)}" if change.percent is not None else ""
-        out.append(f"（{_num(change.delta, signed=True)}{unit}{pct}）")
+    else:
+        old, new = str(change.old or EMPTY), str(change.new or EMPTY)
+        if kind == "target":
+            delta = target_delta_text(change.delta, change.percent, change.unit)
+        else:
+            delta = number_change_text(change.delta, change.percent)
+    out = Text(f"{old} → {new}")
+    if delta:
+        out.append(f"（{delta}）")
     return out
 
 
-def _counts_table(diff: FormDiff) -> Table:
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column(S.LABELS["block"])
-    for status in S.COUNT_ORDER:
-        table.add_column(S.STATUS_LABELS[status], justify="right", style=T["status"][status])
+def _count_rows(diff: FormDiff) -> list[tuple[str, dict[str, int]]]:
     counts = diff.counts()
     goal = {s: int(diff.overall_goal.status == s) for s in S.COUNT_ORDER}
     rows = [("budget", counts["budget"])]
     if diff.basic_info:
         rows.append(("basic_info", counts["basic_info"]))
     rows += [("overall_goal", goal), ("tasks", counts["tasks"]), ("indicators", counts["indicators"])]
+    return rows
+
+
+def _counts(diff: FormDiff, console: Console) -> None:
+    rows = _count_rows(diff)
+    if not _tabular(console):
+        for block, tally in rows:
+            parts = "，".join(f"{S.STATUS_LABELS[s]} {tally[s]}" for s in S.COUNT_ORDER)
+            console.print(f"{S.BLOCK_LABELS[block]}：{parts}", markup=False, highlight=False)
+        return
+    table = _table()
+    table.add_column(S.LABELS["block"])
+    for status in S.COUNT_ORDER:
+        table.add_column(S.STATUS_LABELS[status], justify="right", style=T["status"][status], no_wrap=True)
     for block, tally in rows:
         table.add_row(S.BLOCK_LABELS[block], *(str(tally[s]) for s in S.COUNT_ORDER))
-    return table
+    console.print(table)
 
 
-def _budget_table(diff: FormDiff) -> Table:
-    table = Table(title=S.BLOCK_LABELS["budget"], show_edge=False, pad_edge=False, title_justify="left")
-    for heading, justify in (
-        (S.LABELS["part"], "left"),
-        (S.LABELS["item"], "left"),
-        (S.SIDE_HEADING.format(side=S.OLD, label=diff.old.label), "right"),
-        (S.SIDE_HEADING.format(side=S.NEW, label=diff.new.label), "right"),
-        (S.LABELS["delta"], "right"),
-        (S.LABELS["percent"], "right"),
-        (S.LABELS["status"], "left"),
-    ):
-        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
-    for e in diff.budget:
-        table.add_row(
+def _budget_cells(diff: FormDiff) -> list[tuple[str, str, str, str, str, str, str]]:
+    return [
+        (
             e.part_label.replace("\n", ""),
             e.name.replace("\n", ""),
             _num(e.old["amount"]) if e.old else "",
             _num(e.new["amount"]) if e.new else "",
             _num(e.delta, signed=True),
             _pct(e.percent),
-            _status(e.status),
+            e.status,
         )
-    return table
+        for e in diff.budget
+    ]
+
+
+def _budget(diff: FormDiff, console: Console) -> None:
+    """预算整体情况: a table whose number columns are never cut, or plain lines."""
+    old_head = S.SIDE_HEADING.format(side=S.OLD, label=diff.old.label)
+    new_head = S.SIDE_HEADING.format(side=S.NEW, label=diff.new.label)
+    heads = [S.LABELS["part"], S.LABELS["item"], old_head, new_head, S.LABELS["delta"], S.LABELS["percent"],
+             S.LABELS["status"]]
+    rows = _budget_cells(diff)
+    fixed = [_widest([heads[k], *(r[k] for r in rows)]) for k in range(2, 6)]
+    fixed.append(_widest([heads[6], *(S.STATUS_LABELS[r[6]] for r in rows)]))
+    if not _tabular(console) or not _fits(console, fixed, 2):
+        console.print(Text(f"{S.BLOCK_LABELS['budget']}（{S.LABELS['trend_axis']}）", style=T["title"]))
+        for part, item, old, new, delta, pct, status in rows:
+            line = Text(f"  {part} / {item}：{old or EMPTY} → {new or EMPTY}")
+            change = "，".join(x for x in (delta, pct) if x)
+            if change:
+                line.append(f"（{change}）")
+            line.append("  ")
+            line.append_text(_status(status))
+            console.print(line)
+        return
+    table = _table(S.BLOCK_LABELS["budget"])
+    table.add_column(heads[0], overflow="fold", min_width=MIN_TEXT_COLUMN)
+    table.add_column(heads[1], overflow="fold", min_width=MIN_TEXT_COLUMN)
+    for head, width in zip(heads[2:6], fixed):
+        table.add_column(head, justify="right", no_wrap=True, min_width=width)
+    table.add_column(heads[6], no_wrap=True, min_width=fixed[-1])
+    for *cells, status in rows:
+        table.add_row(*cells, _status(status))
+    console.print(table)
 
 
 def _entry_name(row: dict[str, Any] | None, path: Sequence[str]) -> str:
@@ -151,7 +226,8 @@ def _entries(
             if field == "name":
                 continue
             detail = Text(f"      {headers.get(field, field)}：")
-            detail.append_text(_change_text(change, console))
+            kind = "amount" if field == "funds" else "target" if field == "target" else "text"
+            detail.append_text(_change_text(change, console, kind))
             console.print(detail)
 
 
@@ -168,14 +244,17 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
         console.print(Text(f"{S.LABELS['warnings']}：{warning}", style=T["warning"]))
     if diff.identical:
         console.print(Text(S.LABELS["identical"], style=T["title"]))
-    console.print(_counts_table(diff))
+    _counts(diff, console)
     console.print()
-    console.print(_budget_table(diff))
+    _budget(diff, console)
     for e in diff.basic_info:
         if e.status != "unchanged":
             row = e.new or e.old
             detail = Text(f"{S.BLOCK_LABELS['basic_info']} {row['name'] if row else ''}：")
-            detail.append_text(_change_text(e.changes["value"], console) if "value" in e.changes else _status(e.status))
+            if "value" in e.changes:
+                detail.append_text(_change_text(e.changes["value"], console, "number"))
+            else:
+                detail.append_text(_status(e.status))
             console.print(detail)
     console.print()
     if diff.overall_goal.status == "changed":
@@ -199,11 +278,21 @@ def render_series(series: SeriesDiff, console: Console, forms: Sequence[Any]) ->
             console.rule()
         render_diff(diff, console, (forms[k], forms[k + 1]))
     console.rule()
-    table = Table(title=S.SHEETS["trend"], show_edge=False, pad_edge=False, title_justify="left")
-    table.add_column(S.LABELS["trend_part"])
-    table.add_column(S.LABELS["trend_item"])
-    for label in series.trend.labels:
-        table.add_column(label, justify="right")
-    for line in series.trend.lines:
-        table.add_row(line.part_label.replace("\n", ""), line.name.replace("\n", ""), *(_num(a) for a in line.amounts))
+    labels = list(series.trend.labels)
+    rows = [(line.part_label.replace("\n", ""), line.name.replace("\n", ""), [_num(a) for a in line.amounts])
+            for line in series.trend.lines]
+    fixed = [_widest([label, *(r[2][k] for r in rows)]) for k, label in enumerate(labels)]
+    if not _tabular(console) or not _fits(console, fixed, 2):
+        console.print(Text(f"{S.SHEETS['trend']}（{S.LABELS['trend_axis']}）", style=T["title"]))
+        for part, item, amounts in rows:
+            values = "，".join(f"{label} {a or EMPTY}" for label, a in zip(labels, amounts))
+            console.print(Text(f"  {part} / {item}：{values}"))
+        return
+    table = _table(S.SHEETS["trend"])
+    table.add_column(S.LABELS["trend_part"], overflow="fold", min_width=MIN_TEXT_COLUMN)
+    table.add_column(S.LABELS["trend_item"], overflow="fold", min_width=MIN_TEXT_COLUMN)
+    for label, width in zip(labels, fixed):
+        table.add_column(label, justify="right", no_wrap=True, min_width=width)
+    for part, item, amounts in rows:
+        table.add_row(part, item, *amounts)
     console.print(table)

@@ -4,10 +4,14 @@
 "removed" runs, on the new side "same" and "added" runs. Chinese has no word boundaries, so the
 unit is the character; a lone common character stranded between two changes is folded into the
 change around it, which reads better than a confetti of one-character runs.
+
+A number is never compared digit by digit: it is one unit (≥200元 → ≥190元 shows 200 removed
+and 190 added, not 2[-0-]{+9+}0), so a changed figure reads as its old and new values.
 """
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -17,8 +21,37 @@ Segment = tuple[str, Kind]
 MIN_KEPT = 2  # a common run shorter than this between two changes is shown as changed
 
 
+# A number: digits (half- or full-width) with thousands separators and a decimal point inside.
+_NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
+
+
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """`text` as units to compare (each number whole, every other character alone), and the
+    offset where each unit starts (plus the end)."""
+    tokens: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in _NUMBER_RE.finditer(text):
+        for k in range(pos, m.start()):
+            tokens.append(text[k])
+            starts.append(k)
+        tokens.append(m.group())
+        starts.append(m.start())
+        pos = m.end()
+    for k in range(pos, len(text)):
+        tokens.append(text[k])
+        starts.append(k)
+    starts.append(len(text))
+    return tokens, starts
+
+
 def _opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
-    ops = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    """Opcodes as SequenceMatcher gives them, in character offsets, over units (see `_tokens`)."""
+    (a, at), (b, bt) = _tokens(old), _tokens(new)
+    ops = [
+        (tag, at[i1], at[i2], bt[j1], bt[j2])
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    ]
     out: list[tuple[str, int, int, int, int]] = []
     for k, op in enumerate(ops):
         tag, i1, i2, j1, j2 = op

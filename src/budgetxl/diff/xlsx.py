@@ -22,9 +22,11 @@ from budgetxl.diff import styles as S
 from budgetxl.diff.core import Entry, FormDiff, Side
 from budgetxl.diff.textdiff import Segment, text_segments
 from budgetxl.diff.trend import SeriesDiff, Trend
+from budgetxl.display import amount_text, percent_text, target_delta_text
 from budgetxl.fileio import atomic_path
+from budgetxl.render.xlsx import Workbook
 from budgetxl.layout import load_layout
-from budgetxl.text import column_px, text_height_pt
+from budgetxl.text import column_px, fit_width, text_height_pt
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _MAX_SHEET_NAME = 31
@@ -38,8 +40,9 @@ class _Book:
     """The workbook plus formats built on demand from the named styles (cached)."""
 
     def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(
-            str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        self.wb = Workbook(  # assembled in memory: a few sheets, no temporary files
+            str(path),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
         )
         self.wb.set_properties({"title": S.TITLE, "created": S.CREATED})
         self._formats: dict[tuple[str, str | None, str | None], Format] = {}
@@ -156,13 +159,14 @@ def _status_cell(book: _Book, ws: Worksheet, row: int, col: int, status: str) ->
     ws.write_string(row, col, S.STATUS_LABELS[status], book.fmt("center", fill))
 
 
-def _sign(value: Decimal) -> str:
-    return "+" if value > 0 else ""
+def _fit(declared: float, texts: Sequence[str]) -> float:
+    """The declared width, or wider when a value (as its number format shows it) needs more:
+    a number never shows as ###."""
+    return max(declared, fit_width(texts, S.FONT["font_size"]))
 
 
-def _number_text(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def _amount_texts(values: Sequence[Decimal | str | None], signed: bool = False) -> list[str]:
+    return [amount_text(v, signed=signed) for v in values if v not in (None, "")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,7 +240,7 @@ def _entries_sheet(
     fields: Sequence[str],
     headers: Sequence[str],
     widths: Sequence[float],
-    extra: list[tuple[str, float, str]],
+    extra: Sequence[tuple[str, float, str]],
     extra_group: str,
     rows_data: tuple[Sequence[dict[str, Any]], Sequence[dict[str, Any]]],
     amount_fields: set[str] = frozenset(),  # type: ignore[assignment]
@@ -288,10 +292,8 @@ def _extra_cell(
     elif key == "target_change":
         change = entry.changes.get("target")
         text = ""
-        if change is not None and change.delta is not None:
-            text = f"{_sign(change.delta)}{_number_text(change.delta)} {change.unit or ''}".rstrip()
-            if change.percent is not None:
-                text += f"（{_sign(change.percent)}{_number_text(change.percent)}%）"
+        if change is not None:
+            text = target_delta_text(change.delta, change.percent, change.unit)
         _write_text(book, rows, row, col, text, "cell", "changed" if text else None)
     elif key == "note":
         _write_text(book, rows, row, col, _note(entry, *rows_data), "cell")
@@ -301,10 +303,13 @@ def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any
     columns = load_layout(None).headers_of("tasks")
     fields = ["group", *columns]
     headers = [S.LABELS["group"], *columns.values()]
-    widths = [S.WIDTHS[f] for f in fields]
+    funds = [c for e in diff.tasks if (c := e.changes.get("funds")) is not None]
+    amounts = [row.get("funds") for e in diff.tasks for row in (e.old, e.new) if row is not None]
+    widths = [_fit(S.WIDTHS[f], _amount_texts(amounts)) if f == "funds" else S.WIDTHS[f] for f in fields]
     extra = [
-        (S.LABELS["delta"], S.WIDTHS["delta"], "funds_delta"),
-        (S.LABELS["percent"], S.WIDTHS["percent"], "funds_percent"),
+        (S.LABELS["delta"], _fit(S.WIDTHS["delta"], _amount_texts([c.delta for c in funds], signed=True)),
+         "funds_delta"),
+        (S.LABELS["percent"], _fit(S.WIDTHS["percent"], [percent_text(c.percent) for c in funds]), "funds_percent"),
         (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
@@ -318,7 +323,9 @@ def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence
     fields = list(columns)
     widths = [S.WIDTHS["indicator"] if f == "name" else S.WIDTHS[f] for f in fields]
     extra = [
-        (S.LABELS["target_change"], S.WIDTHS["target_change"], "target_change"),
+        (S.LABELS["target_change"], min(S.WIDTHS["target_change_max"], _fit(S.WIDTHS["target_change"], [
+            target_delta_text(c.delta, c.percent, c.unit) for e in diff.indicators
+            if (c := e.changes.get("target")) is not None])), "target_change"),
         (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
@@ -336,6 +343,21 @@ _SUMMARY_WIDTHS = ("part", "item", "amount", "amount", "delta", "percent", "stat
 def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, str] | None) -> None:
     ws = book.sheet(name)
     widths = [S.WIDTHS[k] for k in _SUMMARY_WIDTHS]
+    # The number columns as wide as their widest value (amounts, changes, 基本信息 values).
+    columns: list[list[str]] = [[], [], [], []]
+    for e in diff.budget:
+        columns[0] += _amount_texts([e.old["amount"] if e.old else None])
+        columns[1] += _amount_texts([e.new["amount"] if e.new else None])
+        columns[2] += _amount_texts([e.delta], signed=True)
+        columns[3].append(percent_text(e.percent))
+    for e in diff.basic_info:
+        columns[0].append(e.old["value"] if e.old else "")
+        columns[1].append(e.new["value"] if e.new else "")
+        change = e.changes.get("value")
+        columns[2].append(str(change.delta) if change and change.delta is not None else "")
+        columns[3].append(percent_text(change.percent) if change else "")
+    for k, texts in enumerate(columns, start=2):
+        widths[k] = _fit(widths[k], texts)
     rows = _Rows(ws, widths)
     last = len(widths) - 1
     ws.merge_range(0, 0, 0, last, S.TITLE, book.fmt("title"))
@@ -397,14 +419,14 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _status_cell(book, ws, row, 6, e.status)
 
     # 基本信息 (same columns)
-    for e in diff.basic_info:
+    for info in diff.basic_info:
         row += 1
-        data = e.new or e.old
+        data = info.new or info.old
         _write_text(book, rows, row, 0, S.BLOCK_LABELS["basic_info"], "cell")
         _write_text(book, rows, row, 1, data["name"] if data else "", "cell")
-        change = e.changes.get("value")
-        fill = "changed" if change else (e.status if e.status in S.FILLS else None)
-        for col, data in ((2, e.old), (3, e.new)):
+        change = info.changes.get("value")
+        fill = "changed" if change else (info.status if info.status in S.FILLS else None)
+        for col, data in ((2, info.old), (3, info.new)):
             value = data["value"] if data else ""
             cell_fill = fill if data else None
             if _is_number(value):
@@ -415,7 +437,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _write_number(book, ws, row, 4, delta, "number_delta", fill if delta is not None else None)
         pct = _percent_value(change.percent) if change else None
         _write_number(book, ws, row, 5, pct, "percent", fill if pct is not None else None)
-        _status_cell(book, ws, row, 6, e.status)
+        _status_cell(book, ws, row, 6, info.status)
 
     # 总体绩效目标, old and new with the changes marked inside the text
     row += 2
@@ -439,7 +461,9 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
 def _trend_sheet(book: _Book, name: str, trend: Trend) -> None:
     ws = book.sheet(name)
     n = len(trend.labels)
-    widths = [S.WIDTHS["part"], S.WIDTHS["item"], *([S.WIDTHS["trend_year"]] * n)]
+    widths = [S.WIDTHS["part"], S.WIDTHS["item"],
+              *(_fit(S.WIDTHS["trend_year"], _amount_texts([line.amounts[k] for line in trend.lines]))
+                for k in range(n))]
     rows = _Rows(ws, widths)
     heads = [S.LABELS["trend_part"], S.LABELS["trend_item"], *trend.labels]
     for col, text in enumerate(heads):

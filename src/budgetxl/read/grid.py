@@ -8,8 +8,10 @@ file is refused before a parser expands it.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -21,8 +23,8 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from budgetxl.errors import ReadError
 
 # The limits, and the checks made before any parser sees a file, live in guards.py.
-from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, check_file_size, check_merges, check_xlsx_sheets
-from budgetxl.read.guards import check_zip as check_zip  # noqa: F401 - kept importable from here
+from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, check_merges, check_ods_parts, check_xlsx_parts, read_file_bytes
+from budgetxl.read.guards import attributes, check_zip, tags
 
 Cell = tuple[int, int]
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based, inclusive)
@@ -65,26 +67,36 @@ class Grid:
 
 
 def detect_kind(path: Path, head: bytes) -> str:
+    """xlsx, ods or xls, from the file's content (its name may be wrong); `head` is the file's
+    bytes, or at least its first eight. A zip that is both an xlsx and an ods is refused: each
+    reader would take it for its own."""
     if not head:
         raise ReadError(f"{path}: 文件是空的（0 字节）")
     if head.startswith(_ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(io.BytesIO(head) if len(head) > 8 else path) as zf:
                 names = set(zf.namelist())
+                ods = False
                 if "mimetype" in names:
-                    mime = zf.read("mimetype")[:100]
-                    if b"opendocument.spreadsheet" in mime:
-                        return "ods"
-                if "xl/workbook.xml" in names:
-                    return "xlsx"
+                    ods = b"opendocument.spreadsheet" in zf.read("mimetype")[:100]
         except zipfile.BadZipFile:
             raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
-        except (OSError, EOFError, NotImplementedError) as exc:
-            raise ReadError(f"{path}: 文件已损坏（{exc}）") from None
+        except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error) as exc:
+            raise ReadError(f"{path}: 文件已损坏（{type(exc).__name__}: {str(exc)[:120]}）") from None
+        xlsx = "xl/workbook.xml" in names or "_rels/.rels" in names
+        if "xl/workbook.bin" in names:
+            raise ReadError(f"{path}: 这是 Excel 二进制工作簿（.xlsb），无法读取；请另存为 .xlsx 后重新提交")
+        if ods and xlsx:
+            raise ReadError(f"{path}: 文件同时含有 Excel（.xlsx）和 LibreOffice（.ods）工作簿的内容，格式不明，拒绝读取；"
+                            "请用 Excel、WPS 或 LibreOffice 重新保存")
+        if ods:
+            return "ods"
+        if xlsx:
+            return "xlsx"
         raise ReadError(f"{path}: 这是一个压缩包，但不是 Excel（.xlsx）或 LibreOffice（.ods）工作簿")
     if head.startswith(_OLE_MAGIC):
         try:
-            data = path.read_bytes()
+            data = head if len(head) > 8 else path.read_bytes()
         except OSError as exc:
             raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
         if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
@@ -94,25 +106,19 @@ def detect_kind(path: Path, head: bytes) -> str:
 
 
 def load_grid(path: str | Path) -> Grid:
-    """All sheets of the workbook at `path` as plain grids. Raises ReadError for anything unreadable."""
+    """All sheets of the workbook at `path` as plain grids. Raises ReadError for anything unreadable.
+
+    The file is read once: the guards check those bytes, and calamine reads the same bytes, as the
+    kind the guards checked (whatever the file's name says)."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except FileNotFoundError:
-        raise ReadError(f"{path}: 文件不存在") from None
-    except IsADirectoryError:
-        raise ReadError(f"{path}: 这是一个文件夹，不是工作簿") from None
-    except OSError as exc:
-        raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
-    check_file_size(path)
-    kind = detect_kind(path, head)
+    data = read_file_bytes(path)
+    kind = detect_kind(path, data)
     if kind in ("xlsx", "ods"):
-        check_zip(path)
-    if kind == "xlsx":
-        check_xlsx_sheets(path)
+        parts = check_zip(path, data)
+        (check_xlsx_parts if kind == "xlsx" else check_ods_parts)(path, parts=parts)
+        del parts
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         for name in wb.sheet_names:
@@ -132,9 +138,9 @@ def load_grid(path: str | Path) -> Grid:
             raise ReadError(f"{path}: 工作表的范围过大（{_short(exc)}），拒绝读取") from None
         raise ReadError(f"{path}: 无法读取工作簿（{_short(exc)}）") from None
     if kind == "xlsx":
-        _add_xlsx_details(path, sheets)
+        _add_xlsx_details(path, sheets, data)
     elif kind == "ods":
-        _add_ods_details(path, sheets)
+        _add_ods_details(path, sheets, data)
     for sheet in sheets:
         check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
     return Grid(path, kind, sheets)
@@ -168,9 +174,6 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Built-in number format ids that show a percentage.
 _BUILTIN_FORMATS = {9: "0%", 10: "0.00%"}
 
-_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_ATTR_RE = re.compile(rb'\b(r|s|t)="([^"]*)"')
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _REF_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
@@ -253,9 +256,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _add_xlsx_details(path: Path, sheets: list[SheetGrid]) -> None:
+def _add_xlsx_details(path: Path, sheets: list[SheetGrid], data: bytes) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             formats = _style_formats(zf)
             parts = _sheet_parts(zf)
             for sheet in sheets:
@@ -278,29 +281,46 @@ def percent_decimals(code: str) -> int | None:
 
 def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
     """Record formulas and percent formats (the only formats that change how a value reads).
-    A sheet with neither is not scanned at all."""
+    A sheet with neither is not scanned at all. One pass over the tags, however they are written
+    (any prefix, any whitespace, `</c >`): a crafted sheet costs no more than a plain one."""
     percent = {i for i, code in enumerate(formats) if percent_decimals(code) is not None}
     if not percent and b"<f" not in data and b":f" not in data:
         return
-    for m in _CELL_RE.finditer(data):
-        attrs = dict(_ATTR_RE.findall(m.group(1)))
-        ref = attrs.get(b"r")
-        if not ref:
-            continue
-        pos = parse_ref(ref.decode("ascii", "replace"))
-        if pos is None:
-            continue
-        body = m.group(3) or b""
-        if b"f" in body and (fm := _FORMULA_RE.search(body)):
-            sheet.formulas[pos] = (fm.group(1) or b"").decode("utf-8", "replace")
-        s = attrs.get(b"s")
-        if s is not None and attrs.get(b"t", b"n") in (b"n", b""):
-            try:
-                index = int(s)
-            except ValueError:
+    cell: Cell | None = None
+    formula_from = -1
+    for m in _DETAIL_TAG.finditer(data):
+        closing, name, attrs = m.group(1), m.group(2), m.group(3)
+        if name == b"c":
+            cell = None
+            if closing:
                 continue
-            if index in percent:
-                sheet.formats[pos] = formats[index]
+            refs = attributes(_R_ATTR, attrs)
+            pos = parse_ref(refs[0]) if refs else None
+            if pos is None:
+                continue
+            if not attrs.rstrip().endswith(b"/"):
+                cell = pos
+            styles = attributes(_S_ATTR, attrs)
+            if styles and attributes(_T_ATTR, attrs)[:1] in ([], ["n"], [""]):
+                try:
+                    index = int(styles[0])
+                except ValueError:
+                    continue
+                if index in percent:
+                    sheet.formats[pos] = formats[index]
+        elif cell is not None:  # a formula of the open cell
+            if closing:
+                if formula_from >= 0:
+                    sheet.formulas[cell] = data[formula_from : m.start()].decode("utf-8", "replace")
+                formula_from = -1
+            elif attrs.rstrip().endswith(b"/"):
+                sheet.formulas[cell] = ""  # a shared formula's follower: no text of its own
+            else:
+                formula_from = m.end()
+
+
+_DETAIL_TAG = tags(rb"c|f")
+_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for n in (rb"r", rb"s", rb"t"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,9 +341,9 @@ def _ods_percent_format(value: str | None) -> str:
     return "0%" if decimals == 0 else "0." + "0" * decimals + "%"
 
 
-def _add_ods_details(path: Path, sheets: list[SheetGrid]) -> None:
+def _add_ods_details(path: Path, sheets: list[SheetGrid], raw: bytes) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             data = _read_part(zf, "content.xml")
     except zipfile.BadZipFile:
         raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None

@@ -10,14 +10,15 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from budgetxl.model import canonical_decimal, format_amount
+from budgetxl.model import amount_problem, canonical_decimal, format_amount, shorten, without_thousands
 from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref, percent_decimals
 from budgetxl.text import clean_text
 
 
 def a1(row: int, col: int) -> str:
     """0-based (row, col) → 'C12'."""
-    return xl_rowcol_to_cell(row, col)
+    ref: str = xl_rowcol_to_cell(row, col)
+    return ref
 
 
 def float_decimal(value: float) -> Decimal:
@@ -50,7 +51,7 @@ def display_text(value: Any, number_format: str | None = None) -> str:
     return clean_text(str(value))
 
 
-_AMOUNT_TEXT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:万元|万)?$")
+_AMOUNT_TEXT_RE = re.compile(r"^([+-]?[\d,]*\d(?:\.\d+)?)(?:万元|万)?$")
 
 
 class AmountProblem(Exception):
@@ -72,22 +73,27 @@ def parse_amount_cell(value: Any) -> Decimal | None:
     if isinstance(value, (int, float)):
         amount = float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
     elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value)
-        text = re.sub(r"[\s,，]", "", text)
+        text = unicodedata.normalize("NFKC", value)  # full-width digits and commas as well
+        text = re.sub(r"\s", "", text)
         if not text:
             return None
         m = _AMOUNT_TEXT_RE.match(text)
         if not m:
-            raise AmountProblem("BX011", f"金额“{value.strip()}”不是数字（单位：万元）")
+            raise AmountProblem("BX011", f"金额“{shorten(value.strip(), 30)}”不是数字（单位：万元）")
         try:
-            amount = canonical_decimal(Decimal(m.group(1)))
+            amount = Decimal(without_thousands(m.group(1)))
+        except ValueError as exc:  # a comma that is not a thousands separator: 0,75 is not 75
+            raise AmountProblem("BX011", f"金额{exc}") from None
         except InvalidOperation:
-            raise AmountProblem("BX011", f"金额“{value.strip()}”不是数字（单位：万元）") from None
+            raise AmountProblem("BX011", f"金额“{shorten(value.strip(), 30)}”不是数字（单位：万元）") from None
     else:
-        raise AmountProblem("BX011", f"金额“{value}”不是数字（单位：万元）")
-    if amount < 0:
-        raise AmountProblem("BX012", f"金额不能为负数（{format_amount(amount)}）")
-    return amount
+        raise AmountProblem("BX011", f"金额“{shorten(str(value), 30)}”不是数字（单位：万元）")
+    if amount < 0 or amount.is_signed():  # -0 too: a minus sign was typed
+        raise AmountProblem("BX012", f"金额不能为负数（{shorten(str(amount), 24)}）")
+    problem = amount_problem(amount)
+    if problem is not None:
+        raise AmountProblem("BX011", problem)
+    return canonical_decimal(amount)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,10 +14,11 @@ import jinja2
 from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.errors import LayoutError
-from budgetxl.layout import Layout, templates_dir
+from budgetxl.layout import Layout
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import INSTRUCTIONS_FILE
 from budgetxl.render.xlsx import FormatCache
+from budgetxl.resources import templates_dir
 from budgetxl.text import column_px, text_height_pt
 
 # One wide column holds the text. LibreOffice draws columns about 1.3× wider than Excel and does

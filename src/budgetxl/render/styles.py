@@ -1,7 +1,8 @@
 """Named cell formats: every look the writer uses is declared here once.
 
-Properties are xlsxwriter format dicts; the font comes from the layout. Amount formats show at
-least two decimals and more when the amount has them (10891.615675 shows all six).
+Properties are xlsxwriter format dicts; the font comes from the layout. Amounts show with the
+form's two decimals (10891.615675 shows 10891.62, as the published tables print them); the cell
+keeps the exact value, which reading the workbook back returns.
 """
 
 from __future__ import annotations
@@ -40,9 +41,13 @@ STYLES: dict[str, dict[str, Any]] = {
 AMOUNT_STYLES = frozenset({"amount", "input_amount", "total_amount"})
 
 
-def amount_format(decimals: int) -> str:
-    """'0.00' for up to two decimals, '0.000000' for six."""
-    return "0." + "0" * max(2, decimals)
+AMOUNT_FORMAT = "0.00"
+
+
+def amount_format(decimals: int = 2) -> str:
+    """The form's amount format, whatever decimals the amount has: a person reads every amount
+    of the form with the same two decimals (the value itself stays exact)."""
+    return AMOUNT_FORMAT
 
 
 def style_properties(name: str, layout: Layout, decimals: int = 2) -> dict[str, Any]:
@@ -56,4 +61,5 @@ def style_properties(name: str, layout: Layout, decimals: int = 2) -> dict[str, 
 
 
 def font_size(name: str, layout: Layout) -> float:
-    return getattr(layout.font, STYLES[name].get("size_key", "size"))
+    size: float = getattr(layout.font, STYLES[name].get("size_key", "size"))
+    return size

@@ -447,9 +447,9 @@ def make_templates(
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: 已存在同名文件，不是文件夹")
     names = unique_names(template_file_name(u.name, year) for u in units)
-    clashes = [n for n in names if (out_dir / n).is_dir()]
+    clashes = [n for n in names if os.path.lexists(out_dir / n) and not (out_dir / n).is_file()]  # never renamed over
     if clashes:
-        raise OutputError(f"{out_dir / clashes[0]}: 已存在同名文件夹，无法写入模板")
+        raise OutputError(f"{out_dir / clashes[0]}: 已存在同名的文件夹或特殊文件（如管道、设备），无法写入模板")
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

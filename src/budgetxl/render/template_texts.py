@@ -7,7 +7,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from budgetxl.errors import LayoutError
-from budgetxl.layout import read_data_file, templates_dir
+from budgetxl.layout import read_data_file
+from budgetxl.resources import templates_dir
 
 TEMPLATE_FILE = "template.yaml"
 INSTRUCTIONS_FILE = "instructions.md.j2"
@@ -46,7 +47,9 @@ class RowCounts(_Data):
         if key in extra:
             return int(extra[key])
         value = getattr(self, key, None) if key in type(self).model_fields else None
-        return int(value) if value is not None else int(getattr(self, kind, 0) if kind in type(self).model_fields else 0)
+        if value is not None:
+            return int(value)
+        return int(getattr(self, kind, 0) if kind in type(self).model_fields else 0)
 
     @classmethod
     def all(cls, n: int) -> RowCounts:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -47,8 +50,39 @@ class FormatCache:
         return fmt
 
 
+class Workbook(xlsxwriter.Workbook):
+    """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
+    a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
+    than inside the zip module, which would leave a half-written file open for the garbage
+    collector to complain about on the terminal. The same bytes either way."""
+
+    def _store_workbook(self) -> None:
+        target = self.filename
+        if not isinstance(target, (str, os.PathLike)):
+            super()._store_workbook()
+            return
+        buffer = io.BytesIO()
+        self.filename = buffer
+        try:
+            super()._store_workbook()
+        finally:
+            self.filename = target
+        with open(target, "wb") as fh:
+            fh.write(buffer.getbuffer())
+
+
+def release(wb: xlsxwriter.Workbook) -> None:
+    """Close a workbook abandoned half-way (an error while writing): the row files of a
+    constant_memory workbook are closed quietly, whatever state they are in."""
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None:
+            with contextlib.suppress(Exception):
+                fh.close()
+
+
 def new_workbook(path: Path | str) -> xlsxwriter.Workbook:
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
     wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
     return wb
 
@@ -98,8 +132,8 @@ def write_sheet(ws: Worksheet, plan: Plan, formats: FormatCache) -> None:
             where = field or f"第 {row + 1} 行"
             raise OutputError(f"{where}: 无法写入单元格（xlsxwriter 返回 {status}）")
     for f in plan.formulas:  # totals: the formula with its value, over the blank cell planned for it
-        value = float(f.value) if isinstance(f.value, Decimal) else f.value
-        ws.write_formula(f.row, f.col, f.text(), formats.get(f.style, f.decimals), value)
+        result = float(f.value) if isinstance(f.value, Decimal) else f.value
+        ws.write_formula(f.row, f.col, f.text(), formats.get(f.style, f.decimals), result)
     setup_page(ws, plan)
 
 

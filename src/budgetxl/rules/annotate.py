@@ -2,11 +2,13 @@
 holding its message, and a first sheet 审核结果 listing every finding with a link to its cell.
 
 The input file is only read. The copy is the user's workbook opened and saved by openpyxl, so its
-own values, formats, merges, widths and print settings are kept; it is written atomically.
+own values, formats, merges, widths and print settings are kept (a sheet that names no paper
+size is given A4); it prints like the original plus its marks. It is written atomically.
 """
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,13 +18,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgetxl.errors import InputError, ReadError
 from budgetxl.fileio import atomic_path
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
 from budgetxl.rules.check import in_reading_order
-from budgetxl.text import column_px, text_height_pt
+from budgetxl.text import column_px, fit_width, text_height_pt
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 SUMMARY_SHEET = "审核结果"
@@ -57,8 +60,10 @@ def annotate(path: str | Path, report: Report, out: str | Path) -> Path:
     wb = _open(path)
     marked = mark_cells(wb, report.findings)
     add_summary(wb, report, path.name, marked)
+    buffer = io.BytesIO()  # assembled in memory, written in one call: a full disk fails cleanly
+    wb.save(buffer)
     with atomic_path(out) as tmp:
-        wb.save(tmp)
+        tmp.write_bytes(buffer.getbuffer())
     return out
 
 
@@ -125,7 +130,7 @@ def _summary_name(wb: Workbook) -> str:
 
 def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, str]) -> Worksheet:
     """Insert the 审核结果 sheet first and make it the one that opens."""
-    ws = wb.create_sheet(_summary_name(wb), 0)
+    ws: Worksheet = wb.create_sheet(_summary_name(wb), 0)
     counts = report.counts
     ws["A1"] = f"审核结果：{filename}"
     ws["A1"].font = TITLE_FONT
@@ -133,7 +138,11 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
         "。点击“位置”可跳到对应单元格；有问题的单元格已标色并附批注。" if report.findings else "。未发现问题。"
     )
     header_row = 4
-    for col, (title, width) in enumerate(SUMMARY_COLUMNS, start=1):
+    # 位置 is a link to the cell, and spreadsheet programs never wrap a link: its column is as
+    # wide as its longest sheet!cell.
+    widths = [fit_width([f.where for f in report.findings], SUMMARY_FONT_PT, minimum=w) if title == "位置" else w
+              for title, w in SUMMARY_COLUMNS]
+    for col, ((title, _), width) in enumerate(zip(SUMMARY_COLUMNS, widths), start=1):
         cell = ws.cell(header_row, col, title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -142,7 +151,7 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
     for n, i in enumerate(order, start=1):
         f = report.findings[i]
         row = header_row + n
-        values = (n, SEVERITY_LABELS[f.severity], f.code, f.where, f.message, f.value or "")
+        values: tuple[int | str, ...] = (n, SEVERITY_LABELS[f.severity], f.code, f.where, f.message, f.value or "")
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row, col, value)
             cell.alignment = WRAP
@@ -150,21 +159,25 @@ def add_summary(wb: Workbook, report: Report, filename: str, links: dict[int, st
                 cell.data_type = "s"  # a value such as '=SUM(C4:C5)' is shown as text, never run
         ws.cell(row, 2).fill = FILLS[f.severity]
         ws.row_dimensions[row].height = max(
-            text_height_pt(str(v), column_px(w), SUMMARY_FONT_PT) for v, (_, w) in zip(values, SUMMARY_COLUMNS)
+            text_height_pt(str(v), column_px(w), SUMMARY_FONT_PT) for v, w in zip(values, widths)
         )
         if i in links:
             where = ws.cell(row, 4)
             where.hyperlink = Hyperlink(ref=where.coordinate, location=links[i], display=f.where)
             where.font = LINK_FONT
-    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.freeze_panes = ws.cell(header_row + 1, 1).coordinate
     # Prints on A4 landscape, all columns on one page wide, the header row on every page.
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = f"{header_row}:{header_row}"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
+        if other is not ws and not other.page_setup.paperSize:
+            # The department's sheets print as they did, on A4 where they named no paper (a
+            # program would otherwise take its own default, Letter in many).
+            other.page_setup.paperSize = other.PAPERSIZE_A4
     ws.sheet_view.tabSelected = True
     wb.active = 0
     return ws

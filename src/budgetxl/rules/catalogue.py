@@ -2,6 +2,8 @@
 
     python -m budgetxl.rules.catalogue            # rewrite docs/rules.md
     python -m budgetxl.rules.catalogue --check    # exit 1 when docs/rules.md is out of date
+
+Installed without a checkout (no docs/ to rewrite), it prints the catalogue instead.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from pathlib import Path
 
 from budgetxl.read.codes import READ_CODES
 from budgetxl.report import SEVERITY_LABELS
+from budgetxl.resources import source_checkout
 from budgetxl.rules.registry import STAGE_LABELS, Rule, all_rules
 from budgetxl.rules.validate import validate  # noqa: F401 - registers every rule
 
-CATALOGUE = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
+CATALOGUE = Path(__file__).resolve().parents[3] / "docs" / "rules.md"  # in a checkout
 
 SECTIONS = (
     ("1", "必填项与金额（BX1xx）"),
@@ -69,6 +72,9 @@ def render_catalogue() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     text = render_catalogue()
+    if source_checkout() is None:
+        sys.stdout.write(text)
+        return 0
     if "--check" in args:
         current = CATALOGUE.read_text(encoding="utf-8") if CATALOGUE.is_file() else ""
         if current != text:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
+
+from budgetxl.batch import FILE_TIMEOUT_SECONDS
 
 from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
@@ -35,6 +37,42 @@ def check_file_forms(path: str | Path, sheet: str | None = None, *, profile: str
     if path.suffix.lower() in DATA_SUFFIXES:
         return [check_data(read_data(path), str(path), profile=profile, approved=approved)]
     return [report for _, report in read_and_check(path, sheet, profile=profile, approved=approved)]
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    *,
+    jobs: int | None = None,
+    progress: bool | None = None,
+    timeout: float | None = -1.0,
+    profile: str | None = None,
+    approved: Any = None,
+) -> Iterator[tuple[Path, list[Report] | None, str | None]]:
+    """Check several files, each in a worker process of the batch runner (as `collect` reads
+    them): (path, its reports, None) per file in order (one report per form sheet, see
+    check_file_forms), or (path, None, why) for a file that could not
+    be read, whose reading raised, crashed its worker or ran past `timeout` seconds (by default
+    FILE_TIMEOUT_SECONDS; None: no limit). One bad file never stops the others."""
+    from budgetxl.batch import iter_batch
+
+    if timeout is not None and timeout < 0:
+        timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
+    import functools
+
+    work = functools.partial(check_file_forms, profile=profile, approved=approved)  # self-evaluations' options
+    for o in iter_batch(work, [Path(p) for p in paths], jobs=jobs, progress=progress,
+                        description="审核", timeout=timeout):
+        if o.ok:
+            yield o.item, o.value, None
+        elif o.kind == "error" and o.error_type in _CLEAR_ERRORS:
+            yield o.item, None, o.error
+        elif o.kind == "error":
+            yield o.item, None, f"{o.item}: 读取时发生意外错误（{o.error}）"
+        else:
+            yield o.item, None, f"{o.item}: {o.error}"
+
+
+_CLEAR_ERRORS = ("ReadError", "InputError", "UsageError", "OutputError", "BudgetxlError")
 
 
 def check_workbook(path: str | Path, sheet: str | None = None) -> Report:
@@ -72,7 +110,7 @@ def in_reading_order(findings: tuple[Finding, ...] | list[Finding]) -> list[Find
     """Errors first, then warnings, then notes; within each, top to bottom, left to right (findings
     without a cell keep their order, after those with one)."""
 
-    def key(item: tuple[int, Finding]) -> tuple:
+    def key(item: tuple[int, Finding]) -> tuple[int, bool, tuple[int, int], int]:
         i, f = item
         pos = parse_ref(f.cell) if f.cell else None
         return (SEVERITIES.index(f.severity), pos is None, pos or (0, 0), i)

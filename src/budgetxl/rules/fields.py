@@ -45,11 +45,12 @@ def year_missing(ctx: Context) -> Iterator[Hit]:
 )
 def overall_goal_missing(ctx: Context) -> Iterator[Hit]:
     for block in ctx.layout.blocks:
-        if getattr(block, "field", "") not in ("overall_goal", "goals"):
+        field = getattr(block, "field", "")
+        if field not in ("overall_goal", "goals"):
             continue
-        value = getattr(ctx.form, block.field)
+        value = getattr(ctx.form, field)
         if not value or (isinstance(value, str) and _blank(value)):
-            yield Hit(f"{block.label}未填写", block.field, value if isinstance(value, str) else None)
+            yield Hit(f"{block.label}未填写", field, value if isinstance(value, str) else None)
 
 
 @rule(

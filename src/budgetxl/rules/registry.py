@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
-from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
 from budgetxl.errors import LayoutError
+from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
 from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Form
 from budgetxl.report import Finding, Severity
@@ -73,6 +73,7 @@ def form_layout(form: Form) -> Layout:
 
 
 Check = Callable[[Context], Iterable[Hit]]
+C = TypeVar("C", bound=Check)
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,13 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, severity: Severity, title: str, description: str, example: str, stage: Stage = "form",
-         kinds: tuple[str, ...] = ("department",)):
+         kinds: tuple[str, ...] = ("department",)) -> Callable[[C], C]:
     """Declare a rule; used as a decorator on its check function (stage "form"), or called with
     check=None through `declare` for rules that run elsewhere. `kinds` are the form kinds it
     checks (codes: BX1xx–BX4xx the department form and what kinds share, BX5xx projects, BX6xx
     self-evaluations)."""
 
-    def register(check: Check | None) -> Check | None:
+    def register(check: C) -> C:
         declare(Rule(code, severity, title, description, example, stage, check, kinds))
         return check
 

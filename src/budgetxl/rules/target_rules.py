@@ -43,7 +43,8 @@ def not_quantified(ctx: Context) -> Iterator[Hit]:
             reason = "没有目标数值"
         else:
             continue
-        yield Hit(f"三级指标“{ind.name.strip()}”的指标值{reason}，请写明目标值（如“≥95%”“≥500人次”）", f"indicators[{i}].target", ind.target)
+        message = f"三级指标“{ind.name.strip()}”的指标值{reason}，请写明目标值（如“≥95%”“≥500人次”）"
+        yield Hit(message, f"indicators[{i}].target", ind.target)
 
 
 @rule(

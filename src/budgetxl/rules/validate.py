@@ -32,7 +32,7 @@ def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = 
 # Raw YAML/JSON data
 
 
-def _amount_slots(data: Any) -> Iterator[tuple[str, dict, str]]:
+def _amount_slots(data: Any) -> Iterator[tuple[str, dict[str, Any], str]]:
     """(field path, the dict holding it, key) for every amount in a raw document."""
     budget = data.get("budget") if isinstance(data, dict) else None
     if isinstance(budget, dict):
@@ -51,7 +51,7 @@ def _amount_slots(data: Any) -> Iterator[tuple[str, dict, str]]:
                 yield f"tasks[{i}].funds", task, "funds"
 
 
-def _line_slots(lines: Any, prefix: str) -> Iterator[tuple[str, dict, str]]:
+def _line_slots(lines: Any, prefix: str) -> Iterator[tuple[str, dict[str, Any], str]]:
     if isinstance(lines, list):
         for i, line in enumerate(lines):
             if isinstance(line, dict) and "amount" in line:
@@ -69,7 +69,7 @@ def _is_negative(value: Any) -> bool:
         number = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
         return False
-    return number.is_finite() and number < 0
+    return number.is_finite() and (number < 0 or number.is_signed())  # -0 was typed with a minus
 
 
 def amount_findings(data: Any) -> tuple[Any, list[Finding]]:

@@ -1,0 +1,122 @@
+"""Field paths of the model in words a clerk reads: ``indicators[11].level2`` → 第12个指标的二级指标,
+``budget.expenditures[1].amount`` → 部门预算支出第2行的金额, ``tasks.key.total`` → 年度重点工作任务的合计.
+
+The model's field names are mapped to Chinese labels here, once (a test checks that every field
+of every model class has one); `describe_field` walks a path through the model's classes, so any
+path the model can hold reads as words. Data (JSON, CSV) keeps the paths themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from budgetxl.model import Form
+
+# Each model class: field name → label.
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "Form": {
+        "year": "年度",
+        "unit_name": "单位名称",
+        "layout": "版式",
+        "kind": "表的种类",
+        "title": "标题",
+        "basic_info": "基本信息",
+        "budget": "预算整体情况",
+        "overall_goal": "总体绩效目标",
+        "functions": "部门职能",
+        "goals": "年度目标",
+        "tasks": "工作任务",
+        "indicators": "绩效指标",
+        "notes": "表格下方的说明",
+    },
+    "InfoItem": {"name": "项目名称", "value": "数值"},
+    "Budget": {"expenditures": "部门预算支出", "revenues": "收入来源", "sections": "补充栏目"},
+    "BudgetSection": {"left_heading": "左栏标题", "right_heading": "右栏标题", "left": "左栏", "right": "右栏"},
+    "BudgetLine": {"name": "名称", "amount": "金额"},
+    "Task": {"group": "类别", "name": "名称", "content": "主要实施内容", "funds": "拟投入的资金", "goal": "期望达到的目标"},
+    "Indicator": {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "指标值"},
+}
+
+# The n-th item of a list field ({n} counts from 1).
+ITEM_WORDS: dict[str, str] = {
+    "basic_info": "基本信息第{n}项",
+    "tasks": "第{n}项任务",
+    "indicators": "第{n}个指标",
+    "notes": "表格下方第{n}段说明",
+    "functions": "职能{n}",
+    "goals": "目标{n}",
+    "expenditures": "部门预算支出第{n}行",
+    "revenues": "收入来源第{n}行",
+    "sections": "预算整体情况第{n}个补充栏目",
+    "left": "左栏第{n}行",
+    "right": "右栏第{n}行",
+}
+
+# Path parts that are not model fields: the task groups and the 合计 rows the reader finds.
+EXTRA_WORDS: dict[str, str] = {"key": "年度重点工作任务", "other": "其他需完成的任务", "total": "合计"}
+
+# Containers whose label is left out when a more precise part follows (部门预算支出 says enough).
+_SILENT = {"budget"}
+
+_PART_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _model_of(annotation: object) -> type[BaseModel] | None:
+    """The model class inside a field's annotation (Budget, tuple[Task, ...], …), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=4096)
+def describe_field(path: str) -> str:
+    """`path` (a field path of the Form, as findings carry it) in words; '' for ''. A part the
+    model does not know is kept as written, so nothing is ever lost."""
+    if not path:
+        return ""
+    if path == "(root)":  # what a validation error names when the whole document is wrong
+        return "整个文件"
+    parts: list[str] = []
+    model: type[BaseModel] | None = Form
+    silent = False  # the last part is a container to leave out if something follows
+    last_name = ""
+    for name, index in _PART_RE.findall(path):
+        if index:
+            n = int(index) + 1
+            words = ITEM_WORDS.get(last_name)
+            item = words.format(n=n) if words else f"第{n}项"
+            if parts and words:
+                parts[-1] = item
+            else:
+                parts.append(item)
+            continue
+        if silent and parts:
+            parts.pop()
+        labels = FIELD_LABELS.get(model.__name__, {}) if model is not None else {}
+        if name in labels:
+            parts.append(labels[name])
+            field = model.model_fields.get(name) if model is not None else None
+            model = _model_of(field.annotation) if field is not None else None
+        elif name in EXTRA_WORDS:
+            word = EXTRA_WORDS[name]
+            if name in ("key", "other") and last_name == "tasks" and parts:
+                parts[-1] = word  # tasks.key: the group in place of 工作任务
+            else:
+                parts.append(word)
+        else:
+            parts.append(name)
+            model = None
+        silent = name in _SILENT
+        last_name = name
+    return "的".join(parts) if parts else path
+
+
+__all__ = ["EXTRA_WORDS", "FIELD_LABELS", "ITEM_WORDS", "describe_field"]
