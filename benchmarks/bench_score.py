@@ -25,7 +25,6 @@ from pathlib import Path
 
 import openpyxl
 
-from _timing import compare
 from budgetxl.batch import default_jobs, run_batch
 from budgetxl.collect import collect
 from budgetxl.collect.inspect import inspect_file
@@ -34,6 +33,8 @@ from budgetxl.render import render_form
 from budgetxl.scoring import score
 from budgetxl.selfeval import SelfEvaluation
 from budgetxl.targets import parse_target
+
+from _timing import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "inputs" / "selfeval-2023.yaml"

@@ -127,7 +127,7 @@ def test_the_real_yuzhong_file_scores_under_chongqing_and_says_what_it_cannot_sc
     assert [s.index for s in card.unscored] == [11, 12, 13, 14, 15]  # the 管理类 rows scored by a text rule
     assert all("评价标准" in s.problem for s in card.unscored)
     assert card.total == D("77.00") and not card.complete
-    assert {k: v for k, v in card.groups.items()} == {
+    assert dict(card.groups) == {
         "产出类指标": (D(40), D(40)), "效益类指标": (D(15), D(15)), "满意度类指标": (D(15), D(15)),
         "管理类指标": (D(30), D(30))}
     report = check_file(real_dir / YUZHONG)
@@ -437,7 +437,7 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     with (tmp_path / "t" / "results.csv").open(encoding="utf-8-sig", newline="") as fh:
         results = list(csv.DictReader(fh))
     mine = [r for r in results if r["unit_name"] == "某某区职业技能鉴定指导中心"]
-    assert [r["item"] for r in mine] == [str(n) for n in range(0, 8)]
+    assert [r["item"] for r in mine] == [str(n) for n in range(8)]
     assert mine[3]["computed_score"] == "9.8" and mine[3]["typed_score"] == "9.8"
 
 

@@ -39,8 +39,8 @@ def layout_name(form: BaseModel) -> str:
     default depends on the form, such as a project's self-evaluation, says so itself)."""
     own = getattr(form, "layout", None)
     if own:
-        return own
+        return str(own)
     default = getattr(form, "default_layout", None)
     if callable(default):
-        return default()
+        return str(default())
     return FORM_KINDS[getattr(form, "kind", "department")].default_layout

@@ -92,7 +92,8 @@ class IndicatorResult(_Model):
         unit = self.unit.strip()
         if unit in ("无", "/", "—", "-"):
             unit = ""
-        if nature in ("≥", "≤", "=", ">", "<", "≧", "≦", "＝", "＞", "＜") and target and target[0] not in "≥≤=><≧≦＝＞＜":
+        operators = "≥≤=><≧≦＝＞＜"
+        if nature and nature in operators and len(nature) == 1 and target and target[0] not in operators:
             target = nature + target
         if unit and target and not target.endswith(unit) and target[-1:].isdigit():
             target = target + unit

@@ -144,9 +144,11 @@ def _rows(b: SheetBuilder, block: IndicatorsBlock, items: Sequence[Indicator], r
     put, add = b.put, b.cells.append
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"indicators[{i1}].level1")
-        for i2, j2 in _runs(items, "level2", i1, j1) if level2 is not None else ():
-            put(row + i2, level2[0], items[i2].level2, "level", last_row=row + j2 - 1, last_col=level2[1],
-                field=f"indicators[{i2}].level2")
+        if level2 is not None:
+            l2c, l2e = level2
+            for i2, j2 in _runs(items, "level2", i1, j1):
+                put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
+                    field=f"indicators[{i2}].level2")
         for k in range(i1, j1):  # the bulk of a form's cells: made directly
             r, item = row + k, items[k]
             add(_cell(PlanCell, (r, nc, item.name, "text", r, ne, f"indicators[{k}].name")))

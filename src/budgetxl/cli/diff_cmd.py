@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -108,7 +108,7 @@ def diff(
             render_series(result, stdout, forms)  # type: ignore[arg-type]
 
 
-def _loop(forms: list, sources: list[str], output: Path | None, json_: bool, html: Path | None) -> None:
+def _loop(forms: list[Any], sources: list[str], output: Path | None, json_: bool, html: Path | None) -> None:
     """TARGETS SELFEVAL NEXT_TARGETS: per indicator, target → actual → next year's target."""
     kinds = [getattr(f, "kind", "department") for f in forms]
     if len(forms) != 3 or kinds[1] != "selfeval" or "selfeval" in (kinds[0], kinds[2]):

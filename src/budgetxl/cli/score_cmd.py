@@ -18,8 +18,9 @@ from budgetxl.scoring.forms import load_selfevals
 
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", metavar="评分规则", help="绩效自评表的评分规则，templates/profiles/ 中的文件名（mof-2020、"
-                                                     "hebei、reverse-linear、chongqing…）；默认用表中写明的，否则用版式的。"),
+    typer.Option("--profile", metavar="评分规则",
+                 help="绩效自评表的评分规则，templates/profiles/ 中的文件名（mof-2020、hebei、reverse-linear、"
+                      "chongqing…）；默认用表中写明的，否则用版式的。"),
 ]
 
 
@@ -36,8 +37,8 @@ def check_profile(profile: str | None) -> None:
 def card_text(card: ScoreCard, form: Any, source: str) -> None:
     """One self-evaluation's scores on the terminal: a table of the indicators, then the totals."""
     who = form.who or "（未填写名称）"
-    stdout.print(f"{source}：{who}，{form.year or '年度未填'}年度；评分规则 {card.profile.name}（{card.profile.title}）",
-                 markup=False, highlight=False)
+    stdout.print(f"{source}：{who}，{form.year or '年度未填'}年度；"
+                 f"评分规则 {card.profile.name}（{card.profile.title}）", markup=False, highlight=False)
     table = Table(show_lines=False)
     for name, kwargs in (("#", {"no_wrap": True, "justify": "right"}), ("指标", {"ratio": 2, "overflow": "fold"}),
                          ("分值", {"justify": "right"}), ("填写得分", {"justify": "right"}),
@@ -45,7 +46,8 @@ def card_text(card: ScoreCard, form: Any, source: str) -> None:
         table.add_column(name, **kwargs)
     b = card.budget
     if b is not None:
-        mark = " ✗" if b.typed is not None and b.computed is not None and abs(b.typed - b.computed) > card.profile.tolerance else ""
+        wrong = b.typed is not None and b.computed is not None and abs(b.typed - b.computed) > card.profile.tolerance
+        mark = " ✗" if wrong else ""
         table.add_row("", "预算执行", fmt(b.weight), fmt(b.typed), Text(fmt(b.computed) + mark),
                       b.formula or b.problem)
     for s in card.indicators:
@@ -70,8 +72,9 @@ def card_text(card: ScoreCard, form: Any, source: str) -> None:
 
 @app.command("score", short_help="给绩效自评表计分：每个指标填写的和计算的得分、预算执行得分、总分和等级。")
 def score_cmd(
-    files: Annotated[list[Path], typer.Argument(help="绩效自评表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。",
-                                                show_default=False, metavar="文件")],
+    files: Annotated[list[Path], typer.Argument(
+        help="绩效自评表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。",
+        show_default=False, metavar="文件")],
     profile: ProfileOpt = None,
     json_: JsonOpt = False,
     debug: DebugOpt = False,
@@ -99,7 +102,7 @@ def score_cmd(
             _say(f"错误：{exc}")
             unreadable += 1
             continue
-        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
+        except Exception as exc:
             if debug:
                 raise
             _say(f"错误：{file}: 意外错误 {type(exc).__name__}: {exc}（加 --debug 可查看详细信息）")

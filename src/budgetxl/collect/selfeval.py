@@ -74,7 +74,8 @@ class SelfevalRecord:
         return None if self.typed_total is None else self.typed_total - self.total
 
 
-def summarise(form: Any, findings: Sequence[Any], profile: str | None = None) -> tuple[SelfevalRecord, tuple]:
+def summarise(form: Any, findings: Sequence[Any],
+              profile: str | None = None) -> tuple[SelfevalRecord, tuple[tuple[Any, ...], ...]]:
     """The record of one self-evaluation and its rows for results.csv."""
     card = score(form, profile)
     rec = SelfevalRecord(

@@ -16,7 +16,8 @@ from budgetxl.fileio import atomic_path
 from budgetxl.scoring.engine import fmt
 
 STATUS = {"kept": "保留", "dropped": "下一年取消", "new": "下一年新增", "not_evaluated": "未自评"}
-HEADINGS = ("一级指标", "二级指标", "三级指标", "本年指标值", "实际完成值", "分值", "得分", "下一年指标值", "状态", "提示")
+HEADINGS = ("一级指标", "二级指标", "三级指标", "本年指标值", "实际完成值", "分值", "得分", "下一年指标值", "状态",
+            "提示")
 WIDTHS = (10, 12, 26, 16, 14, 7, 7, 16, 10, 40)
 
 
@@ -28,8 +29,8 @@ def _cells(r: Any) -> tuple[str, ...]:
 
 def render_loop(loop: LoopDiff, console: Console, sources: Sequence[str]) -> None:
     y0, y1, y2 = loop.years
-    console.print(f"目标 {y0 or '？'} → 自评 {y1 or '？'}（评分规则 {loop.profile}，总分 {fmt(loop.total)}，{loop.grade}）"
-                  f" → 下一年目标 {y2 or '？'}", markup=False, highlight=False)
+    console.print(f"目标 {y0 or '？'} → 自评 {y1 or '？'}（评分规则 {loop.profile}，总分 {fmt(loop.total)}，"
+                  f"{loop.grade}） → 下一年目标 {y2 or '？'}", markup=False, highlight=False)
     table = Table()
     for h in HEADINGS:
         table.add_column(h, overflow="fold")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -29,12 +29,13 @@ from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name
 from budgetxl.kinds import layout_name
-from budgetxl.layout import Layout, load_layout, read_data_file, templates_dir
+from budgetxl.layout import Layout, load_layout, read_data_file
 from budgetxl.render.instructions import Line, write_instructions
 from budgetxl.render.plan import FormulaCell, Plan, PlanCell, plan_form
 from budgetxl.render.template_texts import Message
 from budgetxl.render.xlsx import FormatCache, new_workbook, write_sheet
-from budgetxl.scoring.engine import HUNDRED, fmt
+from budgetxl.resources import templates_dir
+from budgetxl.scoring.engine import fmt
 from budgetxl.scoring.profiles import CENT, DEFAULT_PROFILE, Profile, load_profile
 from budgetxl.selfeval import ExecutionLine, GoalResult, IndicatorResult, SelfEvaluation
 from budgetxl.targets import parse_target
@@ -211,7 +212,7 @@ class SelfevalTemplate:
 
 
 def _ref(cell: tuple[int, int]) -> str:
-    return xl_rowcol_to_cell(*cell)
+    return str(xl_rowcol_to_cell(*cell))
 
 
 def _hint(m: Message, **fmt_args: str) -> dict[str, Any]:
@@ -228,7 +229,7 @@ def _bands(profile: Profile) -> str:
 
 def plan_selfeval_template(seed: SelfEvaluation, profile: Profile, layout: Layout | None = None) -> SelfevalTemplate:
     layout = layout or load_layout(layout_name(seed))
-    plan = plan_form(seed, layout)
+    plan = plan_form(cast(Any, seed), layout)  # the planner lays out any form kind
     texts = selfeval_texts()
     where: dict[str, tuple[int, int]] = {}
     for c in plan.cells:
@@ -305,9 +306,9 @@ def plan_selfeval_template(seed: SelfEvaluation, profile: Profile, layout: Layou
         if budget_row or (target.is_quantitative and target.value is not None):
             percent = budget_row or target.unit == "%"
             styles[f"{p}.actual"] = "input_percent" if percent else "input_number"
-            hint = texts.hints["actual_percent"] if percent else texts.hints["actual_number"]
+            guide = texts.hints["actual_percent"] if percent else texts.hints["actual_number"]
             check(f"{p}.actual", {"validate": "decimal", "criteria": ">=", "value": 0, "ignore_blank": True,
-                                  **_hint(hint, unit=target.unit or "见年度指标值"), **_error(texts.errors["number"])})
+                                  **_hint(guide, unit=target.unit or "见年度指标值"), **_error(texts.errors["number"])})
             if s is not None and w is not None:
                 A, W = _ref(a), _ref(w)
                 value = f"{A}*100" if percent else A
@@ -488,7 +489,7 @@ def write_selfeval_item(args: tuple[Any, ...]) -> str:
     source, target, profile, layout, year, password = args
     make_selfeval_template(load_targets(source), target, profile=profile, layout=layout, year=year,
                            password=password)
-    return target
+    return str(target)
 
 
 def make_selfeval_set(folder: str | Path, out_dir: str | Path, *, profile: str | None = None,

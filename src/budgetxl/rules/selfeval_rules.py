@@ -7,28 +7,39 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.scoring.engine import HUNDRED, ScoreCard, execution_rate, fmt, round_score, score
 from budgetxl.scoring.pairing import pair_with_targets
+from budgetxl.selfeval import SelfEvaluation
 
 KINDS = ("selfeval",)
 _PERCENT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[%％]?\s*$")
+
+
+def _se(ctx: Context) -> SelfEvaluation:
+    """The form checked, a self-evaluation (the rules here are declared for that kind only)."""
+    return cast(SelfEvaluation, ctx.form)
+
+
+def _approved(ctx: Context) -> Any:
+    """The approved target table given with --targets (a form of a target kind)."""
+    return ctx.approved
 
 
 def scorecard(ctx: Context) -> ScoreCard:
     """The form scored under the context's profile, once per check."""
     card = ctx.__dict__.get("_scorecard")
     if card is None:
-        card = ctx.__dict__["_scorecard"] = score(ctx.form, ctx.profile)  # type: ignore[arg-type]
+        card = ctx.__dict__["_scorecard"] = score(_se(ctx), ctx.profile)
     return card
 
 
 def _pairing(ctx: Context) -> Any:
     found = ctx.__dict__.get("_pairing")
     if found is None:
-        found = ctx.__dict__["_pairing"] = pair_with_targets(ctx.form, ctx.approved)
+        found = ctx.__dict__["_pairing"] = pair_with_targets(_se(ctx), ctx.approved)
     return found
 
 
@@ -47,7 +58,7 @@ def _ind(k: int) -> str:
 
 
 def _name(ctx: Context, k: int) -> str:
-    ind = ctx.form.indicators[k]
+    ind = _se(ctx).indicators[k]
     return (ind.name or ind.target or f"第 {k + 1} 个指标").replace("\n", "")
 
 
@@ -74,7 +85,7 @@ def score_differs(ctx: Context) -> Iterator[Hit]:
       "各项得分之和为 93.56，总分却填了 90。", kinds=KINDS)
 def total_differs(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
-    typed = ctx.form.total_score
+    typed = _se(ctx).total_score
     if typed is None:
         return
     if any(s.counted is None for s in card.indicators):
@@ -104,10 +115,11 @@ def unscored(ctx: Context) -> Iterator[Hit]:
         if s.problem and not s.band_problem and s.typed is None:
             field = f"{_ind(s.index)}.weight" if s.weight is None else f"{_ind(s.index)}.actual"
             yield Hit(f"“{_name(ctx, s.index)}”：{s.problem}；也没有填写得分，总分中未计入这一项", field,
-                      ctx.form.indicators[s.index].actual or None)
+                      _se(ctx).indicators[s.index].actual or None)
     b = scorecard(ctx).budget
     if b is not None and b.problem:
-        yield Hit(f"预算执行率无法计算：{b.problem}", f"execution[{b.line}].budget" if b.line is not None else "execution")
+        yield Hit(f"预算执行率无法计算：{b.problem}",
+                  f"execution[{b.line}].budget" if b.line is not None else "execution")
 
 
 @rule("BX614", "info", "得分按填写的计入，未经核算",
@@ -127,7 +139,7 @@ def typed_unchecked(ctx: Context) -> Iterator[Hit]:
       "“服务满意度”得分 8，分值 10，偏差原因一栏留空。", kinds=KINDS)
 def reason_missing(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
-    form = ctx.form
+    form = _se(ctx)
     has_reason_column = "reason" in ctx.layout.headers_of("indicators")
     conclusion = bool(form.conclusion.strip())
     for s in card.indicators:
@@ -149,7 +161,7 @@ def weights_off(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
     if not card.indicators:
         return
-    first = {}
+    first: dict[str, int] = {}
     for s in card.indicators:
         first.setdefault(s.group, s.index)
     for name, (declared, rows) in card.groups.items():
@@ -159,14 +171,14 @@ def weights_off(ctx: Context) -> Iterator[Hit]:
                       f"{_ind(where)}.weight" if where is not None else "indicators", fmt(rows))
     stray = [s for s in card.indicators if not s.group]
     if stray:
-        yield Hit(f"“{_name(ctx, stray[0].index)}”的一级指标“{ctx.form.indicators[stray[0].index].level1}”"
+        yield Hit(f"“{_name(ctx, stray[0].index)}”的一级指标“{_se(ctx).indicators[stray[0].index].level1}”"
                   f"不属于“{card.profile.name}”规则的任何一组（{'、'.join(card.groups)}）",
-                  f"{_ind(stray[0].index)}.level1", ctx.form.indicators[stray[0].index].level1)
+                  f"{_ind(stray[0].index)}.level1", _se(ctx).indicators[stray[0].index].level1)
     full = card.profile.full_marks
     if card.weights_total != full:
         yield Hit(f"全部分值合计 {fmt(card.weights_total)}，应为满分 {fmt(full)}", "total_weight",
                   fmt(card.weights_total))
-    typed = ctx.form.total_weight
+    typed = _se(ctx).total_weight
     if typed is not None and typed != card.weights_total:
         yield Hit(f"总分行的分值合计填写的是 {fmt(typed)}，各项分值之和为 {fmt(card.weights_total)}", "total_weight",
                   fmt(typed))
@@ -194,10 +206,10 @@ def _shown_as(value: Decimal, like: str) -> Decimal:
       "填写的执行率（或管理类指标“预算执行率”的完成值）与全年执行数 B 除以全年预算数 A 不符"
       "（按填写的小数位数比较）。", "A = 1200、B = 1100，执行率却填了 95%。", kinds=KINDS)
 def rate_differs(ctx: Context) -> Iterator[Hit]:
-    rate = execution_rate(ctx.form)
+    rate = execution_rate(_se(ctx))
     if rate is None:
         return
-    for i, line in enumerate(ctx.form.execution):
+    for i, line in enumerate(_se(ctx).execution):
         if line.rate.strip() and line.budget and line.spent is not None:
             typed = _typed_percent(line.rate)
             own = line.spent / line.budget * HUNDRED
@@ -207,10 +219,11 @@ def rate_differs(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
     for s in card.indicators:
         if s.is_budget:
-            actual = ctx.form.indicators[s.index].actual_text()
+            actual = _se(ctx).indicators[s.index].actual_text()
             typed = _typed_percent(actual)
             if typed is not None and abs(typed - _shown_as(rate, actual)) > _step(actual):
-                yield Hit(f"“{_name(ctx, s.index)}”的完成值是 {actual}，全年执行数 B / 全年预算数 A = {fmt(round_score(rate))}%",
+                yield Hit(f"“{_name(ctx, s.index)}”的完成值是 {actual}，"
+                          f"全年执行数 B / 全年预算数 A = {fmt(round_score(rate))}%",
                           f"{_ind(s.index)}.actual", actual)
 
 
@@ -223,7 +236,7 @@ def _step(text: str) -> Decimal:
 @rule("BX608", "warning", "全年执行数超过全年预算数",
       "全年执行数 B 大于全年预算数 A（执行率超过 100%），请核对。", "A = 1000，B = 1100。", kinds=KINDS)
 def overspent(ctx: Context) -> Iterator[Hit]:
-    for i, line in enumerate(ctx.form.execution):
+    for i, line in enumerate(_se(ctx).execution):
         if line.budget is not None and line.spent is not None and line.spent > line.budget:
             yield Hit(f"{line.name or '预算执行'}：全年执行数 {fmt(line.spent)} 大于全年预算数 {fmt(line.budget)}",
                       f"execution[{i}].spent", fmt(line.spent))
@@ -232,11 +245,11 @@ def overspent(ctx: Context) -> Iterator[Hit]:
 @rule("BX609", "error", "得分超过分值",
       "填写的得分不能大于该项的分值。", "分值 10，得分填了 12。", kinds=KINDS)
 def score_over_weight(ctx: Context) -> Iterator[Hit]:
-    for k, ind in enumerate(ctx.form.indicators):
+    for k, ind in enumerate(_se(ctx).indicators):
         if ind.score is not None and ind.weight is not None and ind.score > ind.weight:
             yield Hit(f"“{_name(ctx, k)}”得分 {fmt(ind.score)} 大于分值 {fmt(ind.weight)}", f"{_ind(k)}.score",
                       fmt(ind.score))
-    for i, line in enumerate(ctx.form.execution):
+    for i, line in enumerate(_se(ctx).execution):
         if line.score is not None and line.weight is not None and line.score > line.weight:
             yield Hit(f"预算执行得分 {fmt(line.score)} 大于分值 {fmt(line.weight)}", f"execution[{i}].score",
                       fmt(line.score))
@@ -246,7 +259,7 @@ def score_over_weight(ctx: Context) -> Iterator[Hit]:
       "部门（单位）名称（项目自评表为项目名称）和年度必须填写；自评表至少要有一个绩效指标。",
       "项目自评表的项目名称一栏留空。", kinds=KINDS)
 def identity_missing(ctx: Context) -> Iterator[Hit]:
-    form = ctx.form
+    form = _se(ctx)
     path = "project_name" if form.subject == "project" or "project_name" in _held(ctx) else "unit_name"
     if not getattr(form, path).strip():
         yield Hit(f"{_label_of(ctx, path) or '名称'}未填写", path)
@@ -291,7 +304,7 @@ def target_dropped(ctx: Context) -> Iterator[Hit]:
         return
     pairing = _pairing(ctx)
     for j in pairing.dropped:
-        t = ctx.approved.indicators[j]
+        t = _approved(ctx).indicators[j]
         yield Hit(f"目标表中的指标“{t.name}”（{t.level1}/{t.level2}，指标值 {t.target}）在自评表中没有", "indicators",
                   t.name)
 
@@ -303,7 +316,7 @@ def target_added(ctx: Context) -> Iterator[Hit]:
     if ctx.approved is None:
         return
     for k in _pairing(ctx).added:
-        yield Hit(f"指标“{_name(ctx, k)}”不在批复的目标表中", f"{_ind(k)}.name", ctx.form.indicators[k].name)
+        yield Hit(f"指标“{_name(ctx, k)}”不在批复的目标表中", f"{_ind(k)}.name", _se(ctx).indicators[k].name)
 
 
 @rule("BX613", "warning", "年度指标值与批复的不同",
@@ -315,7 +328,7 @@ def target_changed(ctx: Context) -> Iterator[Hit]:
     from budgetxl.text import normalize_label
 
     for k, j in _pairing(ctx).pairs:
-        mine, approved = ctx.form.indicators[k], ctx.approved.indicators[j]
+        mine, approved = _se(ctx).indicators[k], _approved(ctx).indicators[j]
         if normalize_label(mine.target_text()) != normalize_label(approved.target) and \
                 normalize_label(mine.target) != normalize_label(approved.target):
             yield Hit(f"“{_name(ctx, k)}”的年度指标值是“{mine.target_text()}”，批复的是“{approved.target}”",

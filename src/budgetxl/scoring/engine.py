@@ -9,8 +9,8 @@ the rounded scores.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, Callable
 
 from budgetxl.model import format_amount
@@ -302,15 +302,16 @@ def _score_indicator(k: int, ind: IndicatorResult, profile: Profile, form: SelfE
             needs = f"得分 {fmt(computed)} 低于分值 {fmt(weight)}"
         elif (not negative and profile.explain.over_target is not None and tv > 0
               and av * HUNDRED >= tv * profile.explain.over_target):
-            needs = f"实际完成值 {fmt(av)} 达到指标值 {fmt(tv)} 的 {fmt(round_score(av / tv * HUNDRED))}%，指标值可能定得偏低"
+            share = fmt(round_score(av / tv * HUNDRED))
+            needs = f"实际完成值 {fmt(av)} 达到指标值 {fmt(tv)} 的 {share}%，指标值可能定得偏低"
         return IndicatorScore(**base, computed=computed, method="反向" if negative else "正向",
                               formula_fn=partial(_quantity_formula, av, tv, weight, negative, rule, computed),
                               needs_reason=needs)
     band = profile.band_of(ind.actual)
     if band is None and ind.standard.strip():
-        rule = ind.standard.strip().replace("\n", " ")
+        text = ind.standard.strip().replace("\n", " ")
         return IndicatorScore(**base, computed=None, method="定性",
-                              problem=f"按评价标准打分的定性指标（{rule[:24]}{'…' if len(rule) > 24 else ''}），"
+                              problem=f"按评价标准打分的定性指标（{text[:24]}{'…' if len(text) > 24 else ''}），"
                                       "评分规则是文字，不自动计分")
     if band is None:
         names = "、".join(b.label for b in profile.qualitative.bands)
@@ -324,7 +325,8 @@ def _quantity_formula(av: Decimal, tv: Decimal, weight: Decimal, negative: bool,
         if av <= tv:
             how = f"反向：实际 {fmt(av)} ≤ 指标值 {fmt(tv)}，得满分"
         elif rule == "linear":
-            how = f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，(1 − ({fmt(av)} − {fmt(tv)}) / {fmt(tv)}) × {fmt(weight)}"
+            how = (f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，"
+                   f"(1 − ({fmt(av)} − {fmt(tv)}) / {fmt(tv)}) × {fmt(weight)}")
         else:
             how = f"反向：实际 {fmt(av)} 超过指标值 {fmt(tv)}，{fmt(tv)} / {fmt(av)} × {fmt(weight)}"
     else:
@@ -361,7 +363,8 @@ def _qualitative(ind: IndicatorResult, band: Any, profile: Profile, base: dict[s
                               needs_reason=needs)
     needs = f"得分 {fmt(typed)} 低于分值 {fmt(weight)}" if profile.explain.below_weight and typed < weight else ""
     return IndicatorScore(**base, computed=typed, method="定性", band=band.label,
-                          formula_fn=lambda: f"定性：{band.label}，得分在 {_span(band, weight)} 之内", needs_reason=needs)
+                          formula_fn=lambda: f"定性：{band.label}，得分在 {_span(band, weight)} 之内",
+                          needs_reason=needs)
 
 
 def _budget_indicator(ind: IndicatorResult, profile: Profile, form: SelfEvaluation,

@@ -25,16 +25,17 @@ def load_selfevals(path: str | Path, sheet: str | None = None) -> list[tuple[str
     the sheet when a workbook holds several). A form of another kind is an InputError."""
     path = Path(path)
     if path.suffix.lower() in FORM_SUFFIXES:
-        form = load_form(path)
+        form: Any = load_form(path)
         if not isinstance(form, SelfEvaluation):
             raise not_selfeval(path, form)
         return [(str(path), form)]
     from budgetxl.read import read_forms
 
     results = read_forms(path, sheet)
-    out = []
+    out: list[tuple[str, SelfEvaluation]] = []
     for r in results:
-        if not isinstance(r.form, SelfEvaluation):
-            raise not_selfeval(path, r.form, r.sheet if len(results) > 1 else None)
-        out.append((f"{path}（{r.sheet}）" if len(results) > 1 else str(path), r.form))
+        found: Any = r.form
+        if not isinstance(found, SelfEvaluation):
+            raise not_selfeval(path, found, r.sheet if len(results) > 1 else None)
+        out.append((f"{path}（{r.sheet}）" if len(results) > 1 else str(path), found))
     return out

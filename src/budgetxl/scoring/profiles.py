@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from budgetxl.errors import InputError, LayoutError
-from budgetxl.layout import _deep_merge, read_data_file, templates_dir
+from budgetxl.layout import _deep_merge, read_data_file
+from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 
 DEFAULT_PROFILE = "mof-2020"
@@ -171,9 +172,8 @@ def _band_of(qualitative: Qualitative, actual: str) -> Band | None:
     for band in qualitative.bands:
         for word in (band.label, *band.synonyms):
             w = normalize_label(word)
-            if text == w or text.startswith(w):
-                if best is None or len(w) > best[0]:
-                    best = (len(w), band)
+            if (text == w or text.startswith(w)) and (best is None or len(w) > best[0]):
+                best = (len(w), band)
     return best[1] if best else None
 
 
@@ -203,13 +203,13 @@ def _raw_profile(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if not path.is_file():
         known = "、".join(available_profiles()) or "无"
         raise InputError(f"不认识的评分规则“{name}”，可选：{known}")
-    data = read_data_file(path, "评分规则文件")
+    data: Any = read_data_file(path, "评分规则文件")
     if not isinstance(data, dict):
         raise LayoutError(f"{path}: 评分规则文件应为一组字段")
     parent = data.pop("extends", None)
     if parent:
         data = _deep_merge(_raw_profile(str(parent), seen + (name,)), data)
-    return data
+    return dict(data)
 
 
 @lru_cache(maxsize=None)

@@ -22,12 +22,13 @@ def load_targets_with_findings(path: str | Path) -> tuple[Any, tuple[Finding, ..
     if suffix in FORM_SUFFIXES:
         from budgetxl.model import load_form
 
-        form, findings = load_form(path), ()
+        form: Any = load_form(path)
+        findings: tuple[Finding, ...] = ()
     elif suffix in WORKBOOK_SUFFIXES:
         from budgetxl.read import read_workbook
 
         result = read_workbook(path)
-        form, findings = result.form, result.findings
+        form, findings = result.form, tuple(result.findings)
     else:
         raise InputError(f"{path}: 不认识的文件类型“{path.suffix}”，目标表应为 .xlsx、.xls、.ods、.yaml 或 .json")
     if getattr(form, "kind", "department") == "selfeval":
