@@ -418,7 +418,7 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
         i.model_copy(update={"actual": "0", "score": None}) if i.actual[:1].isdigit() else i for i in low.indicators)})
     render_form(low, returns / "low.xlsx")
     render_form(seed_form, returns / "targets.xlsx")
-    res = run("collect", str(returns), "-o", str(tmp_path / "sum.xlsx"), "--csv", str(tmp_path / "t"))
+    res = run("collect", str(returns), "-o", str(tmp_path / "sum.xlsx"), "--csv", str(tmp_path / "t"), "--csv-lang", "en")
     assert res.returncode in (0, 1), res.stderr
     wb = openpyxl.load_workbook(tmp_path / "sum.xlsx")
     assert wb.sheetnames[-2:] == ["自评", "自评低于80分"]
@@ -429,13 +429,18 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     project = by_unit["某某区职业技能鉴定指导中心"]
     assert (project["评分规则"], project["填写总分"], project["计算总分"], project["等级"], project["执行率"]) == (
         "mof-2020", 97.6, 97.6, "优", 88)
-    summary = list(wb["汇总"].iter_rows(values_only=True))
-    dup = summary[0].index("重复提交（同一单位同一年度）")
+    from budgetxl.collect.styles import SHEETS, columns
+
+    summary = list(wb[SHEETS["summary"]].iter_rows(values_only=True))
+    dup = [c.key for c in columns("summary")].index("duplicates")
     assert not [r for r in summary[1:] if r[dup]]  # 凤阳街道's 2023 targets and self-evaluation are two returns
     review = list(wb["自评低于80分"].iter_rows(values_only=True))
     assert [r[0] for r in review[1:]] == ["低分单位"]
     with (tmp_path / "t" / "results.csv").open(encoding="utf-8-sig", newline="") as fh:
         results = list(csv.DictReader(fh))
+    from budgetxl.collect.tidy import headings
+
+    assert headings("results")[:6] == ["文件", "单位名称", "项目名称", "年度", "评分规则", "序号"]  # the Chinese default
     mine = [r for r in results if r["unit_name"] == "某某区职业技能鉴定指导中心"]
     assert [r["item"] for r in mine] == [str(n) for n in range(8)]
     assert mine[3]["computed_score"] == "9.8" and mine[3]["typed_score"] == "9.8"

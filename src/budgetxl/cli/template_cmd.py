@@ -112,7 +112,7 @@ def template(
     if kind != "department":
         raise fail(f"不认识的表格种类“{kind}”，可选：department、selfeval", 2)
     if year is None:
-        raise fail("请用 --year 指定模板的年度", 2)
+        raise fail("缺少选项 --year：请用 --year 指定模板的年度", 2)
     if project is not None or department is not None or profile is not None:
         raise fail("--project、--department、--profile 只用于绩效自评表（--kind selfeval）", 2)
     if unit is not None and units is not None:

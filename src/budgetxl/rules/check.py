@@ -59,7 +59,8 @@ def check_files(
         timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
     import functools
 
-    work = functools.partial(check_file_forms, profile=profile, approved=approved)  # self-evaluations' options
+    work = check_file_forms if profile is None and approved is None else functools.partial(
+        check_file_forms, profile=profile, approved=approved)  # self-evaluations' options
     for o in iter_batch(work, [Path(p) for p in paths], jobs=jobs, progress=progress,
                         description="审核", timeout=timeout):
         if o.ok:
