@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from budgetxl.errors import InputError
 from budgetxl.model import Form
 from budgetxl.project import ProjectForm
+from budgetxl.selfeval import SelfEvaluation
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ FORM_KINDS: dict[str, FormKind] = {
     for kind in (
         FormKind("department", Form, "guangdong", "部门整体预算绩效目标表"),
         FormKind("project", ProjectForm, "central-project", "项目支出绩效目标表"),
+        FormKind("selfeval", SelfEvaluation, "selfeval", "绩效自评表"),
     )
 }
 
@@ -42,8 +44,15 @@ def kind_of(form: Any) -> FormKind:
 
 
 def layout_name(form: Any) -> str:
-    """The layout a form names, else its kind's default layout."""
-    return form.layout or kind_of(form).default_layout
+    """The layout a form is laid out in: its own `layout`, else its kind's default (a kind whose
+    default depends on the form, such as a project's self-evaluation, says so itself)."""
+    own = getattr(form, "layout", None)
+    if own:
+        return str(own)
+    default = getattr(form, "default_layout", None)
+    if callable(default):
+        return str(default())
+    return kind_of(form).default_layout
 
 
 def form_layout(form: Any) -> Any:

@@ -79,6 +79,9 @@ class Column(_Data):
     span: int = Field(default=1, ge=1)
     style: str = ""  # the data cells' style in the render plan ('' = the kind's default)
     hint: str = ""  # the input hint of a template (a key of templates/template.yaml's hints)
+    # Templates fill this column with formulas (a self-evaluation's 得分): a formula no program has
+    # calculated yet reads as blank, without a finding (budgetxl computes the value itself).
+    computed: bool = False
 
     def header_labels(self) -> tuple[str, ...]:
         return (self.header, *self.synonyms) if self.header else self.synonyms
@@ -260,12 +263,39 @@ class TableBlock(_Block):
     totals: bool = False
 
 
+class IndicatorTotal(_Data):
+    """A total row under the indicators (总分, 合计): its label, written in the first column, and
+    the model field each of its amount cells holds (the column's field → a model path)."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+    fields: dict[str, str] = Field(default_factory=dict)
+
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
+
+
 class IndicatorsBlock(_Block):
     """The indicator tree: 一级 and 二级 merged (or repeated) over their rows, 三级 and 指标值.
-    `field` is the model's list of indicators (indicators; a project's period_indicators)."""
+    `field` is the model's list of indicators (indicators; a project's period_indicators).
+
+    `opens_with_header`: the block has no label cell of its own; its header row opens it, the
+    header's first column standing in the label column (指标类型 | 指标名称 | …) and that column
+    holding data (the 一级) below it. Its columns then cover the label column(s) too."""
 
     kind: Literal["indicators"]
     field: str = "indicators"
+    opens_with_header: bool = False
+    total: IndicatorTotal | None = None
+
+    @cached_property
+    def positions(self) -> tuple[tuple[int, int], ...]:
+        out = []
+        col = 0 if self.opens_with_header else self.first_col
+        for c in self.columns:
+            out.append((col, col + c.span - 1))
+            col += c.span
+        return tuple(out)
 
 
 class IndicatorSet(_Data):
@@ -328,6 +358,7 @@ BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
 class Layout(_Data):
     name: str
     kind: str = "department"  # the form kind (model.FORM_KINDS) the layout lays out
+    profile: str = ""  # self-evaluations: the scoring profile (templates/profiles/) used when none is named
     description: str = ""
     sheet_name: str
     title: str
@@ -385,8 +416,13 @@ class Layout(_Data):
             spans = sum(c.span for c in block.columns)
             if block.kind == "indicator_sets":
                 spans *= len(block.sets)
-            if block.columns and spans != width:
-                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {width}")
+            opens = getattr(block, "opens_with_header", False)
+            expected = width + block.first_col if opens else width
+            if block.columns and spans != expected:
+                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {expected}")
+            if opens and (not block.columns
+                          or normalize_label(block.columns[0].header) != normalize_label(block.label)):
+                raise ValueError(f"blocks.{block.key}: 由表头开始的栏目，label 应与第一列的表头相同")
             texts = [block.label, *(c.header for c in block.columns if not block.columns_from)]
             stated = {u for u in map(stated_unit, texts) if u is not None}
             if stated - {block.unit}:

@@ -76,6 +76,8 @@ def held_paths(layout: Layout) -> set[str]:
             out.update(s.field for s in b.sets)
         else:
             out.add(b.field)
+        if b.kind == "indicators" and b.total is not None:
+            out.update(b.total.fields.values())
     out.discard("")
     return out
 
@@ -99,6 +101,12 @@ def check_fits(form: Form, layout: Layout) -> None:
     """Refuse a form that holds something `layout` has no place for, or that its blocks could not
     write so that it reads back the same: one InputError listing every field concerned."""
     name = layout.name
+    kind = getattr(form, "kind", "department")
+    if kind != layout.kind:
+        from budgetxl.kinds import FORM_KINDS
+
+        theirs, ours = FORM_KINDS[layout.kind].title, FORM_KINDS[kind].title if kind in FORM_KINDS else kind
+        raise InputError(f"版式“{name}”是{theirs}的版式，这份表格是{ours}；请换用{ours}的版式")
     problems = [f"{path}: 版式“{name}”中没有填写这一项的栏目" for path in _unheld(form, held_paths(layout))]
     homeless: dict[str, list[int]] = {}
     for i, task in enumerate(getattr(form, "tasks", ())):

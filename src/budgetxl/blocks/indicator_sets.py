@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from budgetxl.blocks.base import header_key
 from budgetxl.blocks.indicators import (
     FIELDS,
     Tree,

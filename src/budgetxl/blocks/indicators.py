@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.model import Indicator, amount_fields
-from budgetxl.render.plan import PlanCell
+from budgetxl.render.plan import BlockSpan, PlanCell
 from budgetxl.targets import join_target, split_target
+from budgetxl.text import normalize_label
 
 _cell = tuple.__new__  # a plan cell made without the named tuple's own __new__ (a form has hundreds)
 
@@ -104,12 +105,12 @@ def tree_problems(block: Any, items: Sequence[Indicator], path: str) -> list[str
             out.append(f"{path}[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
                        "与其他指标同组时读回会被省略；请删除该行")
         if header_key(ind.name) in names and all(
-                header_key(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS):
+                header_key(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS if f in headers):
             out.append(f"{path}[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
         if prev is not None:
             if not ind.level1 and prev.level1:
                 out.append(f"{path}[{k}].level1: 一级指标为空，读回时会沿用上一行的“{prev.level1}”；请填写")
-            elif ind.level1 == prev.level1 and not ind.level2 and prev.level2:
+            elif ind.level1 == prev.level1 and not ind.level2 and prev.level2 and "level2" in headers:
                 out.append(f"{path}[{k}].level2: 二级指标为空，读回时会沿用上一行的“{prev.level2}”；请填写")
         prev = ind
     return out
@@ -125,12 +126,40 @@ def plan(b: SheetBuilder, block: IndicatorsBlock, form: Form, row: int) -> int:
     first = header_row = row
     b.header(row, block)
     row += 1
-    if b.template:
+    if b.template and not getattr(b, "fixed_rows", False):
         row = template_rows(b, block, form, row, block.positions, block.field)
     else:
         row = tree_rows(b, block, getattr(form, block.field), row, block.positions, block.field)
-    b.section_label(block, first, row - 1, header_row)
+    if block.opens_with_header:  # the header's first cell is the block's label
+        b.blocks.append(BlockSpan(block.key, first, row - 1, header_row))
+    else:
+        b.section_label(block, first, row - 1, header_row)
+    if block.total is not None:
+        row = _total_row(b, block, form, row)
     return row
+
+
+def _total_row(b: SheetBuilder, block: IndicatorsBlock, form: Any, row: int) -> int:
+    """The total row (总分, 合计): the label from the first column up to the first total cell, the
+    totals in their columns, the other cells blank."""
+    assert block.total is not None
+    pos = dict(zip((c.field for c in block.column_map), block.positions))
+    total_cols = sorted(pos[f][0] for f in block.total.fields if f in pos)
+    label_end = (total_cols[0] - 1) if total_cols else b.last_col
+    b.put(row, 0, block.total.label, "label", last_col=label_end)
+    money = amount_fields(type(form))
+    for column, (c0, c1) in zip(block.column_map, block.positions):
+        if c0 <= label_end:
+            continue
+        path = block.total.fields.get(column.field)
+        if path is None:
+            b.put(row, c0, None, "text", last_col=c1)
+        elif path in money:
+            b.amount(row, c0, to_sheet(getattr(form, path), block.unit), path, last_col=c1)
+        else:
+            b.put(row, c0, getattr(form, path), "text_center", last_col=c1, field=path)
+    b.blocks.append(BlockSpan(f"{block.key}.total", row, row))
+    return row + 1
 
 
 def tree_rows(b: SheetBuilder, block: Any, items: Sequence[Indicator], row: int,
@@ -142,16 +171,18 @@ def tree_rows(b: SheetBuilder, block: Any, items: Sequence[Indicator], row: int,
         for column, (c0, c1) in zip(block.column_map, positions):
             b.put(row, c0, "", "level" if column.field in ("level1", "level2") else "text", last_col=c1)
         return row + 1
-    (l1c, l1e), (l2c, l2e) = pos["level1"], pos["level2"]
+    (l1c, l1e), level2 = pos["level1"], pos.get("level2")
     (nc, ne), (tc, te) = pos["name"], pos["target"]
     extras = _extras(block, items[0], positions)
     split = [(SPLIT.index(f), pos[f]) for f in SPLIT if f in pos]
     put, add = b.put, b.cells.append
     for i1, j1 in _runs(items, "level1", 0, len(items)):
         put(row + i1, l1c, items[i1].level1, "level", last_row=row + j1 - 1, last_col=l1e, field=f"{path}[{i1}].level1")
-        for i2, j2 in _runs(items, "level2", i1, j1):
-            put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
-                field=f"{path}[{i2}].level2")
+        if level2 is not None:
+            l2c, l2e = level2
+            for i2, j2 in _runs(items, "level2", i1, j1):
+                put(row + i2, l2c, items[i2].level2, "level", last_row=row + j2 - 1, last_col=l2e,
+                    field=f"{path}[{i2}].level2")
         for k in range(i1, j1):  # the bulk of a form's cells: made directly
             r, item = row + k, items[k]
             add(_cell(PlanCell, (r, nc, item.name, "text", r, ne, f"{path}[{k}].name")))
@@ -250,9 +281,10 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
     for part, labels in split_headers().items():  # 符号 | 指标值 | 计量单位, in any layout
         for label in labels:
             known.setdefault(header_key(label), part)
+    first = span.label_col if block.opens_with_header else span.data_col
     for row in span.rows[:3]:
         found: dict[str, int] = {}
-        for c in range(span.data_col, r.sheet.ncols):
+        for c in range(first, r.sheet.ncols):
             fld = known.get(header_key(r.raw(row, c)))
             if fld and fld not in found:
                 found[fld] = c
@@ -265,18 +297,17 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
 
 def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
     cols, header_row = _find_header(r, block, span)
-    shift = span.data_col - block.first_col
+    shift = span.label_col if block.opens_with_header else span.data_col - block.first_col
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)
+    totals = _total_labels(block)
+    money_form = amount_fields(form_model(r.layout))
     money = amount_fields(item_model(form_model(r.layout), block.field))
     money_extras = [cols[c.field] for c in block.column_map if c.field in money]
     unit = (r.unit_for(block, span, [(header_row, c) for c in money_extras] if header_row is not None else ())
             if money_extras else block.unit)
     tree = Tree(r, block, cols, header_row, block.field, unit)
     headers = _header_sets(block)
-    money_extras = [c for fld, c in extra_cols if fld in money]
-    unit = (r.unit_for(block, span, [(header_row, c) for c in money_extras] if header_row is not None else ())
-            if money_extras else block.unit)
     last_data = max(cols.values())
     notes = r.parts.lists["notes"]
     start = (header_row + 1) if header_row is not None else span.rows.start + 1
@@ -286,7 +317,10 @@ def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
             continue
         if _is_repeated_header(r, row, cols, headers):
             continue
-        if notes or _is_note_row(r, row, present, span, last_data):
+        if totals and not notes and _is_total_row(r, row, present, tree.cn, totals):
+            _read_total(r, block, row, present[0], cols, money_form, unit)
+            continue
+        if notes or _is_note_row(r, row, present, span, last_data, block.opens_with_header):
             read_note(r, row, present)
             continue
         tree.add_row(row)
@@ -309,12 +343,13 @@ class Tree:
                  unit: str | None = None) -> None:
         self.r, self.block, self.cols, self.path = r, block, cols, path
         self.unit = unit or block.unit  # the unit of its amount columns on this sheet
-        self.c1, self.c2, self.cn, self.ct = (cols[f] for f in FIELDS)
+        self.c1, self.c2, self.cn, self.ct = (cols.get(f, -1) for f in FIELDS)  # a layout may have no 二级
         self.item = item_model(form_model(r.layout), path)
         self.money = amount_fields(self.item)
         self.extra_cols = [(c.field, cols[c.field]) for c in block.column_map
                            if c.field not in FIELDS and c.field not in SPLIT]
         self.split = [(f, cols[f]) for f in SPLIT if f in cols]  # the target split over columns
+        self.computed = frozenset(c.field for c in block.column_map if c.computed)  # formulas of the sheet
         self.target_end = r.span_end(header_row, self.ct) if header_row is not None else self.ct
         if header_row is not None:  # the set as a whole: where a finding about all of it points
             r.cells.setdefault(path, r.a1(header_row, self.c1))
@@ -325,7 +360,7 @@ class Tree:
 
     def add_row(self, row: int) -> None:
         r = self.r
-        v1, v2 = r.text(row, self.c1), r.text(row, self.c2)
+        v1, v2 = r.text(row, self.c1), (r.text(row, self.c2) if self.c2 >= 0 else "")
         if v1:
             self.l1, self.l1_cell, self.l2, self.l2_cell = v1, r.a1(row, self.c1), "", None
         if v2:
@@ -370,7 +405,8 @@ class Tree:
                         r.find("BX022", f"{path}[{k}].target", row, c, r.text(row, c), problem)
                     for fld, c in self.extra_cols:
                         at = f"{path}[{k}].{fld}"
-                        values[fld] = (from_sheet(r.amount(row, c, at), self.unit) if fld in self.money
+                        values[fld] = (from_sheet(r.amount(row, c, at, fld in self.computed), self.unit)
+                                       if fld in self.money
                                        else r.text(row, c, at))
                 out.append(self.item(level1=g["l1"], level2=g["l2"], name=name, target=target, **values))
 
@@ -386,10 +422,41 @@ def _is_repeated_header(r: SheetReader, row: int, cols: dict[str, int], headers:
     return True
 
 
-def _is_note_row(r: SheetReader, row: int, present: list[int], span: Span, last_data: int) -> bool:
+def _is_note_row(r: SheetReader, row: int, present: list[int], span: Span, last_data: int,
+                 data_first: bool = False) -> bool:
     """A row under the table: one cell, in the label column(s) (not a label) or over the whole
-    width of the table."""
+    width of the table. Where the label column holds the 一级 (data_first), only a cell over the
+    whole width."""
     if len(present) != 1:
         return False
     c = present[0]
+    if data_first:
+        return c <= span.data_col and r.span_end(row, c) >= last_data
     return c < span.data_col or (c <= span.data_col and r.span_end(row, c) >= last_data)
+
+
+def _total_labels(block: IndicatorsBlock) -> frozenset[str]:
+    return frozenset(normalize_label(t) for t in block.total.all_labels()) if block.total is not None else frozenset()
+
+
+def _is_total_row(r: SheetReader, row: int, present: list[int], name_col: int, labels: frozenset[str]) -> bool:
+    """The total row (总分, 合计): its first cell says the total label, left of the 三级 name,
+    and the name is empty."""
+    c = present[0]
+    return (c < name_col and normalize_label(r.raw(row, c)) in labels
+            and (r.is_covered(row, name_col) or r.raw(row, name_col) in ("", None)))
+
+
+def _read_total(r: SheetReader, block: IndicatorsBlock, row: int, label_col: int, cols: dict[str, int],
+                money: frozenset[str], unit: str) -> None:
+    assert block.total is not None
+    computed = frozenset(c.field for c in block.column_map if c.computed)
+    r.mark(row, label_col)
+    for fld, path in block.total.fields.items():
+        c = cols.get(fld)
+        if c is None or r.is_covered(row, c):
+            continue
+        if path in money:
+            r.parts.values[path] = from_sheet(r.amount(row, c, path, fld in computed), unit)
+        else:
+            r.parts.values[path] = r.text(row, c, path)

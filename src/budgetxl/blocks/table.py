@@ -180,6 +180,7 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
     item = item_model(form_model(r.layout), block.field)
     money = _amounts(item)
     fields = [c.field for c in block.column_map]
+    computed = frozenset(c.field for c in block.column_map if c.computed)
     name_col = cols.get("name")
     amount_fields_here = [f for f in fields if f in money]
     headers = [(header_row, cols[f]) for f in amount_fields_here] if header_row is not None else []
@@ -202,7 +203,7 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
         for fld in fields:
             path = f"{block.field}[{k}].{fld}"
             if fld in money:
-                values[fld] = from_sheet(r.amount(row, cols[fld], path), unit)
+                values[fld] = from_sheet(r.amount(row, cols[fld], path, fld in computed), unit)
             else:
                 values[fld] = r.text(row, cols[fld], path)
         if amount_fields_here:

@@ -47,7 +47,13 @@ def read(r: SheetReader, block: TextBlock, span: Span) -> None:
     from budgetxl.read.values import display_text
 
     parts: list[str] = []
+    notes = r.parts.lists["notes"]
     for row in span.rows:
+        if row > span.label_row and (notes or _is_note(r, row, span)):
+            for c in r.right_cells(row, span.label_col - 1):  # a note under the table (备注：…)
+                r.cells[f"notes[{len(notes)}]"] = r.a1(row, c)
+                notes.append(r.text(row, c))
+            continue
         for c in r.right_cells(row, span.data_col - 1):
             if block.field not in r.cells:
                 r.cells[block.field] = r.a1(row, c)
@@ -58,3 +64,11 @@ def read(r: SheetReader, block: TextBlock, span: Span) -> None:
         r.cells[block.field] = r.a1(span.label_row, span.data_col)
     # the rows of a text spread over several (a line break between rows, none after a cut)
     r.parts.values[block.field] = clean_text(join_rows([p for p in parts if p.strip()]))
+
+
+def _is_note(r: SheetReader, row: int, span: Span) -> bool:
+    """A row under the block holding one cell that starts in the label column and spans the whole
+    width: a note under the table (the block's text is right of the label column)."""
+    present = r.right_cells(row, span.label_col - 1)
+    return (len(present) == 1 and present[0] < span.data_col
+            and r.span_end(row, present[0]) >= r.layout.ncols - 1 + span.label_col)

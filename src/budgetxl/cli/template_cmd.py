@@ -23,6 +23,7 @@ from budgetxl.cli.app import (
     stderr,
     stdout,
 )
+from budgetxl.cli.score_cmd import ProfileOpt
 from budgetxl.frameworks import framework_ids
 from budgetxl.render.template import (
     build_template,
@@ -47,7 +48,8 @@ def _say(text: str) -> None:
 @app.command(short_help="为各部门生成空白模板：预填、保护，带下拉列表和校验。")
 @handle_errors()
 def template(
-    year: Annotated[int, typer.Option("--year", min=1900, max=2200, metavar="年度", help="模板的预算年度。")],
+    year: Annotated[int | None, typer.Option("--year", min=1900, max=2200, metavar="年度",
+                                             help="模板的预算年度（绩效自评表默认取目标表的年度）。")] = None,
     unit: Annotated[str | None, typer.Option("--unit", metavar="单位名称", help="一个部门的单位名称。")] = None,
     units: Annotated[
         Path | None,
@@ -79,22 +81,42 @@ def template(
     layout: LayoutOpt = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="Form kind: department (部门整体预算绩效目标表) or project (项目支出绩效目标表); "
-                                    "default: the kind of --layout or of --from, else department."),
+        typer.Option("--kind", metavar="种类",
+                     help="department（部门整体预算绩效目标表）、project（项目支出绩效目标表）或 selfeval（由 --from "
+                          "指定的批复目标表生成年度绩效自评表）；默认：--layout 或 --from 的种类，否则 department。"),
     ] = None,
     project: Annotated[
-        str | None, typer.Option("--project", help="The project's name (项目名称), pre-filled in a project template.")
+        str | None, typer.Option("--project", metavar="项目名称",
+                                 help="项目名称：项目支出绩效目标表的模板中预填；绩效自评表：生成项目支出绩效自评表。")
     ] = None,
     jobs: JobsOpt = None,
+    profile: ProfileOpt = None,
+    department: Annotated[
+        str | None, typer.Option("--department", metavar="主管部门", help="绩效自评表：项目的主管部门。")
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """为各部门生成空白模板：预填已知内容，锁定标签和公式，带下拉列表、输入提示和校验。
 
     一个单位用 --unit（-o 指定文件，须为 .xlsx），单位清单（CSV）用 --units（--out-dir
     指定文件夹）；--from 用上年的表预填任务和指标（金额留空）。
+
+    --kind selfeval：由批复的绩效目标表（--from 目标表，或存放目标表的文件夹）生成绩效自评表模板：
+    单位、年初预算数、预期目标和每个指标及其年度指标值预填并锁定，分值按评分规则预填，得分自动计算。
     """
     guard_outputs([from_, units], output)  # the same file first: that is the worse mistake
     require_suffix(output, (".xlsx",), "模板")
+    if kind == "selfeval":
+        from budgetxl.cli.selfeval_template_cmd import selfeval_template
+
+        selfeval_template(from_=from_, output=output, out_dir=out_dir, profile=profile, layout=layout,
+                          project=project, department=department, year=year, units=units, unit=unit,
+                          password=password, jobs=jobs)
+        return
+    if year is None:
+        raise fail("缺少选项 --year：请用 --year 指定模板的年度", 2)
+    if department is not None or profile is not None:
+        raise fail("--department、--profile 只用于绩效自评表（--kind selfeval）", 2)
     if unit is not None and units is not None:
         raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)
     if unit is None and units is None and from_ is None:
@@ -102,10 +124,18 @@ def template(
     if framework is not None and framework not in framework_ids():
         raise fail(f"不认识的指标体系“{framework}”，可选：{'、'.join(framework_ids())}", 2)
     check_layout(layout)
+    if layout is not None:
+        from budgetxl.layout import load_layout
+
+        if load_layout(layout).kind == "selfeval":
+            raise fail(f"版式“{layout}”是绩效自评表的版式；绩效自评表模板由目标表生成：--kind selfeval --from 目标表", 2)
     guard_outputs([from_, units], output)
     previous = None
     if from_ is not None:
         previous, findings = load_previous(from_)
+        if getattr(previous, "kind", "department") == "selfeval":
+            raise fail(f"{from_}: 这是绩效自评表，不是目标表；要由目标表生成绩效自评表模板，请用 --kind selfeval "
+                       "--from 目标表", 2)
         for f in findings:
             _say(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}")
     kind = template_kind(kind, layout, previous)
@@ -115,7 +145,7 @@ def template(
                          source=from_)
         return
     if project is not None:
-        raise fail("--project 只能用于项目支出绩效目标表的模板（--kind project）", 2)
+        raise fail("--project 只能用于项目支出绩效目标表（--kind project）或项目的绩效自评表（--kind selfeval）的模板", 2)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)

@@ -79,13 +79,22 @@ def failed_record(outcome: Outcome[Any]) -> FileRecord:
     return FileRecord(path=path, member=member, status="unreadable", reason=reason)
 
 
+def return_kind(rec: FileRecord) -> str:
+    """What a return is, for telling duplicates apart: the target table, or a self-evaluation (of
+    the department, or of one of its projects)."""
+    if rec.selfeval is None:
+        return ""
+    return "selfeval:" + unit_key(rec.selfeval.project_name)
+
+
 def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
-    """Files of the same unit and year each name the others: the first MAX_LISTED_DUPLICATES of
-    them, and how many there are (a unit that sent hundreds of files costs no more)."""
-    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    """Files of the same unit, year and kind (a self-evaluation: of the same project) each name
+    the others: the first MAX_LISTED_DUPLICATES of them, and how many there are (a unit that sent
+    hundreds of files costs no more)."""
+    groups: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         if r.status != "unreadable" and r.unit_name.strip() and r.project is None:  # projects: by project
-            groups[(unit_key(r.unit_name), r.year)].append(i)
+            groups[(unit_key(r.unit_name), r.year, return_kind(r))].append(i)
     out = list(records)
     for members in groups.values():
         if len(members) > 1:
@@ -172,7 +181,7 @@ def collect(
                     tidy.add_rows(rec)
                     tidy.add_findings(rec)
                 # what is written goes: the collector keeps a few numbers per form, not its contents
-                records.append(replace(rec, findings=(), tasks=(), indicators=()))
+                records.append(replace(rec, findings=(), tasks=(), indicators=(), results=()))
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:

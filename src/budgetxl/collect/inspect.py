@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from budgetxl.collect.projects import ProjectRow, candidates, compare_project, is_project, project_record
 from budgetxl.errors import BudgetxlError
@@ -108,6 +108,9 @@ class FileRecord:
         if self.project is not None and self.project.name:
             return f"{self.unit_name}：{self.project.name}"
         return self.unit_name
+    # A self-evaluation's scores (collect.selfeval.SelfevalRecord) and its rows for results.csv.
+    selfeval: Any = None
+    results: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def label(self) -> str:
@@ -151,6 +154,13 @@ def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Fi
     for f in findings:
         counts[f.severity] += 1
     status: Status = "errors" if counts["error"] else "warnings" if counts["warning"] else "ok"
+    if getattr(form, "kind", "department") == "selfeval":
+        from budgetxl.collect.selfeval import summarise
+
+        scores, rows = summarise(form, findings)
+        return FileRecord(path=path, status=status, unit_name=form.unit_name, year=form.year, layout=layout,
+                          sheet=sheet, errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
+                          n_indicators=scores.n_indicators, findings=findings, selfeval=scores, results=rows)
     return FileRecord(
         path=path,
         status=status,
@@ -176,9 +186,11 @@ def identify(path: str | Member) -> list[Known]:
     """Whose file is this (for matching last year's files): unit name and year of each form."""
     results = read_forms(path)
     several = len(results) > 1
+    # last year's target tables only: a self-evaluation is not compared with this year's targets
     return [Known(path, r.form.unit_name, r.form.year, r.sheet if several else None,
                   getattr(r.form, "kind", "department"), getattr(r.form, "code", ""),
-                  getattr(r.form, "name", "")) for r in results]
+                  getattr(r.form, "name", "")) for r in results
+            if getattr(r.form, "kind", "department") != "selfeval"]
 
 
 def pick_previous(candidates: Sequence[Known], year: int | None, own_path: str | Member) -> Known | None:
@@ -235,7 +247,9 @@ def inspect_file(path: str | Member, previous: Mapping[str, Sequence[Known]] | N
         file, member = where(path)
         record = replace(record_of(file, form, layout, sheet, findings), several=len(forms) > 1, units=units,
                          member=member)
-        if previous is not None:
+        if previous is not None and record.selfeval is not None:
+            record = replace(record, comparison=Comparison(note="绩效自评表不与上年比较"))
+        elif previous is not None:
             known = candidates(form, previous.get(unit_key(form.unit_name), ())) if form.unit_name else ()
             match = pick_previous(known, form.year, path) if form.unit_name else None
             compare = compare_project if is_project(form) else compare_with

@@ -306,6 +306,7 @@ class SummaryBook:
         """One row per file, last year's units that sent nothing, and the workbook closed."""
         for i, rec in enumerate(records, 1):
             self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
+        self._selfeval_sheets(records)
         if self.compare is not None:
             for known in missing:
                 note = "本年没有该项目的文件" if known.kind == "project" else "本年没有该单位的文件"
@@ -317,6 +318,25 @@ class SummaryBook:
         write_project_sheets(self, records)
         self.wb.close()
         self._done = True
+
+    def _selfeval_sheets(self, records: Sequence[FileRecord]) -> None:
+        """The 自评 sheet and the review list of units under 80, when self-evaluations came in."""
+        from budgetxl.collect import selfeval
+
+        scored = [r for r in records if r.selfeval is not None]
+        if not scored:
+            return
+        base = self.path.absolute().parent
+        sheets = []
+        for key in ("selfeval", "review"):
+            sheet = SheetWriter(self.wb, self.formats, key, base, name=selfeval.SHEETS[key], cols=selfeval.COLUMNS[key])
+            sheets.append(sheet)
+        for i, rec in enumerate(scored, 1):
+            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]), {"status": f"status_{rec.status}"})
+        for row in selfeval.review_rows(scored):
+            sheets[1].write(row)
+        for sheet in sheets:
+            sheet.finish()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:

@@ -28,7 +28,7 @@ from budgetxl.amount_units import UNITS, stated_unit, unit_note
 from budgetxl.blocks import KINDS
 from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
-from budgetxl.kinds import FORM_KINDS
+from budgetxl.kinds import FORM_KINDS, layout_name
 from budgetxl.layout import Layout, all_layouts
 from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
@@ -168,20 +168,25 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     opened: dict[str, int] = {}
     current = None
     current_parent = None  # the parent label over the open block: met again, it continues it
+    data_first = None  # an open block whose first column is the label column: its cells there are data
     for r, c, block, inline in sorted(hits, key=lambda h: (h[0], h[1])):
         if (r, c) in covered:
             continue
         if c != label_col and not (block.parent is not None and (r, c) in own and label_col < c <= zone_end):
             continue  # beside the label column only a block's own label under a parent label counts
         end = merges[(r, c)][3] if (r, c) in merges else c
-        if end > zone_end and not inline:
+        if end > zone_end and not inline and not getattr(block, "opens_with_header", False):
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
+        if data_first is not None and key != data_first.key and _is_data_of(layout, data_first, block, sheet, r, c,
+                                                                           covered):
+            continue
         parent_again = (r, c) not in own and block.parent is not None and current_parent == block.parent
         if key not in opened and not parent_again:
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
             current, current_parent = key, block.parent
+            data_first = block if getattr(block, "opens_with_header", False) else None
         elif key == current or parent_again:  # a label (or its parent) again at the top of a page
             continued.append((r, c))
         else:
@@ -195,6 +200,20 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
 def _own_words(block: Any) -> tuple[str, ...]:
     """A block's own label and its parent's, normalised: the words that count double."""
     return (normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ()))
+
+
+def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
+               covered: set[tuple[int, int]]) -> bool:
+    """Whether a label met in the label column while `open_block` (whose first column is the label
+    column) is open is that block's data: a label of a block the layout declares before it or of
+    itself, or any label on a row that fills several of the block's cells (an indicator whose
+    一级 happens to read like a label), never opens a block there."""
+    order = [b.key for b in layout.blocks]
+    if order.index(block.key) <= order.index(open_block.key):
+        return True
+    values = sheet.values[r] if r < len(sheet.values) else ()
+    filled = sum(1 for cc in range(c + 1, len(values)) if values[cc] not in ("", None) and (r, cc) not in covered)
+    return filled >= 2
 
 
 def best_match(sheet: SheetGrid) -> Match | None:
@@ -381,15 +400,18 @@ class SheetReader:
         except AmountProblem:
             return None
 
-    def amount(self, r: int, c: int, path: str) -> Decimal | None:
-        """An amount as the sheet shows it (the block converts its unit); problems are findings."""
+    def amount(self, r: int, c: int, path: str, computed_column: bool = False) -> Decimal | None:
+        """An amount as the sheet shows it (the block converts its unit); problems are findings.
+        In a `computed_column` a formula showing nothing reads as blank, without a finding."""
         self.used.add((r, c))
         self.cells[path] = a1(r, c)
         value = self.raw(r, c)
         formula = self.sheet.formulas.get((r, c))
         if formula is not None:
             self.formulas[path] = formula
-            if value in ("", None, 0, 0.0):
+            if computed_column and value in ("", None):
+                return None
+            if value in ("", None, 0, 0.0) and not computed_column:
                 computed = evaluate_simple_formula(formula, self.sheet)
                 if computed is None:
                     self.find("BX013", path, r, c, f"={formula}",
@@ -467,8 +489,9 @@ class SheetReader:
         self.report_unread()
         kind = FORM_KINDS[layout.kind]
         try:
-            form = assemble(kind.model, self.parts, year=year, title=title_value,
-                            layout=None if layout.name == kind.default_layout else layout.name)
+            form = assemble(kind.model, self.parts, year=year, title=title_value, layout=layout.name)
+            if layout_name(form.model_copy(update={"layout": None})) == layout.name:
+                form = form.model_copy(update={"layout": None})  # the form's default goes without saying
         except ValidationError as exc:  # pragma: no cover - the kinds build valid parts
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
         units = {b.label: self.units[b.key] for b in layout.blocks if b.key in self.units}

@@ -26,6 +26,7 @@ SECTIONS = (
     ("3", "指标值（BX3xx）"),
     ("4", "其他（BX4xx）"),
     ("5", f"{FORM_KINDS['project'].title}（BX5xx）"),
+    ("6", "绩效自评（BX6xx，自评表）"),
 )
 
 

@@ -37,9 +37,14 @@ class Hit:
 class Context:
     """What the checks share about one form, computed once."""
 
-    def __init__(self, form: Form, unreadable: Iterable[str] = ()) -> None:
+    def __init__(self, form: Form, unreadable: Iterable[str] = (), profile: str | None = None,
+                 approved: object = None) -> None:
         self.form = form
         self.layout = form_layout(form)
+        # Self-evaluations: the scoring profile asked for (None: the form's or its layout's), and
+        # the approved targets the results are compared with (None: not given).
+        self.profile = profile
+        self.approved = approved
         # Field paths whose value could not be read (blank in the Form, already reported): rules
         # that add amounts up stay quiet rather than report a sum that misses them.
         self.unreadable = frozenset(unreadable)
