@@ -537,6 +537,27 @@ def test_random_forms_with_label_words_round_trip_in_every_layout(tmp_path, name
     assert read_workbook(path).form == form
 
 
+@pytest.mark.parametrize("amount", ["99999999999.9999", "123456789.012345", "0.0001"])
+def test_the_largest_amounts_a_layout_in_yuan_holds_read_back(tmp_path, amount):
+    # 广西 writes amounts in 元: four more integer digits in the cell than in the model's 万元
+    form = Form(year=2024, unit_name="某单位", layout="guangxi",
+                budget=Budget(revenues=(BudgetLine(name="财政拨款", amount=Decimal(amount)),)))
+    result = read_workbook(render_form(form, tmp_path / "f.xlsx"))
+    assert result.form.budget.revenues[0].amount == Decimal(amount)
+    assert not [f for f in result.findings if f.code == "BX011"]
+
+
+def test_an_amount_too_large_for_a_layout_in_yuan_is_refused_before_writing(tmp_path):
+    # 1e11 万元 is 1e15 元: more integer digits than a spreadsheet keeps exactly, so the writer
+    # refuses it naming the field (it would not read back the same), and writes nothing
+    form = Form(year=2024, unit_name="某单位", layout="guangxi",
+                budget=Budget(revenues=(BudgetLine(name="财政拨款", amount=Decimal("100000000000")),)))
+    with pytest.raises(InputError) as exc:
+        render_form(form, tmp_path / "f.xlsx")
+    assert "budget.revenues[0].amount" in str(exc.value.details) and "读回" in str(exc.value)
+    assert not (tmp_path / "f.xlsx").exists()
+
+
 # --------------------------------------------------------------------------------------------
 # The commands on workbooks with several forms and on other layouts
 

@@ -27,7 +27,7 @@ from budgetxl.display import amount_change_text, amount_text, number_change_text
 from budgetxl.errors import LayoutError
 from budgetxl.fieldwords import describe_field
 from budgetxl.fileio import write_text_atomic
-from budgetxl.layout import load_layout, templates_dir
+from budgetxl.layout import load_layout
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
 from budgetxl.resources import templates_dir
 
@@ -121,7 +121,7 @@ class Unreadable:
     reason: str = ""
 
 
-def _unreadable(item: "str | tuple[str, str] | Unreadable") -> Unreadable:
+def _unreadable(item: str | tuple[str, str] | Unreadable) -> Unreadable:
     if isinstance(item, Unreadable):
         return item
     if isinstance(item, tuple):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import jinja2
 import yaml
@@ -344,8 +344,7 @@ class TextsBlock(_Block):
 
 
 Block = Annotated[
-    Union[ValueBlock, FieldsBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
-          TableBlock, IndicatorsBlock, IndicatorSetsBlock, TextsBlock],
+    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
     Field(discriminator="kind"),
 ]
 BUDGET_KINDS = ("pairs", "amount_row", "amount_list")

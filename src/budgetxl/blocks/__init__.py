@@ -18,6 +18,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from budgetxl.blocks import (
     amount_list,
     amount_row,
@@ -33,8 +35,6 @@ from budgetxl.blocks import (
     value,
 )
 from budgetxl.blocks.base import heading, year_in_text
-from pydantic import BaseModel
-
 from budgetxl.errors import InputError
 
 if TYPE_CHECKING:
@@ -85,14 +85,14 @@ def held_paths(layout: Layout) -> set[str]:
 def _unheld(model: BaseModel, held: set[str], prefix: str = "") -> list[str]:
     """Paths of `model`'s fields that hold data (not their defaults) but no block of the layout."""
     out = []
-    for name, info in type(model).model_fields.items():
+    for name, spec in type(model).model_fields.items():
         path = prefix + name
         if path in held or path in ALWAYS_HELD:
             continue
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             out += _unheld(value, held, path + ".")
-        elif value not in (None, "", ()) and value != info.default:
+        elif value not in (None, "", ()) and value != spec.default:
             out.append(path)
     return out
 

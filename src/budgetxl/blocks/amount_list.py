@@ -22,7 +22,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
 from budgetxl.blocks.base import form_model, from_sheet, get_path, header_key, item_model, sheet_problem, to_sheet
-from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span

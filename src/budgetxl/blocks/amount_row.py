@@ -67,7 +67,7 @@ def plan(b: SheetBuilder, block: AmountRowBlock, form: Form, row: int) -> int:
                 b.put(row, spans[0][0], group.heading, "header", last_col=spans[-1][1])
         row += 1
     names_row, amounts_row = row, row + 1
-    seen = {path: 0 for path in _lists(block)}
+    seen = dict.fromkeys(_lists(block), 0)
     totals: dict[str, tuple[int, int]] = {}
     amount_cells: dict[str, list[int]] = {path: [] for path in _lists(block)}
     for list_path, is_total, pos, col in cols:

@@ -22,10 +22,10 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
+from budgetxl.cli.score_cmd import ProfileOpt, check_profile
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import Report
 from budgetxl.rules.check import check_file_forms, check_files
-from budgetxl.cli.score_cmd import ProfileOpt, check_profile
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="警告也算不通过：有警告时退出码为 1。")]
 AnnotateOpt = Annotated[
@@ -102,7 +102,7 @@ def _checked(files: list[Path], debug: bool, profile: str | None = None,
             if debug:
                 raise
             yield file, None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the batch
+        except Exception as exc:
             if debug:
                 raise
             message, _ = describe_unexpected(exc)

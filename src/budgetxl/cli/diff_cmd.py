@@ -28,7 +28,6 @@ from budgetxl.diff.trend import SeriesDiff, diff_series
 from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
-
 OLD_HELP = "较早年度的表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。"
 MORE_HELP = "更多年度的表（按年度先后）：相邻两年逐对比对，并给出历年趋势。"
 OUTPUT_HELP = "把比对结果写成工作簿（.xlsx）。"

@@ -20,7 +20,6 @@ from typing import Any, Iterable, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
-from budgetxl.collect.projects import mark_project_duplicates, missing_returns
 from budgetxl.collect.inspect import (
     STATUSES,
     Comparison,
@@ -33,6 +32,7 @@ from budgetxl.collect.inspect import (
     unit_key,
     where,
 )
+from budgetxl.collect.projects import mark_project_duplicates, missing_returns
 from budgetxl.collect.summary import SummaryBook, is_summary_workbook, write_summary
 from budgetxl.collect.tidy import TidyWriter
 from budgetxl.errors import InputError, UsageError

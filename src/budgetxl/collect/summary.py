@@ -9,7 +9,6 @@ show with two decimals and their columns are as wide as their widest value.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import math
 import os
@@ -43,7 +42,7 @@ from budgetxl.collect.styles import (
 )
 from budgetxl.errors import OutputError
 from budgetxl.fieldwords import describe_field
-from budgetxl.fileio import Staging, atomic_path
+from budgetxl.fileio import Staging
 from budgetxl.read.archive import SEP, Member
 from budgetxl.render.xlsx import Workbook, release
 from budgetxl.safetext import cell_text, is_plain, path_text
@@ -280,7 +279,7 @@ class SummaryBook:
         self._done = False
         self._tmpdir: str | None = None
 
-    def __enter__(self) -> "SummaryBook":
+    def __enter__(self) -> SummaryBook:
         tmp = self._staging.add(self.path)
         base = self.path.absolute().parent
         # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens

@@ -132,7 +132,7 @@ class TidyWriter:
         self._writers: dict[str, Any] = {}
         self._counts = {"tasks": 0, "indicators": 0}
 
-    def __enter__(self) -> "TidyWriter":
+    def __enter__(self) -> TidyWriter:
         if self.folder.exists() and not self.folder.is_dir():
             raise OutputError(f"{self.folder}: 已存在同名文件，--csv 应为一个文件夹")
         staging = self._staging if self._staging is not None else self._stack.enter_context(Staging())

@@ -4,9 +4,8 @@ form layout in templates/, not from here."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from budgetxl import display

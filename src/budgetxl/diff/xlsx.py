@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -24,8 +23,8 @@ from budgetxl.diff.textdiff import Segment, text_segments
 from budgetxl.diff.trend import SeriesDiff, Trend
 from budgetxl.display import amount_text, percent_text, target_delta_text
 from budgetxl.fileio import atomic_path
-from budgetxl.render.xlsx import Workbook
 from budgetxl.layout import load_layout
+from budgetxl.render.xlsx import Workbook
 from budgetxl.text import column_px, fit_width, text_height_pt
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")

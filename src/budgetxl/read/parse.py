@@ -156,7 +156,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     # The label column: where the most blocks have a label; the label cells' usual width there
     # gives the first data column.
     by_col: dict[int, set[str]] = {}
-    for r, c, block, _ in hits:
+    for _, c, block, _ in hits:
         by_col.setdefault(c, set()).add(block.key)
     label_col = min(by_col, key=lambda c: (-len(by_col[c]), c))
     ends = Counter(merges[(r, c)][3] if (r, c) in merges else c for r, c, _, inline in hits
@@ -521,7 +521,7 @@ class SheetReader:
         title, title_cell = "", None
         year = None
         year_from: tuple[int, int, str] | None = None
-        for r in range(0, first_row):
+        for r in range(first_row):
             for c in self.right_cells(r, -1):
                 if (r, c) in self.used:  # a unit note (单位：元)
                     continue

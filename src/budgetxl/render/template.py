@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 

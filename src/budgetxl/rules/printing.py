@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+# The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
+from budgetxl.render.plan import MAX_ROW_PT
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.text import column_px, line_height_pt, wrap_count
-
-# The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
-from budgetxl.render.plan import MAX_ROW_PT  # noqa: E402
 
 
 def _width(layout: Any, first: int, last: int) -> float:

@@ -17,8 +17,8 @@ from budgetxl.rules import (  # noqa: F401 - they register the rules
     project,
     target_rules,
 )
-from budgetxl.rules.selfeval_rules import selfeval_extra
 from budgetxl.rules.registry import Context, all_rules
+from budgetxl.rules.selfeval_rules import selfeval_extra
 
 
 def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = (), *,
