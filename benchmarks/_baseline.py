@@ -11,7 +11,7 @@ from typing import Any, Callable
 import xlsxwriter
 
 from budgetxl.render.styles import style_properties
-from budgetxl.render.xlsx import FIXED_CREATED, WORKBOOK_OPTIONS
+from budgetxl.render.xlsx import FIXED_CREATED, WORKBOOK_OPTIONS, workbook_title
 
 
 def precomputed(plan) -> tuple[list[tuple], dict[tuple[str, int], dict[str, Any]]]:
@@ -42,9 +42,14 @@ def write_cells(ws, cells: list[tuple], fmts: dict[tuple[str, int], Any], widths
 def bare_form_data(plan) -> dict[str, Any]:
     """Everything the bare script needs, as plain values (cheap to send to a worker process)."""
     cells, props = precomputed(plan)
+    formulas = [(f.row, f.col, f.text(), float(f.value) if isinstance(f.value, Decimal) else f.value, f.style,
+                 f.decimals) for f in plan.formulas]
+    for f in plan.formulas:
+        props[(f.style, f.decimals)] = style_properties(f.style, plan.layout, f.decimals)
     m = plan.layout.page.margins
     return {
-        "cells": cells, "props": props, "name": plan.sheet_name,
+        "formulas": formulas,
+        "cells": cells, "props": props, "name": plan.sheet_name, "title": workbook_title(plan.layout),
         "widths": list(plan.col_widths), "heights": list(plan.row_heights), "breaks": list(plan.breaks),
         "paper": plan.layout.page.paper, "footer": plan.layout.page.footer,
         "margins": (m.left, m.right, m.top, m.bottom, m.footer),
@@ -57,10 +62,12 @@ def write_bare(data: dict[str, Any], path: Path | str) -> None:
     text), properties, sheet name and page set-up as budgetxl, so that both write the same
     workbook and a ratio measures budgetxl's own work (planning, measuring, paginating)."""
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
+    wb.set_properties({"created": FIXED_CREATED, "title": data.get("title", "部门整体预算绩效目标表")})
     ws = wb.add_worksheet(data["name"])
     fmts = {k: wb.add_format(v) for k, v in data["props"].items()}
     write_cells(ws, data["cells"], fmts, data["widths"], data["heights"])
+    for r, c, text, value, style, dec in data.get("formulas", ()):  # totals: formula and value
+        ws.write_formula(r, c, text, fmts[(style, dec)], value)
     ws.set_paper(data["paper"])
     ws.set_portrait()
     left, right, top, bottom, footer = data["margins"]

@@ -140,6 +140,54 @@ def layout_template(name: str) -> Callable[[Path], Path]:
     return build
 
 
+def project_template(name: str) -> Callable[[Path], Path]:
+    """budgetxl template --from the project example of layout `name` for 2025 (rolled forward)."""
+    def build(work: Path) -> Path:
+        from budgetxl.render.project_template import make_project_template
+
+        form = load_form(EXAMPLES / f"{name}-2024.yaml")
+        return make_project_template(work / f"template-{name}-2025.xlsx", None, 2025, previous=form)  # type: ignore[arg-type]
+    return build
+
+
+PROJECT_LAYOUTS = ("central-project", "wuhan-project")
+
+
+def _inputs() -> Path:
+    return Path(EXAMPLE_INPUT).parent
+
+
+def selfeval_rendered(name: str) -> Callable[[Path], Path]:
+    """budgetxl render of a bundled self-evaluation example (inputs/NAME.yaml)."""
+    def make(work: Path) -> Path:
+        return render_form(load_form(_inputs() / f"{name}.yaml"), work / f"{name}.xlsx")
+    return make
+
+
+def selfeval_template(work: Path) -> Path:
+    """budgetxl template --kind selfeval --from inputs/fengyang-2024.yaml."""
+    from budgetxl.render.selfeval_template import make_selfeval_template
+
+    path = work / "selfeval-template-2024.xlsx"
+    make_selfeval_template(load_form(_inputs() / "fengyang-2024.yaml"), path)
+    return path
+
+
+def selfeval_summary(work: Path) -> Path:
+    """budgetxl collect of self-evaluations: the three examples and a unit under 80."""
+    returns = work / "returns"
+    returns.mkdir()
+    for name in ("selfeval-2023", "selfeval-project-2023", "chongqing-selfeval-2023"):
+        render_form(load_form(_inputs() / f"{name}.yaml"), returns / f"{name}.xlsx")
+    low = load_form(_inputs() / "selfeval-project-2023.yaml")
+    low = low.model_copy(update={"unit_name": "某某区就业服务中心", "indicators": tuple(
+        i.model_copy(update={"actual": "0", "score": None}) if i.actual[:1].isdigit() else i for i in low.indicators)})
+    render_form(low, returns / "low.xlsx")
+    out = Path("selfeval-summary.xlsx")
+    collect([Path("returns")], out, jobs=1, progress=False)
+    return work / out
+
+
 GOLDEN: dict[str, Callable[[Path], Path]] = {
     "fengyang-2023.xlsx": rendered_form,
     "template-2024.xlsx": template_workbook,
@@ -148,6 +196,13 @@ GOLDEN: dict[str, Callable[[Path], Path]] = {
     "annotated.xlsx": annotated_copy,
     **{f"{name}-2024.xlsx": layout_form(name) for name in ("central", "jiangxi", "guangxi")},
     **{f"template-{name}-2025.xlsx": layout_template(name) for name in ("central", "jiangxi", "guangxi")},
+    **{f"{name}-2024.xlsx": layout_form(name) for name in PROJECT_LAYOUTS},
+    **{f"template-{name}-2025.xlsx": project_template(name) for name in PROJECT_LAYOUTS},
+    "selfeval-2023.xlsx": selfeval_rendered("selfeval-2023"),
+    "selfeval-project-2023.xlsx": selfeval_rendered("selfeval-project-2023"),
+    "chongqing-selfeval-2023.xlsx": selfeval_rendered("chongqing-selfeval-2023"),
+    "selfeval-template-2024.xlsx": selfeval_template,
+    "selfeval-summary.xlsx": selfeval_summary,
 }
 
 

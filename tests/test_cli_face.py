@@ -18,8 +18,10 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.text import display_width
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -516,9 +516,8 @@ def test_summary_prints_readable_and_whole(compared: Path, tmp_path: Path, soffi
     """Printed (`budgetxl pdf`, LibreOffice): every sheet at 8 pt or more, and no text cut off
     by its row (a cut line is missing from the PDF): unit names, 位置 with its cell, reasons,
     paths."""
-    from printed import printed_sizes, printed_text
-
     from budgetxl.pdf import export_pdf
+    from printed import printed_sizes, printed_text
 
     pdf = export_pdf(compared, tmp_path / "汇总.pdf")
     sizes = printed_sizes(pdf)

@@ -697,3 +697,78 @@ def test_fuzz_mutated_workbooks_read_or_fail_cleanly(fuzz_seeds, tmp_path: Path,
         mutated = mutate_bytes(data, seed)
     kind, _ = read_isolated(write(tmp_path, mutated, file_name), timeout=30)
     assert kind in ("result", "ReadError")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing the markup readers: Excel 2003 XML and HTML tables, as budget systems export them
+
+
+@pytest.fixture(scope="module")
+def markup_seeds(seed_bytes: bytes, seed_form, tmp_path_factory) -> list[tuple[str, bytes]]:
+    """The seed and the form a budget system lays out (元, split values), as SpreadsheetML (UTF-8
+    and GB2312) and as HTML (UTF-8 and GBK, Excel's attributes, a title above the table)."""
+    from system_exports import grid_of_xlsx, system_grid, write_html, write_spreadsheetml
+
+    tmp = tmp_path_factory.mktemp("markup")
+    (tmp / "seed.xlsx").write_bytes(seed_bytes)
+    seed = grid_of_xlsx(tmp / "seed.xlsx")
+    system = [system_grid(seed_form)]
+    files = [write_spreadsheetml(tmp / "a.xls", seed), write_spreadsheetml(tmp / "b.xls", system, "GB2312"),
+             write_html(tmp / "c.xls", seed, "gbk", title_outside=True), write_html(tmp / "d.xls", system, excel=True)]
+    return [(p.name, p.read_bytes()) for p in files]
+
+
+_MARKUP_JUNK = [b"<", b"</", b"&", b"&#0;", b"&#x110000;", b"]]>", b'"', b"<!DOCTYPE x>", b"<![CDATA[",
+                b'<!DOCTYPE Workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>', b"&a;",
+                b"<!ENTITY x SYSTEM \"file:///etc/passwd\">", b"<table>", b"</table>", b"<td>", b"<tr>", b"<br>",
+                b"\xff\xfe", b"\xef\xbb\xbf", b"\x00"]
+_SPAN_ATTRS = [rb'ss:Index="(\d+)"', rb'ss:MergeAcross="(\d+)"', rb'ss:MergeDown="(\d+)"', rb'rowspan="(\d+)"',
+               rb"colspan=(\d+)", rb'x:num="([^"]*)"']
+
+
+def mutate_text_workbook(data, seed: bytes) -> bytes:
+    """One mutation of a SpreadsheetML or HTML file: truncated, bytes flipped, junk spliced in (DTDs,
+    entities, stray tags), a span or index made absurd, a row repeated many times, deep nesting,
+    an encoding declared otherwise."""
+    how = data.draw(st.sampled_from(["truncate", "flip", "junk", "span", "repeat", "nest", "encoding"]))
+    if how == "truncate":
+        return seed[: data.draw(st.integers(0, len(seed) - 1))]
+    if how == "flip":
+        out = bytearray(seed)
+        for _ in range(data.draw(st.integers(1, 8))):
+            out[data.draw(st.integers(0, len(out) - 1))] ^= data.draw(st.integers(1, 255))
+        return bytes(out)
+    if how == "junk":
+        i = data.draw(st.integers(0, len(seed)))
+        junk = data.draw(st.sampled_from(_MARKUP_JUNK) | st.binary(min_size=1, max_size=48))
+        return seed[:i] + junk + seed[i + data.draw(st.integers(0, 32)):]
+    if how == "span":
+        spots = [m.span(1) for pattern in _SPAN_ATTRS for m in re.finditer(pattern, seed)]
+        if not spots:
+            return seed
+        a, b = data.draw(st.sampled_from(spots))
+        big = data.draw(st.sampled_from([b"0", b"-1", b"65535", b"1048576", b"16384", b"2147483648", b"99999999999999999999",
+                                         b"1e308", b"nan", b""]))
+        return seed[:a] + big + seed[b:]
+    if how == "repeat":
+        rows = [m.span() for m in re.finditer(rb"<(?:Row|tr)\b.*?</(?:Row|tr)>", seed, re.S)]
+        if not rows:
+            return seed
+        a, b = data.draw(st.sampled_from(rows))
+        return seed[:b] + seed[a:b] * data.draw(st.sampled_from([10, 1000, 20000])) + seed[b:]
+    if how == "nest":
+        at = seed.find(b"<Table") if b"<Table" in seed else seed.find(b"<table")
+        depth = data.draw(st.sampled_from([1000, 100_000]))
+        tag = data.draw(st.sampled_from([b"x", b"Data", b"table", b"div", b"td"]))
+        return seed[:at] + b"<" + tag + b">" * 1 + (b"<" + tag + b">") * depth + (b"</" + tag + b">") * depth + seed[at:]
+    declared = data.draw(st.sampled_from([b"UTF-16", b"ISO-8859-1", b"x-unknown", b"GB2312", b"UTF-8", b"Shift_JIS"]))
+    return re.sub(rb'(encoding="|charset=)[A-Za-z0-9_-]+', lambda m: m.group(1) + declared, seed, count=1)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_spreadsheetml_and_html_read_or_fail_cleanly(markup_seeds, tmp_path: Path, data) -> None:
+    name = data.draw(st.sampled_from([n for n, _ in markup_seeds]), label="seed")
+    mutated = mutate_text_workbook(data, dict(markup_seeds)[name])
+    kind, _ = read_isolated(write(tmp_path, mutated, "x.xls"), timeout=30)
+    assert kind in ("result", "ReadError")

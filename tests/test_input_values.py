@@ -7,7 +7,6 @@ in words a clerk understands, never as 意外错误 or a traceback."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -16,8 +15,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.errors import InputError
 from budgetxl.model import form_from_data, load_form, parse_amount, read_data
 from budgetxl.read import read_workbook

@@ -45,7 +45,10 @@ def test_example_renders_and_reads_back_in_its_layout(tmp_path, name):
     result = read_workbook(render_form(form, tmp_path / f"{name}.xlsx"))
     assert result.layout == name
     assert result.form == form
-    assert not result.findings
+    # nothing to report but, for the layout in 元, the unit its budget was read in
+    assert [f.code for f in result.findings] == (["BX019"] if name == "guangxi" else [])
+    assert result.units == ({"部门预算安排资金（元）": "元"} if name == "guangxi" else {"年度部门整体支出预算（万元）": "万元"}
+                            if name == "central" else result.units)
 
 
 def test_central_total_is_a_formula_with_its_value(tmp_path):
@@ -78,7 +81,7 @@ def test_templates_of_each_layout_read_back(tmp_path, name):
     blank = make_template(tmp_path / "blank.xlsx", "某某单位", 2025, layout=name)
     result = read_workbook(blank)
     assert result.layout == name and result.form.unit_name == "某某单位" and result.form.year == 2025
-    assert not result.findings
+    assert [f.code for f in result.findings] == (["BX019"] if name == "guangxi" else [])
     lines = load_layout(name).budget_lines()
     for path, names in lines.items():
         assert [ln.name for ln in get_path(result.form, path)] == list(names)
@@ -536,6 +539,27 @@ def test_random_forms_with_label_words_round_trip_in_every_layout(tmp_path, name
     assert read_workbook(path).form == form
 
 
+@pytest.mark.parametrize("amount", ["99999999999.9999", "123456789.012345", "0.0001"])
+def test_the_largest_amounts_a_layout_in_yuan_holds_read_back(tmp_path, amount):
+    # 广西 writes amounts in 元: four more integer digits in the cell than in the model's 万元
+    form = Form(year=2024, unit_name="某单位", layout="guangxi",
+                budget=Budget(revenues=(BudgetLine(name="财政拨款", amount=Decimal(amount)),)))
+    result = read_workbook(render_form(form, tmp_path / "f.xlsx"))
+    assert result.form.budget.revenues[0].amount == Decimal(amount)
+    assert not [f for f in result.findings if f.code == "BX011"]
+
+
+def test_an_amount_too_large_for_a_layout_in_yuan_is_refused_before_writing(tmp_path):
+    # 1e11 万元 is 1e15 元: more integer digits than a spreadsheet keeps exactly, so the writer
+    # refuses it naming the field (it would not read back the same), and writes nothing
+    form = Form(year=2024, unit_name="某单位", layout="guangxi",
+                budget=Budget(revenues=(BudgetLine(name="财政拨款", amount=Decimal("100000000000")),)))
+    with pytest.raises(InputError) as exc:
+        render_form(form, tmp_path / "f.xlsx")
+    assert "budget.revenues[0].amount" in str(exc.value.details) and "读回" in str(exc.value)
+    assert not (tmp_path / "f.xlsx").exists()
+
+
 # --------------------------------------------------------------------------------------------
 # The commands on workbooks with several forms and on other layouts
 
@@ -654,3 +678,14 @@ def test_a_diff_speaks_the_layout_and_compares_numbered_goals_and_functions(tmp_
     book = write_comparison(tmp_path / "c.xlsx", diff, [old, new], ["a.yaml", "b.yaml"])
     cells = [c.value for ws in openpyxl.load_workbook(book) for row in ws.iter_rows() for c in row if c.value]
     assert "部门职能概述" in cells and "部门整体支出年度绩效目标" in cells
+
+
+def test_an_amount_too_large_in_yuan_is_refused_by_the_writer(tmp_path):
+    """1e11 万元 is 1e15 元: more digits than a spreadsheet keeps, so a layout in 元 refuses it
+    (naming the field) rather than write a sheet that reads back without it."""
+    form = load_form(EXAMPLES["guangxi"])
+    big = (form.budget.revenues[0].model_copy(update={"amount": Decimal("100000000000")}), *form.budget.revenues[1:])
+    with pytest.raises(InputError, match=r"budget.revenues\[0\].amount: 100000000000 万元写成元是 1000000000000000"):
+        render_form(form.model_copy(update={"budget": form.budget.model_copy(update={"revenues": big})}),
+                    tmp_path / "g.xlsx")
+    assert not (tmp_path / "g.xlsx").exists()

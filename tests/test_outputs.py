@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from budgetxl.cli import app
-from budgetxl.cli import commands  # noqa: F401 - registers the commands
+from budgetxl.cli import (
+    app,
+    commands,  # noqa: F401 - registers the commands
+)
 from budgetxl.errors import OutputError, UsageError
 from budgetxl.fileio import Staging, atomic_path, refuse_inputs, same_file, write_text_atomic
 from budgetxl.render import render_form
@@ -67,18 +69,18 @@ def links(files: dict[str, Path]) -> dict[str, Path]:
 
 
 COMMANDS = {
-    "render -o the form": lambda f, l: ["render", f["form"], "-o", f["form"]],
-    "render -o a symlink to it": lambda f, l: ["render", f["form"], "-o", l["link"]],
-    "render -o a hard link of it": lambda f, l: ["render", f["form"], "-o", l["hard"]],
-    "render -o the same path written otherwise": lambda f, l: ["render", f["form"], "-o", l["dotted"]],
-    "read -o the workbook": lambda f, l: ["read", f["book"], "-o", f["book"]],
-    "read -o a symlink to it": lambda f, l: ["read", f["book"], "-o", l["booklink"]],
-    "diff -o the newer": lambda f, l: ["diff", f["form"], f["book"], "-o", f["book"]],
-    "diff --html a link to an input": lambda f, l: ["diff", f["form"], f["other"], "--html", _html_link(f["other"])],
-    "template --from -o": lambda f, l: ["template", "--from", f["book"], "--year", "2024", "-o", f["book"]],
-    "check --annotate a link": lambda f, l: ["check", f["book"], "--annotate", l["booklink"]],
-    "check --html a link": lambda f, l: ["check", f["form"], "--html", _html_link(f["form"])],
-    "pdf -o a link to the input": lambda f, l: ["pdf", f["book"], "-o", _pdf_link(f["book"])],
+    "render -o the form": lambda f, ln: ["render", f["form"], "-o", f["form"]],
+    "render -o a symlink to it": lambda f, ln: ["render", f["form"], "-o", ln["link"]],
+    "render -o a hard link of it": lambda f, ln: ["render", f["form"], "-o", ln["hard"]],
+    "render -o the same path written otherwise": lambda f, ln: ["render", f["form"], "-o", ln["dotted"]],
+    "read -o the workbook": lambda f, ln: ["read", f["book"], "-o", f["book"]],
+    "read -o a symlink to it": lambda f, ln: ["read", f["book"], "-o", ln["booklink"]],
+    "diff -o the newer": lambda f, ln: ["diff", f["form"], f["book"], "-o", f["book"]],
+    "diff --html a link to an input": lambda f, ln: ["diff", f["form"], f["other"], "--html", _html_link(f["other"])],
+    "template --from -o": lambda f, ln: ["template", "--from", f["book"], "--year", "2024", "-o", f["book"]],
+    "check --annotate a link": lambda f, ln: ["check", f["book"], "--annotate", ln["booklink"]],
+    "check --html a link": lambda f, ln: ["check", f["form"], "--html", _html_link(f["form"])],
+    "pdf -o a link to the input": lambda f, ln: ["pdf", f["book"], "-o", _pdf_link(f["book"])],
 }
 
 
@@ -226,17 +228,13 @@ def test_a_full_disk_while_writing_is_caught_however_the_writer_wraps_it(tmp_pat
     import xlsxwriter.exceptions
 
     target = tmp_path / "x.xlsx"
-    with pytest.raises(OutputError, match="磁盘空间不足"):
-        with atomic_path(target):
-            raise xlsxwriter.exceptions.FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
-    with pytest.raises(OutputError, match="磁盘空间不足"):
-        with atomic_path(target) as tmp:
-            with open(tmp, "wb"):
-                raise OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(OutputError, match="磁盘空间不足"), atomic_path(target):
+        raise xlsxwriter.exceptions.FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(OutputError, match="磁盘空间不足"), atomic_path(target) as tmp, open(tmp, "wb"):
+        raise OSError(errno.ENOSPC, "No space left on device")
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(FileNotFoundError):  # an error about something else stays what it is
-        with atomic_path(target):
-            open(tmp_path / "no-such-input")
+    with pytest.raises(FileNotFoundError), atomic_path(target):  # an error about something else stays what it is
+        (tmp_path / "no-such-input").read_bytes()
     assert list(tmp_path.iterdir()) == []
 
 
@@ -249,10 +247,9 @@ def small_disk(tmp_path: Path):
     if res.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({res.stderr.strip() or 'not permitted'})")
     try:
-        with open(mount / "filler", "wb", buffering=0) as fh:  # the disk filled to the last byte
-            with pytest.raises(OSError):
-                for _ in range(1024):
-                    fh.write(b"\0" * 1024)
+        with open(mount / "filler", "wb", buffering=0) as fh, pytest.raises(OSError):  # filled to the last byte
+            for _ in range(1024):
+                fh.write(b"\0" * 1024)
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True)
@@ -264,7 +261,7 @@ def test_every_command_on_a_full_disk_says_so_once_and_leaves_nothing(files, sma
     returns = tmp_path / "returns"
     returns.mkdir()
     shutil.copy(files["book"], returns / "a.xlsx")
-    commands = [
+    runs = [
         ["render", files["form"], "-o", small_disk / "r.xlsx"],
         ["read", files["book"], "-o", small_disk / "r.yaml"],
         ["diff", files["form"], files["other"], "-o", small_disk / "d.xlsx"],
@@ -278,8 +275,8 @@ def test_every_command_on_a_full_disk_says_so_once_and_leaves_nothing(files, sma
          "--out-dir", small_disk / "templates", "--jobs", "1"],
     ]
     if shutil.which("soffice") or shutil.which("libreoffice"):
-        commands.append(["pdf", files["book"], "-o", small_disk / "p.pdf"])
-    for args in commands:
+        runs.append(["pdf", files["book"], "-o", small_disk / "p.pdf"])
+    for args in runs:
         res = run(*args, env={"TMPDIR": str(private_tmp)})
         assert "Traceback" not in res.stderr, (args, res.stderr)
         assert res.returncode == 1, (args, res.returncode, res.stderr)
@@ -314,10 +311,9 @@ def test_staged_outputs_are_committed_together_or_rolled_back(tmp_path: Path, mo
         return real_replace(src, dst)
 
     monkeypatch.setattr("budgetxl.fileio.os.replace", replace)
-    with pytest.raises(OutputError, match="c.txt"):
-        with Staging() as staging:
-            for target in (a, b, c):
-                Path(staging.add(target)).write_text("new")
+    with pytest.raises(OutputError, match=r"c\.txt"), Staging() as staging:
+        for target in (a, b, c):
+            Path(staging.add(target)).write_text("new")
     assert a.read_text() == "old a" and b.read_text() == "old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]  # no temp, no backup, no sub/
     monkeypatch.setattr("budgetxl.fileio.os.replace", real_replace)

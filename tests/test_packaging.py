@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -34,10 +34,15 @@ def test_every_data_file_is_declared_for_the_wheel():
     for package, folder in (("budgetxl.templates", "templates"), ("budgetxl.inputs", "inputs")):
         assert setup["package-dir"][package] == folder
         assert f'"{package}"' in (ROOT / "setup.py").read_text(encoding="utf-8")
-    # Every file of templates/ matches a pattern that ships it.
+    # Every file of templates/ (in its subfolders too: profiles/) matches a pattern that ships it,
+    # a pattern of as many parts as the file's path (setuptools' * does not cross a folder).
     patterns = setup["package-data"]["budgetxl.templates"]
-    for path in (ROOT / "templates").iterdir():
-        assert any(path.match(p) for p in patterns), f"templates/{path.name} would not ship in the wheel"
+    for path in (ROOT / "templates").rglob("*"):
+        if path.is_dir():
+            continue
+        rel = path.relative_to(ROOT / "templates")
+        assert any(len(rel.parts) == len(PurePosixPath(p).parts) and rel.match(p) for p in patterns), (
+            f"templates/{rel.as_posix()} would not ship in the wheel")
     assert resources.EXAMPLE_NAME in setup["package-data"]["budgetxl.inputs"]
     assert "py.typed" in setup["package-data"]["budgetxl"] and (SRC / "py.typed").is_file()
 

@@ -187,7 +187,7 @@ class Staging:
         self._entries.append(entry)
         return entry.tmp
 
-    def __enter__(self) -> "Staging":
+    def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:

@@ -27,7 +27,7 @@ from budgetxl.display import amount_change_text, amount_text, number_change_text
 from budgetxl.errors import LayoutError
 from budgetxl.fieldwords import describe_field
 from budgetxl.fileio import write_text_atomic
-from budgetxl.layout import load_layout, templates_dir
+from budgetxl.layout import load_layout
 from budgetxl.report import SEVERITIES, SEVERITY_LABELS, Finding, Report
 from budgetxl.resources import templates_dir
 
@@ -121,7 +121,7 @@ class Unreadable:
     reason: str = ""
 
 
-def _unreadable(item: "str | tuple[str, str] | Unreadable") -> Unreadable:
+def _unreadable(item: str | tuple[str, str] | Unreadable) -> Unreadable:
     if isinstance(item, Unreadable):
         return item
     if isinstance(item, tuple):
@@ -298,11 +298,10 @@ def _pair(diff: FormDiff, anchor: str) -> dict[str, Any]:
     task_labels, indicator_labels = _field_labels()
     counts = diff.counts()
     goal = {s: int(diff.overall_goal.status == s) for s in S.COUNT_ORDER}
-    count_rows = [(S.block_labels(diff.new.layout)["budget"], counts["budget"])]
+    count_rows = [(diff.label("budget"), counts["budget"])]
     if diff.basic_info:
-        count_rows.append((S.block_labels(diff.new.layout)["basic_info"], counts["basic_info"]))
-    count_rows += [(S.block_labels(diff.new.layout)["overall_goal"], goal), (S.block_labels(diff.new.layout)["tasks"], counts["tasks"]),
-                   (S.block_labels(diff.new.layout)["indicators"], counts["indicators"])]
+        count_rows.append((diff.label("basic_info"), counts["basic_info"]))
+    count_rows += [(diff.label("overall_goal"), goal), *((diff.label(b), counts[b]) for b in diff.blocks)]
     unit = diff.new.unit_name
     if diff.old.unit_name != diff.new.unit_name:
         unit = f"{diff.old.unit_name} → {diff.new.unit_name}"
@@ -332,6 +331,10 @@ def _pair(diff: FormDiff, anchor: str) -> dict[str, Any]:
         "tasks": _entries(diff.tasks, task_labels, ("group", "name")),
         "task_heads": [S.LABELS["group"], task_labels["name"]],
         "indicators": _entries(diff.indicators, indicator_labels, ("level1", "level2", "name")),
+        "period_indicators": _entries(diff.period_indicators, indicator_labels, ("level1", "level2", "name")),
+        "labels": {b: diff.label(b) for b in ("budget", "basic_info", "overall_goal", "tasks", "indicators",
+                                               "period_indicators")},
+        "blocks": diff.blocks,
         "indicator_heads": [indicator_labels["level1"], indicator_labels["level2"], indicator_labels["name"]],
     }
 
@@ -350,6 +353,8 @@ def diff_html(result: FormDiff | SeriesDiff, sources: Sequence[str] = (), genera
                        "amounts": [_num(a) for a in line.amounts]} for line in result.trend.lines],
         }
     title = S.TITLE if isinstance(result, FormDiff) else S.SERIES_TITLE
+    if diffs and diffs[0].kind == "project" and isinstance(result, FormDiff):
+        title = S.PROJECT_TITLE
     return _render(
         COMPARE_TEMPLATE,
         title=title,

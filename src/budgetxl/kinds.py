@@ -8,10 +8,14 @@ kind. A new kind is a model module and one entry here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
+from budgetxl.errors import InputError
 from budgetxl.model import Form
+from budgetxl.project import ProjectForm
+from budgetxl.selfeval import SelfEvaluation
 
 
 @dataclass(frozen=True)
@@ -28,5 +32,55 @@ FORM_KINDS: dict[str, FormKind] = {
     kind.name: kind
     for kind in (
         FormKind("department", Form, "guangdong", "部门整体预算绩效目标表"),
+        FormKind("project", ProjectForm, "central-project", "项目支出绩效目标表"),
+        FormKind("selfeval", SelfEvaluation, "selfeval", "绩效自评表"),
     )
 }
+
+
+def kind_of(form: Any) -> FormKind:
+    """The kind of a form (a model instance)."""
+    return FORM_KINDS[getattr(form, "kind", "department")]
+
+
+def layout_name(form: Any) -> str:
+    """The layout a form is laid out in: its own `layout`, else its kind's default (a kind whose
+    default depends on the form, such as a project's self-evaluation, says so itself)."""
+    own = getattr(form, "layout", None)
+    if own:
+        return str(own)
+    default = getattr(form, "default_layout", None)
+    if callable(default):
+        return str(default())
+    return kind_of(form).default_layout
+
+
+def form_layout(form: Any) -> Any:
+    """The layout a form is rendered with (a layout.Layout): the one it names, else its kind's
+    default; a layout of another kind is refused (InputError)."""
+    from budgetxl.layout import load_layout
+
+    layout = load_layout(layout_name(form))
+    check_kind(form, layout)
+    return layout
+
+
+def check_kind(form: Any, layout: Any) -> None:
+    """Refuse laying out a form in a layout of another kind (InputError, in words for people)."""
+    check_layout_kind(kind_of(form).name, layout)
+
+
+def check_layout_kind(name: str, layout: Any) -> None:
+    """Refuse a layout that is not of the form kind `name` (InputError naming the kind's layouts)."""
+    kind = FORM_KINDS[name]
+    if layout.kind != kind.name:
+        other = FORM_KINDS[layout.kind].title if layout.kind in FORM_KINDS else layout.kind
+        same = _layouts_of(kind.name)
+        raise InputError(f"版式“{layout.name}”是{other}的版式，不能用于{kind.title}"
+                         + (f"；可用的版式：{'、'.join(same)}" if same else ""))
+
+
+def _layouts_of(kind: str) -> list[str]:
+    from budgetxl.layout import all_layouts
+
+    return [lay.name for lay in all_layouts() if lay.kind == kind]

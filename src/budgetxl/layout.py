@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from budgetxl.amount_units import stated_unit, without_unit
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.resources import templates_dir
@@ -78,15 +79,34 @@ class Column(_Data):
     span: int = Field(default=1, ge=1)
     style: str = ""  # the data cells' style in the render plan ('' = the kind's default)
     hint: str = ""  # the input hint of a template (a key of templates/template.yaml's hints)
+    # Templates fill this column with formulas (a self-evaluation's 得分): a formula no program has
+    # calculated yet reads as blank, without a finding (budgetxl computes the value itself).
+    computed: bool = False
 
     def header_labels(self) -> tuple[str, ...]:
         return (self.header, *self.synonyms) if self.header else self.synonyms
+
+
+class ParentLabel(_Data):
+    """A label standing over several consecutive blocks in the first label column, each block's
+    own label beside it in the next one (项目支出预算及测算依据 over 项目支出明细预算 and 测算依据及说明)."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
 
 
 class _Block(_Data):
     key: str
     label: str
     synonyms: tuple[str, ...] = ()
+    # In a layout with two label columns: the label over this block and its neighbours of the same
+    # parent, in the first label column (the block's own label stands in the second).
+    parent: ParentLabel | None = None
+    # The first physical column of the content (right of the label columns): set by the layout.
+    first_col: int = 1
     optional: bool = False  # written only when the form has data for the block
     columns: tuple[Column, ...] = ()
     # The column map of another block, under that block's header row (the layout copies the
@@ -105,7 +125,7 @@ class _Block(_Data):
     def positions(self) -> tuple[tuple[int, int], ...]:
         """(first, last) physical column of each column of the map (column A holds the labels)."""
         out = []
-        col = 1
+        col = self.first_col
         for c in self.columns:
             out.append((col, col + c.span - 1))
             col += c.span
@@ -203,6 +223,12 @@ class AmountListBlock(_Block):
     total: TotalLine | None = None
     detail_prefix: str = ""  # written before the first line after a first-position total (其中：)
     task_funds_line: str = ""
+    # Main lines numbered as this says ('{n}.': 1.一般公共预算财政拨款收入, 2.…), the number not
+    # part of the name; '' for none.
+    numbered: str = ""
+    # The mark of a detail line (其中：): lines the model marks `detail` are part of the main line
+    # above them; the first of a run is written with the mark, the others indented under it.
+    details: str = ""
 
 
 class TextBlock(_Block):
@@ -238,16 +264,88 @@ class TableBlock(_Block):
     required: bool = False  # a form in this layout must have at least one row here (BX108)
 
 
+class IndicatorTotal(_Data):
+    """A total row under the indicators (总分, 合计): its label, written in the first column, and
+    the model field each of its amount cells holds (the column's field → a model path)."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+    fields: dict[str, str] = Field(default_factory=dict)
+
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
+
+
 class IndicatorsBlock(_Block):
-    """The indicator tree: 一级 and 二级 merged (or repeated) over their rows, 三级 and 指标值."""
+    """The indicator tree: 一级 and 二级 merged (or repeated) over their rows, 三级 and 指标值.
+    `field` is the model's list of indicators (indicators; a project's period_indicators).
+
+    `opens_with_header`: the block has no label cell of its own; its header row opens it, the
+    header's first column standing in the label column (指标类型 | 指标名称 | …) and that column
+    holding data (the 一级) below it. Its columns then cover the label column(s) too."""
 
     kind: Literal["indicators"]
-    field: Literal["indicators"] = "indicators"
+    field: str = "indicators"
+    opens_with_header: bool = False
+    total: IndicatorTotal | None = None
+
+    @cached_property
+    def positions(self) -> tuple[tuple[int, int], ...]:
+        out = []
+        col = 0 if self.opens_with_header else self.first_col
+        for c in self.columns:
+            out.append((col, col + c.span - 1))
+            col += c.span
+        return tuple(out)
+
+
+class IndicatorSet(_Data):
+    """One of the indicator trees of an indicator_sets block: the model's list and its heading."""
+
+    field: str
+    heading: str
+    synonyms: tuple[str, ...] = ()
+
+    def all_labels(self) -> tuple[str, ...]:
+        return (self.heading, *self.synonyms)
+
+
+class IndicatorSetsBlock(_Block):
+    """Indicator trees side by side (实施期绩效指标 | 年度绩效指标), each under a heading over its
+    columns; the column map is one tree's, repeated for each set from left to right."""
+
+    kind: Literal["indicator_sets"]
+    sets: tuple[IndicatorSet, ...] = Field(min_length=2)
+
+    @cached_property
+    def positions(self) -> tuple[tuple[int, int], ...]:
+        """(first, last) physical column of each column of the map, in the first set."""
+        out = []
+        col = self.first_col
+        for c in self.columns:
+            out.append((col, col + c.span - 1))
+            col += c.span
+        return tuple(out)
+
+    @property
+    def set_width(self) -> int:
+        return sum(c.span for c in self.columns)
+
+    def set_positions(self, index: int) -> tuple[tuple[int, int], ...]:
+        """(first, last) physical column of each column of the map in set `index`."""
+        shift = index * self.set_width
+        return tuple((a + shift, b + shift) for a, b in self.positions)
+
+
+class TextsBlock(_Block):
+    """Texts side by side under a header row (实施期目标 | 年度目标): each column of the map holds
+    one text field of the model, its header above it."""
+
+    kind: Literal["texts"]
 
 
 Block = Annotated[
-    Union[ValueBlock, FieldsBlock, InfoBlock, PairsBlock, AmountRowBlock, AmountListBlock, TextBlock, NumberedBlock,
-          TableBlock, IndicatorsBlock],
+    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
     Field(discriminator="kind"),
 ]
 BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
@@ -260,6 +358,7 @@ BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
 class Layout(_Data):
     name: str
     kind: str = "department"  # the form kind (model.FORM_KINDS) the layout lays out
+    profile: str = ""  # self-evaluations: the scoring profile (templates/profiles/) used when none is named
     description: str = ""
     sheet_name: str
     title: str
@@ -268,6 +367,9 @@ class Layout(_Data):
     year_line: str = "（{{ year }}年度）"
     font: Font
     columns: tuple[float, ...]
+    # Physical columns the block labels take (1: column A; 2: A and B, a parent label in A over the
+    # labels of its blocks in B); the content starts right of them.
+    label_columns: int = Field(default=1, ge=1, le=2)
     page: Page
     rows: Rows
     blocks: tuple[Block, ...]
@@ -281,8 +383,11 @@ class Layout(_Data):
         if not isinstance(blocks, list):
             return data
         by_key = {b.get("key"): b for b in blocks if isinstance(b, dict)}
+        first_col = data.get("label_columns", 1)
         out = []
         for block in blocks:
+            if isinstance(block, dict) and isinstance(first_col, int):
+                block = {**block, "first_col": first_col}
             source = by_key.get(block.get("columns_from")) if isinstance(block, dict) else None
             if isinstance(block, dict) and block.get("columns_from"):
                 if source is None or block.get("columns"):
@@ -298,7 +403,7 @@ class Layout(_Data):
 
         if self.kind not in FORM_KINDS:
             raise ValueError(f"kind: 不认识的表格种类“{self.kind}”（可选：{'、'.join(FORM_KINDS)}）")
-        width = len(self.columns) - 1
+        width = len(self.columns) - self.label_columns
         if width < 1:
             raise ValueError("columns: 至少需要两列（栏目名称一列，内容至少一列）")
         seen: set[str] = set()
@@ -306,9 +411,23 @@ class Layout(_Data):
             if block.key in seen:
                 raise ValueError(f"blocks: 栏目 key “{block.key}” 重复")
             seen.add(block.key)
+            if block.parent is not None and self.label_columns < 2:
+                raise ValueError(f"blocks.{block.key}.parent: 上级栏目名称需要两列栏目名称（label_columns: 2）")
             spans = sum(c.span for c in block.columns)
-            if block.columns and spans != width:
-                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {width}")
+            if block.kind == "indicator_sets":
+                spans *= len(block.sets)
+            opens = getattr(block, "opens_with_header", False)
+            expected = width + block.first_col if opens else width
+            if block.columns and spans != expected:
+                raise ValueError(f"blocks.{block.key}: 各列跨度之和为 {spans}，应等于内容列数 {expected}")
+            if opens and (not block.columns
+                          or normalize_label(block.columns[0].header) != normalize_label(block.label)):
+                raise ValueError(f"blocks.{block.key}: 由表头开始的栏目，label 应与第一列的表头相同")
+            texts = [block.label, *(c.header for c in block.columns if not block.columns_from)]
+            stated = {u for u in map(stated_unit, texts) if u is not None}
+            if stated - {block.unit}:
+                raise ValueError(f"blocks.{block.key}: 标签或表头写的金额单位是{'、'.join(sorted(stated))}，"
+                                 f"但 unit 为 {block.unit}；读取时以表中写明的单位为准，请改为一致")
         return self
 
     @cached_property
@@ -321,7 +440,20 @@ class Layout(_Data):
         for block in self.blocks:
             for label in block.all_labels():
                 labels.setdefault(normalize_label(label), block)
+        for block in self.blocks:  # a label stating a unit also without it: 部门预算安排资金（元）
+            for label in block.all_labels():
+                labels.setdefault(without_unit(normalize_label(label)), block)
         return labels
+
+    @cached_property
+    def _parents(self) -> dict[str, Any]:
+        """Normalised parent label → the first block under it."""
+        out: dict[str, Any] = {}
+        for block in self.blocks:
+            if block.parent is not None:
+                for label in block.parent.all_labels():
+                    out.setdefault(normalize_label(label), block)
+        return out
 
     @cached_property
     def _totals(self) -> frozenset[str]:
@@ -340,8 +472,22 @@ class Layout(_Data):
         return next((b for b in self.blocks if b.kind in kinds), None)
 
     def block_for_label(self, text: object) -> Any:
-        """The block whose label (or synonym) `text` is, None if none."""
-        return self._labels.get(normalize_label(text))
+        """The block whose label (or synonym) `text` is, None if none. A unit the text states
+        does not matter: 年度部门整体支出预算（元） is the block labelled …（万元）."""
+        norm = normalize_label(text)
+        found = self._labels.get(norm)
+        if found is None and ")" in norm:
+            found = self._labels.get(without_unit(norm))
+        return found
+
+    def block_for_parent_label(self, text: object) -> Any:
+        """The first block under the parent label (or synonym) `text`, None if none."""
+        return self._parents.get(normalize_label(text)) if self._parents else None
+
+    @property
+    def first_col(self) -> int:
+        """The first physical column of the content, right of the label columns."""
+        return self.label_columns
 
     @property
     def unit_block(self) -> ValueBlock | None:
@@ -352,8 +498,8 @@ class Layout(_Data):
         return self.first_of(*BUDGET_KINDS)
 
     @property
-    def indicators_block(self) -> IndicatorsBlock | None:
-        return self.first_of("indicators")
+    def indicators_block(self) -> IndicatorsBlock | IndicatorSetsBlock | None:
+        return self.first_of("indicators", "indicator_sets")
 
     def task_block(self, group: str) -> TableBlock | None:
         return next((b for b in self.blocks if b.kind == "table" and b.field == "tasks" and b.group == group), None)
@@ -567,7 +713,8 @@ def label_index() -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = {}
     for layout in all_layouts():
         for block in layout.blocks:
-            for label in block.all_labels():
+            parents = block.parent.all_labels() if block.parent is not None else ()
+            for label in (*block.all_labels(), *parents):
                 keys = index.setdefault(normalize_label(label), [])
                 if block.key not in keys:
                     keys.append(block.key)

@@ -344,3 +344,59 @@ def _canonical(value: Decimal) -> Decimal:
 
 def _plain(value: Decimal) -> str:
     return format(value, "f")
+
+
+# --------------------------------------------------------------------------------------------
+# A target split over columns (符号 | 指标值 | 计量单位), as budget systems export it
+
+# What an operator cell may say: the comparisons (in symbols or words, as parse_target reads them
+# before a number) and the words that mean "no comparison" (a plain or a qualitative target).
+_NO_OPERATOR = frozenset({"", "=", "＝", "==", "等于", "定性", "定量", "无", "/", "-", "—", "－", "－－", "——"})
+_NO_UNIT = frozenset({"", "无", "/", "-", "—", "－"})
+
+
+def operator_of(text: str) -> tuple[str, bool]:
+    """(the operator an operator cell gives, whether the cell was understood): '≥', '大于等于'
+    and '>=' give '≥'; '=', '定性', '无' and an empty cell give ''."""
+    t = text.translate(_CHAR_MAP).strip().replace(" ", "")
+    if t in _NO_OPERATOR:
+        return "", True
+    op, pos = _match_prefix(t, 0)
+    if op is not None and pos == len(t):
+        return ("" if op == "=" else op), True
+    return "", False
+
+
+def join_target(operator: str, value: str, unit: str) -> tuple[str, str | None]:
+    """The one target of a row whose 指标值 is split over columns: operator, value, unit, with
+    '=' and 定性/无 left out (`≥ | 25 | 万平方米` → `≥25万平方米`; `= | 100 | %` → `100%`;
+    `定性 | 有效提升 |` → `有效提升`). A unit the value already ends with is not repeated (a value
+    formatted 0% reads '100%'). Returns (target, problem): problem names an operator that cannot be
+    understood (it is left out)."""
+    op, understood = operator_of(operator)
+    unit = unit.strip()
+    if unit in _NO_UNIT or value.endswith(unit):
+        unit = ""
+    problem = None if understood else f"符号“{operator.strip()}”无法识别（应为 ≥、≤、=、>、<、定性或无），未并入指标值"
+    return f"{op}{value}{unit}", problem
+
+
+def split_target(text: str) -> tuple[str, str, str]:
+    """(operator, value, unit) columns for a target, so that join_target gives it back exactly:
+    a quantity as parse_target reads it (`≥25万平方米` → ≥ | 25 | 万平方米; `100%` → = | 100 | %),
+    a qualitative target as 定性 | text | (empty); anything else (a note, a formula, 以上 after the
+    number, a label before it) whole in the value column with the other two empty."""
+    if not text:
+        return "", "", ""
+    t = parse_target(text)
+    if t.is_quantitative and t.value is not None and not t.note and not t.unit_from_name:
+        op = t.operator or "="
+        value = _plain(t.value)
+        if join_target(op, value, t.unit) == (text, None) and t.unit not in _NO_UNIT:
+            return op, value, t.unit
+        if not t.unit and join_target(op, value, "") == (text, None):
+            return op, value, ""
+    elif (t.kind == "qualitative" and not has_number(text) and operator_of(text)[0] == ""
+          and join_target("定性", text, "") == (text, None)):
+        return "定性", text, ""
+    return "", text, ""

@@ -18,10 +18,23 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from budgetxl.blocks import amount_list, amount_row, fields, indicators, info, numbered, pairs, table, text, value
-from budgetxl.blocks.base import heading, year_in_text
 from pydantic import BaseModel
 
+from budgetxl.blocks import (
+    amount_list,
+    amount_row,
+    fields,
+    indicator_sets,
+    indicators,
+    info,
+    numbered,
+    pairs,
+    table,
+    text,
+    texts,
+    value,
+)
+from budgetxl.blocks.base import heading, year_in_text
 from budgetxl.errors import InputError
 
 if TYPE_CHECKING:
@@ -39,6 +52,8 @@ KINDS: dict[str, ModuleType] = {
     "numbered": numbered,
     "table": table,
     "indicators": indicators,
+    "indicator_sets": indicator_sets,
+    "texts": texts,
 }
 
 
@@ -55,10 +70,14 @@ def held_paths(layout: Layout) -> set[str]:
             out.update((b.left, b.right, b.sections))
         elif b.kind == "amount_row":
             out.update(c.field[: -len(".total")] if c.field.endswith(".total") else c.field for c in b.column_map)
-        elif b.kind == "fields":
+        elif b.kind in ("fields", "texts"):
             out.update(c.field for c in b.column_map)
+        elif b.kind == "indicator_sets":
+            out.update(s.field for s in b.sets)
         else:
             out.add(b.field)
+        if b.kind == "indicators" and b.total is not None:
+            out.update(b.total.fields.values())
     out.discard("")
     return out
 
@@ -66,14 +85,14 @@ def held_paths(layout: Layout) -> set[str]:
 def _unheld(model: BaseModel, held: set[str], prefix: str = "") -> list[str]:
     """Paths of `model`'s fields that hold data (not their defaults) but no block of the layout."""
     out = []
-    for name, info in type(model).model_fields.items():
+    for name, spec in type(model).model_fields.items():
         path = prefix + name
         if path in held or path in ALWAYS_HELD:
             continue
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             out += _unheld(value, held, path + ".")
-        elif value not in (None, "", ()) and value != info.default:
+        elif value not in (None, "", ()) and value != spec.default:
             out.append(path)
     return out
 
@@ -82,6 +101,12 @@ def check_fits(form: Form, layout: Layout) -> None:
     """Refuse a form that holds something `layout` has no place for, or that its blocks could not
     write so that it reads back the same: one InputError listing every field concerned."""
     name = layout.name
+    kind = getattr(form, "kind", "department")
+    if kind != layout.kind:
+        from budgetxl.kinds import FORM_KINDS
+
+        theirs, ours = FORM_KINDS[layout.kind].title, FORM_KINDS[kind].title if kind in FORM_KINDS else kind
+        raise InputError(f"版式“{name}”是{theirs}的版式，这份表格是{ours}；请换用{ours}的版式")
     problems = [f"{path}: 版式“{name}”中没有填写这一项的栏目" for path in _unheld(form, held_paths(layout))]
     homeless: dict[str, list[int]] = {}
     for i, task in enumerate(getattr(form, "tasks", ())):

@@ -12,8 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import from_sheet, get_path, to_sheet
-from budgetxl.model import BudgetLine
+from budgetxl.blocks.base import form_model, from_sheet, get_path, header_key, item_model, sheet_problem, to_sheet
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -46,8 +45,11 @@ def problems(block: AmountRowBlock, form: Form, layout: Layout) -> list[str]:
             out.append(f"{path}: 版式“{layout.name}”的“{block.label}”一栏有 {len(need)} 项"
                        f"（{'、'.join(need)}），表中有 {len(have)} 项")
         for k, line in enumerate(have):
+            out += sheet_problem(line.amount, block.unit, f"{path}[{k}].amount")
+            if getattr(line, "detail", False):
+                out.append(f"{path}[{k}].detail: 版式“{layout.name}”的“{block.label}”没有“其中”行")
             if not line.name:
-                out.append(f"{path}[{k}].name: 这一版式的预算项目名称写在表头中，不能为空")
+                out.append(f"{path}[{k}].name: 这一版式的各项预算的名称写在表头中，不能为空")
     headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
     names = [normalize_label(line.name) for path in _lists(block) for line in get_path(form, path)]
     if headings and names and all(n in headings for n in names):
@@ -65,7 +67,7 @@ def plan(b: SheetBuilder, block: AmountRowBlock, form: Form, row: int) -> int:
                 b.put(row, spans[0][0], group.heading, "header", last_col=spans[-1][1])
         row += 1
     names_row, amounts_row = row, row + 1
-    seen = {path: 0 for path in _lists(block)}
+    seen = dict.fromkeys(_lists(block), 0)
     totals: dict[str, tuple[int, int]] = {}
     amount_cells: dict[str, list[int]] = {path: [] for path in _lists(block)}
     for list_path, is_total, pos, col in cols:
@@ -91,19 +93,24 @@ def plan(b: SheetBuilder, block: AmountRowBlock, form: Form, row: int) -> int:
 
 def read(r: SheetReader, block: AmountRowBlock, span: Span) -> None:
     cols = _columns(block)
-    headings = {normalize_label(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
+    headings = {header_key(t) for g in block.groups for t in (g.heading, *g.synonyms) if t}
     rows = [row for row in span.rows if r.right_cells(row, span.data_col - 1)]
-    while rows and headings and all(normalize_label(r.raw(rows[0], c)) in headings
+    heading_cells = []
+    while rows and headings and all(header_key(r.raw(rows[0], c)) in headings
                                     for c in r.right_cells(rows[0], span.data_col - 1)):
         for c in r.right_cells(rows[0], span.data_col - 1):
             r.mark(rows[0], c)
+            heading_cells.append((rows[0], c))
         rows = rows[1:]
     if not rows:
         return
     names_row = rows[0]
     amounts_row = rows[1] if len(rows) > 1 else names_row + 1
     found = r.right_cells(names_row, span.data_col - 1)
-    total_labels = {path: {normalize_label(t) for t in c.header_labels()} | {normalize_label(t) for t in r.layout.total_labels}
+    # the line names are the form's own (data): the unit comes from the group headings, the label
+    # or a note above
+    unit = r.unit_for(block, span, heading_cells)
+    total_labels = {path: {header_key(t) for t in c.header_labels()} | {header_key(t) for t in r.layout.total_labels}
                     for path, is_total, _, c in cols if is_total}
     if len(found) == len(cols):
         fields = [(path, is_total) for path, is_total, _, _ in cols]
@@ -111,7 +118,7 @@ def read(r: SheetReader, block: AmountRowBlock, span: Span) -> None:
         sides = [path for path, is_total, _, _ in cols if not is_total]
         fields = []
         for c in found:
-            norm = normalize_label(r.raw(names_row, c))
+            norm = header_key(r.raw(names_row, c))
             total = next((s for s, labels in total_labels.items() if norm in labels), None)
             if total is not None:
                 fields.append((total, True))
@@ -124,10 +131,10 @@ def read(r: SheetReader, block: AmountRowBlock, span: Span) -> None:
             continue
         if is_total:
             r.mark(names_row, c)
-            r.total(amounts_row, c, f"{list_path}.total", block.unit)
+            r.total(amounts_row, c, f"{list_path}.total", unit)
             continue
         lines = r.parts.lists[list_path]
         path = f"{list_path}[{len(lines)}]"
         name = r.text(names_row, c, f"{path}.name")
-        amount = from_sheet(r.amount(amounts_row, c, f"{path}.amount"), block.unit)
-        lines.append(BudgetLine(name=name, amount=amount))
+        amount = from_sheet(r.amount(amounts_row, c, f"{path}.amount"), unit)
+        lines.append(item_model(form_model(r.layout), list_path)(name=name, amount=amount))

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 from pydantic import BaseModel
 
+from budgetxl.amount_units import without_unit
 from budgetxl.errors import InputError
 from budgetxl.model import canonical_decimal
+from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.layout import Layout
@@ -57,11 +59,31 @@ def heading(form: Form, layout: Layout) -> tuple[str, str, str]:
     return title, "title" if custom else "year", subtitle
 
 
+def header_key(text: object) -> str:
+    """A column header as matched: normalised, without the unit it states ('预算金额（元）' and
+    '预算金额（万元）' are the same column; the reader takes the unit from it: SheetReader.unit_for)."""
+    return without_unit(normalize_label(text))
+
+
 def to_sheet(amount: Decimal | None, unit: str) -> Decimal | None:
     """An amount in 万元 as a block in `unit` writes it (exactly)."""
     if amount is None or not _UNIT_SCALE[unit]:
         return amount
     return canonical_decimal(amount.scaleb(_UNIT_SCALE[unit]))
+
+
+def sheet_problem(amount: Decimal | None, unit: str, path: str) -> list[str]:
+    """An amount that, in a block's unit other than 万元 (元: ten thousand times the number), is too
+    large for a spreadsheet to keep exactly: the writer refuses it, naming the field."""
+    from budgetxl.model import MAX_AMOUNT_DIGITS, amount_problem, format_amount
+
+    if amount is None or not _UNIT_SCALE[unit]:
+        return []
+    shown = to_sheet(amount, unit)
+    if amount_problem(shown) is None:  # type: ignore[arg-type]
+        return []
+    return [f"{path}: {format_amount(amount)} 万元写成{unit}是 {format_amount(shown)}，"  # type: ignore[arg-type]
+            f"超过电子表格能精确保存的 {MAX_AMOUNT_DIGITS} 位数字，读回会不一样；请核对金额"]
 
 
 def from_sheet(amount: Decimal | None, unit: str) -> Decimal | None:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, get_args
 
-from budgetxl.blocks.base import form_model, from_sheet, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, to_sheet
 from budgetxl.render.plan import BlockSpan
-from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span
@@ -43,7 +42,7 @@ def problems(block: FieldsBlock, form: Any, layout: Layout) -> list[str]:
 
 def plan(b: SheetBuilder, block: FieldsBlock, form: Any, row: int) -> int:
     model = type(form)
-    b.put(row, 0, block.label, "label")
+    b.label(block, row)
     for column, (c0, c1) in zip(block.column_map, block.positions):
         if not column.field:
             b.put(row, c0, column.header, "label", last_col=c1)
@@ -72,16 +71,19 @@ def read(r: SheetReader, block: FieldsBlock, span: Span) -> None:
     model = form_model(r.layout)
     row = span.label_row
     cells = [c for c in range(span.data_col, r.sheet.ncols) if not r.is_covered(row, c)]
-    # the declared cells in order, each taking the next cell of the row (a merged cell counts once)
-    for column, c in zip(block.column_map, cells):
+    unit = None
+    # the declared cells, each with the sheet's column holding it (a merged cell counts once)
+    for column, c in _placed(r, block, row, cells):
         if not column.field:
-            text = normalize_label(r.raw(row, c))
-            if text and text in {normalize_label(t) for t in column.header_labels()}:
+            text = header_key(r.raw(row, c))
+            if text and text in {header_key(t) for t in column.header_labels()}:
                 r.mark(row, c)
             continue  # a label that says something else stays unread and is reported with its cell
         kind = _value_type(model, column.field)
         if kind is Decimal:
-            r.parts.values[column.field] = from_sheet(r.amount(row, c, column.field), block.unit)
+            if unit is None:  # the unit a label cell of the row states (总投资（元）), else the sheet's
+                unit = r.unit_for(block, span, [(row, k) for k in cells])
+            r.parts.values[column.field] = from_sheet(r.amount(row, c, column.field), unit)
         elif kind is int:
             text = r.text(row, c, column.field)
             r.parts.values[column.field] = int(text) if text.isdigit() else None
@@ -89,3 +91,42 @@ def read(r: SheetReader, block: FieldsBlock, span: Span) -> None:
                 r.find("BX017", column.field, row, c, text, f"“{text}”不是整数，未读入")
         else:
             r.parts.values[column.field] = r.text(row, c, column.field)
+
+
+def _placed(r: SheetReader, block: FieldsBlock, row: int, cells: list[int]) -> list[tuple[Any, int]]:
+    """Each declared cell with the sheet's column holding it. The label cells are found by their
+    text, in order; the values between two labels take the cells between them (by position, an
+    empty one keeping its place), so a row merged otherwise than the layout's still reads. A
+    label cell saying something else is not matched: it stays unread and is reported with its
+    cell, and the cells after it are taken by position."""
+    columns = list(block.column_map)
+    anchors: dict[int, int] = {}  # index in the column map → index in cells
+    start, values = 0, 0
+    for k, column in enumerate(columns):
+        if column.field:
+            values += 1
+            continue
+        words = {header_key(t) for t in column.header_labels()}
+        # each value before the label takes a cell at least: a value saying the label's words is data
+        at = next((i for i in range(start + values, len(cells)) if header_key(r.raw(row, cells[i])) in words),
+                  None)
+        if at is None:
+            break
+        anchors[k] = at
+        start, values = at + 1, 0
+    out: list[tuple[Any, int]] = []
+    k, i = 0, 0
+    while k < len(columns):
+        nxt = next((j for j in range(k, len(columns)) if j in anchors), None)
+        if nxt is None:  # no label ahead: the rest by position
+            out += [(columns[j], cells[i + j - k]) for j in range(k, len(columns)) if i + j - k < len(cells)]
+            break
+        values, room = columns[k:nxt], cells[i:anchors[nxt]]
+        if len(values) == 1 and room:  # one value before the label: the first cell holding something
+            filled = [c for c in room if r.raw(row, c) not in ("", None)]
+            out.append((values[0], filled[0] if filled else room[0]))
+        else:
+            out += list(zip(values, room))
+        out.append((columns[nxt], cells[anchors[nxt]]))
+        k, i = nxt + 1, anchors[nxt] + 1
+    return out

@@ -22,7 +22,7 @@ def _pairs(block: InfoBlock) -> list[tuple[tuple[int, int], tuple[int, int], str
     """(name columns, value columns, value hint) of each pair of the column map."""
     out = []
     cols = list(zip(block.column_map, block.positions))
-    for (name, npos), (value, vpos) in zip(cols[0::2], cols[1::2]):
+    for (_, npos), (value, vpos) in zip(cols[0::2], cols[1::2]):
         out.append((npos, vpos, value.hint))
     return out
 

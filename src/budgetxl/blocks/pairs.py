@@ -10,10 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import from_sheet, get_path, to_sheet
+from budgetxl.blocks.base import from_sheet, get_path, header_key, sheet_problem, to_sheet
 from budgetxl.blocks.totals import is_total_row
 from budgetxl.model import BudgetLine, BudgetSection
-from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.blocks.base import Span
@@ -39,6 +38,7 @@ def problems(block: PairsBlock, form: Form, layout: Layout) -> list[str]:
     out = []
     for path, lines in _all_lists(form, block):
         for k, line in enumerate(lines):
+            out += sheet_problem(line.amount, block.unit, f"{path}[{k}].amount")
             if not line.name and line.amount is None:
                 out.append(f"{path}[{k}]: 名称和金额都为空的行读回时会被忽略；请删除该行")
     if not block.totals:
@@ -133,7 +133,7 @@ def _template_total(b: Any, block: PairsBlock, lines_first: int, row: int, left:
 
 def _header_sets(block: PairsBlock) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     def norm(fld: str) -> frozenset[str]:
-        return frozenset(normalize_label(t) for t in block.column(fld).header_labels())
+        return frozenset(header_key(t) for t in block.column(fld).header_labels())
 
     return norm("left.name"), norm("right.name"), norm("left.amount") | norm("right.amount")
 
@@ -143,17 +143,20 @@ def read(r: SheetReader, block: PairsBlock, span: Span) -> None:
     (ln, la, rn, ra) = _cols(block)
     cols = (ln[0], la[0], rn[0], ra[0])
     start = span.rows.start
+    header: tuple[tuple[int, int], ...] = ()
     for row in span.rows[:3]:
-        found = {normalize_label(r.raw(row, c)): c for c in range(span.data_col, r.sheet.ncols)
-                 if not r.is_covered(row, c)}
-        lc = next((c for k, c in found.items() if k in left_h), None)
-        rc = next((c for k, c in found.items() if k in right_h), None)
+        # (header, column) of every cell: both amount columns are often headed alike
+        found = [(header_key(r.raw(row, c)), c) for c in range(span.data_col, r.sheet.ncols)
+                 if not r.is_covered(row, c)]
+        lc = next((c for k, c in found if k in left_h), None)
+        rc = next((c for k, c in found if k in right_h), None)
         if lc is not None and rc is not None:
-            amounts = sorted(c for k, c in found.items() if k in amount_h)
+            amounts = sorted(c for k, c in found if k in amount_h)
             cols = (lc, next((c for c in amounts if lc < c < rc), lc + 1), rc,
                     next((c for c in amounts if c > rc), rc + 1))
             for c in cols:
                 r.mark(row, c)
+            header = ((row, cols[1]), (row, cols[3]))
             start = row + 1
             break
     else:
@@ -161,10 +164,11 @@ def read(r: SheetReader, block: PairsBlock, span: Span) -> None:
             shift = span.data_col - ln[0]
             cols = tuple(c + shift for c in cols)  # type: ignore[assignment]
     lc, la_, rc, ra_ = cols
+    unit = r.unit_for(block, span, header)
     # the main lists, then one pair of lists per sub-block heading row
     groups: list[dict[str, Any]] = [{"heading": None, "rows": []}]
     for row in range(start, span.rows.stop):
-        if normalize_label(r.raw(row, la_)) in amount_h or normalize_label(r.raw(row, ra_)) in amount_h:
+        if header_key(r.raw(row, la_)) in amount_h or header_key(r.raw(row, ra_)) in amount_h:
             groups.append({"heading": row, "rows": []})
             r.mark(row, la_)
             r.mark(row, ra_)
@@ -180,7 +184,7 @@ def read(r: SheetReader, block: PairsBlock, span: Span) -> None:
             heading = group["heading"]
             headings = (r.text(heading, lc, f"{where}[{s}].left_heading"),
                         r.text(heading, rc, f"{where}[{s}].right_heading"))
-        sides = _read_sides(r, block, group["rows"], (lc, la_), (rc, ra_), paths)
+        sides = _read_sides(r, block, group["rows"], (lc, la_), (rc, ra_), paths, unit)
         if g == 0:
             for path, lines in zip(paths, sides):
                 r.parts.lists[path].extend(lines)
@@ -190,7 +194,7 @@ def read(r: SheetReader, block: PairsBlock, span: Span) -> None:
 
 
 def _read_sides(r: SheetReader, block: PairsBlock, rows: list[int], left: tuple[int, int], right: tuple[int, int],
-                paths: tuple[str, str]) -> tuple[list[BudgetLine], list[BudgetLine]]:
+                paths: tuple[str, str], unit: str) -> tuple[list[BudgetLine], list[BudgetLine]]:
     """The lines of each side in `rows`, a total row (合计) set apart by the rule of blocks.totals."""
     entries: list[list[tuple[int, Any, bool]]] = [[], []]  # per side: (row, name cell, named total)
     for row in rows:
@@ -205,17 +209,17 @@ def _read_sides(r: SheetReader, block: PairsBlock, rows: list[int], left: tuple[
         above: list[Decimal | None] = []
         for row, _, named in entries[side]:
             if named:
-                amount = from_sheet(r.peek_amount(row, ac), block.unit)
+                amount = from_sheet(r.peek_amount(row, ac), unit)
                 if is_total_row(True, r.has_formula(row, ac), row == last, row in other_total, amount, above):
                     r.mark(row, nc)
-                    r.total(row, ac, f"{paths[side]}.total", block.unit)
+                    r.total(row, ac, f"{paths[side]}.total", unit)
                     if side == 1:  # a template's balance check beside the 合计 row is part of it
                         for c in r.right_cells(row, ac):
                             r.mark(row, c)
                     continue
             k = len(out[side])
             name = r.text(row, nc, f"{paths[side]}[{k}].name")
-            amount = from_sheet(r.amount(row, ac, f"{paths[side]}[{k}].amount"), block.unit)
+            amount = from_sheet(r.amount(row, ac, f"{paths[side]}[{k}].amount"), unit)
             above.append(amount)
             out[side].append(BudgetLine(name=name, amount=amount))
     return out

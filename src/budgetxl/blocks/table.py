@@ -7,11 +7,10 @@ block has totals, a 合计 row of its amount columns.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from functools import lru_cache
-
-from budgetxl.blocks.base import form_model, from_sheet, item_model, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.blocks.totals import is_total_row
 from budgetxl.model import amount_fields
 from budgetxl.text import normalize_label
@@ -155,11 +154,11 @@ def _find_header(r: SheetReader, block: TableBlock, span: Span, need_all: bool) 
     known: dict[str, str] = {}
     for column in block.column_map:
         for label in column.header_labels():
-            known.setdefault(normalize_label(label), column.field)
+            known.setdefault(header_key(label), column.field)
     for row in span.rows[:3]:
         found: dict[str, int] = {}
         for c in range(span.data_col, r.sheet.ncols):
-            fld = known.get(normalize_label(r.raw(row, c)))
+            fld = known.get(header_key(r.raw(row, c)))
             if fld and fld not in found:
                 found[fld] = c
         if len(found) == len(block.column_map) or (not need_all and len(found) >= 2):
@@ -175,14 +174,17 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
         r.columns[block.key] = cols
     elif block.columns_from and block.columns_from in r.columns:
         cols = dict(r.columns[block.columns_from])
-    shift = span.data_col - 1
+    shift = span.data_col - block.first_col
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)
     item = item_model(form_model(r.layout), block.field)
     money = _amounts(item)
     fields = [c.field for c in block.column_map]
+    computed = frozenset(c.field for c in block.column_map if c.computed)
     name_col = cols.get("name")
     amount_fields_here = [f for f in fields if f in money]
+    headers = [(header_row, cols[f]) for f in amount_fields_here] if header_row is not None else []
+    unit = r.unit_for(block, span, headers) if amount_fields_here else block.unit
     rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
     out = r.parts.lists[block.field]
     above: list[Decimal | None] = []
@@ -190,18 +192,18 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
         if block.totals and name_col is not None and amount_fields_here and r.layout.is_total_label(r.raw(row, name_col)):
             ac = cols[amount_fields_here[0]]
             others_empty = all(r.raw(row, cols[f]) in ("", None) for f in fields if f != "name" and f not in money)
-            amount = from_sheet(r.peek_amount(row, ac), block.unit)
+            amount = from_sheet(r.peek_amount(row, ac), unit)
             if others_empty and is_total_row(True, r.has_formula(row, ac), n == len(rows) - 1, False, amount, above):
                 r.mark(row, name_col)
                 r.total(row, ac, f"{block.field}.{block.group}.total" if block.group else f"{block.field}.total",
-                        block.unit)
+                        unit)
                 continue
         k = len(out)
         values: dict[str, Any] = {"group": block.group} if block.group else {}
         for fld in fields:
             path = f"{block.field}[{k}].{fld}"
             if fld in money:
-                values[fld] = from_sheet(r.amount(row, cols[fld], path), block.unit)
+                values[fld] = from_sheet(r.amount(row, cols[fld], path, fld in computed), unit)
             else:
                 values[fld] = r.text(row, cols[fld], path)
         if amount_fields_here:

@@ -23,19 +23,20 @@ def problems(block: TextBlock, form: Form, layout: Layout) -> list[str]:
 def plan(b: SheetBuilder, block: TextBlock, form: Form, row: int) -> int:
     value = getattr(form, block.field)
     if b.template:
-        b.put(row, 0, block.label, "label")
-        b.put(row, 1, value, "input_text", last_col=b.last_col, field=block.field)
-        b.hint_named(row, 1, row, block.field, last_col=b.last_col)
+        b.label(block, row)
+        b.put(row, b.first_col, value, "input_text", last_col=b.last_col, field=block.field)
+        b.hint_named(row, b.first_col, row, block.field, last_col=b.last_col)
         b.tall_rows.append(row)
         b.blocks.append(BlockSpan(block.key, row, row))
         return row + 1
     # A text taller than a row can be is spread over rows of its own, under one label.
-    parts = split_to_rows(value, b.width_px(1, b.last_col), font_size("text", b.layout), MAX_ROW_PT) if value else [value]
+    width = b.width_px(b.first_col, b.last_col)
+    parts = split_to_rows(value, width, font_size("text", b.layout), MAX_ROW_PT) if value else [value]
     for k, part in enumerate(parts):
-        b.put(row + k, 1, part, "text", last_col=b.last_col, field=block.field if k == 0 else "")
+        b.put(row + k, b.first_col, part, "text", last_col=b.last_col, field=block.field if k == 0 else "")
     last = row + len(parts) - 1
     if len(parts) == 1:
-        b.put(row, 0, block.label, "label")
+        b.label(block, row)
         b.blocks.append(BlockSpan(block.key, row, row))
     else:
         b.section_label(block, row, last)
@@ -46,7 +47,13 @@ def read(r: SheetReader, block: TextBlock, span: Span) -> None:
     from budgetxl.read.values import display_text
 
     parts: list[str] = []
+    notes = r.parts.lists["notes"]
     for row in span.rows:
+        if row > span.label_row and (notes or _is_note(r, row, span)):
+            for c in r.right_cells(row, span.label_col - 1):  # a note under the table (备注：…)
+                r.cells[f"notes[{len(notes)}]"] = r.a1(row, c)
+                notes.append(r.text(row, c))
+            continue
         for c in r.right_cells(row, span.data_col - 1):
             if block.field not in r.cells:
                 r.cells[block.field] = r.a1(row, c)
@@ -57,3 +64,11 @@ def read(r: SheetReader, block: TextBlock, span: Span) -> None:
         r.cells[block.field] = r.a1(span.label_row, span.data_col)
     # the rows of a text spread over several (a line break between rows, none after a cut)
     r.parts.values[block.field] = clean_text(join_rows([p for p in parts if p.strip()]))
+
+
+def _is_note(r: SheetReader, row: int, span: Span) -> bool:
+    """A row under the block holding one cell that starts in the label column and spans the whole
+    width: a note under the table (the block's text is right of the label column)."""
+    present = r.right_cells(row, span.label_col - 1)
+    return (len(present) == 1 and present[0] < span.data_col
+            and r.span_end(row, present[0]) >= r.layout.ncols - 1 + span.label_col)

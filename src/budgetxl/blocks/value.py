@@ -19,8 +19,11 @@ def problems(block: ValueBlock, form: Form, layout: Layout) -> list[str]:
 
 
 def plan(b: SheetBuilder, block: ValueBlock, form: Form, row: int) -> int:
-    b.put(row, 0, block.label, "label")
-    b.put(row, 1, getattr(form, block.field), "text", last_col=b.last_col, field=block.field)
+    b.label(block, row)
+    value = getattr(form, block.field)
+    # in a template, a value the finance bureau gave (the unit's name) is locked, a blank one is input
+    style = "input_text" if b.template and not value else "text"
+    b.put(row, b.first_col, value, style, last_col=b.last_col, field=block.field)
     b.blocks.append(BlockSpan(block.key, row, row))
     return row + 1
 

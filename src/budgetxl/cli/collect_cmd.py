@@ -30,7 +30,7 @@ def collect(
     previous: Annotated[Path | None, typer.Option("--previous", metavar="文件夹",
                                                   help="上年交回的表所在的文件夹，用于与上年比较。")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", metavar="文件夹",
-                                             help="同时把整理好的数据表（forms、tasks、indicators、findings 四个 CSV 文件）"
+                                             help="同时把整理好的数据表（forms、tasks、indicators、findings 四个 CSV 文件，有绩效自评表时另有 results）"
                                                   "写到这个文件夹。")] = None,
     csv_lang: Annotated[CsvLang, typer.Option("--csv-lang", metavar="语言",
                                               help="CSV 表头的语言：zh 中文（默认，适合用 Excel 打开），"
@@ -52,7 +52,9 @@ def collect(
     counts = result.counts
     stdout.print(str(result.output), markup=False, highlight=False)
     if result.csv_dir is not None:
-        for name in ("forms", "tasks", "indicators", "findings"):
+        from budgetxl.collect.tidy import COLUMNS as TABLES
+
+        for name in TABLES:
             stdout.print(str(result.csv_dir / f"{name}.csv"), markup=False, highlight=False)
     parts = [f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n]
     line = f"共 {len(result.records)} 个工作簿：" + "，".join(parts)
@@ -65,9 +67,11 @@ def collect(
         stderr.print(f"提示：{note}", markup=False, highlight=False)
     for rec in result.records:
         if rec.status == "unreadable":
-            stderr.print(f"无法读取 {rec.path}: {rec.reason}", markup=False, highlight=False)
+            stderr.print(f"无法读取 {rec.source}: {rec.reason}", markup=False, highlight=False)
     if result.compared:
-        stderr.print(f"与上年比较：上年有 {len(result.missing)} 个单位本年没有文件；"
+        projects = sum(1 for k in result.missing if k.kind == "project")
+        whose = f"{len(result.missing) - projects} 个单位" + (f"、{projects} 个项目" if projects else "")
+        stderr.print(f"与上年比较：上年有 {whose}本年没有文件；"
                      f"{len(result.previous_unreadable)} 个上年文件无法读取", markup=False, highlight=False)
     failed = counts["errors"] or counts["unreadable"]
     raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)

@@ -7,5 +7,6 @@ from budgetxl.cli import (  # noqa: F401
     pdf_cmd,
     read_cmd,
     render_cmd,
+    score_cmd,
     template_cmd,
 )

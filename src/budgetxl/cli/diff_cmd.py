@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,7 +28,6 @@ from budgetxl.diff.trend import SeriesDiff, diff_series
 from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
-
 OLD_HELP = "较早年度的表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。"
 MORE_HELP = "更多年度的表（按年度先后）：相邻两年逐对比对，并给出历年趋势。"
 OUTPUT_HELP = "把比对结果写成工作簿（.xlsx）。"
@@ -47,12 +46,18 @@ def diff(
 ) -> None:
     """比对同一单位相邻年度的表（较早的在前）：预算各项的增减，任务和指标的新增、取消、调整，指标值的升降。
 
+    本年目标表 本年自评表 下一年目标表：逐个指标列出 目标 → 实际完成 → 得分 → 下一年目标，
+    标出下一年指标值低于本年实际、指标值未调整、未完成的指标被删去等情况。
+
     不加选项时在终端显示比对结果；-o 写比对工作簿，--json 输出 JSON，--html 写网页。
     只要比对完成，退出码就是 0（有差异不算错误）；输入无法读取时为 2。
     """
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
+    if len(paths) == 2 and _project_sets(paths, debug):
+        _diff_project_sets(paths, output, json_, html, debug)
+        return
     check_html_target(html, paths)
     guard_outputs(paths, output)
     loaded = []
@@ -76,6 +81,9 @@ def diff(
             )
     forms = [item.form for item in loaded]
     sources = [str(p) for p in paths]
+    if any(getattr(f, "kind", "department") == "selfeval" for f in forms):
+        _loop(forms, sources, output, json_, html)
+        return
     result = diff_forms(forms[0], forms[1]) if len(forms) == 2 else diff_series(forms)
     pairs = list(result.diffs) if isinstance(result, SeriesDiff) else [result]
     for pair in pairs:
@@ -100,3 +108,66 @@ def diff(
             render_diff(result, stdout, forms)  # type: ignore[arg-type]
         else:
             render_series(result, stdout, forms)  # type: ignore[arg-type]
+
+
+def _project_sets(paths: list[Path], debug: bool) -> bool:
+    """Whether the two paths are sets of projects (a folder, or a workbook of several forms)."""
+    from budgetxl.diff.project_sets import holds_several
+
+    try:
+        return any(holds_several(p) for p in paths)
+    except (InputError, ReadError) as exc:
+        if debug:
+            raise
+        raise fail(str(exc), EXIT_USAGE) from None
+
+
+def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html: Path | None, debug: bool) -> None:
+    """A department's projects of two years: paired by code and name, each pair compared."""
+    from budgetxl.diff.project_sets import PAIRED_BY, diff_project_folders, set_data
+
+    if output is not None or html is not None:
+        raise fail("按项目比对一个部门两年的项目时，结果只能显示在终端或用 --json 输出；"
+                   "要得到比对工作簿或网页报告，请逐个项目比对（budgetxl diff 上年项目表 本年项目表 -o …）", EXIT_USAGE)
+    try:
+        result = diff_project_folders(paths[0], paths[1])
+    except (InputError, ReadError) as exc:
+        if debug:
+            raise
+        raise fail(str(exc), EXIT_USAGE) from None
+    if json_:
+        stdout.print(to_json(set_data(result)), markup=False, highlight=False, soft_wrap=True)
+        return
+    pairs = result.pairing
+    say = lambda text: stdout.print(text, markup=False, highlight=False)  # noqa: E731
+    say(f"项目配对：{len(pairs.pairs)} 对，新增 {len(pairs.added)} 个，取消 {len(pairs.removed)} 个")
+    for j in pairs.added:
+        say(f"新增项目：{result.new[j].form.name}（{result.new[j].source}）")
+    for i in pairs.removed:
+        say(f"取消项目：{result.old[i].form.name}（{result.old[i].source}）")
+    for p, d in zip(pairs.pairs, result.diffs):
+        stdout.rule()
+        how = PAIRED_BY[p.by] + (f"，相似度 {p.similarity:.3f}" if p.similarity is not None else "")
+        say(f"{result.old[p.old].source} → {result.new[p.new].source}（{how}）")
+        render_diff(d, stdout, (result.old[p.old].form, result.new[p.new].form))
+def _loop(forms: list[Any], sources: list[str], output: Path | None, json_: bool, html: Path | None) -> None:
+    """TARGETS SELFEVAL NEXT_TARGETS: per indicator, target → actual → next year's target."""
+    kinds = [getattr(f, "kind", "department") for f in forms]
+    if len(forms) != 3 or kinds[1] != "selfeval" or "selfeval" in (kinds[0], kinds[2]):
+        raise fail("绩效自评表只能这样比较：budgetxl diff 本年目标表 本年自评表 下一年目标表"
+                   "（目标表与自评表之间不做逐项比对）", EXIT_USAGE)
+    if html is not None:
+        raise fail("--html 暂不用于目标—自评—下一年目标的比较；请用 -o 保存为 .xlsx 或用 --json", EXIT_USAGE)
+    from budgetxl.diff.loop import loop_diff
+    from budgetxl.diff.loop_output import render_loop, write_loop
+
+    loop = loop_diff(forms[0], forms[1], forms[2])
+    for warning in loop.warnings:
+        stderr.print(f"警告：{warning}", markup=False, highlight=False)
+    if output is not None:
+        write_loop(output, loop, sources)
+        stderr.print(f"已写入 {output}", markup=False, highlight=False)
+    if json_:
+        stdout.print(loop.to_json(sources), markup=False, highlight=False, soft_wrap=True)
+    elif output is None:
+        render_loop(loop, stdout, sources)

@@ -301,4 +301,4 @@ def _show_other(exc: Exception) -> int:
     return int(getattr(exc, "exit_code", 1) or 1)
 
 
-__all__ = ["Context", "Group", "HELP_OPTIONS", "HelpFormatter", "chinese_message", "show_usage_error"]
+__all__ = ["HELP_OPTIONS", "Context", "Group", "HelpFormatter", "chinese_message", "show_usage_error"]

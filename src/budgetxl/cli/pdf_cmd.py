@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_USAGE, DebugOpt, OutOpt, app, describe_unexpected, fail, guard_outputs, handle_errors, stdout
+from budgetxl.cli.app import (
+    EXIT_USAGE,
+    DebugOpt,
+    OutOpt,
+    app,
+    describe_unexpected,
+    fail,
+    guard_outputs,
+    handle_errors,
+    stdout,
+)
 from budgetxl.errors import InputError, ReadError
 from budgetxl.pdf import DEFAULT_TIMEOUT, export_pdf
 

@@ -56,7 +56,8 @@ def read(
         raise fail(f"{file}: 工作簿中有 {len(results)} 张目标表（工作表 {names}），-o 只能写一张；"
                    f"请用 --sheet 指定，例如 --sheet {results[0].sheet}", EXIT_FAIL)
     for result in results:
-        stderr.print(f"工作表“{result.sheet}”：版式 {result.layout}", markup=False, highlight=False)
+        unit = f"，金额单位 {result.unit_text}" if result.unit_text else ""
+        stderr.print(f"工作表“{result.sheet}”：版式 {result.layout}{unit}", markup=False, highlight=False)
         for f in result.findings:
             stderr.print(f"{SEVERITY_LABELS[f.severity]} {f.code} {f.where}: {f.message}", markup=False,
                          highlight=False)

@@ -30,7 +30,6 @@ from budgetxl.model import json_schema, load_form
 from budgetxl.render import render_form
 from budgetxl.render.many import render_files
 
-
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 

@@ -20,11 +20,24 @@ from typing import Any, Iterable, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
-from budgetxl.collect.inspect import STATUSES, Comparison, FileRecord, Known, Status, identify, inspect_file, short_reason, unit_key
+from budgetxl.collect.inspect import (
+    STATUSES,
+    Comparison,
+    FileRecord,
+    Known,
+    Status,
+    identify,
+    inspect_file,
+    short_reason,
+    unit_key,
+    where,
+)
+from budgetxl.collect.projects import mark_project_duplicates, missing_returns
 from budgetxl.collect.summary import SummaryBook, is_summary_workbook, write_summary
 from budgetxl.collect.tidy import TidyWriter
 from budgetxl.errors import InputError, UsageError
 from budgetxl.fileio import Staging, refuse_inputs
+from budgetxl.read.archive import expand
 
 TIMEOUT_SECONDS = FILE_TIMEOUT_SECONDS  # one file; far above what a real return takes (a few hundredths)
 MAX_LISTED_DUPLICATES = 5  # other files of the same unit and year named in a file's row
@@ -62,16 +75,26 @@ def failed_record(outcome: Outcome[Any]) -> FileRecord:
     reason = outcome.error or "未知错误"
     if outcome.kind == "error":
         reason = f"读取时发生意外错误（{reason}）"
-    return FileRecord(path=str(outcome.item), status="unreadable", reason=reason)
+    path, member = where(outcome.item)
+    return FileRecord(path=path, member=member, status="unreadable", reason=reason)
+
+
+def return_kind(rec: FileRecord) -> str:
+    """What a return is, for telling duplicates apart: the target table, or a self-evaluation (of
+    the department, or of one of its projects)."""
+    if rec.selfeval is None:
+        return ""
+    return "selfeval:" + unit_key(rec.selfeval.project_name)
 
 
 def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
-    """Files of the same unit and year each name the others: the first MAX_LISTED_DUPLICATES of
-    them, and how many there are (a unit that sent hundreds of files costs no more)."""
-    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    """Files of the same unit, year and kind (a self-evaluation: of the same project) each name
+    the others: the first MAX_LISTED_DUPLICATES of them, and how many there are (a unit that sent
+    hundreds of files costs no more)."""
+    groups: dict[tuple[str, int | None, str], list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        if r.status != "unreadable" and r.unit_name.strip():
-            groups[(unit_key(r.unit_name), r.year)].append(i)
+        if r.status != "unreadable" and r.unit_name.strip() and r.project is None:  # projects: by project
+            groups[(unit_key(r.unit_name), r.year, return_kind(r))].append(i)
     out = list(records)
     for members in groups.values():
         if len(members) > 1:
@@ -79,7 +102,7 @@ def mark_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
             for i in members:
                 listed = tuple(records[j].label for j in head if j != i)[:MAX_LISTED_DUPLICATES]
                 out[i] = replace(out[i], duplicates=listed, n_duplicates=len(members) - 1)
-    return out
+    return mark_project_duplicates(out)
 
 
 def index_previous(
@@ -87,20 +110,24 @@ def index_previous(
 ) -> tuple[dict[str, list[Known]], list[FileRecord]]:
     """Last year's files by unit: {unit key: [Known…]}, and those that could not be read."""
     files, _ = find_workbooks([folder], notes=notes)
+    items, broken, _ = expand(files, notes)
     index: dict[str, list[Known]] = defaultdict(list)
-    unreadable: list[FileRecord] = []
-    for o in run_batch(identify, [str(f) for f in files], jobs=jobs, progress=progress,
+    unreadable: list[FileRecord] = [FileRecord(path=p, status="unreadable", reason=short_reason(why, p))
+                                    for p, why in broken]
+    for o in run_batch(identify, items, jobs=jobs, progress=progress,
                        description="读取上年工作簿", timeout=TIMEOUT_SECONDS):
         if o.ok and o.value is not None:
             for known in o.value:
                 if known.unit_name.strip():
                     index[unit_key(known.unit_name)].append(known)
                 else:
-                    unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason="没有单位名称",
+                    path, member = where(o.item)
+                    unreadable.append(FileRecord(path=path, member=member, status="unreadable", reason="没有单位名称",
                                                  sheet=known.sheet or ""))
         else:
             reason = short_reason(o.error or "", o.item) if o.error_type == "ReadError" else failed_record(o).reason
-            unreadable.append(FileRecord(path=str(o.item), status="unreadable", reason=reason))
+            path, member = where(o.item)
+            unreadable.append(FileRecord(path=path, member=member, status="unreadable", reason=reason))
     return dict(index), unreadable
 
 
@@ -124,7 +151,11 @@ def collect(
     notes: list[str] = []
     files, skipped = find_workbooks(paths, exclude=[output], notes=notes)
     if not files:
-        raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods）：" + "、".join(str(p) for p in paths))
+        raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods、.et，或装有它们的 .zip）："
+                         + "、".join(str(p) for p in paths))
+    # a zip of returns: each workbook in it is a return; a zip that cannot be read is a row of its own
+    items, broken, zipped_others = expand(files, notes)
+    skipped += zipped_others
     index: dict[str, list[Known]] | None = None
     previous_unreadable: list[FileRecord] = []
     if previous is not None:
@@ -140,23 +171,21 @@ def collect(
         staging = stack.enter_context(Staging())
         tidy = stack.enter_context(TidyWriter(csv_dir, staging, csv_lang)) if csv_dir is not None else None
         book = stack.enter_context(SummaryBook(output, compared=index is not None, staging=staging))
-        for outcome in iter_batch(worker, [str(f) for f in files], jobs=jobs, progress=progress,
-                                  description="读取并审核工作簿", timeout=timeout):
-            recs = outcome.value if outcome.ok and outcome.value is not None else (failed_record(outcome),)
+        ahead = [FileRecord(path=p, status="unreadable", reason=short_reason(why, p)) for p, why in broken]
+        outcomes = iter_batch(worker, items, jobs=jobs, progress=progress, description="读取并审核工作簿",
+                              timeout=timeout)
+        for recs in _records(ahead, outcomes):
             for rec in recs:  # a record per form: a workbook may hold several
                 book.add(rec)
                 if tidy is not None:
                     tidy.add_rows(rec)
                     tidy.add_findings(rec)
                 # what is written goes: the collector keeps a few numbers per form, not its contents
-                records.append(replace(rec, findings=(), tasks=(), indicators=()))
+                records.append(replace(rec, findings=(), tasks=(), indicators=(), results=()))
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:
-            matched = {c.previous for r in records if (c := r.comparison) is not None and c.previous}
-            seen_units = {unit_key(r.unit_name) for r in records if r.unit_name}
-            missing = [k for group in index.values() for k in group
-                       if k.path not in matched and unit_key(k.unit_name) not in seen_units]
+            missing = missing_returns(index, records)
         if tidy is not None:
             for rec in records:
                 tidy.add_form(rec)
@@ -171,6 +200,13 @@ def collect(
         missing=tuple(missing),
         notes=tuple(notes),
     )
+
+
+def _records(ahead: list[FileRecord],
+             outcomes: Iterable[Outcome[tuple[FileRecord, ...]]]) -> Iterable[tuple[FileRecord, ...]]:
+    yield from ((rec,) for rec in ahead)
+    for outcome in outcomes:
+        yield outcome.value if outcome.ok and outcome.value is not None else (failed_record(outcome),)
 
 
 def check_outputs(paths: Sequence[str | Path], output: Path, *, previous: str | Path | None = None,

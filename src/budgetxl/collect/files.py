@@ -15,7 +15,8 @@ from typing import Iterable
 
 from budgetxl.errors import InputError
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+ARCHIVE_SUFFIXES = (".zip",)  # zips of returns: each workbook in one is a return (read/archive.py)
 
 
 def is_lock_or_junk(name: str) -> bool:
@@ -25,7 +26,8 @@ def is_lock_or_junk(name: str) -> bool:
 
 
 def is_spreadsheet(path: Path) -> bool:
-    return path.suffix.lower() in SPREADSHEET_SUFFIXES and not is_lock_or_junk(path.name)
+    """A workbook, or a zip of them, by its name (what it is, reading says)."""
+    return path.suffix.lower() in SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES and not is_lock_or_junk(path.name)
 
 
 def find_workbooks(

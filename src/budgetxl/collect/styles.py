@@ -62,6 +62,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("file", "文件", 20, "link"),
         Column("sheet", "工作表", 9),
         Column("layout", "版式", 10.5, "center"),  # guangdong on one line
+        Column("units", "金额\n单位", 4.5, "center"),  # 万元, 元: what the amounts were read in
         Column("unit", "单位名称", 18),
         Column("year", "年度", 5.5, "center"),
         Column("status", "状态", 7, "center"),
@@ -128,4 +129,4 @@ SHOWN = {
 
 
 # Page set-up of every sheet: A4 landscape, one page wide, the heading row on every page.
-PAGE: PageSetup = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}
+PAGE: dict[str, Any] = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}

@@ -9,7 +9,6 @@ show with two decimals and their columns are as wide as their widest value.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import math
 import os
@@ -26,6 +25,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.collect.inspect import FileRecord, Known
+from budgetxl.collect.projects import write_project_sheets
 from budgetxl.collect.styles import (
     CREATED,
     FONT,
@@ -40,12 +40,12 @@ from budgetxl.collect.styles import (
     Column,
     columns,
 )
-from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.errors import OutputError
-from budgetxl.fileio import Staging
-from budgetxl.render.xlsx import Workbook, release
 from budgetxl.fieldwords import describe_field
-from budgetxl.fileio import atomic_path
+from budgetxl.fileio import Staging
+from budgetxl.read.archive import SEP, Member
+from budgetxl.render.xlsx import Workbook, release
+from budgetxl.safetext import cell_text, is_plain, path_text
 from budgetxl.text import column_px, fit_width, text_height_pt
 
 # Rows go to temporary files as they are written (constant_memory), so a summary of thousands of
@@ -60,9 +60,11 @@ class SheetWriter:
     """Writes rows of {column key: value} under the declared headings of one sheet, each row as
     tall as the wrapped lines of its texts."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path) -> None:
-        self.ws: Worksheet = wb.add_worksheet(SHEETS[key])
-        self.columns: Sequence[Column] = columns(key)
+    def __init__(self, wb: xlsxwriter.Workbook, formats: dict[str, Any], key: str, link_base: Path, *,
+                 name: str | None = None, cols: Sequence[Column] | None = None) -> None:
+        # a sheet of another module (collect.projects) gives its name and columns
+        self.ws: Worksheet = wb.add_worksheet(name or SHEETS[key])
+        self.columns: Sequence[Column] = cols or columns(key)
         self.formats = formats
         self.link_base = link_base
         self.row = 0
@@ -89,7 +91,7 @@ class SheetWriter:
                 if c in self._shown and value not in (None, ""):
                     self._shown[c].append(SHOWN[col.style](value))
                 continue
-            text = display_path(value) if col.style == "link" else str(value)
+            text = link_text(value)[1] if col.style == "link" else str(value)
             texts[c] = _breakable(text) if col.key in PATH_KEYS else text
         self.ws.set_row(self.row, _pixels(self._height(texts)))  # before its cells (constant memory)
         for c, col in enumerate(self.columns):
@@ -108,13 +110,14 @@ class SheetWriter:
             text = str(value)
             self.ws.write_string(r, c, text if is_plain(text) else cell_text(text), fmt)
 
-    def link(self, r: int, c: int, path: str, fmt: Any) -> None:
+    def link(self, r: int, c: int, path: Any, fmt: Any) -> None:
         """The file's name, linked to the file by a HYPERLINK formula (stored with its text, so
         the cell reads right before any recalculation). A formula rather than a cell hyperlink:
         LibreOffice turns a cell hyperlink into a field that never wraps, and a long path would
         be cut off in print. Plain text past Excel's limits (a string in a formula holds 255
-        characters) or where '#' would be read as a place inside the workbook."""
-        shown = display_path(path)
+        characters) or where '#' would be read as a place inside the workbook. A workbook in a zip
+        ((zip, member) or a Member) is linked to the zip and named after both."""
+        path, shown = link_text(path)
         target = link_target(path, self.link_base)
         if ("#" in target or target != path_text(target) or len(target) > MAX_FORMULA_STRING
                 or len(shown) > MAX_FORMULA_STRING):  # a name a formula (and XML) cannot hold
@@ -165,6 +168,17 @@ def _breakable(path: str) -> str:
     return re.sub(r"([/\\-])", r"\1 ", path)
 
 
+def link_text(value: Any) -> tuple[str, str]:
+    """(the file to link to, the text shown) of a file, or of a workbook in a zip (a Member, or
+    (zip, member)): linked to the zip, named after both."""
+    member = ""
+    if isinstance(value, Member):
+        value, member = value.archive, value.inner
+    elif isinstance(value, tuple):
+        value, member = value
+    return value, display_path(value) + (f"{SEP}{member}" if member else "")
+
+
 def display_path(path: str) -> str:
     """The path as a person reads it: relative to the current folder when it is inside it."""
     return _display(path, os.getcwd())
@@ -187,10 +201,11 @@ def link_target(path: str, base: Path) -> str:
 def summary_row(index: int, rec: FileRecord) -> Row:
     return {
         "index": index,
-        "file": rec.path,
+        "file": (rec.path, rec.member) if rec.member else rec.path,
+        "units": rec.units,
         "sheet": rec.sheet,
         "layout": rec.layout,
-        "unit": rec.unit_name,
+        "unit": rec.who,
         "year": rec.year,
         "status": STATUS_LABELS[rec.status],
         "errors": rec.errors if rec.status != "unreadable" else None,
@@ -198,7 +213,7 @@ def summary_row(index: int, rec: FileRecord) -> Row:
         "infos": rec.infos if rec.status != "unreadable" else None,
         "expenditures": rec.expenditures,
         "revenues": rec.revenues,
-        "n_tasks": rec.n_tasks if rec.status != "unreadable" else None,
+        "n_tasks": rec.n_tasks if rec.status != "unreadable" and rec.project is None else None,
         "task_funds": rec.task_funds,
         "n_indicators": rec.n_indicators if rec.status != "unreadable" else None,
         "duplicates": duplicates_text(rec, "\n", display_path),
@@ -230,8 +245,8 @@ def compare_row(rec: FileRecord) -> Row | None:
     if cmp is None:
         return None
     return {
-        "unit": rec.unit_name,
-        "file": rec.path,
+        "unit": rec.who,
+        "file": (rec.path, rec.member) if rec.member else rec.path,
         "previous": cmp.previous or "",
         "previous_year": cmp.previous_year,
         "year": rec.year,
@@ -264,7 +279,7 @@ class SummaryBook:
         self._done = False
         self._tmpdir: str | None = None
 
-    def __enter__(self) -> "SummaryBook":
+    def __enter__(self) -> SummaryBook:
         tmp = self._staging.add(self.path)
         base = self.path.absolute().parent
         # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens
@@ -273,6 +288,7 @@ class SummaryBook:
                            normal_font=str(FONT["font_name"]))
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
+        self.formats, self.base = formats, base
         self.summary = SheetWriter(self.wb, formats, "summary", base)  # first tab, filled last
         self.findings = SheetWriter(self.wb, formats, "findings", base)
         self.compare = SheetWriter(self.wb, formats, "compare", base) if self.compared else None
@@ -290,15 +306,37 @@ class SummaryBook:
         """One row per file, last year's units that sent nothing, and the workbook closed."""
         for i, rec in enumerate(records, 1):
             self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
+        self._selfeval_sheets(records)
         if self.compare is not None:
             for known in missing:
-                self.compare.write({"unit": known.unit_name, "previous": known.path, "previous_year": known.year,
-                                    "note": "本年没有该单位的文件"})
+                note = "本年没有该项目的文件" if known.kind == "project" else "本年没有该单位的文件"
+                self.compare.write({"unit": known.who, "previous": known.path, "previous_year": known.year,
+                                    "note": note})
         for sheet in (self.summary, self.findings, self.compare):
             if sheet is not None:
                 sheet.finish()
+        write_project_sheets(self, records)
         self.wb.close()
         self._done = True
+
+    def _selfeval_sheets(self, records: Sequence[FileRecord]) -> None:
+        """The 自评 sheet and the review list of units under 80, when self-evaluations came in."""
+        from budgetxl.collect import selfeval
+
+        scored = [r for r in records if r.selfeval is not None]
+        if not scored:
+            return
+        base = self.path.absolute().parent
+        sheets = []
+        for key in ("selfeval", "review"):
+            sheet = SheetWriter(self.wb, self.formats, key, base, name=selfeval.SHEETS[key], cols=selfeval.COLUMNS[key])
+            sheets.append(sheet)
+        for i, rec in enumerate(scored, 1):
+            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]), {"status": f"status_{rec.status}"})
+        for row in selfeval.review_rows(scored):
+            sheets[1].write(row)
+        for sheet in sheets:
+            sheet.finish()
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:

@@ -18,18 +18,21 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 from budgetxl.collect.inspect import FileRecord
+from budgetxl.collect.selfeval import RESULT_COLUMNS
 from budgetxl.collect.summary import duplicates_text
-from budgetxl.safetext import path_text
 from budgetxl.errors import OutputError
 from budgetxl.fileio import Staging
 from budgetxl.model import format_amount
+from budgetxl.safetext import path_text
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "forms": ("file", "status", "reason", "unit_name", "year", "layout", "sheet", "errors", "warnings", "infos",
-              "expenditures_total", "revenues_total", "task_funds_total", "tasks", "indicators", "duplicate_of"),
+              "expenditures_total", "revenues_total", "task_funds_total", "tasks", "indicators", "duplicate_of",
+              "amount_unit"),
     "tasks": ("file", "unit_name", "year", "task", "group", "name", "content", "funds", "goal"),
     "indicators": ("file", "unit_name", "year", "indicator", "level1", "level2", "name", "target"),
     "findings": ("file", "unit_name", "year", "code", "severity", "sheet", "cell", "field", "value", "message"),
+    "results": RESULT_COLUMNS,  # self-evaluations: one row per scored item
 }
 
 # The Chinese heading of every column key (declared once; a test checks each key has one).
@@ -50,6 +53,7 @@ HEADINGS_ZH: dict[str, str] = {
     "tasks": "任务数",
     "indicators": "指标数",
     "duplicate_of": "重复提交",
+    "amount_unit": "金额单位",
     "task": "任务序号",
     "group": "类别",
     "name": "名称",
@@ -66,6 +70,22 @@ HEADINGS_ZH: dict[str, str] = {
     "field": "字段",
     "value": "内容",
     "message": "问题",
+    # results (self-evaluations)
+    "project_name": "项目名称",
+    "profile": "评分规则",
+    "item": "序号",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "typed_score": "填写得分",
+    "computed_score": "计算得分",
+    "method": "计分方法",
+    "needs_reason": "须说明偏差原因",
+    "problem": "无法计分的原因",
+}
+# Headings a table words its own way (by table, then column key).
+HEADINGS_OF: dict[str, dict[str, str]] = {
+    "indicators": {"name": "三级指标"},
+    "results": {"name": "三级指标", "target": "年度指标值", "reason": "偏差原因分析及改进措施"},
 }
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -76,9 +96,8 @@ def headings(table: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown CSV language {lang!r}")
     keys = COLUMNS[table]
-    if table == "indicators":  # 名称 of an indicator is its 三级指标
-        return [("三级指标" if k == "name" else HEADINGS_ZH[k]) if lang == "zh" else k for k in keys]
-    return [HEADINGS_ZH[k] if lang == "zh" else k for k in keys]
+    own = HEADINGS_OF.get(table, {})  # 名称 of an indicator is its 三级指标
+    return [own.get(k, HEADINGS_ZH[k]) if lang == "zh" else k for k in keys]
 
 
 # A text that Excel would take for a formula (=, +, -, @ first) gets an apostrophe in front, as
@@ -113,7 +132,7 @@ class TidyWriter:
         self._writers: dict[str, Any] = {}
         self._counts = {"tasks": 0, "indicators": 0}
 
-    def __enter__(self) -> "TidyWriter":
+    def __enter__(self) -> TidyWriter:
         if self.folder.exists() and not self.folder.is_dir():
             raise OutputError(f"{self.folder}: 已存在同名文件，--csv 应为一个文件夹")
         staging = self._staging if self._staging is not None else self._stack.enter_context(Staging())
@@ -140,12 +159,15 @@ class TidyWriter:
 
     def add_rows(self, rec: FileRecord) -> None:
         """Tasks and indicators of one file (numbered 1… within the file)."""
-        head = (path_text(rec.path), rec.unit_name, rec.year)
+        head = (path_text(rec.source), rec.unit_name, rec.year)
         self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
         self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
+        if rec.selfeval is not None:
+            top = (path_text(rec.path), rec.unit_name, rec.selfeval.project_name, rec.year, rec.selfeval.profile)
+            self._rows("results", ((*top, *row) for row in rec.results))
 
     def add_findings(self, rec: FileRecord) -> None:
-        self._rows("findings", ((path_text(rec.path), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
+        self._rows("findings", ((path_text(rec.source), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
                                  f.field, f.value, f.message) for f in rec.findings))
 
     def add_form(self, rec: FileRecord) -> None:
@@ -153,8 +175,8 @@ class TidyWriter:
         read = rec.status != "unreadable"  # an unreadable file's counts are unknown, not 0
         counts = (rec.errors, rec.warnings, rec.infos) if read else (None, None, None)
         self._row("forms", (
-            path_text(rec.path), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
+            path_text(rec.source), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
             rec.expenditures, rec.revenues, rec.task_funds, rec.n_tasks if read else None,
-            rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text),
+            rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text), rec.units,
         ))
 

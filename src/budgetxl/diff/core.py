@@ -102,20 +102,35 @@ class FormDiff:
     basic_info: tuple[Entry, ...]
     warnings: tuple[str, ...] = ()
     functions: TextDiff = field(default_factory=lambda: TextDiff("unchanged", "", ""))  # 部门职能概述, where stated
+    # A project's forms (kind project): its indicators for the implementation period, paired as
+    # the year's are; the kind also words the blocks (see `label`).
+    period_indicators: tuple[Entry, ...] = ()
+    kind: str = "department"
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per block, how many entries of each status."""
         out: dict[str, dict[str, int]] = {}
-        for block in ("budget", "tasks", "indicators", "basic_info"):
+        for block in ("budget", "tasks", "indicators", "basic_info", "period_indicators"):
             tally: dict[str, int] = dict.fromkeys(STATUSES, 0)
             for entry in getattr(self, block):
                 tally[entry.status] += 1
             out[block] = tally
         return out
 
+    def label(self, block: str) -> str:
+        """What a block is called in this kind of form (预算整体情况, or a project's 项目资金…)."""
+        from budgetxl.diff.styles import KIND_BLOCK_LABELS, block_labels
+
+        return KIND_BLOCK_LABELS.get(self.kind, {}).get(block) or block_labels(self.new.layout).get(block, "")
+
+    @property
+    def blocks(self) -> tuple[str, ...]:
+        """The blocks of entries this kind of form has, in the order they are shown."""
+        return ("period_indicators", "indicators") if self.kind == "project" else ("tasks", "indicators")
+
     @property
     def identical(self) -> bool:
-        blocks = (self.budget, self.tasks, self.indicators, self.basic_info)
+        blocks = (self.budget, self.tasks, self.indicators, self.basic_info, self.period_indicators)
         return self.overall_goal.status == "unchanged" and self.functions.status == "unchanged" and all(
             e.status == "unchanged" for block in blocks for e in block
         )
@@ -325,8 +340,15 @@ def _budget_parts(form: Form) -> list[tuple[str, str, str, Sequence[BudgetLine]]
 
 def diff_budget(old: Form, new: Form) -> tuple[BudgetEntry, ...]:
     """Budget lines matched by name within their part (repeated names pair in order)."""
-    flat_old = [(p, key, label, line) for p, key, label, lines in _budget_parts(old) for line in lines]
-    flat_new = [(p, key, label, line) for p, key, label, lines in _budget_parts(new) for line in lines]
+    return diff_line_parts(_budget_parts(old), _budget_parts(new))
+
+
+def diff_line_parts(old_parts: Sequence[tuple[str, str, str, Sequence[BudgetLine]]],
+                    new_parts: Sequence[tuple[str, str, str, Sequence[BudgetLine]]]) -> tuple[BudgetEntry, ...]:
+    """Lines of amounts, each list a part (part, match key, label, lines), matched by name within
+    their part (repeated names pair in order)."""
+    flat_old = [(p, key, label, line) for p, key, label, lines in old_parts for line in lines]
+    flat_new = [(p, key, label, line) for p, key, label, lines in new_parts for line in lines]
     waiting: dict[tuple[str, str], list[int]] = {}
     for j, (_, key, _, line) in enumerate(flat_new):
         waiting.setdefault((key, normalize(line.name)), []).append(j)
@@ -462,7 +484,18 @@ def diff_forms(
     labels: tuple[str, str] | None = None,
     threshold: float = THRESHOLD,
 ) -> FormDiff:
-    """Compare two forms (normally the same unit in two consecutive years)."""
+    """Compare two forms (normally the same unit in two consecutive years; for project forms,
+    the same project). Forms of different kinds are not compared (InputError)."""
+    kinds = (getattr(old, "kind", "department"), getattr(new, "kind", "department"))
+    if kinds[0] != kinds[1]:
+        from budgetxl.errors import InputError
+        from budgetxl.kinds import FORM_KINDS
+
+        raise InputError(f"不能比对不同种类的表格：{FORM_KINDS[kinds[0]].title}与{FORM_KINDS[kinds[1]].title}")
+    if kinds[0] == "project":
+        from budgetxl.diff.project import diff_projects
+
+        return diff_projects(old, new, labels=labels, threshold=threshold)  # type: ignore[arg-type]
     old_label, new_label = labels or default_labels(old, new)
     return FormDiff(
         old=Side(old_label, old.year, old.unit_name, old.layout),

@@ -73,7 +73,7 @@ def diff_data(diff: FormDiff, sources: tuple[str, str] | None = None) -> dict[st
     }
     if sources is not None:
         summary["old"]["source"], summary["new"]["source"] = sources
-    return {
+    out = {
         "budget": [budget_entry_data(e) for e in diff.budget],
         "tasks": [entry_data(e) for e in diff.tasks],
         "indicators": [entry_data(e) for e in diff.indicators],
@@ -90,6 +90,9 @@ def diff_data(diff: FormDiff, sources: tuple[str, str] | None = None) -> dict[st
         "basic_info": [entry_data(e) for e in diff.basic_info],
         "summary": summary,
     }
+    if diff.kind != "department":  # a project's comparison: its kind and its period's indicators
+        out = {"kind": diff.kind, **out, "period_indicators": [entry_data(e) for e in diff.period_indicators]}
+    return out
 
 
 def trend_data(trend: Trend) -> dict[str, Any]:

@@ -4,9 +4,8 @@ form layout in templates/, not from here."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from budgetxl import display
@@ -50,6 +49,17 @@ def block_labels(layout_name: str | None = None) -> dict[str, str]:
         "functions": label(("numbered",), ("functions",)),
     }
 TASK_GROUP_LABELS = {"key": "重点任务", "other": "其他任务"}
+# The blocks of other kinds of form where they are called otherwise (a project's table).
+KIND_BLOCK_LABELS = {
+    "project": {
+        "budget": "项目资金",
+        "basic_info": "项目情况",
+        "overall_goal": "年度目标",
+        "indicators": "年度绩效指标",
+        "period_indicators": "实施期绩效指标",
+    },
+}
+PROJECT_TITLE = "项目支出绩效目标表 比对"
 
 TITLE = "部门整体预算绩效目标表 比对"
 SERIES_TITLE = "部门整体预算绩效目标表 历年比对"

@@ -122,7 +122,7 @@ def _count_rows(diff: FormDiff) -> list[tuple[str, dict[str, int]]]:
     rows = [("budget", counts["budget"])]
     if diff.basic_info:
         rows.append(("basic_info", counts["basic_info"]))
-    rows += [("overall_goal", goal), ("tasks", counts["tasks"]), ("indicators", counts["indicators"])]
+    rows += [("overall_goal", goal), *((block, counts[block]) for block in diff.blocks)]
     return rows
 
 
@@ -131,14 +131,14 @@ def _counts(diff: FormDiff, console: Console) -> None:
     if not _tabular(console):
         for block, tally in rows:
             parts = "，".join(f"{S.STATUS_LABELS[s]} {tally[s]}" for s in S.COUNT_ORDER)
-            console.print(f"{S.block_labels(diff.new.layout)[block]}：{parts}", markup=False, highlight=False)
+            console.print(f"{diff.label(block)}：{parts}", markup=False, highlight=False)
         return
     table = _table()
     table.add_column(S.LABELS["block"])
     for status in S.COUNT_ORDER:
         table.add_column(S.STATUS_LABELS[status], justify="right", style=T["status"][status], no_wrap=True)
     for block, tally in rows:
-        table.add_row(S.block_labels(diff.new.layout)[block], *(str(tally[s]) for s in S.COUNT_ORDER))
+        table.add_row(diff.label(block), *(str(tally[s]) for s in S.COUNT_ORDER))
     console.print(table)
 
 
@@ -167,7 +167,7 @@ def _budget(diff: FormDiff, console: Console) -> None:
     fixed = [_widest([heads[k], *(r[k] for r in rows)]) for k in range(2, 6)]
     fixed.append(_widest([heads[6], *(S.STATUS_LABELS[r[6]] for r in rows)]))
     if not _tabular(console) or not _fits(console, fixed, 2):
-        console.print(Text(f"{S.block_labels(diff.new.layout)['budget']}（{S.LABELS['trend_axis']}）", style=T["title"]))
+        console.print(Text(f"{diff.label('budget')}（{S.LABELS['trend_axis']}）", style=T["title"]))
         for part, item, old, new, delta, pct, status in rows:
             line = Text(f"  {part} / {item}：{old or EMPTY} → {new or EMPTY}")
             change = "，".join(x for x in (delta, pct) if x)
@@ -177,7 +177,7 @@ def _budget(diff: FormDiff, console: Console) -> None:
             line.append_text(_status(status))
             console.print(line)
         return
-    table = _table(S.block_labels(diff.new.layout)["budget"])
+    table = _table(diff.label("budget"))
     table.add_column(heads[0], overflow="fold", min_width=MIN_TEXT_COLUMN)
     table.add_column(heads[1], overflow="fold", min_width=MIN_TEXT_COLUMN)
     for head, width in zip(heads[2:6], fixed):
@@ -239,7 +239,8 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     unit = diff.new.unit_name
     if diff.old.unit_name != diff.new.unit_name:
         unit = f"{diff.old.unit_name} → {diff.new.unit_name}"
-    console.print(Text(f"{S.TITLE}：{unit}　{diff.old.label} → {diff.new.label}", style=T["title"]))
+    title = S.PROJECT_TITLE if diff.kind == "project" else S.TITLE
+    console.print(Text(f"{title}：{unit}　{diff.old.label} → {diff.new.label}", style=T["title"]))
     for warning in diff.warnings:
         console.print(Text(f"{S.LABELS['warnings']}：{warning}", style=T["warning"]))
     if diff.identical:
@@ -250,7 +251,7 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     for e in diff.basic_info:
         if e.status != "unchanged":
             row = e.new or e.old
-            detail = Text(f"{S.block_labels(diff.new.layout)['basic_info']} {row['name'] if row else ''}：")
+            detail = Text(f"{diff.label('basic_info')} {row['name'] if row else ''}：")
             if "value" in e.changes:
                 detail.append_text(_change_text(e.changes["value"], console, "number"))
             else:
@@ -259,17 +260,20 @@ def render_diff(diff: FormDiff, console: Console, forms: Sequence[Any]) -> None:
     console.print()
     for key, text_diff in (("functions", diff.functions), ("overall_goal", diff.overall_goal)):
         if text_diff.status == "changed":
-            goal = Text(f"{S.block_labels(diff.new.layout)[key]}：", style=T["title"])
+            goal = Text(f"{diff.label(key)}：", style=T["title"])
             goal.append_text(_marked(text_diff.old, text_diff.new, console))
             console.print(goal)
             console.print()
     old_form, new_form = forms
-    _entries(console, S.block_labels(diff.new.layout)["tasks"], diff.tasks, ["name"], task_headers, (old_form.tasks, new_form.tasks))
-    console.print()
-    _entries(
-        console, S.block_labels(diff.new.layout)["indicators"], diff.indicators, ["level1", "level2", "name"], indicator_headers,
-        (old_form.indicators, new_form.indicators),
-    )
+    for k, block in enumerate(diff.blocks):
+        if k:
+            console.print()
+        names = (getattr(old_form, block, ()), getattr(new_form, block, ()))
+        if block == "tasks":
+            _entries(console, diff.label(block), diff.tasks, ["name"], task_headers, names)
+        else:
+            _entries(console, diff.label(block), getattr(diff, block), ["level1", "level2", "name"],
+                     indicator_headers, names)
 
 
 def render_series(series: SeriesDiff, console: Console, forms: Sequence[Any]) -> None:

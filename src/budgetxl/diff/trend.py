@@ -40,6 +40,15 @@ def series_labels(forms: Sequence[Form]) -> tuple[str, ...]:
     return tuple(f"表{k + 1}" for k in range(len(forms)))
 
 
+def _line_parts(form: Form) -> list:
+    """The lists of amounts of a form: a department's budget, a project's money."""
+    if getattr(form, "kind", "department") == "project":
+        from budgetxl.diff.project import project_parts
+
+        return project_parts(form)  # type: ignore[arg-type]
+    return _budget_parts(form)
+
+
 def budget_trend(forms: Sequence[Form], labels: Sequence[str]) -> Trend:
     """Every budget line seen in any form (by part and name, in order of first appearance) with
     its amount in each form."""
@@ -48,7 +57,7 @@ def budget_trend(forms: Sequence[Form], labels: Sequence[str]) -> Trend:
     amounts: dict[tuple[str, str], list[Decimal | None]] = {}
     for k, form in enumerate(forms):
         seen: dict[tuple[str, str], int] = {}
-        for part, key, label, lines in _budget_parts(form):
+        for part, key, label, lines in _line_parts(form):
             for line in lines:
                 base = (key, normalize(line.name))
                 n = seen.get(base, 0)

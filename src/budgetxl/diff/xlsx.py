@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -24,8 +23,8 @@ from budgetxl.diff.textdiff import Segment, text_segments
 from budgetxl.diff.trend import SeriesDiff, Trend
 from budgetxl.display import amount_text, percent_text, target_delta_text
 from budgetxl.fileio import atomic_path
-from budgetxl.render.xlsx import Workbook
 from budgetxl.layout import load_layout
+from budgetxl.render.xlsx import Workbook
 from budgetxl.text import column_px, fit_width, text_height_pt
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -319,7 +318,8 @@ def _tasks_sheet(book: _Book, name: str, diff: FormDiff, old_tasks: Sequence[Any
     )
 
 
-def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence[Any], new_rows: Sequence[Any]) -> None:
+def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence[Any], new_rows: Sequence[Any],
+                      entries: Sequence[Any] | None = None) -> None:
     columns = load_layout(None).headers_of("indicators")
     fields = list(columns)
     widths = [S.WIDTHS["indicator"] if f == "name" else S.WIDTHS[f] for f in fields]
@@ -330,7 +330,8 @@ def _indicators_sheet(book: _Book, name: str, diff: FormDiff, old_rows: Sequence
         (S.LABELS["warnings"], S.WIDTHS["note"], "note"),
     ]
     _entries_sheet(
-        book, name, diff, diff.indicators, fields, list(columns.values()), widths, extra, S.LABELS["compare"],
+        book, name, diff, diff.indicators if entries is None else entries, fields, list(columns.values()), widths,
+        extra, S.LABELS["compare"],
         (old_rows, new_rows),
     )
 
@@ -361,7 +362,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         widths[k] = _fit(widths[k], texts)
     rows = _Rows(ws, widths)
     last = len(widths) - 1
-    ws.merge_range(0, 0, 0, last, S.TITLE, book.fmt("title"))
+    ws.merge_range(0, 0, 0, last, S.PROJECT_TITLE if diff.kind == "project" else S.TITLE, book.fmt("title"))
     ws.set_row(0, 28)
     ws.freeze_panes(1, 0)
     row = 1
@@ -388,10 +389,10 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     blocks = [("budget", counts["budget"])]
     if diff.basic_info:
         blocks.append(("basic_info", counts["basic_info"]))
-    blocks += [("overall_goal", goal), ("tasks", counts["tasks"]), ("indicators", counts["indicators"])]
+    blocks += [("overall_goal", goal), *((block, counts[block]) for block in diff.blocks)]
     for block, tally in blocks:
         row += 1
-        ws.write_string(row, 0, S.block_labels(diff.new.layout)[block], book.fmt("cell"))
+        ws.write_string(row, 0, diff.label(block), book.fmt("cell"))
         for col, status in enumerate(S.COUNT_ORDER, start=1):
             n = tally[status]
             fill = status if n and status in S.FILLS else None
@@ -423,7 +424,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
     for info in diff.basic_info:
         row += 1
         data = info.new or info.old
-        _write_text(book, rows, row, 0, S.block_labels(diff.new.layout)["basic_info"], "cell")
+        _write_text(book, rows, row, 0, diff.label("basic_info"), "cell")
         _write_text(book, rows, row, 1, data["name"] if data else "", "cell")
         change = info.changes.get("value")
         fill = "changed" if change else (info.status if info.status in S.FILLS else None)
@@ -446,7 +447,7 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         texts.insert(0, ("functions", diff.functions))
     for key, text_diff in texts:
         row += 2
-        ws.write_string(row, 0, S.block_labels(diff.new.layout)[key], book.fmt("header"))
+        ws.write_string(row, 0, diff.label(key), book.fmt("header"))
         ws.merge_range(row, 1, row, last - 1, "", book.fmt("header"))
         _status_cell(book, ws, row, last, text_diff.status)
         goal_old, goal_new = text_segments(text_diff.old, text_diff.new)
@@ -513,10 +514,13 @@ def _pair_sheets(
 ) -> None:
     old_form, new_form = forms
     _summary_sheet(book, prefix + S.SHEETS["summary"], diff, sources)
-    _tasks_sheet(book, prefix + S.SHEETS["tasks"], diff, _dumped(old_form.tasks), _dumped(new_form.tasks))
-    _indicators_sheet(
-        book, prefix + S.SHEETS["indicators"], diff, _dumped(old_form.indicators), _dumped(new_form.indicators)
-    )
+    for block in diff.blocks:
+        rows = (_dumped(getattr(old_form, block, ())), _dumped(getattr(new_form, block, ())))
+        if block == "tasks":
+            _tasks_sheet(book, prefix + S.SHEETS["tasks"], diff, *rows)
+        else:
+            name = S.SHEETS["indicators"] if block == "indicators" and diff.kind == "department" else diff.label(block)
+            _indicators_sheet(book, prefix + name, diff, *rows, entries=getattr(diff, block))
 
 
 def write_comparison(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from budgetxl.errors import ReadError
+from budgetxl.read.archive import Source
 from budgetxl.read.grid import Grid, SheetGrid, load_grid
 from budgetxl.read.parse import ReadResult, read_grid
 
 
-def read_forms(path: str | Path, sheet: str | None = None) -> list[ReadResult]:
+def read_forms(path: Source, sheet: str | None = None) -> list[ReadResult]:
     """Every form in the workbook at `path`: one per visible sheet holding a form, in sheet order
     (hidden sheets only when named by `sheet`), or the one on `sheet`. Never modifies the file.
 
@@ -18,13 +17,13 @@ def read_forms(path: str | Path, sheet: str | None = None) -> list[ReadResult]:
     return read_grid(load_grid(path), sheet)
 
 
-def read_workbook(path: str | Path, sheet: str | None = None) -> ReadResult:
+def read_workbook(path: Source, sheet: str | None = None) -> ReadResult:
     """The one form in the workbook at `path` (or on `sheet`). A workbook holding several forms is
     a ReadError naming their sheets: pick one with `sheet`, or read them all with `read_forms`."""
     return single(read_forms(path, sheet), path)
 
 
-def single(results: list[ReadResult], path: str | Path) -> ReadResult:
+def single(results: list[ReadResult], path: Source) -> ReadResult:
     if len(results) == 1:
         return results[0]
     names = "、".join(f"“{r.sheet}”" for r in results)

@@ -1,9 +1,12 @@
-"""Load a workbook (xlsx, xls, ods) into plain grids: values, merged ranges, number formats, formulas.
+"""Load a workbook into plain grids: values, merged ranges, number formats, formulas.
 
-python-calamine reads values and merged ranges fast. For xlsx, the few facts calamine does not
-give (a cell's number format, whether it holds a formula) come from a light scan of the sheet XML.
-Every file first passes the guards in guards.py (zip bombs, DTDs, absurd sheet spans), so a hostile
-file is refused before a parser expands it.
+What a file is comes from its content (sniff.py), whatever its name says. python-calamine reads
+xlsx, xls and ods: values and merged ranges, fast; for xlsx, the few facts calamine does not give
+(a cell's number format, whether it holds a formula) come from a light scan of the sheet XML.
+Excel 2003 XML (spreadsheetml.py) and HTML tables (html.py), as budget systems export them under
+an .xls name, have readers of their own producing the same grids. Every file first passes the
+guards (guards.py: zip bombs, DTDs, absurd sheet spans; the two markup readers apply the same
+limits as they parse), so a hostile file is refused before a parser expands it.
 """
 
 from __future__ import annotations
@@ -11,11 +14,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -23,15 +25,24 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from budgetxl.errors import ReadError
 
 # The limits, and the checks made before any parser sees a file, live in guards.py.
-from budgetxl.read.guards import MAX_CELLS, MAX_MERGES, check_merges, check_ods_parts, check_xlsx_parts, read_file_bytes
-from budgetxl.read.guards import attributes, check_zip, tags
+from budgetxl.read.guards import (
+    MAX_CELLS,
+    MAX_MERGES,
+    attributes,
+    check_merges,
+    check_ods_parts,
+    check_xlsx_parts,
+    check_zip,
+    read_file_bytes,
+    tags,
+)
+from budgetxl.read.sniff import sniff
+
+if TYPE_CHECKING:
+    from budgetxl.read.archive import Member
 
 Cell = tuple[int, int]
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col (0-based, inclusive)
-
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass
@@ -62,57 +73,50 @@ class SheetGrid:
 @dataclass
 class Grid:
     path: Path
-    kind: str  # xlsx, xls, ods
+    kind: str  # xlsx, xls, ods, spreadsheetml, html (what the file is, whatever its name)
     sheets: list[SheetGrid]
 
 
 def detect_kind(path: Path, head: bytes) -> str:
-    """xlsx, ods or xls, from the file's content (its name may be wrong); `head` is the file's
-    bytes, or at least its first eight. A zip that is both an xlsx and an ods is refused: each
-    reader would take it for its own."""
-    if not head:
-        raise ReadError(f"{path}: 文件是空的（0 字节）")
-    if head.startswith(_ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(head) if len(head) > 8 else path) as zf:
-                names = set(zf.namelist())
-                ods = False
-                if "mimetype" in names:
-                    ods = b"opendocument.spreadsheet" in zf.read("mimetype")[:100]
-        except zipfile.BadZipFile:
-            raise ReadError(f"{path}: 文件已损坏（压缩包不完整），请重新保存或重新发送") from None
-        except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error) as exc:
-            raise ReadError(f"{path}: 文件已损坏（{type(exc).__name__}: {str(exc)[:120]}）") from None
-        xlsx = "xl/workbook.xml" in names or "_rels/.rels" in names
-        if "xl/workbook.bin" in names:
-            raise ReadError(f"{path}: 这是 Excel 二进制工作簿（.xlsb），无法读取；请另存为 .xlsx 后重新提交")
-        if ods and xlsx:
-            raise ReadError(f"{path}: 文件同时含有 Excel（.xlsx）和 LibreOffice（.ods）工作簿的内容，格式不明，拒绝读取；"
-                            "请用 Excel、WPS 或 LibreOffice 重新保存")
-        if ods:
-            return "ods"
-        if xlsx:
-            return "xlsx"
-        raise ReadError(f"{path}: 这是一个压缩包，但不是 Excel（.xlsx）或 LibreOffice（.ods）工作簿")
-    if head.startswith(_OLE_MAGIC):
-        try:
-            data = head if len(head) > 8 else path.read_bytes()
-        except OSError as exc:
-            raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
-        if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
-            raise ReadError(f"{path}: 工作簿设有打开密码，请取消密码后重新保存再提交")
-        return "xls"
-    raise ReadError(f"{path}: 不是电子表格文件（应为 .xlsx、.xls 或 .ods）")
+    """xlsx, xls, ods, spreadsheetml or html, from the file's content (its name may be wrong);
+    `head` is the file's bytes. Anything else is a ReadError saying what the file is and what to
+    do (see sniff.py)."""
+    return sniff(path, head)
 
 
-def load_grid(path: str | Path) -> Grid:
+def load_grid(path: str | Path | Member) -> Grid:
     """All sheets of the workbook at `path` as plain grids. Raises ReadError for anything unreadable.
 
-    The file is read once: the guards check those bytes, and calamine reads the same bytes, as the
-    kind the guards checked (whatever the file's name says)."""
+    The file is read once: the guards check those bytes, and the reader of its kind reads the same
+    bytes, as the kind the guards checked (whatever the file's name says)."""
+    from budgetxl.read.archive import Member, member_bytes  # imported here: archive imports this module
+
+    if isinstance(path, Member):  # a workbook in a zip of returns
+        return grid_from_bytes(Path(str(path)), member_bytes(path))
     path = Path(path)
-    data = read_file_bytes(path)
+    return grid_from_bytes(path, read_file_bytes(path))
+
+
+def grid_from_bytes(path: Path, data: bytes) -> Grid:
+    """The sheets of a workbook whose bytes are `data` (`path` names it in messages)."""
     kind = detect_kind(path, data)
+    if kind == "spreadsheetml":
+        from budgetxl.read.spreadsheetml import load_spreadsheetml
+
+        sheets = load_spreadsheetml(path, data)
+    elif kind == "html":
+        from budgetxl.read.html import load_html
+
+        sheets = load_html(path, data)
+    else:
+        sheets = _calamine_sheets(path, kind, data)
+    for sheet in sheets:
+        check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
+    return Grid(path, kind, sheets)
+
+
+def _calamine_sheets(path: Path, kind: str, data: bytes) -> list[SheetGrid]:
+    """xlsx, xls and ods through calamine, after the guards of zip packages."""
     if kind in ("xlsx", "ods"):
         parts = check_zip(path, data)
         (check_xlsx_parts if kind == "xlsx" else check_ods_parts)(path, parts=parts)
@@ -136,14 +140,12 @@ def load_grid(path: str | Path) -> Grid:
     except BaseException as exc:  # noqa: BLE001 - calamine's own errors, and its panics (BaseException)
         if "cell limit exceeded" in str(exc).lower():  # calamine's own cap (ods, xls)
             raise ReadError(f"{path}: 工作表的范围过大（{_short(exc)}），拒绝读取") from None
-        raise ReadError(f"{path}: 无法读取工作簿（{_short(exc)}）") from None
+        raise ReadError(f"{path}: 无法读取工作簿（{_short(exc)}）；请用 Excel 或 WPS 打开后重新保存再提交") from None
     if kind == "xlsx":
         _add_xlsx_details(path, sheets, data)
     elif kind == "ods":
         _add_ods_details(path, sheets, data)
-    for sheet in sheets:
-        check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
-    return Grid(path, kind, sheets)
+    return sheets
 
 
 def _short(exc: BaseException) -> str:

@@ -24,20 +24,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from budgetxl.amount_units import UNITS, stated_unit, unit_note
 from budgetxl.blocks import KINDS
 from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
+from budgetxl.kinds import FORM_KINDS, layout_name
 from budgetxl.layout import Layout, all_layouts
-from budgetxl.kinds import FORM_KINDS
 from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, SheetGrid
+from budgetxl.read.sniff import kind_note
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
 from budgetxl.report import Finding
 from budgetxl.text import normalize_label
 
 _INLINE_RE = re.compile(r"^\s*([^:：]{2,12})[:：]\s*(.+)$", re.S)
-_UNIT_NOTE_RE = re.compile(r"^(?:金额|预算金额|资金)?单位[:：]?\s*(万元|元)$")
 MAX_LABEL_CHARS = 40
 
 
@@ -53,7 +54,17 @@ class ReadResult:
     cells: dict[str, str] = field(default_factory=dict)  # field path → A1
     formulas: dict[str, str] = field(default_factory=dict)  # field path → formula text
     totals: dict[str, Decimal | None] = field(default_factory=dict)  # '….total' → the total as read (万元)
+    units: dict[str, str] = field(default_factory=dict)  # block label → the unit its amounts were read in
+    file_kind: str = ""  # what the file is (xlsx, xls, ods, spreadsheetml, html), whatever its name
     text_amounts: frozenset[str] = frozenset()  # field paths of amounts typed as text ('1,800')
+
+    @property
+    def unit_text(self) -> str:
+        """The units the amounts were read in, for a person: '万元', '元', or '元（部门预算安排资金）；万元（…）'."""
+        used = list(dict.fromkeys(self.units.values()))
+        if len(used) <= 1:
+            return used[0] if used else ""
+        return "；".join(f"{unit}（{'、'.join(b for b, u in self.units.items() if u == unit)}）" for unit in used)
 
     def cell_for(self, path: str) -> str | None:
         """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name)."""
@@ -127,9 +138,15 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
                  merges: dict[tuple[int, int], tuple[int, int, int, int]],
                  covered: set[tuple[int, int]]) -> Match | None:
     hits: list[tuple[int, int, Any, str]] = []
+    own: set[tuple[int, int]] = set()  # cells holding a block's own label (not its parent's)
     for r, c, norm, text in candidates:
         block = layout.block_for_label(norm)
         if block is not None:
+            hits.append((r, c, block, ""))
+            own.add((r, c))
+            continue
+        block = layout.block_for_parent_label(norm)
+        if block is not None:  # a parent label opens the first block under it
             hits.append((r, c, block, ""))
             continue
         inline = _inline(layout, text) if ("：" in text or ":" in text) else None
@@ -140,7 +157,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     # The label column: where the most blocks have a label; the label cells' usual width there
     # gives the first data column.
     by_col: dict[int, set[str]] = {}
-    for r, c, block, _ in hits:
+    for _, c, block, _ in hits:
         by_col.setdefault(c, set()).add(block.key)
     label_col = min(by_col, key=lambda c: (-len(by_col[c]), c))
     ends = Counter(merges[(r, c)][3] if (r, c) in merges else c for r, c, _, inline in hits
@@ -151,26 +168,53 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     repeated: list[tuple[int, int, str]] = []
     opened: dict[str, int] = {}
     current = None
+    current_parent = None  # the parent label over the open block: met again, it continues it
+    data_first = None  # an open block whose first column is the label column: its cells there are data
     for r, c, block, inline in sorted(hits, key=lambda h: (h[0], h[1])):
-        if c != label_col or (r, c) in covered:
+        if (r, c) in covered:
             continue
+        if c != label_col and not (block.parent is not None and (r, c) in own and label_col < c <= zone_end):
+            continue  # beside the label column only a block's own label under a parent label counts
         end = merges[(r, c)][3] if (r, c) in merges else c
-        if end > zone_end and not inline:
+        if end > zone_end and not inline and not getattr(block, "opens_with_header", False):
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
-        if key not in opened:
+        if data_first is not None and key != data_first.key and _is_data_of(layout, data_first, block, sheet, r, c,
+                                                                           covered):
+            continue
+        parent_again = (r, c) not in own and block.parent is not None and current_parent == block.parent
+        if key not in opened and not parent_again:
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
-            current = key
-        elif key == current:
+            current, current_parent = key, block.parent
+            data_first = block if getattr(block, "opens_with_header", False) else None
+        elif key == current or parent_again:  # a label (or its parent) again at the top of a page
             continued.append((r, c))
         else:
             repeated.append((r, c, block.label))
     if not openings:
         return None
-    score = sum(2 if normalize_label(o.block.label) == normalize_label(sheet.value(o.row, o.col)) else 1
-                for o in openings)
+    score = sum(2 if normalize_label(sheet.value(o.row, o.col)) in _own_words(o.block) else 1 for o in openings)
     return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score)
+
+
+def _own_words(block: Any) -> tuple[str, ...]:
+    """A block's own label and its parent's, normalised: the words that count double."""
+    return (normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ()))
+
+
+def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
+               covered: set[tuple[int, int]]) -> bool:
+    """Whether a label met in the label column while `open_block` (whose first column is the label
+    column) is open is that block's data: a label of a block the layout declares before it or of
+    itself, or any label on a row that fills several of the block's cells (an indicator whose
+    一级 happens to read like a label), never opens a block there."""
+    order = [b.key for b in layout.blocks]
+    if order.index(block.key) <= order.index(open_block.key):
+        return True
+    values = sheet.values[r] if r < len(sheet.values) else ()
+    filled = sum(1 for cc in range(c + 1, len(values)) if values[cc] not in ("", None) and (r, cc) not in covered)
+    return filled >= 2
 
 
 def best_match(sheet: SheetGrid) -> Match | None:
@@ -243,7 +287,7 @@ def form_sheets(grid: Grid, sheet: str | None = None) -> tuple[list[tuple[SheetG
         m = best_match(s)
         if m is None:
             continue
-        if not m.has("indicators"):
+        if not (m.has("indicators") or m.has("indicator_sets")):
             if partial is None or m.score > partial[1].score:
                 partial = (s, m)
             continue
@@ -270,6 +314,9 @@ def read_grid(grid: Grid, sheet: str | None = None) -> list[ReadResult]:
     notes = [Finding("BX016", READ_CODES["BX016"].severity,
                      f"隐藏的工作表“{name}”中也有一张目标表，未读取；如需读取，请指定该工作表（--sheet）",
                      "", None, name, None) for name in hidden]
+    what = kind_note(Path(grid.path), grid.kind)
+    if what is not None:
+        notes.insert(0, Finding("BX018", READ_CODES["BX018"].severity, what, "", Path(grid.path).name, None, None))
     return [SheetReader(grid, s, m, notes).read() for s, m in found]
 
 
@@ -292,6 +339,8 @@ class SheetReader:
         self.formulas: dict[str, str] = {}
         self.totals: dict[str, Decimal | None] = {}
         self.text_amounts: set[str] = set()
+        self.units: dict[str, str] = {}  # block key → the unit its amounts were read in
+        self.unit_notes: list[tuple[int, int, str]] = []  # 单位：元 above the table or beside a block's label
         self.columns: dict[str, dict[str, int]] = {}  # a block's columns as found, for blocks that share them
         self.used: set[tuple[int, int]] = set()
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {
@@ -353,15 +402,18 @@ class SheetReader:
         except AmountProblem:
             return None
 
-    def amount(self, r: int, c: int, path: str) -> Decimal | None:
-        """An amount as the sheet shows it (the block converts its unit); problems are findings."""
+    def amount(self, r: int, c: int, path: str, computed_column: bool = False) -> Decimal | None:
+        """An amount as the sheet shows it (the block converts its unit); problems are findings.
+        In a `computed_column` a formula showing nothing reads as blank, without a finding."""
         self.used.add((r, c))
         self.cells[path] = a1(r, c)
         value = self.raw(r, c)
         formula = self.sheet.formulas.get((r, c))
         if formula is not None:
             self.formulas[path] = formula
-            if value in ("", None, 0, 0.0):
+            if computed_column and value in ("", None):
+                return None
+            if value in ("", None, 0, 0.0) and not computed_column:
                 computed = evaluate_simple_formula(formula, self.sheet)
                 if computed is None:
                     self.find("BX013", path, r, c, f"={formula}",
@@ -384,6 +436,33 @@ class SheetReader:
         """A total row's amount (合计): kept, with its cell, to be checked against its lines."""
         self.totals[path] = from_sheet(self.amount(r, c, path), unit)
 
+    def unit_for(self, block: Any, span: Span, cells: Any = ()) -> str:
+        """The unit a block's amounts are in on this sheet, by what the sheet says: a unit in the
+        header cells given (the amount columns' headers), else in the block's label, else the
+        nearest note above it (金额单位：元), else the layout's unit for the block (万元 unless the
+        layout says otherwise). Recorded for the result; a unit other than 万元 is a finding (BX019)
+        at the cell that states it: every amount of the block is converted from it."""
+        shared = getattr(block, "columns_from", "")
+        if shared and shared in self.units and not cells:
+            return self._unit(block, self.units[shared], None, None, "与上方栏目的表头相同")
+        for r, c in (*cells, (span.label_row, span.label_col)):
+            unit = stated_unit(self.raw(r, c))
+            if unit is not None:
+                where = "栏目名称" if (r, c) == (span.label_row, span.label_col) else "表头"
+                return self._unit(block, unit, r, c, f"{where}“{display_text(self.raw(r, c))}”写明")
+        notes = [n for n in self.unit_notes if n[0] <= span.label_row]
+        if notes:
+            r, c, unit = notes[-1]
+            return self._unit(block, unit, r, c, f"表格上方注明“{display_text(self.raw(r, c))}”")
+        unit = getattr(block, "unit", UNITS[0])
+        return self._unit(block, unit, None, None, f"表中未注明单位，按版式 {self.layout.name} 的约定")
+
+    def _unit(self, block: Any, unit: str, r: int | None, c: int | None, why: str) -> str:
+        self.units[block.key] = unit
+        if unit != UNITS[0]:
+            self.find("BX019", "", r, c, unit, f"“{block.label}”的金额以{unit}为单位（{why}），已换算为万元读入")
+        return unit
+
     def find(self, code: str, path: str, r: int | None, c: int | None, value: str | None, message: str) -> None:
         severity = READ_CODES[code].severity
         cell = a1(r, c) if r is not None and c is not None else None
@@ -402,6 +481,7 @@ class SheetReader:
             self.used.add((r, c))
             self.find("BX021", "", r, c, label, f"栏目“{label}”在表中重复出现，此处及其下各行未按该栏目读入")
         first_row = openings[0].row
+        self.find_unit_notes(first_row, {o.row for o in openings})
         title, year, title_cell = self.read_heading(first_row)
         for i, o in enumerate(openings):
             stop = openings[i + 1].row if i + 1 < len(openings) else self.sheet.nrows
@@ -420,23 +500,43 @@ class SheetReader:
         self.report_unread()
         kind = FORM_KINDS[layout.kind]
         try:
-            form = assemble(kind.model, self.parts, year=year, title=title_value,
-                            layout=None if layout.name == kind.default_layout else layout.name)
+            form = assemble(kind.model, self.parts, year=year, title=title_value, layout=layout.name)
+            if layout_name(form.model_copy(update={"layout": None})) == layout.name:
+                form = form.model_copy(update={"layout": None})  # the form's default goes without saying
         except ValidationError as exc:  # pragma: no cover - the kinds build valid parts
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
+        units = {b.label: self.units[b.key] for b in layout.blocks if b.key in self.units}
         return ReadResult(form, tuple(self.findings), str(self.grid.path), self.sheet.name, layout.name,
-                          self.cells, self.formulas, self.totals, frozenset(self.text_amounts))
+                          self.cells, self.formulas, self.totals, units, self.grid.kind,
+                          frozenset(self.text_amounts))
+
+    def find_unit_notes(self, first_row: int, label_rows: set[int]) -> None:
+        """Notes giving the amounts' unit (单位：元, 金额单位：万元) above the table, or right of the
+        table in a block's label row (never inside it: a unit name reading 单位：元 is data): they
+        apply to the blocks below them, and count as read."""
+        beyond = self.match.data_col + self.layout.ncols - 1  # the first column right of the table
+        for r in [*range(first_row), *sorted(label_rows)]:
+            for c in self.right_cells(r, -1 if r < first_row else beyond - 1):
+                value = self.raw(r, c)
+                unit = unit_note(value) if isinstance(value, str) and len(value) <= 20 else None
+                if unit is not None:
+                    self.unit_notes.append((r, c, unit))
+                    self.used.add((r, c))
+        self.unit_notes.sort()
 
     def read_heading(self, first_row: int) -> tuple[str, int | None, str | None]:
         """The rows above the first block: the title (the first text), then a subtitle or a cell
-        giving the year, and a unit note (单位：万元). The year comes from the title, else from
+        giving the year (unit notes, 单位：元, are found before: find_unit_notes). The year comes
+        from the title, else from
         such a cell, else from the file name; a finding says where when not from the title or the
         layout's own subtitle."""
         title, title_cell = "", None
         year = None
         year_from: tuple[int, int, str] | None = None
-        for r in range(0, first_row):
+        for r in range(first_row):
             for c in self.right_cells(r, -1):
+                if (r, c) in self.used:  # a unit note (单位：元)
+                    continue
                 text = display_text(self.raw(r, c))
                 if not title_cell:
                     title, title_cell = self.text(r, c), a1(r, c)
@@ -445,10 +545,6 @@ class SheetReader:
                 if stated is not None and year_from is None:
                     self.used.add((r, c))
                     year_from = (r, c, text)
-                    continue
-                unit = _UNIT_NOTE_RE.match(normalize_label(text))
-                if unit and unit.group(1) in self._units():
-                    self.used.add((r, c))
         year = year_in_text(title)
         if year is not None:
             self.cells["year"] = title_cell  # type: ignore[assignment]
@@ -474,9 +570,6 @@ class SheetReader:
             return False
         norm = normalize_label(text)
         return norm in (normalize_label(self.layout.render_subtitle(y)), normalize_label(self.layout.render_year_line(y)))
-
-    def _units(self) -> set[str]:
-        return {getattr(b, "unit", "万元") for b in self.layout.blocks}
 
     def report_unread(self) -> None:
         """Everything with content that no block took is reported, never dropped silently."""

@@ -48,12 +48,12 @@ def _template(name: str) -> jinja2.Template:
         raise LayoutError(f"{templates_dir() / name}: 第 {exc.lineno} 行模板语法错误：{exc.message}") from None
 
 
-def instruction_lines(context: dict[str, Any]) -> list[Line]:
-    """The instructions for `context` as lines, each with its style."""
+def instruction_lines(context: dict[str, Any], name: str = INSTRUCTIONS_FILE) -> list[Line]:
+    """The instructions for `context` as lines, each with its style (from templates/`name`)."""
     try:
-        text = _template(INSTRUCTIONS_FILE).render(**context)
+        text = _template(name).render(**context)
     except jinja2.UndefinedError as exc:
-        raise LayoutError(f"{templates_dir() / INSTRUCTIONS_FILE}: {exc.message}") from None
+        raise LayoutError(f"{templates_dir() / name}: {exc.message}") from None
     out = []
     for raw in text.splitlines():
         line = raw.rstrip()

@@ -15,12 +15,14 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from budgetxl.errors import InputError
 from budgetxl.formulas import amount_sum
-from budgetxl.layout import Layout, load_layout
+from budgetxl.layout import Layout
 from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
 from budgetxl.text import ROW_PADDING_PT, column_px, line_box, line_height_pt, wrap_count
 
 EXCEL_MAX_CHARS = 32767
+# Pixels an indented style takes off its cell's width (two indent levels of three characters).
+INDENT_PX = {"text_indent": 42}
 # The tallest row that prints whole: Excel's limit is 409 pt; a text that needs more is spread
 # over rows of its own (text blocks) or reported by check (BX131).
 MAX_ROW_PT = 400.0
@@ -168,6 +170,32 @@ class SheetBuilder:
     def last_col(self) -> int:
         return self.layout.ncols - 1
 
+    @property
+    def first_col(self) -> int:
+        """The first column of the content, right of the label column(s)."""
+        return self.layout.label_columns
+
+    def label(self, block: Any, first: int, last: int | None = None) -> None:
+        """A block's label over its rows: across the label columns, or in the last of them when
+        a parent label stands over the block (see `parent_labels`)."""
+        col = self.layout.label_columns - 1
+        start = col if block.parent is not None else 0
+        self.put(first, start, block.label, "label", last_row=last, last_col=col)
+
+    def parent_labels(self) -> None:
+        """Each parent label in the first label column, over the rows of its blocks."""
+        spans = {s.key: s for s in self.blocks}
+        group: list[Any] = []
+        for block in [*self.layout.blocks, None]:
+            if group and (block is None or block.parent != group[0].parent):
+                rows = [spans[b.key] for b in group if b.key in spans]
+                if rows:
+                    self.put(rows[0].first_row, 0, group[0].parent.label, "label", last_row=rows[-1].last_row,
+                             last_col=self.layout.label_columns - 2)
+                group = []
+            if block is not None and block.parent is not None:
+                group.append(block)
+
     def width_px(self, first: int, last: int) -> float:
         """Pixels of the physical columns first..last (a merged cell's width)."""
         return float(sum(column_px(w) for w in self.layout.columns[first : last + 1]))
@@ -198,7 +226,7 @@ class SheetBuilder:
         self.put(row, col, amount, "amount", last_col=last_col, field=field)
 
     def section_label(self, block: Any, first: int, last: int, header_row: int | None = None) -> None:
-        self.put(first, 0, block.label, "label", last_row=last)
+        self.label(block, first, last)
         self.blocks.append(BlockSpan(block.key, first, last, header_row))
 
     def header(self, row: int, block: Any) -> None:
@@ -222,14 +250,17 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
     """Lay out `form` with `layout` (default: the form's own layout, else the default one).
     Raises InputError when the form holds something the layout has no place for."""
     from budgetxl.blocks import KINDS, check_fits, heading
+    from budgetxl.kinds import check_kind, form_layout
 
-    layout = layout or load_layout(form.layout)
+    layout = layout or form_layout(form)
+    check_kind(form, layout)
     check_fits(form, layout)
     b = SheetBuilder(layout)
     title, title_field, subtitle = heading(form, layout)
     row = b.title(title, title_field, subtitle)
     for block in layout.blocks:
         row = KINDS[block.kind].plan(b, block, form, row)
+    b.parent_labels()
     print_rows = row
     last = b.last_col
     for n, note in enumerate(form.notes):
@@ -280,7 +311,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
             value = value + "00"  # room for the decimals the format adds
         box = boxes.get((style, col, last_col))
         if box is None:
-            width, size = sum(px[col : last_col + 1]), font_size(style, layout)
+            width, size = sum(px[col : last_col + 1]) - INDENT_PX.get(style, 0), font_size(style, layout)
             box = boxes[(style, col, last_col)] = (*line_box(width, size), line_height_pt(size), width, size)
         em_px, avail, line, width, size = box
         if len(value) * em_px <= avail and "\n" not in value and "\t" not in value:

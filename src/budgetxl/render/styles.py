@@ -24,6 +24,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "level": {**_BORDERED, "align": "center"},
     "text": {**_BORDERED, "align": "left"},
     "text_center": {**_BORDERED, "align": "center"},
+    "text_indent": {**_BORDERED, "align": "left", "indent": 2},  # a second 其中 line under the first
     "amount": {**_BORDERED, "align": "right", "num_format": "0.00"},
     "note": {"align": "left", "valign": "top", "text_wrap": True},
     # Template input cells: unlocked and lightly shaded (used by the template maker).
@@ -31,6 +32,10 @@ STYLES: dict[str, dict[str, Any]] = {
     "input_center": {**_BORDERED, "align": "center", "locked": False, "bg_color": "#FFF9E6"},
     "input_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "locked": False, "bg_color": "#FFF9E6"},
     "total_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "bold": True},
+    # Self-evaluation templates: 执行率 as a percent, actuals typed as numbers or percents.
+    "percent": {**_BORDERED, "align": "center", "num_format": "0.00%"},
+    "input_number": {**_BORDERED, "align": "right", "locked": False, "bg_color": "#FFF9E6"},
+    "input_percent": {**_BORDERED, "align": "right", "num_format": "0.00%", "locked": False, "bg_color": "#FFF9E6"},
     "check_ok": {**_BORDERED, "align": "center", "font_color": "#1E7B34"},
     "check_bad": {**_BORDERED, "align": "center", "font_color": "#C00000", "bg_color": "#FDE2E1", "bold": True},
     "repeat_label": {"font_color": "#9A9A9A"},  # a template's 一级/二级 repeated from the row above

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -38,7 +37,7 @@ from budgetxl.frameworks import (
 )
 from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, load_form, parse_amount
-from budgetxl.render.instructions import instruction_lines, write_instructions
+from budgetxl.render.instructions import Line, instruction_lines, write_instructions
 from budgetxl.render.styles import STYLES
 from budgetxl.render.template_plan import TemplatePlan, Validation, plan_template
 from budgetxl.render.template_texts import RowCounts, TemplateTexts, template_texts
@@ -298,9 +297,11 @@ def _instructions_context(tplan: TemplatePlan, seed: Form, texts: TemplateTexts,
 
 
 def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, password: str | None = None,
-                   rows: RowCounts | None = None, texts: TemplateTexts | None = None) -> Path:
+                   rows: RowCounts | None = None, texts: TemplateTexts | None = None,
+                   instructions: Sequence[Line] | None = None) -> Path:
     """Write the template workbook at `path`, atomically: the form sheet (protected, rows may be
-    inserted and resized), 填表说明, and the hidden sheet of drop-down lists."""
+    inserted and resized), 填表说明 (the department form's, unless `instructions` gives the
+    lines), and the hidden sheet of drop-down lists."""
     texts = texts or template_texts()
     rows = rows or texts.rows
     plan = tplan.plan
@@ -324,8 +325,9 @@ def write_template(tplan: TemplatePlan, seed: Form, path: str | Path, *, passwor
         ws.protect(password or "", {"insert_rows": True, "format_rows": True})
         ws.activate()
 
-        context = _instructions_context(tplan, seed, texts, rows, bool(password))
-        write_instructions(guide, instruction_lines(context), plan.layout, formats, password or "")
+        if instructions is None:
+            instructions = instruction_lines(_instructions_context(tplan, seed, texts, rows, bool(password)))
+        write_instructions(guide, list(instructions), plan.layout, formats, password or "")
 
         _write_lists(wb, lists, tplan, texts, password or "")
         try:
@@ -372,7 +374,12 @@ def build_template(
     rows: int | None = None,
 ) -> tuple[TemplatePlan, Form, RowCounts]:
     """The plan of a template, the seed it shows pre-filled, and the empty rows it offers."""
+    from budgetxl.kinds import check_layout_kind
+
+    if previous is not None and getattr(previous, "kind", "department") != "department":
+        raise InputError("--from 给出的上年表格不是部门整体预算绩效目标表；项目表请生成项目模板（--kind project）")
     lay = load_layout(layout if layout is not None else (previous.layout if previous is not None else None))
+    check_layout_kind("department", lay)
     unit_name = unit_name.strip()
     if not unit_name:
         unit = lay.unit_block
@@ -402,9 +409,12 @@ def make_template(
     return write_template(tplan, seed, path, password=password, rows=counts)
 
 
-def template_file_name(unit_name: str, year: int) -> str:
-    """The file name of a unit's template, valid on every system (templates/template.yaml)."""
-    return file_name(template_texts().file_name, unit_name, year=year)
+def template_file_name(unit_name: str, year: int, kind: str = "department") -> str:
+    """The file name of a unit's template (of a form kind), valid on every system
+    (templates/template.yaml)."""
+    texts = template_texts()
+    pattern = texts.file_name if kind == "department" else texts.kind_file_names.get(kind, texts.file_name)
+    return file_name(pattern, unit_name, year=year)
 
 
 def write_unit_template(
@@ -416,8 +426,16 @@ def write_unit_template(
     layout: str | None = None,
     rows: int | None = None,
     password: str | None = None,
+    kind: str = "department",
 ) -> str:
-    """One unit's template at `target`: plain arguments in, the path written out (for a pool)."""
+    """One unit's template at `target`: plain arguments in, the path written out (for a pool).
+    A template of another form kind (project) is made by that kind's module."""
+    if kind == "project":
+        from budgetxl.render.project_template import make_project_template
+
+        make_project_template(target, unit_name, year, framework=framework, layout=layout, rows=rows,
+                              password=password)
+        return target
     make_template(target, unit_name, year, amounts=amounts, framework=framework, layout=layout,
                   rows=rows, password=password)
     return target
@@ -439,18 +457,23 @@ def make_templates(
     password: str | None = None,
     jobs: int | None = None,
     progress: bool | None = None,
+    kind: str = "department",
 ) -> list[Path]:
-    """A template per unit in `out_dir`, all or nothing: they are written in parallel (`jobs`
+    """A template per unit in `out_dir` (of the form `kind`), all or nothing: they are written in parallel (`jobs`
     worker processes, default all cores) into a temporary folder beside it and moved in only when
     every one succeeded; otherwise OutputError names each unit that failed and why."""
     if not units:
         raise InputError("没有要生成模板的单位")
     get_framework(framework) if framework else None  # a wrong id fails before any work
-    load_layout(layout)
+    from budgetxl.kinds import FORM_KINDS, check_layout_kind
+
+    check_layout_kind(kind, load_layout(layout or FORM_KINDS[kind].default_layout))
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: 已存在同名文件，不是文件夹")
-    names = unique_names(template_file_name(u.name, year) for u in units)
+    if kind != "department" and any(u.amounts for u in units):
+        raise InputError("单位清单中的预算金额只能预填部门整体预算绩效目标表；项目模板不预填金额，请去掉金额列")
+    names = unique_names(template_file_name(u.name, year, kind) for u in units)
     clashes = [n for n in names if os.path.lexists(out_dir / n) and not (out_dir / n).is_file()]  # never renamed over
     if clashes:
         raise OutputError(f"{out_dir / clashes[0]}: 已存在同名的文件夹或特殊文件（如管道、设备），无法写入模板")
@@ -463,7 +486,7 @@ def make_templates(
     try:
         work_items = [
             (str(work / name), unit.name, year, {k: format(v, "f") for k, v in unit.amounts.items()},
-             framework, layout, rows, password)
+             framework, layout, rows, password, kind)
             for unit, name in zip(units, names)
         ]
         outcomes = run_batch(write_unit_template_item, work_items, jobs=jobs, progress=progress,

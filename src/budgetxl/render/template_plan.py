@@ -194,6 +194,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     row = b.title(title, "year", subtitle)
     for block in layout.blocks:
         row = KINDS[block.kind].plan(b, block, seed, row)
+    b.parent_labels()
     nrows = row
 
     cells = b.finished_cells()

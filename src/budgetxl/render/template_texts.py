@@ -102,6 +102,8 @@ class CsvColumns(_Data):
 class TemplateTexts(_Data):
     sheets: Sheets
     file_name: str
+    # The file names of templates of other form kinds (project: …), by kind.
+    kind_file_names: dict[str, str] = Field(default_factory=dict)
     rows: RowCounts
     goal_lines: int = Field(ge=1, le=40)
     check_column_width: float = Field(gt=0, le=100)

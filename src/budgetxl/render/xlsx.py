@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.errors import OutputError
 from budgetxl.fileio import atomic_path
-from budgetxl.layout import Layout
+from budgetxl.layout import Layout, load_layout
 from budgetxl.render.plan import Plan, amount_decimals
 from budgetxl.render.styles import AMOUNT_STYLES, style_properties
 from budgetxl.text import NORMAL_COLUMN_PX, NORMAL_FONT_SIZE, NORMAL_ROW_PX
@@ -98,11 +98,19 @@ def release(wb: xlsxwriter.Workbook) -> None:
                 fh.close()
 
 
-def new_workbook(path: Path | str, layout: Layout) -> xlsxwriter.Workbook:
-    """A workbook for a form of `layout`: its Normal style in the form's font."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS, normal_font=layout.font.name)
-    wb.set_properties({"created": FIXED_CREATED, "title": "部门整体预算绩效目标表"})
+def new_workbook(path: Path | str, layout: Layout | None = None) -> xlsxwriter.Workbook:
+    """A workbook with budgetxl's options and properties: its Normal style in the font of
+    `layout`'s form, its title the name of the form kind (the department form's without one)."""
+    font = (layout if layout is not None else load_layout()).font.name
+    wb = Workbook(str(path), WORKBOOK_OPTIONS, normal_font=font)
+    wb.set_properties({"created": FIXED_CREATED, "title": workbook_title(layout)})
     return wb
+
+
+def workbook_title(layout: Layout | None) -> str:
+    from budgetxl.kinds import FORM_KINDS
+
+    return FORM_KINDS[layout.kind if layout is not None else "department"].title
 
 
 def setup_page(ws: Worksheet, plan: Plan) -> None:

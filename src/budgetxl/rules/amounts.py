@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterator
+from typing import Any, Iterator
+
+from pydantic import BaseModel
 
 from budgetxl.model import Form, format_amount
 from budgetxl.rules.registry import Context, Hit, Rule, declare, rule
@@ -36,6 +38,9 @@ AMOUNT_NEGATIVE = declare(
 
 def amount_fields(form: Form) -> Iterator[tuple[str, str, Decimal | None]]:
     """(field path, line name, amount) for every amount in the form."""
+    if getattr(form, "kind", "department") != "department":
+        yield from _model_amounts(form, "", "")
+        return
     b = form.budget
     for side in ("expenditures", "revenues"):
         for i, line in enumerate(getattr(b, side)):
@@ -46,6 +51,22 @@ def amount_fields(form: Form) -> Iterator[tuple[str, str, Decimal | None]]:
                 yield f"budget.sections[{k}].{side}[{i}].amount", line.name, line.amount
     for i, task in enumerate(form.tasks):
         yield f"tasks[{i}].funds", task.name, task.funds
+
+
+def _model_amounts(model: Any, prefix: str, name: str) -> Iterator[tuple[str, str, Decimal | None]]:
+    """Every amount of a form of another kind, found by walking its model: (path, the name of the
+    line or part holding it, amount)."""
+    for key in type(model).model_fields:
+        value = getattr(model, key)
+        path = f"{prefix}{key}"
+        if isinstance(value, Decimal):
+            yield path, getattr(model, "name", "") or name or path, value
+        elif isinstance(value, BaseModel):
+            yield from _model_amounts(value, path + ".", name)
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _model_amounts(item, f"{path}[{i}].", name)
 
 
 def decimals(value: Decimal) -> int:

@@ -53,7 +53,7 @@ def annotate(path: str | Path, report: Report, out: str | Path) -> Path:
     path, out = Path(path), Path(out)
     if path.suffix.lower() not in ANNOTATABLE:
         raise InputError(f"{path}: 只能为 .xlsx 工作簿生成标注副本（可先用 Excel、WPS 或 LibreOffice 另存为 .xlsx）")
-    if out.suffix.lower() not in ANNOTATABLE:
+    if out.suffix.lower() != ".xlsx":  # never a macro workbook: the copy is written without the macros
         raise InputError(f"{out}: 标注副本应保存为 .xlsx 文件")
     if out.resolve() == path.resolve():
         raise InputError(f"{out}: 标注副本不能覆盖原文件，请换一个文件名")
@@ -69,7 +69,8 @@ def annotate(path: str | Path, report: Report, out: str | Path) -> Path:
 
 def _open(path: Path) -> Workbook:
     try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+        # macros are never kept (nor run): the copy is a plain .xlsx that Excel opens as such
+        return openpyxl.load_workbook(path, keep_vba=False, keep_links=True)
     except FileNotFoundError:
         raise ReadError(f"{path}: 文件不存在") from None
     except Exception as exc:  # noqa: BLE001 - any failure to open is one clear message

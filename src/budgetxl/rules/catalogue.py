@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from budgetxl.kinds import FORM_KINDS
 from budgetxl.read.codes import READ_CODES
 from budgetxl.report import SEVERITY_LABELS
 from budgetxl.resources import source_checkout
@@ -24,6 +25,8 @@ SECTIONS = (
     ("2", "指标体系（BX2xx）"),
     ("3", "指标值（BX3xx）"),
     ("4", "其他（BX4xx）"),
+    ("5", f"{FORM_KINDS['project'].title}（BX5xx）"),
+    ("6", "绩效自评（BX6xx，自评表）"),
 )
 
 
@@ -31,8 +34,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _kinds(r: Rule) -> str:
+    """Which form kinds a rule checks, when not the department form alone."""
+    if r.kinds == ("department",):
+        return ""
+    return "（适用于：" + "、".join(FORM_KINDS[k].title if k in FORM_KINDS else k for k in r.kinds) + "）"
+
+
 def _row(r: Rule) -> str:
-    where = "" if r.stage == "form" else f"（仅适用于 {STAGE_LABELS[r.stage]}）"
+    where = ("" if r.stage == "form" else f"（仅适用于 {STAGE_LABELS[r.stage]}）") + _kinds(r)
     return (
         f"| {r.code} | {SEVERITY_LABELS[r.severity]} | {_cell(r.title)} | {_cell(r.description)}{where} "
         f"| {_cell(r.example)} |"

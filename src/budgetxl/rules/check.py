@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS
-
 from budgetxl.errors import ReadError
 from budgetxl.model import Form, format_amount, read_data
 from budgetxl.read import load_grid, read_grid
+from budgetxl.read.archive import Member, Source
 from budgetxl.read.grid import parse_ref
 from budgetxl.read.parse import ReadResult
 from budgetxl.report import SEVERITIES, Finding, Report
@@ -30,12 +30,17 @@ def check_file(path: str | Path, sheet: str | None = None) -> Report:
     return single_report(check_file_forms(path, sheet), path)
 
 
-def check_file_forms(path: str | Path, sheet: str | None = None) -> list[Report]:
-    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook."""
+def check_file_forms(path: str | Path | Member, sheet: str | None = None, *, profile: str | None = None,
+                     approved: Any = None) -> list[Report]:
+    """One report per form of the file: a YAML/JSON form, or each form sheet of a workbook (also
+    a workbook inside a zip of returns: a Member). Self-evaluations are scored under `profile` and
+    compared with the `approved` targets (a Form)."""
+    if isinstance(path, Member):
+        return [report for _, report in read_and_check(path, sheet, profile=profile, approved=approved)]
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
-        return [check_data(read_data(path), str(path))]
-    return [report for _, report in read_and_check(path, sheet)]
+        return [check_data(read_data(path), str(path), profile=profile, approved=approved)]
+    return [report for _, report in read_and_check(path, sheet, profile=profile, approved=approved)]
 
 
 def check_files(
@@ -44,6 +49,8 @@ def check_files(
     jobs: int | None = None,
     progress: bool | None = None,
     timeout: float | None = -1.0,
+    profile: str | None = None,
+    approved: Any = None,
 ) -> Iterator[tuple[Path, list[Report] | None, str | None]]:
     """Check several files, each in a worker process of the batch runner (as `collect` reads
     them): (path, its reports, None) per file in order (one report per form sheet, see
@@ -54,7 +61,12 @@ def check_files(
 
     if timeout is not None and timeout < 0:
         timeout = FILE_TIMEOUT_SECONDS  # the default, as collect has it
-    for o in iter_batch(check_file_forms, [Path(p) for p in paths], jobs=jobs, progress=progress,
+    import functools
+
+    work = check_file_forms if profile is None and approved is None else functools.partial(
+        check_file_forms, profile=profile, approved=approved)  # self-evaluations' options
+    items = [p if isinstance(p, Member) else Path(p) for p in paths]
+    for o in iter_batch(work, items, jobs=jobs, progress=progress,
                         description="审核", timeout=timeout):
         if o.ok:
             yield o.item, o.value, None
@@ -75,23 +87,25 @@ def check_workbook(path: str | Path, sheet: str | None = None) -> Report:
     return single_report([report for _, report in read_and_check(path, sheet)], path)
 
 
-def single_report(reports: list[Report], path: str | Path) -> Report:
+def single_report(reports: list[Report], path: Source) -> Report:
     if len(reports) == 1:
         return reports[0]
     names = "、".join(f"“{r.extra.get('sheet')}”" for r in reports)
     raise ReadError(f"{path}: 工作簿中有 {len(reports)} 张目标表（工作表 {names}），请指定要检查的工作表（--sheet）")
 
 
-def read_and_check(path: str | Path, sheet: str | None = None) -> list[tuple[ReadResult, Report]]:
+def read_and_check(path: Source, sheet: str | None = None, *, profile: str | None = None,
+                   approved: Any = None) -> list[tuple[ReadResult, Report]]:
     """Each form of the workbook read back with its report (for callers that need the forms too,
     such as collect): one per form sheet, in sheet order."""
-    return [(result, check_result(result)) for result in read_grid(load_grid(path), sheet)]
+    return [(result, check_result(result, profile=profile, approved=approved))
+            for result in read_grid(load_grid(path), sheet)]
 
 
-def check_result(result: ReadResult) -> Report:
+def check_result(result: ReadResult, *, profile: str | None = None, approved: Any = None) -> Report:
     """The report of one form read from a workbook."""
     doubtful = [f.field for f in result.findings if f.field and f.severity != "info"]
-    report = validate(result.form, result.source, unreadable=doubtful)
+    report = validate(result.form, result.source, unreadable=doubtful, profile=profile, approved=approved)
     located = [locate(f, result) for f in report.findings]
     totals = list(total_findings(result))
     extra = {**report.extra, "sheet": result.sheet, "layout": result.layout}
@@ -137,7 +151,12 @@ def _lines_total(form: Form, group: str) -> Decimal | None:
         except (ValueError, IndexError, AttributeError):
             return None
     else:
-        return None
+        from budgetxl.blocks.base import get_path
+
+        try:  # any other list of lines (a project's funding.annual, spending): its main lines
+            amounts = [line.amount for line in get_path(form, group) if not getattr(line, "detail", False)]
+        except (AttributeError, TypeError):
+            return None
     return sum((a for a in amounts if a is not None), Decimal(0))
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+# The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
+from budgetxl.render.plan import MAX_ROW_PT
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.text import column_px, line_height_pt, wrap_count
-
-# The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
-from budgetxl.render.plan import MAX_ROW_PT  # noqa: E402
 
 
 def _width(layout: Any, first: int, last: int) -> float:
@@ -43,7 +42,7 @@ def text_longer_than_a_page(ctx: Context) -> Iterator[Hit]:
     layout = ctx.layout
     capacity = page_geometry(layout).capacity
     size = layout.font.size
-    width = _width(layout, 1, layout.ncols - 1)
+    width = _width(layout, layout.label_columns, layout.ncols - 1)
     for block in layout.blocks:
         if block.kind != "text":
             continue
@@ -68,11 +67,8 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
     layout = ctx.layout
     size = layout.font.size
     per_row = int(MAX_ROW_PT // line_height_pt(size))
-    for block in layout.blocks:
-        if block.kind not in ("table", "indicators", "numbered", "info"):
-            continue
-        items = getattr(ctx.form, block.field, ())
-        for column, (c0, c1) in zip(block.column_map, block.positions):
+    for block, field, items, positions in _cells(ctx):
+        for column, (c0, c1) in zip(block.column_map, positions):
             if column.field in ("", "number", "level1", "level2"):
                 continue
             width = _width(layout, c0, c1)
@@ -80,12 +76,28 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
             for i, item in enumerate(items):
                 if block.kind == "table" and getattr(block, "group", "") and item.group != block.group:
                     continue
-                text = item if isinstance(item, str) else getattr(item, column.field, "")
+                text = item if isinstance(item, str) or field is None else getattr(item, column.field, "")
+                if field is None:  # a texts block: each column its own field of the form
+                    text = getattr(ctx.form, column.field, "")
                 if not isinstance(text, str) or (len(text) <= short and "\n" not in text):
                     continue
                 lines = _lines(text, width, size, per_row)
                 if lines > per_row:
-                    path = f"{block.field}[{i}]" if isinstance(item, str) else f"{block.field}[{i}].{column.field}"
+                    path = (column.field if field is None else f"{field}[{i}]" if isinstance(item, str)
+                            else f"{field}[{i}].{column.field}")
                     shown = len(text) * per_row // lines
                     yield Hit(f"“{block.label}”中的这段文字有 {len(text)} 个字，超出一行能打印的高度，"
                               f"打印时大约只能显示前 {shown} 个字", path, text[:20] + "…")
+
+
+def _cells(ctx: Context) -> Iterator[tuple[Any, str | None, Any, Any]]:
+    """(block, the model list it shows or None for a texts block, its items, the columns' positions)
+    for the blocks whose cells hold texts a person writes at length."""
+    for block in ctx.layout.blocks:
+        if block.kind in ("table", "indicators", "numbered", "info"):
+            yield block, block.field, getattr(ctx.form, block.field, ()), block.positions
+        elif block.kind == "indicator_sets":
+            for k, s in enumerate(block.sets):
+                yield block, s.field, getattr(ctx.form, s.field, ()), block.set_positions(k)
+        elif block.kind == "texts":
+            yield block, None, (None,), block.positions

@@ -10,7 +10,7 @@ are declared here too, with `stage` saying where they run, and make their findin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Literal, TypeVar
 
@@ -37,9 +37,14 @@ class Hit:
 class Context:
     """What the checks share about one form, computed once."""
 
-    def __init__(self, form: Form, unreadable: Iterable[str] = ()) -> None:
+    def __init__(self, form: Form, unreadable: Iterable[str] = (), profile: str | None = None,
+                 approved: object = None) -> None:
         self.form = form
         self.layout = form_layout(form)
+        # Self-evaluations: the scoring profile asked for (None: the form's or its layout's), and
+        # the approved targets the results are compared with (None: not given).
+        self.profile = profile
+        self.approved = approved
         # Field paths whose value could not be read (blank in the Form, already reported): rules
         # that add amounts up stay quiet rather than report a sum that misses them.
         self.unreadable = frozenset(unreadable)
@@ -59,10 +64,15 @@ class Context:
 def form_layout(form: Form) -> Layout:
     """The layout a form names (the default one for a form naming a layout that is not known:
     its labels then only word the messages)."""
+    from budgetxl.kinds import kind_of, layout_name
+
     try:
-        return load_layout(form.layout)
+        layout = load_layout(layout_name(form))
     except LayoutError:
-        return load_layout(None)
+        layout = None
+    if layout is None or layout.kind != kind_of(form).name:
+        return load_layout(kind_of(form).default_layout)
+    return layout
 
 
 Check = Callable[[Context], Iterable[Hit]]
@@ -121,6 +131,15 @@ def declare(r: Rule) -> Rule:
         raise ValueError(f"rule code {r.code} is not in BX100–BX999")
     RULES[r.code] = r
     return r
+
+
+def share(kind: str, *codes: str) -> None:
+    """Let the rules `codes` check forms of `kind` too (said where that kind's own rules are
+    declared, so that a kind's rules are listed in one place)."""
+    for code in codes:
+        r = RULES[code]
+        if kind not in r.kinds:
+            RULES[code] = replace(r, kinds=(*r.kinds, kind))
 
 
 def get_rule(code: str) -> Rule:

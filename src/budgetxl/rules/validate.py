@@ -9,16 +9,31 @@ from typing import Any, Iterable, Iterator
 
 from budgetxl.model import Form, form_from_data, parse_amount
 from budgetxl.report import Finding, Report
-from budgetxl.rules import amounts, fields, indicators, printing, target_rules  # noqa: F401 - they register the rules
+from budgetxl.rules import (  # noqa: F401 - they register the rules
+    amounts,
+    fields,
+    indicators,
+    printing,
+    project,
+    target_rules,
+)
 from budgetxl.rules.registry import Context, all_rules
+from budgetxl.rules.selfeval_rules import selfeval_extra
 
 
-def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = ()) -> Report:
+def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = (), *,
+             profile: str | None = None, approved: Any = None) -> Report:
     """All findings of all rules about one Form (never stops at the first). `unreadable` names the
-    fields whose values could not be read (already reported), so that sums leave them be."""
-    ctx = Context(form, unreadable)
+    fields whose values could not be read (already reported), so that sums leave them be.
+    Self-evaluations are scored under `profile` (default: the form's or its layout's) and compared
+    with the `approved` targets when given."""
+    ctx = Context(form, unreadable, profile, approved)
     kind = getattr(form, "kind", "department")
-    found = [f for r in all_rules() if r.stage == "form" and kind in r.kinds for f in r.run(ctx)]
+    rules = [r for r in all_rules() if r.stage == "form" and kind in r.kinds]
+    found = [f for r in rules for f in r.run(ctx)]
+    if kind == "selfeval":
+        return Report(tuple(found), source=source, extra=selfeval_extra(ctx))
+    found += project.indicator_set_findings(form, rules, unreadable)  # a form's further indicator sets
     return Report(tuple(found), source=source, extra={"framework": ctx.frameworks.framework.id})
 
 
@@ -84,10 +99,10 @@ def amount_findings(data: Any) -> tuple[Any, list[Finding]]:
     return data, found
 
 
-def check_data(data: Any, source: str = "<data>") -> Report:
+def check_data(data: Any, source: str = "<data>", *, profile: str | None = None, approved: Any = None) -> Report:
     """Check a parsed YAML/JSON document. Structural problems (missing keys, wrong types) still
     raise InputError: such a document is not a form at all."""
     cleaned, found = amount_findings(data)
     form = form_from_data(cleaned, source)
-    report = validate(form, source, unreadable=[f.field for f in found])
+    report = validate(form, source, unreadable=[f.field for f in found], profile=profile, approved=approved)
     return Report(tuple(found) + report.findings, source=source, extra=report.extra)
