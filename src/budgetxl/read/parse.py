@@ -490,7 +490,9 @@ class SheetReader:
             # the block's label cell stands for the block as a whole (a finding that a required
             # block is empty points there), unless its kind placed the field itself
             fld = getattr(o.block, "field", "")
-            if fld:
+            if fld and o.block.kind == "indicators" and not getattr(o.block, "opens_with_header", False):
+                self.cells[fld] = a1(o.row, o.col)  # its own label, rather than its header's 一级
+            elif fld:
                 group = getattr(o.block, "group", "")
                 self.cells.setdefault(f"{fld}.{group}" if group else fld, a1(o.row, o.col))
         layout = self.layout
