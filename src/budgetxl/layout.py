@@ -251,7 +251,8 @@ class NumberedBlock(_Block):
     @property
     def number_pattern(self) -> re.Pattern[str]:
         head, _, tail = self.number.partition("{n}")
-        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)" + re.escape(normalize_label(tail)))
+        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)"
+                          + re.escape(normalize_label(tail)))
 
 
 class TableBlock(_Block):
@@ -344,7 +345,8 @@ class TextsBlock(_Block):
 
 
 Block = Annotated[
-    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
+    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock
+    | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
     Field(discriminator="kind"),
 ]
 BUDGET_KINDS = ("pairs", "amount_row", "amount_list")

@@ -75,7 +75,8 @@ def without_thousands(text: str) -> str:
     if "," not in text:
         return text
     if not _THOUSANDS_RE.fullmatch(text):
-        raise ValueError(f"“{shorten(text, 30)}”中的逗号不是千位分隔符（千位分隔符每三位一个，如 1,800；小数点请用“.”）")
+        raise ValueError(f"“{shorten(text, 30)}”中的逗号不是千位分隔符"
+                         "（千位分隔符每三位一个，如 1,800；小数点请用“.”）")
     return text.replace(",", "")
 
 

@@ -185,11 +185,13 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
     amount_fields_here = [f for f in fields if f in money]
     headers = [(header_row, cols[f]) for f in amount_fields_here] if header_row is not None else []
     unit = r.unit_for(block, span, headers) if amount_fields_here else block.unit
-    rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
+    rows = [row for row in span.rows
+            if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
     out = r.parts.lists[block.field]
     above: list[Decimal | None] = []
     for n, row in enumerate(rows):
-        if block.totals and name_col is not None and amount_fields_here and r.layout.is_total_label(r.raw(row, name_col)):
+        if (block.totals and name_col is not None and amount_fields_here
+                and r.layout.is_total_label(r.raw(row, name_col))):
             ac = cols[amount_fields_here[0]]
             others_empty = all(r.raw(row, cols[f]) in ("", None) for f in fields if f != "name" and f not in money)
             amount = from_sheet(r.peek_amount(row, ac), unit)

@@ -169,7 +169,8 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
             except BudgetxlError as exc:
                 if debug:
                     raise
-                code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAIL if isinstance(exc, OutputError) else exit_code
+                code = (EXIT_USAGE if isinstance(exc, UsageError)
+                        else EXIT_FAIL if isinstance(exc, OutputError) else exit_code)
                 raise fail(str(exc), code) from None
             except Terminated:
                 raise fail("已终止，未留下写了一半的文件", EXIT_TERMINATED) from None

@@ -129,4 +129,5 @@ SHOWN = {
 
 
 # Page set-up of every sheet: A4 landscape, one page wide, the heading row on every page.
-PAGE: dict[str, Any] = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}
+PAGE: dict[str, Any] = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6),
+                        "footer": "&C第 &P 页，共 &N 页"}

@@ -331,7 +331,8 @@ class SummaryBook:
             sheet = SheetWriter(self.wb, self.formats, key, base, name=selfeval.SHEETS[key], cols=selfeval.COLUMNS[key])
             sheets.append(sheet)
         for i, rec in enumerate(scored, 1):
-            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]), {"status": f"status_{rec.status}"})
+            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]),
+                            {"status": f"status_{rec.status}"})
         for row in selfeval.review_rows(scored):
             sheets[1].write(row)
         for sheet in sheets:

@@ -34,8 +34,8 @@ def block_labels(layout_name: str | None = None) -> dict[str, str]:
 
     def label(kinds: tuple[str, ...], fields: tuple[str, ...] = ()) -> str:
         for lay in (layout, default):
-            block = next((b for b in lay.blocks if b.kind in kinds and (not fields or getattr(b, "field", "") in fields)),
-                         None)
+            block = next((b for b in lay.blocks
+                          if b.kind in kinds and (not fields or getattr(b, "field", "") in fields)), None)
             if block is not None:
                 return block.label
         return ""

@@ -322,7 +322,8 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 
 _DETAIL_TAG = tags(rb"c|f")
-_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for n in (rb"r", rb"s", rb"t"))
+_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+                             for n in (rb"r", rb"s", rb"t"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -557,7 +557,8 @@ class SheetReader:
         if y is None:
             return False
         norm = normalize_label(text)
-        return norm in (normalize_label(self.layout.render_subtitle(y)), normalize_label(self.layout.render_year_line(y)))
+        return norm in (normalize_label(self.layout.render_subtitle(y)),
+                        normalize_label(self.layout.render_year_line(y)))
 
     def report_unread(self) -> None:
         """Everything with content that no block took is reported, never dropped silently."""

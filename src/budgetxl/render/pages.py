@@ -241,7 +241,8 @@ class _Paginator:
             cells.append(c if row == c.row else _moved(c, row, row, c.field))
         cells.sort(key=_POSITION)
         blocks = tuple(
-            BlockSpan(b.key, where[b.first_row], where[b.last_row], None if b.header_row is None else where[b.header_row])
+            BlockSpan(b.key, where[b.first_row], where[b.last_row],
+                      None if b.header_row is None else where[b.header_row])
             for b in plan.blocks
         )
         formulas = tuple(
