@@ -366,7 +366,10 @@ def is_summary_workbook(path: str | Path) -> bool:
     first = re.search(rb"<(?:\w+:)?sheet\s[^<>]*?\bname=\"([^\"]*)\"", book)
     if not title or not first:
         return False
-    unescape = lambda b: html.unescape(b.decode("utf-8", "replace"))  # noqa: E731
+
+    def unescape(b: bytes) -> str:
+        return html.unescape(b.decode("utf-8", "replace"))
+
     return unescape(title.group(1)) == TITLE and unescape(first.group(1)) == SHEETS["summary"]
 
 
