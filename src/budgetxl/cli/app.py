@@ -179,8 +179,8 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
             except Exception as exc:
                 if debug:
                     raise
-                message, code = describe_unexpected(exc)
-                raise fail(message, exit_code if code is None else code) from None
+                message, own_code = describe_unexpected(exc)
+                raise fail(message, exit_code if own_code is None else own_code) from None
 
         return inner  # type: ignore[return-value]
 

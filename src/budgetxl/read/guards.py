@@ -528,9 +528,9 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
         tables: list[_Table] = []
         cells: list[tuple[int, int, int]] = []  # open cells: (text start, repeat, spaces)
         for m in _ODS_TAG.finditer(part):
-            closing, name, attrs = m.group(1), m.group(2), m.group(3)
+            closing, tag, attrs = m.group(1), m.group(2), m.group(3)
             closed = attrs.rstrip().endswith(b"/")
-            if name == b"table":
+            if tag == b"table":
                 if not closing:
                     tables.append(_Table())
                     if closed:
@@ -543,7 +543,7 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
                                         f"（超过 {MAX_TOTAL_CELLS:,} 个单元格），拒绝读取")
             elif not tables:
                 continue
-            elif name == b"table-row":
+            elif tag == b"table-row":
                 t = tables[-1]
                 if closing:
                     t.row += t.row_repeat
@@ -554,7 +554,7 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
                     if closed:
                         t.row += t.row_repeat
                         t.row_repeat = 1
-            elif name == b"s":
+            elif tag == b"s":
                 if cells and not closing:
                     start, repeat, spaces = cells[-1]
                     cells[-1] = (start, repeat, spaces + _count(_SPACES, attrs))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel
 
-from budgetxl.model import Form, format_amount
+from budgetxl.model import BudgetLine, Form, format_amount
 from budgetxl.rules.registry import Context, Hit, Rule, declare, rule
 from budgetxl.text import normalize_label
 
@@ -92,7 +92,7 @@ def too_many_decimals(ctx: Context) -> Iterator[Hit]:
             )
 
 
-def _total(lines) -> Decimal:
+def _total(lines: Iterable[BudgetLine]) -> Decimal:
     return sum((line.amount for line in lines if line.amount is not None), Decimal(0))
 
 
