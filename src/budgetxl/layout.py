@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import jinja2
 import yaml
@@ -142,6 +142,20 @@ class _Block(_Data):
     def position(self, field: str) -> tuple[int, int] | None:
         return self._by_field.get(field)
 
+    def needed_column(self, field: str) -> Column:
+        """The column `field` that the block's kind cannot do without; a layout lacking it is refused."""
+        column = self.column(field)
+        if column is None:
+            raise LayoutError(f"blocks.{self.key}: 版式的这一栏目缺少 field 为 {field} 的列")
+        return column
+
+    def needed_position(self, field: str) -> tuple[int, int]:
+        """The position of the column `field` that the block's kind cannot do without."""
+        pos = self.position(field)
+        if pos is None:
+            raise LayoutError(f"blocks.{self.key}: 版式的这一栏目缺少 field 为 {field} 的列")
+        return pos
+
     @cached_property
     def _by_field(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -251,7 +265,8 @@ class NumberedBlock(_Block):
     @property
     def number_pattern(self) -> re.Pattern[str]:
         head, _, tail = self.number.partition("{n}")
-        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)" + re.escape(normalize_label(tail)))
+        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)"
+                          + re.escape(normalize_label(tail)))
 
 
 class TableBlock(_Block):
@@ -344,7 +359,8 @@ class TextsBlock(_Block):
 
 
 Block = Annotated[
-    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
+    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock
+    | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
     Field(discriminator="kind"),
 ]
 BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
@@ -494,11 +510,13 @@ class Layout(_Data):
 
     @property
     def budget_block(self) -> PairsBlock | AmountRowBlock | AmountListBlock | None:
-        return self.first_of(*BUDGET_KINDS)
+        block: PairsBlock | AmountRowBlock | AmountListBlock | None = self.first_of(*BUDGET_KINDS)
+        return block
 
     @property
     def indicators_block(self) -> IndicatorsBlock | IndicatorSetsBlock | None:
-        return self.first_of("indicators", "indicator_sets")
+        block: IndicatorsBlock | IndicatorSetsBlock | None = self.first_of("indicators", "indicator_sets")
+        return block
 
     def task_block(self, group: str) -> TableBlock | None:
         return next((b for b in self.blocks if b.kind == "table" and b.field == "tasks" and b.group == group), None)
@@ -664,7 +682,7 @@ def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         blocks = _merge_blocks(base.get("blocks"), data.pop("blocks", base.get("blocks")), name)
         data = _deep_merge(base, data)
         data["blocks"] = blocks
-    return data
+    return cast("dict[str, Any]", data)  # a mapping read from YAML: its keys are the layout's field names
 
 
 def layout_from_data(data: dict[str, Any], source: str = "<data>") -> Layout:

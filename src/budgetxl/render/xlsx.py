@@ -50,11 +50,13 @@ class FormatCache:
         return fmt
 
 
-class Workbook(xlsxwriter.Workbook):
+class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships no type information
     """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
     a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
     than inside the zip module, which would leave a half-written file open for the garbage
     collector to complain about on the terminal. The same bytes either way."""
+
+    filename: str | os.PathLike[str] | io.BytesIO  # xlsxwriter's: where the file goes
 
     def _store_workbook(self) -> None:
         target = self.filename
