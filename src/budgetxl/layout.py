@@ -364,6 +364,9 @@ Block = Annotated[
     Field(discriminator="kind"),
 ]
 BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
+# The columns a block kind cannot do without (the layout is refused when one is missing).
+NEEDED_COLUMNS = {"amount_list": ("name", "amount"), "pairs": ("left.amount", "right.amount"),
+                  "numbered": ("number", "text")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,6 +431,9 @@ class Layout(_Data):
             seen.add(block.key)
             if block.parent is not None and self.label_columns < 2:
                 raise ValueError(f"blocks.{block.key}.parent: 上级栏目名称需要两列栏目名称（label_columns: 2）")
+            missing = [f for f in NEEDED_COLUMNS.get(block.kind, ()) if block.column(f) is None]
+            if missing:
+                raise ValueError(f"blocks.{block.key}: {block.kind} 栏目缺少 field 为 {'、'.join(missing)} 的列")
             spans = sum(c.span for c in block.columns)
             if block.kind == "indicator_sets":
                 spans *= len(block.sets)
@@ -690,15 +696,23 @@ def layout_from_data(data: dict[str, Any], source: str = "<data>") -> Layout:
     try:
         return Layout.model_validate(data)
     except ValidationError as exc:
-        details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        details = [_problem_text(e) for e in exc.errors()]
         raise LayoutError(f"版式 {source} 有误", details=details) from None
+
+
+def _problem_text(error: Any) -> str:
+    """One validation problem of a layout file, worded for its author: where, then what (a
+    check of the whole layout names its place itself, without pydantic's 'Value error, ')."""
+    where = ".".join(str(p) for p in error["loc"])
+    what = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {what}" if where else what
 
 
 @lru_cache(maxsize=None)
 def load_layout(name: str | None = None) -> Layout:
     """The layout called `name` (templates/NAME.yaml), resolved through `extends`."""
     name = name or DEFAULT_LAYOUT
-    return layout_from_data(_raw_layout(name), name)
+    return layout_from_data(_raw_layout(name), f"{name}（{templates_dir() / (name + '.yaml')}）")
 
 
 def available_layouts() -> list[str]:
