@@ -369,6 +369,20 @@ def test_swapped_columns_render_and_read_back(layouts_copy, tmp_path):
     assert read_workbook(out).form == seed
 
 
+def test_a_layout_missing_a_column_its_block_needs_is_refused_naming_file_and_block(layouts_copy, tmp_path):
+    from test_cli import run
+
+    path = layouts_copy / "guangxi.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    block = next(b for b in data["blocks"] if b["kind"] == "numbered")
+    block["columns"][1]["field"] = "content"  # the numbered texts' column named otherwise
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    res = run("template", "--unit", "某单位", "--year", "2025", "--layout", "guangxi", "-o", str(tmp_path / "t.xlsx"))
+    assert res.returncode != 0 and "Traceback" not in res.stderr and "意外错误" not in res.stderr, res.stderr
+    assert "guangxi.yaml" in res.stderr and "blocks.functions" in res.stderr and "text" in res.stderr, res.stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
 # --------------------------------------------------------------------------------------------
 # The year
 

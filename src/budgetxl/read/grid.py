@@ -265,9 +265,9 @@ def _add_xlsx_details(path: Path, sheets: list[SheetGrid], data: bytes) -> None:
             parts = _sheet_parts(zf)
             for sheet in sheets:
                 part = parts.get(sheet.name)
-                data = _read_part(zf, part) if part else None
-                if data:
-                    _scan_cells(data, formats, sheet)
+                xml = _read_part(zf, part) if part else None
+                if xml:
+                    _scan_cells(xml, formats, sheet)
     except zipfile.BadZipFile:
         raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None
 
@@ -322,7 +322,8 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 
 _DETAIL_TAG = tags(rb"c|f")
-_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for n in (rb"r", rb"s", rb"t"))
+_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+                             for n in (rb"r", rb"s", rb"t"))
 
 
 # ---------------------------------------------------------------------------------------------

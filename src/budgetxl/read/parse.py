@@ -149,9 +149,9 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if block is not None:  # a parent label opens the first block under it
             hits.append((r, c, block, ""))
             continue
-        inline = _inline(layout, text) if ("：" in text or ":" in text) else None
-        if inline is not None:
-            hits.append((r, c, inline[0], inline[1]))
+        found = _inline(layout, text) if ("：" in text or ":" in text) else None
+        if found is not None:
+            hits.append((r, c, found[0], found[1]))
     if not hits:
         return None
     # The label column: where the most blocks have a label; the label cells' usual width there
@@ -376,7 +376,7 @@ class SheetReader:
 
     def right_cells(self, r: int, after: int) -> list[int]:
         """Columns right of `after` in row r holding a value (top-left cells of merges only)."""
-        out = []
+        out: list[int] = []
         if not 0 <= r < self.sheet.nrows:
             return out
         values = self.sheet.values[r]
@@ -571,7 +571,8 @@ class SheetReader:
         if y is None:
             return False
         norm = normalize_label(text)
-        return norm in (normalize_label(self.layout.render_subtitle(y)), normalize_label(self.layout.render_year_line(y)))
+        return norm in (normalize_label(self.layout.render_subtitle(y)),
+                        normalize_label(self.layout.render_year_line(y)))
 
     def report_unread(self) -> None:
         """Everything with content that no block took is reported, never dropped silently."""

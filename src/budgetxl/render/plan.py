@@ -299,7 +299,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     text_height_pt gives, with the one-line case answered here (a call less for most cells)."""
     px = [column_px(w) for w in layout.columns]
     boxes: dict[tuple[str, int, int], tuple[float, float, float, int, float]] = {}  # by style, columns
-    out = []
+    out: list[float] = []
     append = out.append
     for _, col, value, style, _, last_col, _ in cells:
         if value is None:

@@ -218,11 +218,11 @@ def not_carried(previous: Form, layout: Layout) -> list[str]:
         tasks = [t for t in previous.tasks if t.group == group]
         old_block = source.task_block(group)
         old_label = old_block.label if old_block is not None else group
-        block = layout.task_block(group)
-        if block is None:
+        new_block = layout.task_block(group)
+        if new_block is None:
             out.append(f"“{old_label}”（{len(tasks)} 项）")
             continue
-        cols = {c.field for c in block.column_map}
+        cols = {c.field for c in new_block.column_map}
         old_cols = old_block.column_map if old_block is not None else ()
         lost = [c.header for c in old_cols if c.field not in cols and c.field != "funds"
                 and any(getattr(t, c.field) for t in tasks)]
@@ -278,7 +278,8 @@ def _instructions_context(tplan: TemplatePlan, seed: Form, texts: TemplateTexts,
         "budget": budget,
         "budget_unit": budget.unit if budget is not None else "万元",
         "balanced": len(layout.sides) == 2 and tplan.check_cell is not None,
-        "side_headers": [c.header for c in budget.column_map if c.field.endswith(".name")] if budget is not None else [],
+        "side_headers": ([c.header for c in budget.column_map if c.field.endswith(".name")]
+                         if budget is not None else []),
         "goal": next((b for b in layout.blocks if b.kind == "text" and b.field == "overall_goal"), None),
         "numbered": layout.blocks_of("numbered"),
         "task_blocks": layout.blocks_of("table"),

@@ -83,12 +83,14 @@ class TemplatePlan:
 
 
 def _ref(row: int, col: int, absolute: bool = False) -> str:
-    return xl_rowcol_to_cell(row, col, absolute, absolute)
+    ref: str = xl_rowcol_to_cell(row, col, absolute, absolute)
+    return ref
 
 
 def col_fixed(row: int, col: int) -> str:
     """'$B21': the column fixed, the row relative (formulas that apply row by row)."""
-    return xl_rowcol_to_cell(row, col, False, True)
+    ref: str = xl_rowcol_to_cell(row, col, False, True)
+    return ref
 
 
 def same_row(col: int, offset: int = 0) -> str:

@@ -51,7 +51,7 @@ class FormatCache:
         return fmt
 
 
-class Workbook(xlsxwriter.Workbook):
+class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships no type information
     """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
     a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
     than inside the zip module, which would leave a half-written file open for the garbage
@@ -72,6 +72,8 @@ class Workbook(xlsxwriter.Workbook):
             "default_row_height": NORMAL_ROW_PX,
         }
         super().__init__(filename, options)
+
+    filename: str | os.PathLike[str] | io.BytesIO  # xlsxwriter's: where the file goes
 
     def _store_workbook(self) -> None:
         target = self.filename

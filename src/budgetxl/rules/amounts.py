@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel
 
-from budgetxl.model import Form, format_amount
+from budgetxl.model import BudgetLine, Form, format_amount
 from budgetxl.rules.registry import Context, Hit, Rule, declare, rule
 from budgetxl.text import normalize_label
 
@@ -85,13 +85,14 @@ def too_many_decimals(ctx: Context) -> Iterator[Hit]:
     for path, name, amount in amount_fields(ctx.form):
         if amount is not None and decimals(amount) > MAX_DECIMALS:
             yield Hit(
-                f"“{name}”的金额有 {decimals(amount)} 位小数，超过 {MAX_DECIMALS} 位（万元精确到分只需 {MAX_DECIMALS} 位）",
+                f"“{name}”的金额有 {decimals(amount)} 位小数，超过 {MAX_DECIMALS} 位"
+                f"（万元精确到分只需 {MAX_DECIMALS} 位）",
                 path,
                 format_amount(amount),
             )
 
 
-def _total(lines) -> Decimal:
+def _total(lines: Iterable[BudgetLine]) -> Decimal:
     return sum((line.amount for line in lines if line.amount is not None), Decimal(0))
 
 
@@ -180,7 +181,8 @@ FORMULA_OVERWRITTEN = declare(
         "BX122",
         "warning",
         "合计公式被改写",
-        f"合计行（合计、小计、总计）的单元格不是公式而是手工输入的数字，且与各项之和不符（允许误差 {TOLERANCE} 万元）。",
+        "合计行（合计、小计、总计）的单元格不是公式而是手工输入的数字，"
+        f"且与各项之和不符（允许误差 {TOLERANCE} 万元）。",
         "合计行原为公式 =SUM(C5:C6)，被改成手填的 18000，而基本支出与项目支出之和为 18694.16。",
         stage="workbook",
     )
