@@ -276,6 +276,7 @@ class TableBlock(_Block):
     field: str
     group: str = ""  # the model's `group` of the rows this block holds
     totals: bool = False
+    required: bool = False  # a form in this layout must have at least one row here (BX108)
 
 
 class IndicatorTotal(_Data):

@@ -74,7 +74,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("n_tasks", "任务数", 5.5, "int"),
         Column("task_funds", "任务资金\n（万元）", 10, "amount"),
         Column("n_indicators", "指标数", 5.5, "int"),
-        Column("duplicates", "重复提交\n（同一单位同一年度）", 12),
+        Column("duplicates", "重复提交\n（同一单位同一年度）", 10),
         Column("reason", "说明", 14.5),
     ),
     "findings": (

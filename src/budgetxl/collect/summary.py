@@ -284,7 +284,8 @@ class SummaryBook:
         base = self.path.absolute().parent
         # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens
         self._tmpdir = tempfile.mkdtemp(prefix="budgetxl-summary-")
-        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir})
+        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir},
+                           normal_font=str(FONT["font_name"]))
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
         self.formats, self.base = formats, base

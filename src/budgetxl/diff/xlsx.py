@@ -42,6 +42,7 @@ class _Book:
         self.wb = Workbook(  # assembled in memory: a few sheets, no temporary files
             str(path),
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
+            normal_font=str(S.FONT["font_name"]),
         )
         self.wb.set_properties({"title": S.TITLE, "created": S.CREATED})
         self._formats: dict[tuple[str, str | None, str | None], Format] = {}

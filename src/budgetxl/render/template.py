@@ -245,11 +245,15 @@ def off_framework_pairs(seed: Form, framework: Framework) -> list[tuple[str, str
 
 
 def _validation_options(v: Validation) -> dict[str, Any]:
-    opts: dict[str, Any] = {"input_title": v.hint.title, "input_message": v.hint.message, "ignore_blank": True}
+    opts: dict[str, Any] = {"ignore_blank": True}
+    if v.hint is not None:
+        opts.update(input_title=v.hint.title, input_message=v.hint.message)
     if v.kind == "hint":
         opts["validate"] = "any"
     elif v.kind == "amount":
         opts.update(validate="decimal", criteria=">=", value=0)
+    elif v.kind == "custom":
+        opts.update(validate="custom", value=v.source)
     else:
         opts.update(validate="list", source=v.source)
     if v.error is not None:
