@@ -243,7 +243,7 @@ def test_reader_findings_are_printed_once(tmp_path, seed_form):
     wb = openpyxl.load_workbook(path)
     ws = wb.active
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == seed_form.tasks[0].name)
-    ws.cell(row, 4).value = "约三十"
+    ws.cell(row, 5).value = "约三十"  # the funds (E)
     ws["H5"] = "联系人：张三"
     wb.save(path)
     res = run_check(80, path)

@@ -568,7 +568,7 @@ def test_untouched_and_barely_filled_templates_do_not_pass(tmp_path: Path) -> No
     report = check_workbook(barely)
     assert not report.valid
     assert sorted(f.code for f in report.findings if f.severity == "error") == ["BX107"] * 4 + ["BX108"]
-    assert {f.cell for f in report.findings if f.code == "BX107"} == {"C4", "C5", "E4", "E5"}
+    assert {f.cell for f in report.findings if f.code == "BX107"} == {"D4", "D5", "G4", "G5"}
 
     result = collect([folder], tmp_path / "汇总.xlsx")
     assert {Path(r.path).name: r.status for r in result.records} == {"原样.xlsx": "errors", "只填目标.xlsx": "errors"}

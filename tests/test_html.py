@@ -374,4 +374,4 @@ def test_check_page_shows_the_cell_alone_under_its_sheet(seed_form, tmp_path):
     page = check_html(check_file(book))
     sheet = check_file(book).extra["sheet"]
     assert page.count(f"工作表：{sheet}") == 1
-    assert re.search(r'<td class="where" data-label="位置">C5<div class="notes">部门预算支出第2行的金额</div>', page)
+    assert re.search(r'<td class="where" data-label="位置">D5<div class="notes">部门预算支出第2行的金额</div>', page)

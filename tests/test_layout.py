@@ -15,7 +15,7 @@ from budgetxl.resources import templates_dir
 def test_default_layout_declares_every_block():
     layout = load_layout()
     assert layout.name == "guangdong"
-    assert layout.ncols == 5
+    assert layout.ncols == 7
     assert [b.key for b in layout.blocks] == ["unit", "basic_info", "budget", "overall_goal", "tasks_key",
                                               "tasks_other", "indicators"]
     assert list(layout.headers_of("tasks").values()) == ["名称", "主要实施内容", "拟投入的资金（万元）", "期望达到的目标（概述）"]

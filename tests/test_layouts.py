@@ -364,7 +364,8 @@ def test_swapped_columns_render_and_read_back(layouts_copy, tmp_path):
     seed = load_form(ROOT / "inputs" / "fengyang-2023.yaml")
     out = render_form(seed, tmp_path / "swapped.xlsx")
     ws = openpyxl.load_workbook(out).active
-    headers = [c.value for row in ws.iter_rows() for c in row if c.value in ("三级指标", "指标值", "名称", "主要实施内容")]
+    texts = [str(c.value).replace("\n", "") for row in ws.iter_rows() for c in row if c.value]
+    headers = [t for t in texts if t in ("三级指标", "指标值", "名称", "主要实施内容")]
     assert headers[:2] == ["主要实施内容", "名称"] and headers[-2:] == ["指标值", "三级指标"]
     assert read_workbook(out).form == seed
 
@@ -651,21 +652,21 @@ def test_a_fields_row_writes_and_reads_its_labels_and_values(layouts_copy, tmp_p
     path = layouts_copy / "guangdong.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["blocks"][0] = {"kind": "fields", "key": "unit", "label": "单位名称", "synonyms": ["部门名称"],
-                         "columns": [{"field": "unit_name", "span": 2}, {"header": "公章", "synonyms": ["盖章"]},
+                         "columns": [{"field": "unit_name", "span": 4}, {"header": "公章", "synonyms": ["盖章"]},
                                      {"field": "overall_goal"}]}
     data["blocks"] = [b for b in data["blocks"] if b["key"] != "overall_goal"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     seed = load_form(ROOT / "inputs" / "fengyang-2023.yaml").model_copy(update={"overall_goal": "已盖章"})
     out = render_form(seed, tmp_path / "fields.xlsx")
     ws = openpyxl.load_workbook(out).active
-    assert [ws.cell(2, c).value for c in (1, 2, 4, 5)] == ["单位名称", seed.unit_name, "公章", "已盖章"]
+    assert [ws.cell(2, c).value for c in (1, 2, 6, 7)] == ["单位名称", seed.unit_name, "公章", "已盖章"]
     result = read_workbook(out)
     assert result.form == seed and not result.findings
-    assert result.cells["overall_goal"] == "E2"
-    ws["D2"] = "签字"  # a label cell that says something else is reported, not taken
+    assert result.cells["overall_goal"] == "G2"
+    ws["F2"] = "签字"  # a label cell that says something else is reported, not taken
     wb = ws.parent
     wb.save(out)
-    assert [(f.code, f.cell) for f in read_workbook(out).findings] == [("BX020", "D2")]
+    assert [(f.code, f.cell) for f in read_workbook(out).findings] == [("BX020", "F2")]
 
 
 def test_a_diff_speaks_the_layout_and_compares_numbered_goals_and_functions(tmp_path):

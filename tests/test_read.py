@@ -269,7 +269,7 @@ def test_rendered_then_edited_by_a_person(tmp_path, seed_form):
     # a new task typed into an inserted row, with funds typed as text
     r = find_row(ws, "综合行政执法规范化建设") + 1
     insert_rows(ws, r)
-    ws.cell(r, 2, "新增任务"); ws.cell(r, 3, "新增内容"); ws.cell(r, 4, "1,000"); ws.cell(r, 5, "新增目标")
+    ws.cell(r, 2, "新增任务"); ws.cell(r, 4, "新增内容"); ws.cell(r, 5, "1,000"); ws.cell(r, 6, "新增目标")
     # two empty rows left in the indicator block
     r = find_row(ws, "违法建设拆除数量") + 1
     insert_rows(ws, r, 2)
@@ -296,8 +296,8 @@ def test_moved_block_still_reads(tmp_path, seed_form):
     insert_rows(ws, ind_row)
     ws.cell(ind_row, 1, "总体绩效目标")
     ws.cell(ind_row, 2, ws.cell(goal_row, 2).value)
-    ws.merge_cells(start_row=ind_row, start_column=2, end_row=ind_row, end_column=5)
-    ws.unmerge_cells(start_row=goal_row, start_column=2, end_row=goal_row, end_column=5)
+    ws.merge_cells(start_row=ind_row, start_column=2, end_row=ind_row, end_column=7)
+    ws.unmerge_cells(start_row=goal_row, start_column=2, end_row=goal_row, end_column=7)
     delete_row(ws, goal_row)
     wb.save(path)
     assert read_workbook(path).form == seed_form

@@ -39,8 +39,8 @@ def test_plan_maps_fields_to_cells(seed_form):
     cells = plan_form(seed_form).field_cells()
     assert cells["unit_name"] == (1, 1)
     _, col = cells["tasks[0].funds"]
-    assert col == 3
-    assert cells["indicators[54].target"][1] == 4
+    assert col == 4  # 名称 spans B:C, 主要实施内容 D, the funds E
+    assert cells["indicators[54].target"][1] == 4  # 一级 B, 二级 C, 三级 D, 指标值 E:G
 
 
 def test_row_heights_fit_the_wrapped_text(seed_form):
@@ -59,7 +59,7 @@ def test_row_heights_fit_the_wrapped_text(seed_form):
 def test_cell_needs_answer_as_text_height_does(text, col, last_col):
     # the planner answers one-line texts itself; it must agree with the text metrics everywhere
     from budgetxl.render.plan import PlanCell, cell_needs
-    from budgetxl.render.styles import font_size
+    from budgetxl.render.styles import font_size, indent_px
 
     layout = load_layout(None)
     px = [column_px(w) for w in layout.columns]
@@ -68,7 +68,9 @@ def test_cell_needs_answer_as_text_height_does(text, col, last_col):
         want = text_height_pt(text, sum(px[col : last_col + 1]), font_size(style, layout))
         assert cell_needs([cell], layout) == [want]
     amount = PlanCell(0, col, Decimal("10891.615675"), "amount", 0, last_col)
-    assert cell_needs([amount], layout) == [text_height_pt("10891.61567500", sum(px[col : last_col + 1]), 10)]
+    room = sum(px[col : last_col + 1]) - indent_px("amount", layout)  # less the indent off the border
+    assert indent_px("amount", layout) == 21 * layout.amount_indent == 21
+    assert cell_needs([amount], layout) == [text_height_pt("10891.61567500", room, 10)]
 
 
 def test_a_merged_label_taller_than_its_rows_spreads_its_height():
@@ -90,13 +92,13 @@ def test_workbook_as_openpyxl_reads_it(tmp_path, seed_form):
     ws = openpyxl.load_workbook(out).active
     assert ws.title == load_layout().sheet_name
     assert ws["A1"].value == "部门整体预算绩效目标表（2023年）"
-    assert "A1:E1" in ws.merged_cells
+    assert "A1:G1" in ws.merged_cells
     assert ws["A2"].value == "单位名称" and ws["B2"].value == "广州市海珠区人民政府凤阳街道办事处"
-    assert "B2:E2" in ws.merged_cells
+    assert "B2:G2" in ws.merged_cells
     # budget amounts are numbers with two decimals
-    assert ws["C4"].value == pytest.approx(8997.98) and ws["C4"].number_format == "0.00"
-    assert ws["E4"].value == pytest.approx(18694.16)
-    assert ws["E5"].value == 0
+    assert ws["D4"].value == pytest.approx(8997.98) and ws["D4"].number_format == "0.00"
+    assert ws["G4"].value == pytest.approx(18694.16)
+    assert ws["G5"].value == 0
     assert ws["A1"].font.name == "宋体" and ws["A1"].font.b
     assert ws["B7"].value == "名称" and ws["B7"].border.left.style == "thin"
     # print settings: A4 portrait, one page wide, footer with page numbers

@@ -65,9 +65,9 @@ def test_prefilled_amounts_are_locked_and_exact(blank):
     ws = openpyxl.load_workbook(blank).worksheets[0]
     p = Person(blank)
     r = p.row_of("部门预算支出")
-    assert ws[f"C{r + 1}"].value == 100.5 and ws[f"C{r + 1}"].protection.locked
-    assert ws[f"E{r + 1}"].value == pytest.approx(10891.615675) and ws[f"E{r + 1}"].number_format == "0.00"
-    assert p.is_input(f"C{r + 2}") and p.is_input(f"E{r + 2}")  # not given: typed by the department
+    assert ws[f"D{r + 1}"].value == 100.5 and ws[f"D{r + 1}"].protection.locked
+    assert ws[f"G{r + 1}"].value == pytest.approx(10891.615675) and ws[f"G{r + 1}"].number_format == "0.00"
+    assert p.is_input(f"D{r + 2}") and p.is_input(f"G{r + 2}")  # not given: typed by the department
 
 
 def test_sheet_protected_without_password_rows_insertable(blank):
@@ -191,13 +191,15 @@ def test_rules_over_rows_hold_no_relative_reference_and_survive_insertion(blank,
     conditional = [r.formula[0] for cf in p.ws.conditional_formatting for r in cf.rules if "B" in str(cf.sqref)]
     assert "INDEX($B:$B,ROW())=INDEX($B:$B,ROW()-1)" in conditional
     open_labels = [c for c in plan.plan.cells if c.style == "label_open"]
-    assert {c.value for c in open_labels} == {"年度重点工作任务", "其他需完成的任务（可选填）", "绩效指标"}
+    # each label broken between words for column A (a line break the reader ignores)
+    assert {c.value for c in open_labels} == {"年度重点\n工作任务", "其他需完成的\n任务\n（可选填）", "绩效指标"}
     for c in open_labels:
         ref = cell_ref(c.row, c.col)
         assert p.ws[ref].protection.locked is False and p.ws[ref].fill.fill_type is None and p.ws[ref].font.b
         assert f"{ref}:{cell_ref(c.last_row, c.col)}" in {str(m) for m in p.ws.merged_cells.ranges}
         rule = p.validation_at(ref)
-        assert rule.type == "custom" and rule.formula1 == f'INDEX($A:$A,ROW())="{c.value}"'
+        quoted = "&CHAR(10)&".join(f'"{line}"' for line in c.value.split("\n"))  # the label's line breaks
+        assert rule.type == "custom" and rule.formula1 == f"INDEX($A:$A,ROW())={quoted}"
         assert rule.errorStyle in (None, "stop") and rule.error == template_texts().errors.label.message
     locked = [c for c in plan.plan.cells if c.style == "label"]
     assert locked and all(p.ws[cell_ref(c.row, c.col)].protection.locked is not False for c in locked)
@@ -245,10 +247,10 @@ def test_totals_are_formulas_carrying_their_value(blank):
     formulas = openpyxl.load_workbook(blank).worksheets[0]
     values = openpyxl.load_workbook(blank, data_only=True).worksheets[0]
     r = Person(blank).row_of("合计", col=2)
-    total = formulas[f"C{r}"].value  # an array formula: it counts amounts typed as text too
-    assert total.ref == f"C{r}" and total.text == amount_sum([f"C{r - 2}:C{r - 1}"])
-    assert values[f"C{r}"].value == 100.5 and values[f"E{r}"].value == pytest.approx(10891.615675)
-    assert values[f"F{r}"].value == template_texts().check.bad  # 100.5 ≠ 10891.615675
+    total = formulas[f"D{r}"].value  # an array formula: it counts amounts typed as text too
+    assert total.ref == f"D{r}" and total.text == amount_sum([f"D{r - 2}:D{r - 1}"])
+    assert values[f"D{r}"].value == 100.5 and values[f"G{r}"].value == pytest.approx(10891.615675)
+    assert values[f"H{r}"].value == template_texts().check.bad  # 100.5 ≠ 10891.615675
 
 
 def test_totals_count_amounts_typed_as_text_as_the_reader_does(tmp_path):
@@ -263,7 +265,7 @@ def test_totals_count_amounts_typed_as_text_as_the_reader_does(tmp_path):
     header = p.row_of("名称")
     for k, funds in enumerate(["1,800", 300, "１５０万元"]):
         p.type(f"B{header + 1 + k}", f"任务{k}")
-        p.type(f"D{header + 1 + k}", funds)
+        p.type(f"E{header + 1 + k}", funds)
     p.save()
     result = read_workbook(path)
     assert [t.funds for t in result.form.tasks] == [Decimal(1800), Decimal(300), Decimal(150)]
@@ -272,12 +274,12 @@ def test_totals_count_amounts_typed_as_text_as_the_reader_does(tmp_path):
     assert "BX123" not in check_workbook(path).codes()
 
     total = p.row_of("合计", col=2, after=header)
-    p.ws[f"D{total}"] = f"=SUM(D{header + 1}:D{total - 1})"
+    p.ws[f"E{total}"] = f"=SUM(E{header + 1}:E{total - 1})"
     p.save()
     (finding,) = [f for f in check_workbook(path).findings if f.code == "BX123"]
-    assert finding.cell == f"D{total}" and finding.severity == "warning"
+    assert finding.cell == f"E{total}" and finding.severity == "warning"
     assert finding.message.startswith("表中合计为 300 万元，而各项金额之和为 2250 万元（相差 1950 万元）")
-    assert f"D{header + 1}、D{header + 3} 的金额是以文字形式填写的" in finding.message
+    assert f"E{header + 1}、E{header + 3} 的金额是以文字形式填写的" in finding.message
 
 
 @pytest.mark.parametrize("amounts, state", [
@@ -292,7 +294,7 @@ def test_check_value_and_red_rule(amounts, state):
     assert check.value == getattr(template_texts().check, state)
     assert check.formula.startswith("=IF(COUNTA(")  # an amount typed as text is filled too
     red = [h for h in tplan.highlights if h.style == "check_bad"]
-    assert {(h.first_row, h.first_col) for h in red} == {(row, 2), (row, 4), (row, col)}
+    assert {(h.first_row, h.first_col) for h in red} == {(row, 3), (row, 6), (row, col)}
     assert col == tplan.plan.layout.ncols  # beside the form, outside the printed columns
 
 
@@ -326,9 +328,9 @@ def test_prints_like_the_rendered_form(blank, tmp_path, plan):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.oddFooter.center.text == rendered.oddFooter.center.text
     assert ws.print_options.horizontalCentered == rendered.print_options.horizontalCentered
-    for letter in "ABCDE":
+    for letter in "ABCDEFG":
         assert ws.column_dimensions[letter].width == rendered.column_dimensions[letter].width
-    assert ws.print_area.endswith(f"$A$1:$E${plan.plan.print_rows}")
+    assert ws.print_area.endswith(f"$A$1:$G${plan.plan.print_rows}")
 
 
 def test_same_input_same_bytes(tmp_path):

@@ -389,6 +389,9 @@ class Layout(_Data):
     # Physical columns the block labels take (1: column A; 2: A and B, a parent label in A over the
     # labels of its blocks in B); the content starts right of them.
     label_columns: int = Field(default=1, ge=1, le=2)
+    # Indent levels (three characters each) that keep right-aligned amounts off the cell border:
+    # forms whose amount columns have the room say 1; narrow ones keep 0 (never ###).
+    amount_indent: int = Field(default=0, ge=0, le=2)
     page: Page
     rows: Rows
     blocks: tuple[Block, ...]

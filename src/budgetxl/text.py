@@ -203,6 +203,78 @@ WIDE_CLASS = (
 _PIECES_RE = re.compile(f"([{WIDE_CLASS}]+)|([!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+)|(.)", re.S)
 
 
+# Where a block label may break: before an opening bracket, after a closing one or after 的; and
+# inside a run of Chinese characters between those, every two characters from its start — the
+# form's labels are built of two-character words (年度/重点/工作/任务, 预算/整体/情况).
+_LABEL_OPEN = "（(【〔《"
+_LABEL_CLOSE = "）)】〕》"
+
+
+def _label_breaks(text: str) -> list[tuple[int, bool]]:
+    """Positions (0 < i < len) where `text` may break between words, in order, each with whether
+    it is a sure boundary (a bracket or 的) rather than one counted in two-character words."""
+    out: list[tuple[int, bool]] = []
+    start = 0  # where the current run of two-character words began
+    for i in range(1, len(text)):
+        prev, ch = text[i - 1], text[i]
+        if ch in _LABEL_OPEN or prev in _LABEL_CLOSE or prev == "的":
+            out.append((i, True))
+            start = i
+        elif any(c in _LABEL_OPEN for c in text[start:i]):
+            continue  # inside brackets: kept together with them
+        elif ch.isascii() and prev.isascii():
+            continue  # a Latin word or a number
+        elif (i - start) % 2 == 0:
+            out.append((i, False))
+    return out
+
+
+@lru_cache(maxsize=1024)
+def break_label(text: str, width_px: float, size_pt: float) -> str:
+    """A block label with line breaks placed between words, for a cell `width_px` wide: as few
+    lines as the cell allows, as even as they can be (年度重点工作任务 → 年度重点 / 工作任务, not
+    年度重点工 / 作任务), never one character alone on a line (预算整体情 / 况). Where the words
+    are longer than a line it breaks between any characters outside brackets. A label that fits
+    on one line or already holds a line break is returned as it is, as is one no choice of
+    breaks fits (the spreadsheet then wraps it)."""
+    if "\n" in text or len(text) < 2 or wrap_count(text, width_px, size_pt) == 1:
+        return text
+    found = _best_breaks(text, [(0, True), *_label_breaks(text), (len(text), True)], width_px, size_pt)
+    if found is None:  # the words do not fit: break anywhere but inside a bracket's pair of marks
+        loose = [(i, False) for i in range(1, len(text))
+                 if text[i] not in _LABEL_CLOSE and text[i - 1] not in _LABEL_OPEN]
+        found = _best_breaks(text, [(0, True), *loose, (len(text), True)], width_px, size_pt)
+    if found is None:
+        return text
+    return "\n".join(text[a:b] for a, b in zip((0, *found[:-1]), found))
+
+
+def _best_breaks(text: str, breaks: list[tuple[int, bool]], width_px: float, size_pt: float) -> tuple[int, ...] | None:
+    """The line ends of `text` broken at some of `breaks` (position, sure): the fewest lines, then
+    the surest breaks, then the most even lines; None when no choice fits every line."""
+    cuts = [i for i, _ in breaks]
+
+    def fits(a: int, b: int) -> bool:
+        return b - a >= 2 and wrap_count(text[a:b], width_px, size_pt) == 1
+
+    # best[j]: (lines, breaks counted in two-character words, widest line in px, line ends) for
+    # text[:cuts[j]]: the fewest lines, then the surest breaks, then the most even lines.
+    best: list[tuple[int, int, float, tuple[int, ...]] | None] = [None] * len(cuts)
+    best[0] = (0, 0, 0.0, ())
+    for j in range(1, len(cuts)):
+        for i in range(j):
+            prev = best[i]
+            if prev is None or not fits(cuts[i], cuts[j]):
+                continue
+            weak = prev[1] + (0 if breaks[i][1] else 1)
+            cand = (prev[0] + 1, weak, max(prev[2], text_px(text[cuts[i]:cuts[j]], size_pt)), (*prev[3], cuts[j]))
+            here = best[j]
+            if here is None or cand[:3] < here[:3]:
+                best[j] = cand
+    found = best[-1]
+    return None if found is None else found[3]
+
+
 def line_height_pt(size_pt: float) -> float:
     return size_pt * LINE_EM
 

@@ -17,12 +17,10 @@ from budgetxl.errors import InputError
 from budgetxl.formulas import amount_sum
 from budgetxl.layout import Layout
 from budgetxl.model import Form
-from budgetxl.render.styles import AMOUNT_STYLES, font_size
-from budgetxl.text import ROW_PADDING_PT, column_px, line_box, line_height_pt, wrap_count
+from budgetxl.render.styles import AMOUNT_STYLES, font_size, indent_px
+from budgetxl.text import ROW_PADDING_PT, break_label, column_px, line_box, line_height_pt, wrap_count
 
 EXCEL_MAX_CHARS = 32767
-# Pixels an indented style takes off its cell's width (two indent levels of three characters).
-INDENT_PX = {"text_indent": 42}
 # The tallest row that prints whole: Excel's limit is 409 pt; a text that needs more is spread
 # over rows of its own (text blocks) or reported by check (BX131).
 MAX_ROW_PT = 400.0
@@ -180,7 +178,11 @@ class SheetBuilder:
         a parent label stands over the block (see `parent_labels`)."""
         col = self.layout.label_columns - 1
         start = col if block.parent is not None else 0
-        self.put(first, start, block.label, "label", last_row=last, last_col=col)
+        self.put(first, start, self.label_text(block.label, start, col), "label", last_row=last, last_col=col)
+
+    def label_text(self, label: str, first: int, last: int) -> str:
+        """A block label with its line breaks placed between words for columns first..last."""
+        return break_label(label, self.width_px(first, last), font_size("label", self.layout))
 
     def parent_labels(self) -> None:
         """Each parent label in the first label column, over the rows of its blocks."""
@@ -190,8 +192,9 @@ class SheetBuilder:
             if group and (block is None or block.parent != group[0].parent):
                 rows = [spans[b.key] for b in group if b.key in spans]
                 if rows:
-                    self.put(rows[0].first_row, 0, group[0].parent.label, "label", last_row=rows[-1].last_row,
-                             last_col=self.layout.label_columns - 2)
+                    last_col = self.layout.label_columns - 2
+                    self.put(rows[0].first_row, 0, self.label_text(group[0].parent.label, 0, last_col), "label",
+                             last_row=rows[-1].last_row, last_col=last_col)
                 group = []
             if block is not None and block.parent is not None:
                 group.append(block)
@@ -230,9 +233,12 @@ class SheetBuilder:
         self.blocks.append(BlockSpan(block.key, first, last, header_row))
 
     def header(self, row: int, block: Any) -> None:
-        """The block's header row: each column's header over the physical columns it spans."""
+        """The block's header row: each column's header over the physical columns it spans, broken
+        between words where it needs more than one line (拟投入的资金 / （万元）)."""
+        size = font_size("header", self.layout)
         for column, (c0, c1) in zip(block.column_map, block.positions):
-            self.put(row, c0, column.header, "header", last_col=c1)
+            text = break_label(column.header, self.width_px(c0, c1), size) if column.header else column.header
+            self.put(row, c0, text, "header", last_col=c1)
 
     def title(self, title: str, title_field: str, subtitle: str = "") -> int:
         """The merged title row (and a subtitle row under it); returns the next free row."""
@@ -311,7 +317,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
             value = value + "00"  # room for the decimals the format adds
         box = boxes.get((style, col, last_col))
         if box is None:
-            width, size = sum(px[col : last_col + 1]) - INDENT_PX.get(style, 0), font_size(style, layout)
+            width, size = sum(px[col : last_col + 1]) - indent_px(style, layout), font_size(style, layout)
             box = boxes[(style, col, last_col)] = (*line_box(width, size), line_height_pt(size), width, size)
         em_px, avail, line, width, size = box
         if len(value) * em_px <= avail and "\n" not in value and "\t" not in value:

@@ -12,6 +12,8 @@ from typing import Any
 from budgetxl.layout import Layout
 
 _BORDERED = {"border": 1, "valign": "vcenter", "text_wrap": True}
+# An amount, right-aligned: the layout's amount_indent keeps it off the border (style_properties).
+_AMOUNT = {**_BORDERED, "align": "right", "num_format": "0.00"}
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "size_key": "title_size"},
@@ -25,13 +27,13 @@ STYLES: dict[str, dict[str, Any]] = {
     "text": {**_BORDERED, "align": "left"},
     "text_center": {**_BORDERED, "align": "center"},
     "text_indent": {**_BORDERED, "align": "left", "indent": 2},  # a second 其中 line under the first
-    "amount": {**_BORDERED, "align": "right", "num_format": "0.00"},
+    "amount": _AMOUNT,
     "note": {"align": "left", "valign": "top", "text_wrap": True},
     # Template input cells: unlocked and lightly shaded (used by the template maker).
     "input_text": {**_BORDERED, "align": "left", "locked": False, "bg_color": "#FFF9E6"},
     "input_center": {**_BORDERED, "align": "center", "locked": False, "bg_color": "#FFF9E6"},
-    "input_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "locked": False, "bg_color": "#FFF9E6"},
-    "total_amount": {**_BORDERED, "align": "right", "num_format": "0.00", "bold": True},
+    "input_amount": {**_AMOUNT, "locked": False, "bg_color": "#FFF9E6"},
+    "total_amount": {**_AMOUNT, "bold": True},
     # Self-evaluation templates: 执行率 as a percent, actuals typed as numbers or percents.
     "percent": {**_BORDERED, "align": "center", "num_format": "0.00%"},
     "input_number": {**_BORDERED, "align": "right", "locked": False, "bg_color": "#FFF9E6"},
@@ -61,7 +63,16 @@ def style_properties(name: str, layout: Layout, decimals: int = 2) -> dict[str, 
     props["font_size"] = getattr(layout.font, size_key)
     if name in AMOUNT_STYLES:
         props["num_format"] = amount_format(decimals)
+        if layout.amount_indent:
+            props["indent"] = layout.amount_indent
     return props
+
+
+def indent_px(name: str, layout: Layout) -> int:
+    """Pixels a style's indent takes off its cell's width (an indent level is three characters of
+    the Normal font: 21 px)."""
+    levels = layout.amount_indent if name in AMOUNT_STYLES else STYLES[name].get("indent", 0)
+    return int(levels) * 21
 
 
 def font_size(name: str, layout: Layout) -> float:

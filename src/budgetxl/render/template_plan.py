@@ -105,7 +105,8 @@ def same_row(col: int, offset: int = 0) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    """`text` as a formula's string: a line break written CHAR(10) (a label broken over lines)."""
+    return "&CHAR(10)&".join('"' + part.replace('"', '""') + '"' for part in text.split("\n"))
 
 
 def _range(rng: tuple[int, int, int, int]) -> str:
@@ -155,7 +156,7 @@ class TemplateBuilder(SheetBuilder):
         if block.key not in self.input_rows:
             super().section_label(block, first, last, header_row)
             return
-        self.put(first, 0, block.label, "label_open", last_row=last)
+        self.put(first, 0, self.label_text(block.label, 0, 0), "label_open", last_row=last)
         self.blocks.append(BlockSpan(block.key, first, last, header_row))
 
     def amount_rule(self, first: int, col: int, last: int) -> None:
