@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from budgetxl.amount_units import stated_unit, without_unit
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.resources import templates_dir
@@ -590,13 +589,23 @@ def _paths_of(block: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.field for c in block.column_map if not c.field.endswith(".total")))
 
 
+# A title that only places the year ({{ year }}) is filled in directly; anything else in braces
+# is a template for jinja2 (imported then, not for every render).
+_YEAR_ONLY = re.compile(r"\{\{\s*year\s*\}\}")
+
+
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over
 def _render_title(source: str, year: int | None) -> str:
-    return _title_template(source).render(year="" if year is None else year).strip()
+    shown = "" if year is None else year
+    if "{" not in _YEAR_ONLY.sub("", source) and "\r" not in source:
+        return _YEAR_ONLY.sub(str(shown), source).strip()
+    return str(_title_template(source).render(year=shown)).strip()
 
 
 @lru_cache(maxsize=64)
-def _title_template(source: str) -> jinja2.Template:
+def _title_template(source: str) -> Any:
+    import jinja2
+
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False).from_string(source)
 
 
@@ -635,17 +644,6 @@ def _merge_blocks(base: Any, over: Any, name: str) -> Any:
     if unknown:
         raise LayoutError(f"版式 {name}: 上级版式没有栏目 {', '.join(unknown)}")
     return [b for b in out if b is not None]
-
-
-def read_data_file(path: Path, what: str) -> Any:
-    """A YAML data file of templates/ (a layout, the frameworks, the template texts); a missing or
-    malformed one is one LayoutError naming the file and `what` it is."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise LayoutError(f"{path}: 无法读取{what}（{exc.strerror}）") from None
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: {what}格式错误：{exc}") from None
 
 
 def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:

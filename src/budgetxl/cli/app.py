@@ -9,17 +9,17 @@ import gc
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, TypeVar
 
 import typer
-from rich.console import Console
-from rich.segment import Segment
 
-from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
 from budgetxl.cli.face import HELP_OPTIONS, Group
+from budgetxl.cli.safe_console import LazyConsole, safe_console_class
 from budgetxl.errors import BudgetxlError, OutputError, UsageError
 from budgetxl.fileio import describe_os_error, is_stdout, os_error_of, refuse_inputs
-from budgetxl.safetext import terminal_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="budgetxl",
@@ -31,25 +31,28 @@ app = typer.Typer(
     context_settings={"help_option_names": HELP_OPTIONS},
 )
 
-class SafeConsole(Console):
-    """A console that shows text from outside (file names, cell values) without letting it act on
-    the terminal: control characters, bidirectional overrides and undecodable bytes are written as
-    escapes (budgetxl.safetext.terminal_text); the console's own styles and controls are kept."""
+# The consoles every command prints through; rich is loaded only when a print needs it
+# (budgetxl.cli.safe_console).
+if TYPE_CHECKING:
+    stdout: Console
+    stderr: Console
+else:
+    stdout = LazyConsole(soft_wrap=True)
+    stderr = LazyConsole(stderr=True, soft_wrap=True)
 
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return super()._render_buffer(
-            seg if seg.control else Segment(terminal_text(seg.text), seg.style, seg.control) for seg in buffer
-        )
 
-
-stdout = SafeConsole(soft_wrap=True)
-stderr = SafeConsole(stderr=True, soft_wrap=True)
+def __getattr__(name: str) -> Any:
+    if name == "SafeConsole":  # rich's Console with escapes, made when first asked for
+        return safe_console_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _cap_jobs(jobs: int | None) -> int | None:
     """--jobs beyond a sane multiple of the cores is lowered to it, with a note."""
     if jobs is None:
         return None
+    from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
+
     capped = cap_jobs(jobs)
     if capped != jobs:
         stderr.print(f"提示：--jobs {jobs} 超过本机 {default_jobs()} 个核心的 {JOBS_PER_CORE} 倍，"
