@@ -472,7 +472,10 @@ class Layout(_Data):
     def block_for_label(self, text: object) -> Any:
         """The block whose label (or synonym) `text` is, None if none. A unit the text states
         does not matter: 年度部门整体支出预算（元） is the block labelled …（万元）."""
-        norm = normalize_label(text)
+        return self.block_for_normalized(normalize_label(text))
+
+    def block_for_normalized(self, norm: str) -> Any:
+        """block_for_label of a text already normalised (normalize_label)."""
         found = self._labels.get(norm)
         if found is None and ")" in norm:
             found = self._labels.get(without_unit(norm))
@@ -481,6 +484,15 @@ class Layout(_Data):
     def block_for_parent_label(self, text: object) -> Any:
         """The first block under the parent label (or synonym) `text`, None if none."""
         return self._parents.get(normalize_label(text)) if self._parents else None
+
+    @property
+    def parent_labels(self) -> dict[str, Any]:
+        """Normalised parent label → the first block under it (block_for_parent_label's table)."""
+        return self._parents
+
+    def label_keys(self) -> set[str]:
+        """Every normalised text block_for_normalized or block_for_parent_label answers."""
+        return set(self._labels) | set(self._parents)
 
     @property
     def first_col(self) -> int:

@@ -29,6 +29,8 @@ def float_decimal(value: float) -> Decimal:
 
 def display_text(value: Any, number_format: str | None = None) -> str:
     """A cell's value as the text a person sees in a text field (a target, a staff count)."""
+    if type(value) is str:  # most cells: tested first
+        return clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
