@@ -318,14 +318,24 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
             cell = None
             if closing:
                 continue
-            refs = attributes(_R_ATTR, attrs)
+            plain = _PLAIN_C_ATTRS.fullmatch(attrs)
+            if plain is not None:  # as Excel writes it: the same values as the tolerant look-up below
+                ref, style, kind, end = plain.groups()
+                refs = [ref.decode()]
+                closed = end.endswith(b"/")
+                styles = [style.decode()] if style is not None else []
+                types = [kind.decode()] if kind is not None else []
+            else:
+                refs = attributes(_R_ATTR, attrs)
+                closed = attrs.rstrip().endswith(b"/")
+                styles = attributes(_S_ATTR, attrs)
+                types = attributes(_T_ATTR, attrs) if styles else []
             pos = parse_ref(refs[0]) if refs else None
             if pos is None:
                 continue
-            if not attrs.rstrip().endswith(b"/"):
+            if not closed:
                 cell = pos
-            styles = attributes(_S_ATTR, attrs)
-            if styles and attributes(_T_ATTR, attrs)[:1] in ([], ["n"], [""]):
+            if styles and types[:1] in ([], ["n"], [""]):
                 try:
                     index = int(styles[0])
                 except ValueError:
@@ -344,6 +354,8 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 
 _DETAIL_TAG = tags(rb"c|f")
+# A cell's attributes as Excel, WPS and LibreOffice write them: r, then s and t when present.
+_PLAIN_C_ATTRS = re.compile(rb' r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?(\s*/?)')
 _R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for n in (rb"r", rb"s", rb"t"))
 
 
