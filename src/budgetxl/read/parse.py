@@ -107,6 +107,7 @@ class Match:
     continued: list[tuple[int, int]]
     repeated: list[tuple[int, int, str]]  # a closed block's label met again: reported
     score: int
+    covered: set[tuple[int, int]] | None = None  # the sheet's _covered cells, found once for both
 
     def has(self, kind: str) -> bool:
         return any(o.block.kind == kind for o in self.openings)
@@ -195,7 +196,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     if not openings:
         return None
     score = sum(2 if normalize_label(sheet.value(o.row, o.col)) in _own_words(o.block) else 1 for o in openings)
-    return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score)
+    return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score, covered)
 
 
 def _own_words(block: Any) -> tuple[str, ...]:
@@ -352,7 +353,7 @@ class SheetReader:
         self.used: set[tuple[int, int]] = set()
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {
             (r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
-        self.covered = _covered(sheet)
+        self.covered = match.covered if match.covered is not None else _covered(sheet)
 
     # -- helpers for the kinds -----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -15,6 +16,7 @@ from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref, percent_de
 from budgetxl.text import clean_text
 
 
+@lru_cache(maxsize=16384)  # the same few hundred cells in every form of a batch
 def a1(row: int, col: int) -> str:
     """0-based (row, col) → 'C12'."""
     ref: str = xl_rowcol_to_cell(row, col)
