@@ -9,7 +9,7 @@ import gc
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, NoReturn, TypeVar
 
 import typer
 
@@ -208,8 +208,10 @@ def install_signal_handlers() -> None:
 
 
 def main() -> None:
-    from budgetxl.cli import commands  # noqa: F401 - registers the commands
-
+    try:
+        from budgetxl.cli import commands  # noqa: F401 - registers the commands
+    except BudgetxlError as exc:  # the help of an option lists what a data file of templates/ holds
+        _data_file_error(exc)
     # The modules loaded so far live as long as the command: out of the garbage collector's sight,
     # its full collections during a long batch stay cheap.
     gc.freeze()
@@ -228,15 +230,19 @@ def main() -> None:
         stderr.print("已中断", markup=False, highlight=False)
         sys.exit(130)
     except BudgetxlError as exc:
-        # Raised before any command ran, while the commands were built from the data files in
-        # templates/ (a missing or broken file): the same clean message as inside a command.
-        if "--debug" in sys.argv:
-            raise
-        stderr.print(f"错误：{exc}", markup=False, highlight=False)
-        sys.exit(EXIT_USAGE)
+        _data_file_error(exc)
     except OSError as exc:  # writing to standard output failed (a full disk behind a redirect)
         if "--debug" in sys.argv or os_error_of(exc) is None:
             raise
         with contextlib.suppress(OSError):
             stderr.print(f"错误：{describe_os_error('标准输出', exc)}", markup=False, highlight=False)
         sys.exit(EXIT_FAIL)
+
+
+def _data_file_error(exc: BudgetxlError) -> NoReturn:
+    """Raised before any command ran, while the commands were built from the data files in
+    templates/ (a missing or broken file): the same clean message as inside a command, exit 2."""
+    if "--debug" in sys.argv:
+        raise exc
+    stderr.print(f"错误：{exc}", markup=False, highlight=False)
+    sys.exit(EXIT_USAGE)
