@@ -51,7 +51,7 @@ def examples(n: int) -> int:
 # Markers (registered in pyproject.toml): a test using LibreOffice or Chromium is marked so by
 # the fixture it asks for, and every such test is slow too; `pytest -m "not slow"` is the fast loop.
 
-_TOOL_FIXTURES = {"soffice": "soffice", "chromium": "chromium"}
+_TOOL_FIXTURES = {"soffice": "soffice", "lo_uno": "soffice", "chromium": "chromium"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -107,3 +107,24 @@ def soffice():
         return out
 
     return convert
+
+
+@pytest.fixture(scope="session")
+def lo_uno():
+    """Drive LibreOffice through its own API: lo_uno(steps) -> results (see tests/lo_uno.py)."""
+    from lo_uno import run_uno, uno_python
+
+    if soffice_path() is None:
+        if IN_CI:
+            pytest.fail("LibreOffice (soffice) must be installed in CI (.ci/run installs it)")
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui")
+    python = uno_python()
+    if python is None:
+        if IN_CI:
+            pytest.fail("LibreOffice's Python bridge (uno) must be installed in CI: apt-get install -y python3-uno")
+        pytest.skip("no Python with LibreOffice's uno module (apt-get install -y python3-uno)")
+
+    def run(steps):
+        return run_uno(python, steps)
+
+    return run

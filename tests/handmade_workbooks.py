@@ -19,12 +19,13 @@ def make_workbook(
     path: Path,
     *,
     revenue_total: Any = "=SUM(E4:E5)",
+    expenditure_total: Any = "=SUM(C4:C5)",
     indicators: list[tuple[str, str, str, Any]] | None = None,
     unit_name: str = "某某市某某局",
     funds: Any = 50,
 ) -> Path:
     """A filled 部门整体预算绩效目标表 on one sheet named 目标表, with 合计 rows under both sides
-    of the budget (left: a formula; right: `revenue_total`, a formula or a typed number)."""
+    of the budget (`expenditure_total` and `revenue_total`: a formula or a typed number)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "目标表"
@@ -38,7 +39,7 @@ def make_workbook(
         ws[f"{col}3"] = text
     ws["B4"], ws["C4"], ws["D4"], ws["E4"] = "基本支出", 100, "财政拨款", 150
     ws["B5"], ws["C5"], ws["D5"], ws["E5"] = "项目支出", 50, "其他资金", 0
-    ws["B6"], ws["C6"], ws["D6"], ws["E6"] = "合计", "=SUM(C4:C5)", "合计", revenue_total
+    ws["B6"], ws["C6"], ws["D6"], ws["E6"] = "合计", expenditure_total, "合计", revenue_total
     ws["A7"], ws["B7"] = "总体绩效目标", "目标1：完成年度工作任务。\n目标2：群众满意度不低于90%。"
     ws.merge_cells("B7:E7")
     ws["A8"] = "年度重点工作任务"

@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.formula import ArrayFormula
 
 _REF_RE = re.compile(r"(?<![A-Za-z_\u4e00-\u9fff'!])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
 
@@ -95,6 +96,10 @@ class Person:
         dv = self.validation_at(ref)
         assert dv is not None and dv.type == "list", f"{ref} has no drop-down list"
         formula = dv.formula1.lstrip("=")
+        same = re.fullmatch(r"INDIRECT\(INDEX\(\$([A-Z]+):\$\1,ROW\(\)\)\)", formula)
+        if same:  # the 一级 in the cell's own row, wherever the rule's range starts
+            source = self.ws[f"{same.group(1)}{self.ws[ref].row}"].value
+            return self.named_values(source) if source else []
         m = re.fullmatch(r"INDIRECT\((\$?[A-Z]+\$?\d+)\)", formula)
         if m:
             # relative to the range's top-left cell, as Excel stores it
@@ -142,6 +147,8 @@ class Person:
             for c in row:
                 if isinstance(c.value, str) and c.value.startswith("="):
                     c.value = shift_formula(c.value, idx, amount)
+                elif isinstance(c.value, ArrayFormula):  # a total: its text and its own cell move
+                    c.value = ArrayFormula(c.coordinate, shift_formula(c.value.text, idx, amount))
         for dv in ws.data_validations.dataValidation:
             old_top = min(r.min_row for r in dv.sqref.ranges)
             dv.sqref = openpyxl.worksheet.cell_range.MultiCellRange(

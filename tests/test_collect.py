@@ -533,3 +533,43 @@ def test_summary_prints_readable_and_whole(compared: Path, tmp_path: Path, soffi
     assert len(expected) > 10
     missing = [v for v in expected if v not in text]
     assert not missing, missing
+
+
+def test_untouched_and_barely_filled_templates_do_not_pass(tmp_path: Path) -> None:
+    """A template sent back untouched, or with only the goal and one indicator per 二级 (no budget
+    amounts, no tasks), has errors: check fails and collect counts it 有错误, not 通过."""
+    from budgetxl.render.template import make_template
+
+    from template_filling import Person
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    untouched = make_template(folder / "原样.xlsx", "某某区甲局", 2024)
+    barely = make_template(folder / "只填目标.xlsx", "某某区乙局", 2024)
+    p = Person(barely)
+    p.type(f"B{p.row_of('总体绩效目标')}", "完成年度工作。")
+    header = p.row_of("一级指标")
+    seen = set()
+    for row in range(header + 1, p.ws.max_row + 1):
+        level2 = p.ws[f"C{row}"].value
+        if level2 and level2 not in seen:
+            seen.add(level2)
+            p.type(f"D{row}", f"{level2}的指标")
+            p.type(f"E{row}", "100%")
+    p.save()
+    assert len(seen) == 9
+
+    report = check_workbook(untouched)
+    assert not report.valid
+    assert sorted(set(report.codes())) == ["BX103", "BX107", "BX108", "BX109"]
+    assert report.codes().count("BX107") == 4
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["BX108"].cell == "A8" and by_code["BX109"].cell == "A18"  # the blocks' labels
+    report = check_workbook(barely)
+    assert not report.valid
+    assert sorted(f.code for f in report.findings if f.severity == "error") == ["BX107"] * 4 + ["BX108"]
+    assert {f.cell for f in report.findings if f.code == "BX107"} == {"C4", "C5", "E4", "E5"}
+
+    result = collect([folder], tmp_path / "汇总.xlsx")
+    assert {Path(r.path).name: r.status for r in result.records} == {"原样.xlsx": "errors", "只填目标.xlsx": "errors"}
+    assert result.counts["ok"] == 0 and result.counts["errors"] == 2

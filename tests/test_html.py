@@ -297,7 +297,7 @@ def test_check_and_diff_commands_write_the_pages(chromium, tmp_path, broken_form
     assert len(doc.all("section", "file")) == 2
     unreadable = doc.all("li", "unreadable")
     assert [li.all("span", "path")[0].text for li in unreadable] == [str(bad)]
-    assert unreadable[0].all("div", "reason")[0].text == "不是电子表格文件（应为 .xlsx、.xls 或 .ods）"  # the reason, not "see the terminal"
+    assert unreadable[0].all("div", "reason")[0].text == "这是纯文本文件，不是电子表格；请提交填写好的 Excel 工作簿（.xlsx）"  # the reason, not "see the terminal"
     assert "命令行" not in out.read_text(encoding="utf-8")
 
     newer = tmp_path / "2024.yaml"

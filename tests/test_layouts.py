@@ -16,6 +16,7 @@ import yaml
 from budgetxl import layout as layout_mod
 from budgetxl.blocks.base import get_path
 from budgetxl.errors import InputError, ReadError
+from budgetxl.formulas import summed_ranges
 from budgetxl.layout import all_layouts, available_layouts, load_layout
 from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, load_form
 from budgetxl.read import read_forms, read_workbook
@@ -57,7 +58,8 @@ def test_central_total_is_a_formula_with_its_value(tmp_path):
     header = next(r for r in ws.iter_rows() if any(c.value == "资金总额" for c in r))
     total = next(c for c in header if c.value == "资金总额")
     below = ws.cell(total.row + 1, total.column)
-    assert below.value.startswith("=SUM(") and "C" in below.value
+    row = total.row + 1  # 财政拨款 and 其他资金 (two merged columns) beside it, counted as the reader counts
+    assert summed_ranges(below.value.text) == [f"C{row}:C{row}", f"D{row}:D{row}"]
     cached = openpyxl.load_workbook(path, data_only=True).active.cell(total.row + 1, total.column).value
     assert Decimal(str(cached)) == Decimal("5350.5")
     assert ws["A2"].value == "（2024年度）"  # the year in the subtitle row
@@ -70,7 +72,7 @@ def test_guangxi_amounts_are_written_in_yuan_and_read_back_in_wanyuan(tmp_path):
     values = {ws.cell(r, 2).value: ws.cell(r, 4).value for r in range(1, ws.max_row + 1)}
     assert values["其中：一般公共预算拨款"] == pytest.approx(86501234.56)
     assert values["其他资金"] == 3205000
-    assert str(values["合计"]).startswith("=SUM(")
+    assert summed_ranges(values["合计"].text) is not None  # the total counting text amounts too
     assert read_workbook(path).form.budget.revenues[0].amount == Decimal("8650.123456")
 
 
@@ -365,6 +367,20 @@ def test_swapped_columns_render_and_read_back(layouts_copy, tmp_path):
     headers = [c.value for row in ws.iter_rows() for c in row if c.value in ("三级指标", "指标值", "名称", "主要实施内容")]
     assert headers[:2] == ["主要实施内容", "名称"] and headers[-2:] == ["指标值", "三级指标"]
     assert read_workbook(out).form == seed
+
+
+def test_a_layout_missing_a_column_its_block_needs_is_refused_naming_file_and_block(layouts_copy, tmp_path):
+    from test_cli import run
+
+    path = layouts_copy / "guangxi.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    block = next(b for b in data["blocks"] if b["kind"] == "numbered")
+    block["columns"][1]["field"] = "content"  # the numbered texts' column named otherwise
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    res = run("template", "--unit", "某单位", "--year", "2025", "--layout", "guangxi", "-o", str(tmp_path / "t.xlsx"))
+    assert res.returncode != 0 and "Traceback" not in res.stderr and "意外错误" not in res.stderr, res.stderr
+    assert "guangxi.yaml" in res.stderr and "blocks.functions" in res.stderr and "text" in res.stderr, res.stderr
+    assert not (tmp_path / "t.xlsx").exists()
 
 
 # --------------------------------------------------------------------------------------------

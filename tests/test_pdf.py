@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -421,3 +422,48 @@ def test_readme_python_example_runs(tmp_path):
     assert str(plan.breaks) in res.stdout
     assert len(layout_pages(tmp_path / "outputs" / "fengyang-2023.pdf")) == len(plan.pages)
     assert "未变" in (tmp_path / "outputs" / "same.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# The Normal style: the form's font, so that any program measures the columns alike
+
+
+def normal_font(path: Path) -> tuple[str, float]:
+    """The font of a workbook's Normal style (the first cell style's font in styles.xml)."""
+    styles = minidom.parseString(zipfile.ZipFile(path).read("xl/styles.xml"))
+    normal = next(x for x in styles.getElementsByTagName("cellStyleXfs")[0].getElementsByTagName("xf"))
+    font = styles.getElementsByTagName("fonts")[0].getElementsByTagName("font")[int(normal.getAttribute("fontId"))]
+    return (font.getElementsByTagName("name")[0].getAttribute("val"),
+            float(font.getElementsByTagName("sz")[0].getAttribute("val")))
+
+
+def test_every_workbook_has_the_forms_font_as_its_normal_style(tmp_path):
+    """Form, template, comparison and summary: Normal is 宋体 10 (a digit 7 px wide in Excel, the
+    unit the widths are planned in), not Calibri 11, which is missing on Linux and 信创 PCs."""
+    from budgetxl.render.template import make_template
+
+    form = render_form(load_form(SEED), tmp_path / "form.xlsx")
+    template = make_template(tmp_path / "template.xlsx", "某局", 2024)
+    res = run_cli("diff", str(SEED), str(SEED), "-o", str(tmp_path / "same.xlsx"))
+    assert res.returncode == 0, res.stderr
+    res = run_cli("collect", str(form), "-o", str(tmp_path / "summary.xlsx"))
+    assert res.returncode in (0, 1), res.stderr
+    for path in (form, template, tmp_path / "same.xlsx", tmp_path / "summary.xlsx"):
+        assert normal_font(path) == ("宋体", 10.0), path.name
+        # and no font follows the theme's (Calibri): each names its own
+        assert b'<scheme val="minor"/>' not in zipfile.ZipFile(path).read("xl/styles.xml"), path.name
+    assert column_px(8.43) == 64  # Excel's default column in that unit
+
+
+@pytest.mark.soffice
+def test_a_plain_libreoffice_prints_the_form_near_its_size(tmp_path, soffice, seed_pdf):
+    """Printed by a LibreOffice of its own (no budgetxl replacement table, Calibri missing), the
+    form's text is within 15 % of its size in `budgetxl pdf` (with a Calibri Normal style it
+    printed at 78 %: the stand-in's wider digits made every column wider)."""
+    from printed import printed_sizes
+
+    rendered = render_form(load_form(SEED), tmp_path / "form.xlsx")
+    plain = soffice(rendered, "pdf", tmp_path / "plain")
+    expected = min(printed_sizes(seed_pdf))
+    shown = min(printed_sizes(plain))
+    assert shown >= 0.85 * expected, (shown, expected)

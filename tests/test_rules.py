@@ -100,6 +100,21 @@ CASES: dict[str, tuple[Builder, Builder, str]] = {
     "BX102": (lambda t: validate(form(year=None)), lambda t: validate(form(year=2025)), "year"),
     "BX103": (lambda t: validate(form(overall_goal="")), lambda t: validate(form(overall_goal="目标")), "overall_goal"),
     "BX104": (lambda t: with_task(name=""), lambda t: with_task(name="任务"), "tasks[0].name"),
+    "BX107": (
+        lambda t: with_amount(("budget", "revenues", 1, "amount"), None),
+        lambda t: with_amount(("budget", "revenues", 1, "amount"), "0"),
+        "budget.revenues[1].amount",
+    ),
+    "BX108": (
+        lambda t: validate(form(tasks=[{"group": "other", "name": "其他任务"}])),
+        lambda t: validate(form(tasks=[{"group": "key", "name": "重点任务"}])),
+        "tasks.key",
+    ),
+    "BX109": (
+        lambda t: with_indicators([(l1, l2, "", "") for l1, l2, _, _ in BASE_ROWS]),
+        lambda t: with_indicators([*((l1, l2, "", "") for l1, l2, _, _ in BASE_ROWS[:3]), BASE_ROWS[3]]),
+        "indicators",
+    ),
     "BX105": (
         lambda t: with_indicator(0, name=""),
         lambda t: with_indicator(0, name="", target=""),  # a placeholder row, not a missing name
@@ -137,6 +152,11 @@ CASES: dict[str, tuple[Builder, Builder, str]] = {
         lambda t: workbook(t, revenue_total=140),
         lambda t: workbook(t, revenue_total=150),
         "budget.revenues.total",
+    ),
+    "BX123": (
+        lambda t: workbook(t, expenditure_total="=SUM(C4:C4)"),  # a formula leaving a row out
+        lambda t: workbook(t, expenditure_total="=SUM(C4:C5)"),
+        "budget.expenditures.total",
     ),
     "BX201": (
         lambda t: with_indicator(0, level1="产出效果指标"),
@@ -262,7 +282,37 @@ def test_balance_ignores_blank_budget():
         for line in data["budget"][side]:
             line["amount"] = None
     data["tasks"][0]["funds"] = None
-    assert validate(form_from_data(data)).findings == ()
+    report = validate(form_from_data(data))
+    assert "BX120" not in report.codes()
+    assert report.codes() == ["BX107"] * 4  # each blank amount is missing, not unbalanced
+
+
+def test_missing_budget_lines_are_named_in_the_layouts_words():
+    data = base_data()
+    data["budget"]["revenues"] = [{"name": "财政拨款", "amount": "150"}]
+    (f,) = validate(form_from_data(data)).findings
+    assert (f.code, f.field) == ("BX107", "budget.revenues")
+    assert f.message == "收入来源中缺少“其他资金”一项及其金额"
+    central = form_from_data({"year": 2024, "unit_name": "某部", "layout": "central",
+                              "budget": {"revenues": [{"name": "财政拨款", "amount": "10"}, {"name": "其他资金"}]},
+                              "overall_goal": "目标", "tasks": [],
+                              "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "", "target": ""}]})
+    report = validate(central)
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["BX107"].message == "年度部门整体支出预算（万元）中“其他资金”的金额未填写（没有的填 0）"
+    assert by_code["BX108"].message == "“年度主要任务”未填写：至少要填写一项任务"
+    assert by_code["BX109"].message == "“年度绩效指标”未填写：没有任何三级指标及其指标值"
+    assert "BX210" not in report.codes() and "BX211" not in report.codes()  # said once, by BX109
+
+
+def test_no_required_tasks_where_the_layout_has_no_required_block():
+    jiangxi = form_from_data({"year": 2024, "unit_name": "某局", "layout": "jiangxi",
+                              "budget": {"revenues": [{"name": "财政拨款", "amount": "10"}, {"name": "其他经费", "amount": "0"}],
+                                         "expenditures": [{"name": "基本支出", "amount": "10"}, {"name": "项目支出", "amount": "0"}]},
+                              "overall_goal": "目标", "indicators": base_data()["indicators"]})
+    assert validate(jiangxi).findings == ()
+    # 其他需完成的任务 is optional: a form with key tasks only is complete
+    assert "BX108" not in validate(form()).codes()
 
 
 def test_several_bad_amounts_all_reported_and_the_rest_still_checked():
@@ -335,6 +385,15 @@ def test_seed_has_no_errors_and_exactly_the_two_expected_warnings():
     assert seed.indicators[35].name == "工程按期完成率"
     assert "9750" in report.findings[0].message and "9696.18" in report.findings[0].message
     assert report.extra == {"framework": "2015"}
+
+
+def test_task_funds_warning_gives_each_blocks_part():
+    """BX121 adds all tasks while the sheet's 合计 adds one block: the message says what each adds,
+    so the clerk can find the figures on the sheet; with one block there is nothing to split."""
+    (finding,) = validate(load_form(EXAMPLE)).findings[:1]
+    assert "9750 万元（其中“年度重点工作任务” 4 项 2100 万元，“其他需完成的任务（可选填）” 12 项 7650 万元）" in finding.message
+    (single,) = [f for f in with_task(funds="60").findings if f.code == "BX121"]
+    assert single.message.startswith("1 项任务的拟投入资金合计 60 万元，超过项目支出 50 万元")
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from budgetxl.errors import InputError
+from budgetxl.formulas import amount_sum
 from budgetxl.frameworks import get_framework
 from budgetxl.layout import load_layout
 from budgetxl.model import Indicator
@@ -175,6 +176,42 @@ def test_dropdown_lists_come_from_the_framework(tmp_path):
             assert p.options(f"C{r}") == list(fw.level2(l1))  # dependent on the same row's 一级
 
 
+def test_rules_over_rows_hold_no_relative_reference_and_survive_insertion(blank, plan):
+    """What Excel and WPS read from the file: the 二级 list names the 一级 of the validated cell's
+    own row (INDEX over the 一级 column by ROW()), so no program shifting relative references on
+    insertion can make it follow the row above; labels over rows a department inserts into are
+    unlocked, unshaded, merged over their block and guarded by a rule keeping their text. After
+    rows are inserted the way Excel does, every row still offers its own 一级's list."""
+    p = Person(blank)
+    ind = p.row_of("一级指标")
+    level2 = p.validation_at(f"C{ind + 1}")
+    assert level2.formula1 == "INDIRECT(INDEX($B:$B,ROW()))"
+    first, last = plan.input_rows["indicators"]
+    assert str(level2.sqref) == f"C{first + 1}:C{last + 1}"
+    conditional = [r.formula[0] for cf in p.ws.conditional_formatting for r in cf.rules if "B" in str(cf.sqref)]
+    assert "INDEX($B:$B,ROW())=INDEX($B:$B,ROW()-1)" in conditional
+    open_labels = [c for c in plan.plan.cells if c.style == "label_open"]
+    assert {c.value for c in open_labels} == {"年度重点工作任务", "其他需完成的任务（可选填）", "绩效指标"}
+    for c in open_labels:
+        ref = cell_ref(c.row, c.col)
+        assert p.ws[ref].protection.locked is False and p.ws[ref].fill.fill_type is None and p.ws[ref].font.b
+        assert f"{ref}:{cell_ref(c.last_row, c.col)}" in {str(m) for m in p.ws.merged_cells.ranges}
+        rule = p.validation_at(ref)
+        assert rule.type == "custom" and rule.formula1 == f'INDEX($A:$A,ROW())="{c.value}"'
+        assert rule.errorStyle in (None, "stop") and rule.error == template_texts().errors.label.message
+    locked = [c for c in plan.plan.cells if c.style == "label"]
+    assert locked and all(p.ws[cell_ref(c.row, c.col)].protection.locked is not False for c in locked)
+
+    benefit = p.row_of("效益指标", col=2, after=ind)
+    p.insert_row(benefit)  # between 产出指标's last row and 效益指标's first
+    p.insert_row(ind + 2)  # inside the first group
+    for r in range(ind + 1, last + 4):
+        l1 = p.ws[f"B{r}"].value or "效益指标"  # the inserted rows are empty: 一级 picked there
+        p.ws[f"B{r}"] = l1
+        assert p.options(f"C{r}") == p.named_values(l1), r
+    assert f"A{ind}:A{last + 3}" in {str(m) for m in p.ws.merged_cells.ranges}
+
+
 def test_amount_cells_accept_only_numbers_at_least_zero(blank, plan):
     p = Person(blank)
     texts = template_texts()
@@ -208,9 +245,39 @@ def test_totals_are_formulas_carrying_their_value(blank):
     formulas = openpyxl.load_workbook(blank).worksheets[0]
     values = openpyxl.load_workbook(blank, data_only=True).worksheets[0]
     r = Person(blank).row_of("合计", col=2)
-    assert formulas[f"C{r}"].value == f"=SUM(C{r - 2}:C{r - 1})"
+    total = formulas[f"C{r}"].value  # an array formula: it counts amounts typed as text too
+    assert total.ref == f"C{r}" and total.text == amount_sum([f"C{r - 2}:C{r - 1}"])
     assert values[f"C{r}"].value == 100.5 and values[f"E{r}"].value == pytest.approx(10891.615675)
     assert values[f"F{r}"].value == template_texts().check.bad  # 100.5 ≠ 10891.615675
+
+
+def test_totals_count_amounts_typed_as_text_as_the_reader_does(tmp_path):
+    """Funds typed as text: the template's 合计 (saved by openpyxl without results, so budgetxl
+    computes it as a spreadsheet would) is the sum the reader reads, and check is quiet; a plain
+    =SUM put back in its place leaves the text out, and check names the cells (BX123)."""
+    from budgetxl.read import read_workbook
+    from budgetxl.rules import check_workbook
+
+    path = make_template(tmp_path / "t.xlsx", "某局", 2024)
+    p = Person(path)
+    header = p.row_of("名称")
+    for k, funds in enumerate(["1,800", 300, "１５０万元"]):
+        p.type(f"B{header + 1 + k}", f"任务{k}")
+        p.type(f"D{header + 1 + k}", funds)
+    p.save()
+    result = read_workbook(path)
+    assert [t.funds for t in result.form.tasks] == [Decimal(1800), Decimal(300), Decimal(150)]
+    assert result.totals["tasks.key.total"] == Decimal(2250)
+    assert result.text_amounts == {"tasks[0].funds", "tasks[2].funds"}
+    assert "BX123" not in check_workbook(path).codes()
+
+    total = p.row_of("合计", col=2, after=header)
+    p.ws[f"D{total}"] = f"=SUM(D{header + 1}:D{total - 1})"
+    p.save()
+    (finding,) = [f for f in check_workbook(path).findings if f.code == "BX123"]
+    assert finding.cell == f"D{total}" and finding.severity == "warning"
+    assert finding.message.startswith("表中合计为 300 万元，而各项金额之和为 2250 万元（相差 1950 万元）")
+    assert f"D{header + 1}、D{header + 3} 的金额是以文字形式填写的" in finding.message
 
 
 @pytest.mark.parametrize("amounts, state", [
@@ -223,7 +290,7 @@ def test_check_value_and_red_rule(amounts, state):
     row, col = tplan.check_cell
     check = tplan.formula_at(row, col)
     assert check.value == getattr(template_texts().check, state)
-    assert check.formula.startswith("=IF(COUNT(")
+    assert check.formula.startswith("=IF(COUNTA(")  # an amount typed as text is filled too
     red = [h for h in tplan.highlights if h.style == "check_bad"]
     assert {(h.first_row, h.first_col) for h in red} == {(row, 2), (row, 4), (row, col)}
     assert col == tplan.plan.layout.ncols  # beside the form, outside the printed columns

@@ -14,6 +14,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from budgetxl.formulas import summed_ranges
 from budgetxl.model import form_from_data, load_form
 from budgetxl.read import read_workbook
 from budgetxl.render.template import make_template
@@ -122,7 +123,7 @@ def test_filled_template_reads_back_exactly_after_libreoffice(tmp_path, soffice)
     assert result.form == meant
     assert result.findings == ()
     # the 合计 formulas grew with the inserted row, and LibreOffice computed them
-    assert result.formulas["tasks.key.total"] == "SUM(D9:D14)"
+    assert summed_ranges(result.formulas["tasks.key.total"]) == ["D9:D14"]
     values = openpyxl.load_workbook(resaved, data_only=True).worksheets[0]
     p = Person(resaved)
     total = p.row_of("合计", col=2, after=p.row_of("名称"))

@@ -429,4 +429,5 @@ def run_batch(
     )
 
 
-__all__ = ["FILE_TIMEOUT_SECONDS", "JOBS_PER_CORE", "Outcome", "cap_jobs", "chunk_size_for", "default_jobs", "describe_exception", "iter_batch", "run_batch"]
+__all__ = ["FILE_TIMEOUT_SECONDS", "JOBS_PER_CORE", "Outcome", "cap_jobs", "chunk_size_for", "default_jobs",
+           "describe_exception", "iter_batch", "run_batch"]

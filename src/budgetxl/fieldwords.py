@@ -37,7 +37,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "Budget": {"expenditures": "部门预算支出", "revenues": "收入来源", "sections": "补充栏目"},
     "BudgetSection": {"left_heading": "左栏标题", "right_heading": "右栏标题", "left": "左栏", "right": "右栏"},
     "BudgetLine": {"name": "名称", "amount": "金额"},
-    "Task": {"group": "类别", "name": "名称", "content": "主要实施内容", "funds": "拟投入的资金", "goal": "期望达到的目标"},
+    "Task": {"group": "类别", "name": "名称", "content": "主要实施内容", "funds": "拟投入的资金",
+             "goal": "期望达到的目标"},
     "Indicator": {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "指标值"},
 }
 

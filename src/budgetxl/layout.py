@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -141,6 +141,20 @@ class _Block(_Data):
     def position(self, field: str) -> tuple[int, int] | None:
         return self._by_field.get(field)
 
+    def needed_column(self, field: str) -> Column:
+        """The column `field` that the block's kind cannot do without; a layout lacking it is refused."""
+        column = self.column(field)
+        if column is None:
+            raise LayoutError(f"blocks.{self.key}: 版式的这一栏目缺少 field 为 {field} 的列")
+        return column
+
+    def needed_position(self, field: str) -> tuple[int, int]:
+        """The position of the column `field` that the block's kind cannot do without."""
+        pos = self.position(field)
+        if pos is None:
+            raise LayoutError(f"blocks.{self.key}: 版式的这一栏目缺少 field 为 {field} 的列")
+        return pos
+
     @cached_property
     def _by_field(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -250,7 +264,8 @@ class NumberedBlock(_Block):
     @property
     def number_pattern(self) -> re.Pattern[str]:
         head, _, tail = self.number.partition("{n}")
-        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)" + re.escape(normalize_label(tail)))
+        return re.compile(re.escape(normalize_label(head)) + r"([0-9]+|[一二三四五六七八九十]+)"
+                          + re.escape(normalize_label(tail)))
 
 
 class TableBlock(_Block):
@@ -260,6 +275,7 @@ class TableBlock(_Block):
     field: str
     group: str = ""  # the model's `group` of the rows this block holds
     totals: bool = False
+    required: bool = False  # a form in this layout must have at least one row here (BX108)
 
 
 class IndicatorTotal(_Data):
@@ -343,10 +359,14 @@ class TextsBlock(_Block):
 
 
 Block = Annotated[
-    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
+    ValueBlock | FieldsBlock | InfoBlock | PairsBlock | AmountRowBlock | AmountListBlock | TextBlock | NumberedBlock
+    | TableBlock | IndicatorsBlock | IndicatorSetsBlock | TextsBlock,
     Field(discriminator="kind"),
 ]
 BUDGET_KINDS = ("pairs", "amount_row", "amount_list")
+# The columns a block kind cannot do without (the layout is refused when one is missing).
+NEEDED_COLUMNS = {"amount_list": ("name", "amount"), "pairs": ("left.amount", "right.amount"),
+                  "numbered": ("number", "text")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +431,9 @@ class Layout(_Data):
             seen.add(block.key)
             if block.parent is not None and self.label_columns < 2:
                 raise ValueError(f"blocks.{block.key}.parent: 上级栏目名称需要两列栏目名称（label_columns: 2）")
+            missing = [f for f in NEEDED_COLUMNS.get(block.kind, ()) if block.column(f) is None]
+            if missing:
+                raise ValueError(f"blocks.{block.key}: {block.kind} 栏目缺少 field 为 {'、'.join(missing)} 的列")
             spans = sum(c.span for c in block.columns)
             if block.kind == "indicator_sets":
                 spans *= len(block.sets)
@@ -505,11 +528,13 @@ class Layout(_Data):
 
     @property
     def budget_block(self) -> PairsBlock | AmountRowBlock | AmountListBlock | None:
-        return self.first_of(*BUDGET_KINDS)
+        block: PairsBlock | AmountRowBlock | AmountListBlock | None = self.first_of(*BUDGET_KINDS)
+        return block
 
     @property
     def indicators_block(self) -> IndicatorsBlock | IndicatorSetsBlock | None:
-        return self.first_of("indicators", "indicator_sets")
+        block: IndicatorsBlock | IndicatorSetsBlock | None = self.first_of("indicators", "indicator_sets")
+        return block
 
     def task_block(self, group: str) -> TableBlock | None:
         return next((b for b in self.blocks if b.kind == "table" and b.field == "tasks" and b.group == group), None)
@@ -674,7 +699,7 @@ def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         blocks = _merge_blocks(base.get("blocks"), data.pop("blocks", base.get("blocks")), name)
         data = _deep_merge(base, data)
         data["blocks"] = blocks
-    return data
+    return cast("dict[str, Any]", data)  # a mapping read from YAML: its keys are the layout's field names
 
 
 def layout_from_data(data: dict[str, Any], source: str = "<data>") -> Layout:
@@ -682,15 +707,23 @@ def layout_from_data(data: dict[str, Any], source: str = "<data>") -> Layout:
     try:
         return Layout.model_validate(data)
     except ValidationError as exc:
-        details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        details = [_problem_text(e) for e in exc.errors()]
         raise LayoutError(f"版式 {source} 有误", details=details) from None
+
+
+def _problem_text(error: Any) -> str:
+    """One validation problem of a layout file, worded for its author: where, then what (a
+    check of the whole layout names its place itself, without pydantic's 'Value error, ')."""
+    where = ".".join(str(p) for p in error["loc"])
+    what = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {what}" if where else what
 
 
 @lru_cache(maxsize=None)
 def load_layout(name: str | None = None) -> Layout:
     """The layout called `name` (templates/NAME.yaml), resolved through `extends`."""
     name = name or DEFAULT_LAYOUT
-    return layout_from_data(_raw_layout(name), name)
+    return layout_from_data(_raw_layout(name), f"{name}（{templates_dir() / (name + '.yaml')}）")
 
 
 def available_layouts() -> list[str]:

@@ -76,7 +76,8 @@ def without_thousands(text: str) -> str:
     if "," not in text:
         return text
     if not _THOUSANDS_RE.fullmatch(text):
-        raise ValueError(f"“{shorten(text, 30)}”中的逗号不是千位分隔符（千位分隔符每三位一个，如 1,800；小数点请用“.”）")
+        raise ValueError(f"“{shorten(text, 30)}”中的逗号不是千位分隔符"
+                         "（千位分隔符每三位一个，如 1,800；小数点请用“.”）")
     return text.replace(",", "")
 
 
@@ -310,7 +311,8 @@ class _Loader(YAML_SAFE_LOADER):  # type: ignore[misc,valid-type]
                     if key_node.value in seen:
                         raise DuplicateKey(key_node.value, seen[key_node.value], line)
                     seen[key_node.value] = line
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 class _NoAliasLoader(_Loader):
@@ -440,7 +442,8 @@ def form_from_data(data: Any, source: str = "<data>") -> Any:
 
 def load_form(path: str | Path) -> Form:
     """Load a Form from a .yaml/.yml or .json file; InputError names the file and field."""
-    return form_from_data(read_data(path), str(Path(path)))
+    form: Form = form_from_data(read_data(path), str(Path(path)))
+    return form
 
 
 MAX_FORM_BYTES = 64 * 1024 * 1024  # a form file is a few dozen kilobytes
@@ -554,7 +557,7 @@ def json_duplicate_lines(text: str) -> tuple[str, int, int] | None:
 def json_schema(kind: str = "department") -> dict[str, Any]:
     """The JSON Schema of form files of `kind`."""
     form = form_kind(kind, "--kind")
-    schema = form.model.model_json_schema(mode="validation")
+    schema: dict[str, Any] = form.model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"{form.title} (budgetxl {form.model.__name__})"
     return schema

@@ -3,8 +3,9 @@
 Each run uses a user profile of its own in a temporary folder, so parallel runs never share
 LibreOffice's lock or settings, and that profile carries a font replacement table: where a font
 the workbook names is not installed (宋体 on Linux), LibreOffice prints with a Noto CJK face of
-the same style, and the PDF embeds it. The workbook's default font (Calibri), which measures the
-column widths, is replaced by a font with about the same digit width when it is missing, so the
+the same style, and the PDF embeds it. The workbook's default font measures the column widths:
+budgetxl's own workbooks name the form's 宋体 (see render.xlsx.Workbook); others' usually
+Calibri, replaced by a font with about the same digit width when it is missing, so the
 fit-to-width scale stays close to Excel's and the text is not shrunk.
 """
 

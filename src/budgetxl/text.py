@@ -1,8 +1,10 @@
 """Text helpers: normalising labels for matching, and measuring CJK/Latin text for row heights.
 
 Measured facts this module rests on (see DESIGN.md §5):
-- Excel's column width unit is the width of "0" in the default font (7 px for Calibri 11) plus
-  5 px padding; a CJK glyph is one em wide (13.3 px at 10 pt), Latin letters and digits about half.
+- Excel's column width unit is the width of "0" in the workbook's Normal font plus 5 px padding:
+  7 px for 宋体 10 pt (a 13 px em, digits half an em, as for Calibri 11), the Normal style of
+  every workbook budgetxl writes (NORMAL_FONT_SIZE); a CJK glyph is one em wide (13.3 px at
+  10 pt), Latin letters and digits about half.
 - Excel with 宋体 needs about 1.3–1.35 em per line, LibreOffice with Noto CJK about 1.5 em: we
   estimate line breaks with Excel's narrower columns and give every line 1.5 em, so the text shows
   in Excel, WPS and LibreOffice alike.
@@ -62,21 +64,27 @@ def clean_text(value: str) -> str:
 # Measuring
 
 PX_PER_PT = 96 / 72
+# The Normal style's size (its font is the form's, 宋体): a digit 7 px wide, the unit of
+# column_px; Excel's default column of 8.43 such units is 64 px and a default row 18 px.
+NORMAL_FONT_SIZE = 10
+NORMAL_DIGIT_PX = 7
+NORMAL_COLUMN_PX = 64
+NORMAL_ROW_PX = 18
 LINE_EM = 1.5  # line height per em that shows in Excel, WPS and LibreOffice alike
 CELL_PADDING_PX = 6  # left + right inner margin Excel leaves in a cell
 ROW_PADDING_PT = 4.0  # top + bottom breathing room
 
 
 def column_px(width_chars: float) -> int:
-    """Pixel width of a column of `width_chars` Excel character units (Calibri 11: 7 px + 5)."""
+    """Pixel width of a column of `width_chars` Excel character units (宋体 10: 7 px + 5)."""
     if width_chars <= 0:
         return 0
-    return int(width_chars * 7 + 5)
+    return int(width_chars * NORMAL_DIGIT_PX + 5)
 
 
 def column_chars(width_px: float) -> float:
     """Excel character units of a column `width_px` wide (the inverse of `column_px`)."""
-    return max(0.0, (width_px - 5) / 7)
+    return max(0.0, (width_px - 5) / NORMAL_DIGIT_PX)
 
 
 def text_px(text: str, size_pt: float) -> float:

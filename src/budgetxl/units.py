@@ -121,10 +121,13 @@ def load_units(path: str | Path, layout: Layout | None = None) -> UnitTable:
     except csv.Error as exc:
         after = rows[-1][0] if rows else 0
         if "end of data" in str(exc):
-            raise InputError(f"{path}: 第 {after + 1} 行有一个引号（\"）没有配对，从这里到文件末尾都会被当成一个单元格；"
+            raise InputError(f"{path}: 第 {after + 1} 行有一个引号（\"）没有配对，"
+                             "从这里到文件末尾都会被当成一个单元格；"
                              "请补上或删去这个引号") from None
-        raise InputError(f"{path}: 第 {reader.line_num} 行的引号用法不对：用引号括起的单元格，结束的引号后应紧跟分隔符"
-                         f"（{_DELIMITER_NAMES.get(delimiter, delimiter)}）；单元格里的引号要写成两个（\"\"）") from None
+        raise InputError(f"{path}: 第 {reader.line_num} 行的引号用法不对："
+                         "用引号括起的单元格，结束的引号后应紧跟分隔符"
+                         f"（{_DELIMITER_NAMES.get(delimiter, delimiter)}）；"
+                         "单元格里的引号要写成两个（\"\"）") from None
     rows = [(n, [clean_text(c) for c in row]) for n, row in rows]
     rows = [(n, row) for n, row in rows if any(row)]
     if not rows:

@@ -70,7 +70,7 @@ def held_paths(layout: Layout) -> set[str]:
             out.update((b.left, b.right, b.sections))
         elif b.kind == "amount_row":
             out.update(c.field[: -len(".total")] if c.field.endswith(".total") else c.field for c in b.column_map)
-        elif b.kind in ("fields", "texts"):
+        elif b.kind == "fields" or b.kind == "texts":
             out.update(c.field for c in b.column_map)
         elif b.kind == "indicator_sets":
             out.update(s.field for s in b.sets)

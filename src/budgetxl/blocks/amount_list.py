@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 from budgetxl.blocks.base import form_model, from_sheet, get_path, header_key, item_model, sheet_problem, to_sheet
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from budgetxl.model import Form
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
+    from budgetxl.render.template_plan import TemplateBuilder
 
 
 def problems(block: AmountListBlock, form: Form, layout: Layout) -> list[str]:
@@ -81,7 +82,8 @@ def written_names(block: AmountListBlock, lines: Sequence[Any]) -> list[tuple[st
 
 
 def plan(b: SheetBuilder, block: AmountListBlock, form: Form, row: int) -> int:
-    npos, apos = block.position("name"), block.position("amount")
+    npos, apos = block.needed_position("name"), block.needed_position("amount")
+    t = cast("TemplateBuilder", b)  # in a template, its builder: what b.template guards below
     lines = get_path(form, block.field)
     path = block.field
     first = row
@@ -92,7 +94,7 @@ def plan(b: SheetBuilder, block: AmountListBlock, form: Form, row: int) -> int:
     total_row = None
     if block.total is not None and block.total.position == "first":
         total_row, row = row, row + 1
-    name_style = block.column("name").style or "text_center"
+    name_style = block.needed_column("name").style or "text_center"
     main_rows: list[int] = []
     for k, ((name, indented), line) in enumerate(zip(written_names(block, lines), lines)):
         style = "text_indent" if indented else name_style
@@ -101,13 +103,13 @@ def plan(b: SheetBuilder, block: AmountListBlock, form: Form, row: int) -> int:
         if not _is_detail(line):
             main_rows.append(row)
         row += 1
-    empty = b.empty_rows_for(block) if b.template else 0
+    empty = t.empty_rows_for(block) if b.template else 0
     for _ in range(max(empty, 0 if lines else 1)):
         b.put(row, npos[0], None if b.template else "", "input_text" if b.template else name_style, last_col=npos[1])
         b.put(row, apos[0], None, "input_amount" if b.template else "amount", last_col=apos[1])
         if b.template:
-            b.amount_rule(row, apos[0], row)
-            b.empty_rows.add(row)
+            t.amount_rule(row, apos[0], row)
+            t.empty_rows.add(row)
             main_rows.append(row)
         elif not lines:
             main_rows.append(row)
@@ -141,7 +143,7 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 def read(r: SheetReader, block: AmountListBlock, span: Span) -> None:
     cols = r.right_cells(span.label_row, span.data_col - 1)
-    npos, apos = block.position("name"), block.position("amount")
+    npos, apos = block.needed_position("name"), block.needed_position("amount")
     shift = span.data_col - npos[0]
     nc, ac = npos[0] + shift, apos[0] + shift
     if len(cols) >= 2:  # a sheet laid out elsewhere: the first two cells of the label's row
@@ -190,8 +192,8 @@ def read(r: SheetReader, block: AmountListBlock, span: Span) -> None:
 
 
 def _is_header(r: SheetReader, block: AmountListBlock, row: int, nc: int, ac: int) -> bool:
-    names = {header_key(t) for t in block.column("name").header_labels()}
-    amounts = {header_key(t) for t in block.column("amount").header_labels()}
+    names = {header_key(t) for t in block.needed_column("name").header_labels()}
+    amounts = {header_key(t) for t in block.needed_column("amount").header_labels()}
     return header_key(r.raw(row, nc)) in names and header_key(r.raw(row, ac)) in amounts
 
 

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 
 from pydantic import BaseModel
 
@@ -126,7 +126,7 @@ def item_model(model: type[BaseModel], path: str) -> type[BaseModel]:
     for part in parents:
         model = model.model_fields[part].annotation  # type: ignore[assignment]
     args = get_args(model.model_fields[last].annotation)
-    return args[0]
+    return cast("type[BaseModel]", args[0])  # a list field's annotation: list[Item] or tuple[Item, ...]
 
 
 def form_model(layout: Any) -> type[BaseModel]:

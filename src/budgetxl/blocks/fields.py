@@ -11,7 +11,7 @@ value keeps its place.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from budgetxl.blocks.base import form_model, from_sheet, header_key, to_sheet
 from budgetxl.render.plan import BlockSpan
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from budgetxl.layout import FieldsBlock, Layout
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
+    from budgetxl.render.template_plan import TemplateBuilder
 
 
 def _value_type(model: Any, path: str) -> type:
@@ -56,7 +57,7 @@ def plan(b: SheetBuilder, block: FieldsBlock, form: Any, row: int) -> int:
             style = "input_center" if b.template else (column.style or "text_center")
             b.put(row, c0, text, style, last_col=c1, field=column.field)
             if b.template and column.hint:
-                b.hint_named(row, c0, row, column.hint, last_col=c1 if c1 != c0 else None)
+                cast("TemplateBuilder", b).hint_named(row, c0, row, column.hint, last_col=c1 if c1 != c0 else None)
     b.blocks.append(BlockSpan(block.key, row, row))
     return row + 1
 
@@ -121,12 +122,12 @@ def _placed(r: SheetReader, block: FieldsBlock, row: int, cells: list[int]) -> l
         if nxt is None:  # no label ahead: the rest by position
             out += [(columns[j], cells[i + j - k]) for j in range(k, len(columns)) if i + j - k < len(cells)]
             break
-        values, room = columns[k:nxt], cells[i:anchors[nxt]]
-        if len(values) == 1 and room:  # one value before the label: the first cell holding something
+        before, room = columns[k:nxt], cells[i:anchors[nxt]]
+        if len(before) == 1 and room:  # one value before the label: the first cell holding something
             filled = [c for c in room if r.raw(row, c) not in ("", None)]
-            out.append((values[0], filled[0] if filled else room[0]))
+            out.append((before[0], filled[0] if filled else room[0]))
         else:
-            out += list(zip(values, room))
+            out += list(zip(before, room))
         out.append((columns[nxt], cells[anchors[nxt]]))
         k, i = nxt + 1, anchors[nxt] + 1
     return out

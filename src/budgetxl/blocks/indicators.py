@@ -204,7 +204,7 @@ def template_rows(b: Any, block: Any, seed: Any, row: int, positions: Sequence[t
                   key: str = "") -> int:
     """Every (一级, 二级) of the framework with the seed's indicators at `path` under it, then
     empty rows; drop-downs for 一级 and 二级, hints, and repeated labels shown grey."""
-    from budgetxl.render.template_plan import Highlight, Validation, col_fixed, framework_error, indicator_groups
+    from budgetxl.render.template_plan import Highlight, Validation, framework_error, indicator_groups, same_row
 
     pos = {c.field: p for c, p in zip(block.column_map, positions)}
     hints = {c.field: c.hint for c in block.column_map}
@@ -228,7 +228,7 @@ def template_rows(b: Any, block: Any, seed: Any, row: int, positions: Sequence[t
                                     framework_error(texts.errors.level1, framework),
                                     source="=" + texts.level1_list_name))
     b.validations.append(Validation(input_first, c2, input_last, "list", texts.hints.level2, texts.errors.level2,
-                                    source=f"=INDIRECT({col_fixed(input_first, c1)})"))
+                                    source=f"=INDIRECT({same_row(c1)})"))
     for fld in ("name", "target"):
         if hints[fld]:
             b.hint_named(input_first, pos[fld][0], input_last, hints[fld])
@@ -239,9 +239,8 @@ def template_rows(b: Any, block: Any, seed: Any, row: int, positions: Sequence[t
             b.hint_named(input_first, c0, input_last, hints[fld])
     if input_last > input_first:
         # 一级/二级 repeated from the row above show grey: the groups read like merged cells.
-        r = input_first + 1
-        same1 = f"{col_fixed(r, c1)}={col_fixed(r - 1, c1)}"
-        same2 = f"{col_fixed(r, c2)}={col_fixed(r - 1, c2)}"
+        same1 = f"{same_row(c1)}={same_row(c1, -1)}"
+        same2 = f"{same_row(c2)}={same_row(c2, -1)}"
         b.highlights.append(Highlight(input_first + 1, c1, input_last, c1, "=" + same1, "repeat_label"))
         b.highlights.append(Highlight(input_first + 1, c2, input_last, c2, f"=AND({same1},{same2})", "repeat_label"))
     return row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from budgetxl.model import InfoItem
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from budgetxl.model import Form
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
+    from budgetxl.render.template_plan import TemplateBuilder
 
 
 def problems(block: InfoBlock, form: Form, layout: Layout) -> list[str]:
@@ -48,8 +49,9 @@ def plan(b: SheetBuilder, block: InfoBlock, form: Form, row: int) -> int:
         row += 1
     b.section_label(block, first, row - 1)
     if b.template:
+        t = cast("TemplateBuilder", b)  # in a template, its builder
         for r, c, hint in hints:
-            b.hint_named(r, c, r, hint)
+            t.hint_named(r, c, r, hint)
     return row
 
 

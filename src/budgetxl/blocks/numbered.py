@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from budgetxl.text import normalize_label
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from budgetxl.model import Form
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
+    from budgetxl.render.template_plan import TemplateBuilder
 
 
 def problems(block: NumberedBlock, form: Form, layout: Layout) -> list[str]:
@@ -22,8 +23,9 @@ def plan(b: SheetBuilder, block: NumberedBlock, form: Form, row: int) -> int:
     items = list(getattr(form, block.field))
     if not items and block.optional and not b.template:
         return row
-    (npos, tpos) = block.position("number"), block.position("text")
-    extra = b.empty_rows_for(block) if b.template else (0 if items else 1)
+    (npos, tpos) = block.needed_position("number"), block.needed_position("text")
+    t = cast("TemplateBuilder", b)  # in a template, its builder: what b.template guards below
+    extra = t.empty_rows_for(block) if b.template else (0 if items else 1)
     first = row
     input_first = row
     for k in range(len(items) + extra):
@@ -32,11 +34,11 @@ def plan(b: SheetBuilder, block: NumberedBlock, form: Form, row: int) -> int:
         style = "input_text" if b.template else "text"
         b.put(row, tpos[0], value, style, last_col=tpos[1], field=f"{block.field}[{k}]" if k < len(items) else "")
         if b.template and k >= len(items):
-            b.empty_rows.add(row)
+            t.empty_rows.add(row)
         row += 1
     if b.template:
-        b.input_rows[block.key] = (input_first, row - 1)
-        b.hint_named(input_first, tpos[0], row - 1, block.column("text").hint or block.field, last_col=tpos[1])
+        t.input_rows[block.key] = (input_first, row - 1)
+        t.hint_named(input_first, tpos[0], row - 1, block.needed_column("text").hint or block.field, last_col=tpos[1])
     b.section_label(block, first, row - 1)
     return row
 

@@ -76,7 +76,7 @@ def plan(b: SheetBuilder, block: PairsBlock, form: Form, row: int) -> int:
     row = _pairs(b, block, row, left, right, block.left, block.right)
     if b.template and block.totals:
         row = _template_total(b, block, lines_first, row, left, right)
-    amount_headers = (block.column("left.amount").header, block.column("right.amount").header)
+    amount_headers = (block.needed_column("left.amount").header, block.needed_column("right.amount").header)
     (ln, la, rn, ra) = _cols(block)
     for s, section in enumerate(_sections(block, form)):
         path = f"{block.sections}[{s}]"
@@ -133,7 +133,7 @@ def _template_total(b: Any, block: PairsBlock, lines_first: int, row: int, left:
 
 def _header_sets(block: PairsBlock) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     def norm(fld: str) -> frozenset[str]:
-        return frozenset(header_key(t) for t in block.column(fld).header_labels())
+        return frozenset(header_key(t) for t in block.needed_column(fld).header_labels())
 
     return norm("left.name"), norm("right.name"), norm("left.amount") | norm("right.amount")
 

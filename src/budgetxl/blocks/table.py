@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.blocks.totals import is_total_row
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from budgetxl.model import Form
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
+    from budgetxl.render.template_plan import TemplateBuilder
 
 _INPUT_STYLE = {"text": "input_text", "text_center": "input_center", "amount": "input_amount"}
 
@@ -99,13 +100,14 @@ def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
              for c, (c0, c1) in columns]
     input_first = row
     put = b.put
+    t = cast("TemplateBuilder", b)  # in a template, its builder: what b.template guards below
     for i, item in items:
         for fld, c0, c1, is_amount, style in shown:
             value = getattr(item, fld)
             put(row, c0, to_sheet(value, block.unit) if is_amount else value, style, last_col=c1,
                 field=f"{block.field}[{i}].{fld}")
         row += 1
-    empty = b.empty_rows_for(block) if b.template else 0
+    empty = t.empty_rows_for(block) if b.template else 0
     for _ in range(max(empty, 0 if items else 1)):
         for column, (c0, c1) in columns:
             style = _style(column, money)
@@ -113,16 +115,16 @@ def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
                 style = "text"  # an empty block's row in a rendered form: plain cells
             b.put(row, c0, None, _INPUT_STYLE[style] if b.template else style, last_col=c1)
         if b.template:
-            b.empty_rows.add(row)
+            t.empty_rows.add(row)
         row += 1
     if b.template:
         input_last = row - 1
-        b.input_rows[block.key] = (input_first, input_last)
+        t.input_rows[block.key] = (input_first, input_last)
         for column, (c0, c1) in columns:
             if column.field in money:
-                b.amount_rule(input_first, c0, input_last)
+                t.amount_rule(input_first, c0, input_last)
             elif column.hint:
-                b.hint_named(input_first, c0, input_last, column.hint, last_col=c1 if c1 != c0 else None)
+                t.hint_named(input_first, c0, input_last, column.hint, last_col=c1 if c1 != c0 else None)
         if block.totals:
             row = _template_total(b, block, items, columns, input_first, input_last, row, money)
     b.section_label(block, first, row - 1, header_row)
@@ -185,11 +187,13 @@ def read(r: SheetReader, block: TableBlock, span: Span) -> None:
     amount_fields_here = [f for f in fields if f in money]
     headers = [(header_row, cols[f]) for f in amount_fields_here] if header_row is not None else []
     unit = r.unit_for(block, span, headers) if amount_fields_here else block.unit
-    rows = [row for row in span.rows if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
+    rows = [row for row in span.rows
+            if row != header_row and any(r.raw(row, cols[f]) not in ("", None) for f in fields)]
     out = r.parts.lists[block.field]
     above: list[Decimal | None] = []
     for n, row in enumerate(rows):
-        if block.totals and name_col is not None and amount_fields_here and r.layout.is_total_label(r.raw(row, name_col)):
+        if (block.totals and name_col is not None and amount_fields_here
+                and r.layout.is_total_label(r.raw(row, name_col))):
             ac = cols[amount_fields_here[0]]
             others_empty = all(r.raw(row, cols[f]) in ("", None) for f in fields if f != "name" and f not in money)
             amount = from_sheet(r.peek_amount(row, ac), unit)

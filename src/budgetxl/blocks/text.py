@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from budgetxl.render.plan import MAX_ROW_PT, BlockSpan
 from budgetxl.render.styles import font_size
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from budgetxl.model import Form
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
+    from budgetxl.render.template_plan import TemplateBuilder
 
 
 def problems(block: TextBlock, form: Form, layout: Layout) -> list[str]:
@@ -25,8 +26,9 @@ def plan(b: SheetBuilder, block: TextBlock, form: Form, row: int) -> int:
     if b.template:
         b.label(block, row)
         b.put(row, b.first_col, value, "input_text", last_col=b.last_col, field=block.field)
-        b.hint_named(row, b.first_col, row, block.field, last_col=b.last_col)
-        b.tall_rows.append(row)
+        t = cast("TemplateBuilder", b)  # in a template, its builder
+        t.hint_named(row, b.first_col, row, block.field, last_col=b.last_col)
+        t.tall_rows.append(row)
         b.blocks.append(BlockSpan(block.key, row, row))
         return row + 1
     # A text taller than a row can be is spread over rows of its own, under one label.

@@ -172,7 +172,8 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
             except BudgetxlError as exc:
                 if debug:
                     raise
-                code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAIL if isinstance(exc, OutputError) else exit_code
+                code = (EXIT_USAGE if isinstance(exc, UsageError)
+                        else EXIT_FAIL if isinstance(exc, OutputError) else exit_code)
                 raise fail(str(exc), code) from None
             except Terminated:
                 raise fail("已终止，未留下写了一半的文件", EXIT_TERMINATED) from None
@@ -181,8 +182,8 @@ def handle_errors(exit_code: int = EXIT_FAIL) -> Callable[[F], F]:
             except Exception as exc:
                 if debug:
                     raise
-                message, code = describe_unexpected(exc)
-                raise fail(message, exit_code if code is None else code) from None
+                message, own_code = describe_unexpected(exc)
+                raise fail(message, exit_code if own_code is None else own_code) from None
 
         return inner  # type: ignore[return-value]
 

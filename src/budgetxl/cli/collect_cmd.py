@@ -26,7 +26,9 @@ def collect(
     previous: Annotated[Path | None, typer.Option("--previous", metavar="文件夹",
                                                   help="上年交回的表所在的文件夹，用于与上年比较。")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", metavar="文件夹",
-                                             help="同时把整理好的数据表（forms、tasks、indicators、findings 四个 CSV 文件，有绩效自评表时另有 results）"
+                                             help="同时把整理好的数据表"
+                                                  "（forms、tasks、indicators、findings 四个 CSV 文件，"
+                                                  "有绩效自评表时另有 results）"
                                                   "写到这个文件夹。")] = None,
     csv_lang: Annotated[CsvLang, typer.Option("--csv-lang", metavar="语言",
                                               help="CSV 表头的语言：zh 中文（默认，适合用 Excel 打开），"

@@ -140,7 +140,10 @@ def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html
         stdout.print(to_json(set_data(result)), markup=False, highlight=False, soft_wrap=True)
         return
     pairs = result.pairing
-    say = lambda text: stdout.print(text, markup=False, highlight=False)  # noqa: E731
+
+    def say(text: str) -> None:
+        stdout.print(text, markup=False, highlight=False)
+
     say(f"项目配对：{len(pairs.pairs)} 对，新增 {len(pairs.added)} 个，取消 {len(pairs.removed)} 个")
     for j in pairs.added:
         say(f"新增项目：{result.new[j].form.name}（{result.new[j].source}）")

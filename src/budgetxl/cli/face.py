@@ -23,8 +23,8 @@ from budgetxl.text import display_width, wrap_display
 
 # The parser's classes, whichever click typer runs on (its own copy or the click package).
 _HelpFormatter: type = typer.Context.formatter_class
-_ClickException: type = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-_UsageError: type = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_ClickException: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 HELP_OPTIONS = ["-h", "--help"]
 PROGRAM = "budgetxl"
@@ -72,7 +72,7 @@ def _translate(text: str) -> str:
     return CLICK_HELP.get(text.strip(), _extras(text))
 
 
-class HelpFormatter(_HelpFormatter):  # type: ignore[misc, valid-type]
+class HelpFormatter(_HelpFormatter):  # type: ignore[misc]  # click's formatter, reached through typer
     """click's help formatter, in Chinese and wrapping by display width."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -150,7 +150,7 @@ def _is_prose(paragraph: str) -> bool:
     return not any(_LIST_ITEM.match(line) for line in paragraph.splitlines()[1:])
 
 
-class Context(typer.Context):  # type: ignore[misc, valid-type]
+class Context(typer.Context):
     formatter_class = HelpFormatter
 
 
@@ -266,7 +266,7 @@ def show_usage_error(exc: Exception) -> int:
 # The group: every command gets the Chinese context
 
 
-class Group(typer.core.TyperGroup):  # type: ignore[misc]
+class Group(typer.core.TyperGroup):
     """The app's command group: its commands' help and errors in Chinese."""
 
     context_class = Context
@@ -280,7 +280,9 @@ class Group(typer.core.TyperGroup):  # type: ignore[misc]
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, *rest: Any,
              standalone_mode: bool = True, **extra: Any) -> Any:
         try:
-            value = super().main(args, prog_name or PROGRAM, *rest, standalone_mode=False, **extra)
+            # rest: what a caller passes by position after prog_name (complete_var), never standalone_mode
+            value = super().main(args, prog_name or PROGRAM, *rest, standalone_mode=False,  # type: ignore[misc]
+                                 **extra)
         except _ClickException as exc:
             code = show_usage_error(exc) if isinstance(exc, _UsageError) else _show_other(exc)
             if standalone_mode:

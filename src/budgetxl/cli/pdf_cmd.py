@@ -23,7 +23,8 @@ from budgetxl.pdf import DEFAULT_TIMEOUT
 @app.command(short_help="通过 LibreOffice 把工作簿或表单文件导出为 PDF。")
 @handle_errors()
 def pdf(
-    file: Annotated[Path, typer.Argument(help="工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。", metavar="文件")],
+    file: Annotated[Path, typer.Argument(help="工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。",
+                                         metavar="文件")],
     output: OutOpt = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, metavar="秒",
                                            help="LibreOffice 最多可用的秒数。")] = DEFAULT_TIMEOUT,

@@ -127,7 +127,8 @@ def template(
         from budgetxl.layout import load_layout
 
         if load_layout(layout).kind == "selfeval":
-            raise fail(f"版式“{layout}”是绩效自评表的版式；绩效自评表模板由目标表生成：--kind selfeval --from 目标表", 2)
+            raise fail(f"版式“{layout}”是绩效自评表的版式；"
+                       "绩效自评表模板由目标表生成：--kind selfeval --from 目标表", 2)
     guard_outputs([from_, units], output)
     previous = None
     if from_ is not None:
@@ -144,7 +145,8 @@ def template(
                          source=from_)
         return
     if project is not None:
-        raise fail("--project 只能用于项目支出绩效目标表（--kind project）或项目的绩效自评表（--kind selfeval）的模板", 2)
+        raise fail("--project 只能用于项目支出绩效目标表（--kind project）"
+                   "或项目的绩效自评表（--kind selfeval）的模板", 2)
     if units is not None:
         if output is not None:
             raise fail("-o 只能用于一个单位；单位清单请用 --out-dir", 2)

@@ -20,7 +20,7 @@ SHEETS = {"summary": "汇总", "findings": "问题清单", "compare": "与上年
 TITLE = "部门整体预算绩效目标表 汇总"
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: the same inputs give the same bytes
 
-FONT = {"font_name": "宋体", "font_size": 10}
+FONT: dict[str, Any] = {"font_name": "宋体", "font_size": 10}
 _CELL = {**FONT, "border": 1, "valign": "top", "text_wrap": True}
 # Printed at least this size once the sheet is scaled to one page wide (a test prints each sheet).
 MIN_PRINTED_PT = 8.0
@@ -74,7 +74,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("n_tasks", "任务数", 5.5, "int"),
         Column("task_funds", "任务资金\n（万元）", 10, "amount"),
         Column("n_indicators", "指标数", 5.5, "int"),
-        Column("duplicates", "重复提交\n（同一单位同一年度）", 12),
+        Column("duplicates", "重复提交\n（同一单位同一年度）", 10),
         Column("reason", "说明", 14.5),
     ),
     "findings": (
@@ -129,4 +129,5 @@ SHOWN = {
 
 
 # Page set-up of every sheet: A4 landscape, one page wide, the heading row on every page.
-PAGE: dict[str, Any] = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6), "footer": "&C第 &P 页，共 &N 页"}
+PAGE: dict[str, Any] = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.6, 0.6),
+                        "footer": "&C第 &P 页，共 &N 页"}

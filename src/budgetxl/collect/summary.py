@@ -284,7 +284,8 @@ class SummaryBook:
         base = self.path.absolute().parent
         # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens
         self._tmpdir = tempfile.mkdtemp(prefix="budgetxl-summary-")
-        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir})
+        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir},
+                           normal_font=str(FONT["font_name"]))
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
         self.formats, self.base = formats, base
@@ -331,7 +332,8 @@ class SummaryBook:
             sheet = SheetWriter(self.wb, self.formats, key, base, name=selfeval.SHEETS[key], cols=selfeval.COLUMNS[key])
             sheets.append(sheet)
         for i, rec in enumerate(scored, 1):
-            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]), {"status": f"status_{rec.status}"})
+            sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]),
+                            {"status": f"status_{rec.status}"})
         for row in selfeval.review_rows(scored):
             sheets[1].write(row)
         for sheet in sheets:
@@ -365,7 +367,10 @@ def is_summary_workbook(path: str | Path) -> bool:
     first = re.search(rb"<(?:\w+:)?sheet\s[^<>]*?\bname=\"([^\"]*)\"", book)
     if not title or not first:
         return False
-    unescape = lambda b: html.unescape(b.decode("utf-8", "replace"))  # noqa: E731
+
+    def unescape(b: bytes) -> str:
+        return html.unescape(b.decode("utf-8", "replace"))
+
     return unescape(title.group(1)) == TITLE and unescape(first.group(1)) == SHEETS["summary"]
 
 

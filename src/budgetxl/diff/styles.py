@@ -34,8 +34,8 @@ def block_labels(layout_name: str | None = None) -> dict[str, str]:
 
     def label(kinds: tuple[str, ...], fields: tuple[str, ...] = ()) -> str:
         for lay in (layout, default):
-            block = next((b for b in lay.blocks if b.kind in kinds and (not fields or getattr(b, "field", "") in fields)),
-                         None)
+            block = next((b for b in lay.blocks
+                          if b.kind in kinds and (not fields or getattr(b, "field", "") in fields)), None)
             if block is not None:
                 return block.label
         return ""
@@ -97,7 +97,7 @@ LABELS = {
 # The comparison workbook
 
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: the same inputs give the same bytes
-FONT = {"font_name": "宋体", "font_size": 10}
+FONT: dict[str, Any] = {"font_name": "宋体", "font_size": 10}
 COLORS = {
     "removed_text": "#C00000",
     "added_text": "#007A33",
@@ -145,7 +145,8 @@ RUNS: dict[str, dict[str, Any]] = {
     "added": {**FONT, "font_color": COLORS["added_text"], "bold": True},
 }
 
-PAGE = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.5, 0.5), "footer": "&C第 &P 页，共 &N 页"}
+PAGE: dict[str, Any] = {"paper": 9, "landscape": True, "margins": (0.4, 0.4, 0.5, 0.5),
+                        "footer": "&C第 &P 页，共 &N 页"}
 HEADER_ROWS = 2  # group heading row + column heading row on the task and indicator sheets
 
 # Column widths (Excel character units) by column key.
@@ -175,7 +176,7 @@ WIDTHS = {
 # --------------------------------------------------------------------------------------------
 # The terminal
 
-TERMINAL = {
+TERMINAL: dict[str, Any] = {  # a style each, and the statuses' styles under "status"
     "removed": "red strike",
     "added": "green bold",
     "same": "",

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from budgetxl.diff.core import FormDiff, _budget_parts, diff_forms
 from budgetxl.diff.match import THRESHOLD, normalize
-from budgetxl.model import Form
+from budgetxl.model import BudgetLine, Form
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def series_labels(forms: Sequence[Form]) -> tuple[str, ...]:
     return tuple(f"表{k + 1}" for k in range(len(forms)))
 
 
-def _line_parts(form: Form) -> list:
+def _line_parts(form: Form) -> list[tuple[str, str, str, Sequence[BudgetLine]]]:
     """The lists of amounts of a form: a department's budget, a project's money."""
     if getattr(form, "kind", "department") == "project":
         from budgetxl.diff.project import project_parts

@@ -42,6 +42,7 @@ class _Book:
         self.wb = Workbook(  # assembled in memory: a few sheets, no temporary files
             str(path),
             {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
+            normal_font=str(S.FONT["font_name"]),
         )
         self.wb.set_properties({"title": S.TITLE, "created": S.CREATED})
         self._formats: dict[tuple[str, str | None, str | None], Format] = {}
@@ -343,7 +344,7 @@ _SUMMARY_WIDTHS = ("part", "item", "amount", "amount", "delta", "percent", "stat
 
 def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, str] | None) -> None:
     ws = book.sheet(name)
-    widths = [S.WIDTHS[k] for k in _SUMMARY_WIDTHS]
+    widths: list[float] = [S.WIDTHS[k] for k in _SUMMARY_WIDTHS]
     # The number columns as wide as their widest value (amounts, changes, 基本信息 values).
     columns: list[list[str]] = [[], [], [], []]
     for e in diff.budget:
@@ -351,10 +352,10 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         columns[1] += _amount_texts([e.new["amount"] if e.new else None])
         columns[2] += _amount_texts([e.delta], signed=True)
         columns[3].append(percent_text(e.percent))
-    for e in diff.basic_info:
-        columns[0].append(e.old["value"] if e.old else "")
-        columns[1].append(e.new["value"] if e.new else "")
-        change = e.changes.get("value")
+    for entry in diff.basic_info:
+        columns[0].append(entry.old["value"] if entry.old else "")
+        columns[1].append(entry.new["value"] if entry.new else "")
+        change = entry.changes.get("value")
         columns[2].append(str(change.delta) if change and change.delta is not None else "")
         columns[3].append(percent_text(change.percent) if change else "")
     for k, texts in enumerate(columns, start=2):
@@ -441,10 +442,10 @@ def _summary_sheet(book: _Book, name: str, diff: FormDiff, sources: tuple[str, s
         _status_cell(book, ws, row, 6, info.status)
 
     # 总体绩效目标 (and 部门职能概述 where a form states it), old and new with the changes marked
-    texts = [("overall_goal", diff.overall_goal)]
+    goal_texts = [("overall_goal", diff.overall_goal)]
     if diff.functions.old or diff.functions.new:
-        texts.insert(0, ("functions", diff.functions))
-    for key, text_diff in texts:
+        goal_texts.insert(0, ("functions", diff.functions))
+    for key, text_diff in goal_texts:
         row += 2
         ws.write_string(row, 0, diff.label(key), book.fmt("header"))
         ws.merge_range(row, 1, row, last - 1, "", book.fmt("header"))

@@ -355,8 +355,10 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 _DETAIL_TAG = tags(rb"c|f")
 # A cell's attributes as Excel, WPS and LibreOffice write them: r, then s and t when present.
-_PLAIN_C_ATTRS = re.compile(rb' r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?(\s*/?)')
-_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')") for n in (rb"r", rb"s", rb"t"))
+_PLAIN_C_ATTRS = re.compile(rb' r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?'
+                            rb"(\s*/?)")
+_R_ATTR, _S_ATTR, _T_ATTR = (re.compile(rb"(?:^|\s)" + n + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+                             for n in (rb"r", rb"s", rb"t"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -80,7 +80,8 @@ def read_file_bytes(path: Path) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise ReadError(f"{path}: 不是普通文件（如管道或设备），不能作为工作簿读取")
     if st.st_size > MAX_FILE_BYTES:
-        raise ReadError(f"{path}: 文件过大（{st.st_size // (1024 * 1024)} MB），超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，拒绝读取")
+        raise ReadError(f"{path}: 文件过大（{st.st_size // (1024 * 1024)} MB），"
+                        f"超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，拒绝读取")
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
@@ -122,7 +123,8 @@ def check_zip(path: Path, data: bytes | None = None) -> Parts:
                 _check_header(path, info)
                 total += info.file_size
                 if total > MAX_TOTAL_BYTES:
-                    raise ReadError(f"{path}: 文件解压后总大小超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，疑似压缩炸弹，拒绝读取")
+                    raise ReadError(f"{path}: 文件解压后总大小超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，"
+                                    "疑似压缩炸弹，拒绝读取")
                 if not info.is_dir():
                     parts.append((info.filename, _inflate_part(path, zf, info)))
         return parts
@@ -356,7 +358,8 @@ def _scan_tags(data: bytes, shared: bool) -> tuple[SheetScan, Counter[bytes]]:
 
 
 # A plain cell and the value right after it, when there is one.
-_PLAIN_CELL_VALUE = re.compile(rb'<c r="[A-Z]{1,3}\d{1,7}"((?: (?!r=)[A-Za-z:]+="[^"<>]*")*)\s*(/?)>(?:<v>([^<]{0,20})</v>)?')
+_PLAIN_CELL_VALUE = re.compile(rb'<c r="[A-Z]{1,3}\d{1,7}"((?: (?!r=)[A-Za-z:]+="[^"<>]*")*)\s*(/?)>'
+                               rb'(?:<v>([^<]{0,20})</v>)?')
 
 
 def shared_references(data: bytes) -> list[int]:
@@ -414,7 +417,8 @@ def _zip_parts(path: Path, data: bytes | None) -> Parts:
 
 
 def _may_hold_strings(part: bytes) -> bool:
-    return (b"<si" in part or b":si" in part or b"sst" in part) and bool(_SI_START.search(part) or _SST_TAG.search(part))
+    return ((b"<si" in part or b":si" in part or b"sst" in part)
+            and bool(_SI_START.search(part) or _SST_TAG.search(part)))
 
 
 def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None = None) -> None:
@@ -434,7 +438,8 @@ def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None 
         try:
             scan = scan_sheet(part)
         except _Malformed:
-            raise ReadError(f"{path}: 工作表（{PurePosixPath(name).name}）的 XML 结构异常（标记中含有“<”），拒绝读取") from None
+            raise ReadError(f"{path}: 工作表（{PurePosixPath(name).name}）的 XML 结构异常"
+                            "（标记中含有“<”），拒绝读取") from None
         _check_span(path, name, scan.rows, scan.cols, scan.merges)
         total_cells += scan.rows * scan.cols
         cells += scan.cells
@@ -457,7 +462,8 @@ def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None 
         for index in shared_references(part):
             text += strings[index] if 0 <= index < len(strings) else 0
         if text > MAX_TEXT_CHARS:
-            raise ReadError(f"{path}: 单元格引用的共享文字合计过多（超过 {MAX_TEXT_CHARS:,} 个字符），疑似恶意构造的文件，拒绝读取")
+            raise ReadError(f"{path}: 单元格引用的共享文字合计过多（超过 {MAX_TEXT_CHARS:,} 个字符），"
+                            "疑似恶意构造的文件，拒绝读取")
 
 
 def _check_span(path: Path, part: str, rows: int, cols: int, merges: list[tuple[int, int, int, int]]) -> None:
@@ -522,9 +528,9 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
         tables: list[_Table] = []
         cells: list[tuple[int, int, int]] = []  # open cells: (text start, repeat, spaces)
         for m in _ODS_TAG.finditer(part):
-            closing, name, attrs = m.group(1), m.group(2), m.group(3)
+            closing, tag, attrs = m.group(1), m.group(2), m.group(3)
             closed = attrs.rstrip().endswith(b"/")
-            if name == b"table":
+            if tag == b"table":
                 if not closing:
                     tables.append(_Table())
                     if closed:
@@ -533,10 +539,11 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
                     t = tables.pop()
                     total_cells += t.rows * t.cols
                     if total_cells > MAX_TOTAL_CELLS:
-                        raise ReadError(f"{path}: 各工作表的内容范围合计过大（超过 {MAX_TOTAL_CELLS:,} 个单元格），拒绝读取")
+                        raise ReadError(f"{path}: 各工作表的内容范围合计过大"
+                                        f"（超过 {MAX_TOTAL_CELLS:,} 个单元格），拒绝读取")
             elif not tables:
                 continue
-            elif name == b"table-row":
+            elif tag == b"table-row":
                 t = tables[-1]
                 if closing:
                     t.row += t.row_repeat
@@ -547,7 +554,7 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
                     if closed:
                         t.row += t.row_repeat
                         t.row_repeat = 1
-            elif name == b"s":
+            elif tag == b"s":
                 if cells and not closing:
                     start, repeat, spaces = cells[-1]
                     cells[-1] = (start, repeat, spaces + _count(_SPACES, attrs))
@@ -570,7 +577,8 @@ def check_ods_parts(path: Path, data: bytes | None = None, parts: Parts | None =
                     raise ReadError(f"{path}: 工作表的内容范围过大（{t.rows} 行 × {t.cols} 列），拒绝读取")
                 text += (m.start() - start + spaces) * repeat * t.row_repeat
                 if text > MAX_TEXT_CHARS:
-                    raise ReadError(f"{path}: 单元格文字（连同重复的单元格和空格）合计过多（超过 {MAX_TEXT_CHARS:,} 个字符），"
+                    raise ReadError(f"{path}: 单元格文字（连同重复的单元格和空格）合计过多"
+                                    f"（超过 {MAX_TEXT_CHARS:,} 个字符），"
                                     "疑似恶意构造的文件，拒绝读取")
         for t in tables:  # tables left open by a truncated part count as they are
             total_cells += t.rows * t.cols

@@ -56,6 +56,7 @@ class ReadResult:
     totals: dict[str, Decimal | None] = field(default_factory=dict)  # '….total' → the total as read (万元)
     units: dict[str, str] = field(default_factory=dict)  # block label → the unit its amounts were read in
     file_kind: str = ""  # what the file is (xlsx, xls, ods, spreadsheetml, html), whatever its name
+    text_amounts: frozenset[str] = frozenset()  # field paths of amounts typed as text ('1,800')
 
     @property
     def unit_text(self) -> str:
@@ -150,9 +151,9 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if block is not None:  # a parent label opens the first block under it
             hits.append((r, c, block, ""))
             continue
-        inline = _inline(layout, text) if ("：" in text or ":" in text) else None
-        if inline is not None:
-            hits.append((r, c, inline[0], inline[1]))
+        found = _inline(layout, text) if ("：" in text or ":" in text) else None
+        if found is not None:
+            hits.append((r, c, found[0], found[1]))
     if not hits:
         return None
     # The label column: where the most blocks have a label; the label cells' usual width there
@@ -347,6 +348,7 @@ class SheetReader:
         self.cells: dict[str, str] = {}
         self.formulas: dict[str, str] = {}
         self.totals: dict[str, Decimal | None] = {}
+        self.text_amounts: set[str] = set()
         self.units: dict[str, str] = {}  # block key → the unit its amounts were read in
         self.unit_notes: list[tuple[int, int, str]] = []  # 单位：元 above the table or beside a block's label
         self.columns: dict[str, dict[str, int]] = {}  # a block's columns as found, for blocks that share them
@@ -384,7 +386,7 @@ class SheetReader:
 
     def right_cells(self, r: int, after: int) -> list[int]:
         """Columns right of `after` in row r holding a value (top-left cells of merges only)."""
-        out = []
+        out: list[int] = []
         if not 0 <= r < self.sheet.nrows:
             return out
         values = self.sheet.values[r]
@@ -432,10 +434,13 @@ class SheetReader:
                               f"此单元格的公式从未被计算（显示为 0），已按公式算得 {format_amount(computed)}")
                 return computed
         try:
-            return parse_amount_cell(value)
+            amount = parse_amount_cell(value)
         except AmountProblem as exc:
             self.find(exc.code, path, r, c, display_text(value), exc.message)
             return None
+        if amount is not None and isinstance(value, str):
+            self.text_amounts.add(path)
+        return amount
 
     def total(self, r: int, c: int, path: str, unit: str) -> None:
         """A total row's amount (合计): kept, with its cell, to be checked against its lines."""
@@ -492,6 +497,14 @@ class SheetReader:
             stop = openings[i + 1].row if i + 1 < len(openings) else self.sheet.nrows
             span = Span(o.row, o.col, m.data_col, range(o.row, stop), o.inline)
             KINDS[o.block.kind].read(self, o.block, span)
+            # the block's label cell stands for the block as a whole (a finding that a required
+            # block is empty points there), unless its kind placed the field itself
+            fld = getattr(o.block, "field", "")
+            if fld and o.block.kind == "indicators" and not getattr(o.block, "opens_with_header", False):
+                self.cells[fld] = a1(o.row, o.col)  # its own label, rather than its header's 一级
+            elif fld:
+                group = getattr(o.block, "group", "")
+                self.cells.setdefault(f"{fld}.{group}" if group else fld, a1(o.row, o.col))
         layout = self.layout
         title_value = None if normalize_label(title) == normalize_label(layout.render_title(year)) else (title or None)
         if title_cell and title_value is not None:
@@ -506,7 +519,8 @@ class SheetReader:
             raise ReadError(f"{self.grid.path}: 读出的内容不完整（{exc.errors()[0]['msg']}）") from None
         units = {b.label: self.units[b.key] for b in layout.blocks if b.key in self.units}
         return ReadResult(form, tuple(self.findings), str(self.grid.path), self.sheet.name, layout.name,
-                          self.cells, self.formulas, self.totals, units, self.grid.kind)
+                          self.cells, self.formulas, self.totals, units, self.grid.kind,
+                          frozenset(self.text_amounts))
 
     def find_unit_notes(self, first_row: int, label_rows: set[int]) -> None:
         """Notes giving the amounts' unit (单位：元, 金额单位：万元) above the table, or right of the
@@ -567,7 +581,8 @@ class SheetReader:
         if y is None:
             return False
         norm = normalize_label(text)
-        return norm in (normalize_label(self.layout.render_subtitle(y)), normalize_label(self.layout.render_year_line(y)))
+        return norm in (normalize_label(self.layout.render_subtitle(y)),
+                        normalize_label(self.layout.render_year_line(y)))
 
     def report_unread(self) -> None:
         """Everything with content that no block took is reported, never dropped silently."""

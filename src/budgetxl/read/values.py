@@ -11,6 +11,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from budgetxl.formulas import summed_ranges
 from budgetxl.model import amount_problem, canonical_decimal, format_amount, shorten, without_thousands
 from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref, percent_decimals
 from budgetxl.text import clean_text
@@ -107,8 +108,13 @@ _RANGE_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")
 
 
 def evaluate_simple_formula(formula: str, sheet: SheetGrid) -> Decimal | None:
-    """Evaluate =SUM(range), =SUM(a,b,…) or =A1+B2+… over the grid's values; None if the formula
-    is anything else or refers to a cell that is not a number."""
+    """Evaluate =SUM(range), =SUM(a,b,…) or =A1+B2+… over the grid's values as a spreadsheet
+    would (SUM leaves out cells holding text, as Excel's does: "1,800" typed as text is not in a
+    plain SUM), or a total as budgetxl writes it (budgetxl.formulas: amounts typed as text count);
+    None if the formula is anything else or adds a cell that is not a number with +."""
+    ranges = summed_ranges(formula)
+    if ranges is not None:
+        return _amount_sum(ranges, sheet)
     f = formula.strip().lstrip("=").replace(" ", "").upper()
     m = re.fullmatch(r"SUM\((.*)\)", f)
     terms = m.group(1).split(",") if m else f.split("+")
@@ -138,6 +144,34 @@ def evaluate_simple_formula(formula: str, sheet: SheetGrid) -> Decimal | None:
             if v in ("", None):
                 continue
             if isinstance(v, bool) or not isinstance(v, (int, float)):
+                if m:
+                    continue  # SUM leaves out the text and logical values of the cells it refers to
                 return None
             total += float_decimal(float(v))
+    return canonical_decimal(total)
+
+
+def _amount_sum(ranges: list[str], sheet: SheetGrid) -> Decimal | None:
+    """What a total as budgetxl writes it computes: each cell's amount as the reader reads it, a
+    cell that is not an amount counting nothing."""
+    total = Decimal(0)
+    for rng in ranges:
+        rm = _RANGE_RE.match(rng)
+        if rm is None:
+            return None
+        r1, r2 = int(rm.group(2)) - 1, int(rm.group(4)) - 1
+        c1, c2 = col_index(rm.group(1)), col_index(rm.group(3))
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            return None
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                v = sheet.value(r, c)
+                if (r, c) in sheet.formulas and v in ("", None, 0):
+                    return None  # depends on another formula that was never calculated
+                try:
+                    amount = parse_amount_cell(v)
+                except AmountProblem:
+                    continue
+                if amount is not None:
+                    total += amount
     return canonical_decimal(total)

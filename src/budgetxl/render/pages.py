@@ -140,18 +140,20 @@ class _Paginator:
                 continue
             first = max(cell.row, start) - start + repeat
             last = min(cell.last_row, end) - start + repeat
-            if repeat and cell.row <= self.header_row:  # spans the header and continues (绩效指标)
+            # spans the header and continues (绩效指标)
+            if repeat and self.header_row is not None and cell.row <= self.header_row:
                 first = 0
             out.append((cell, need, first, last))
         return out
 
-    def heights(self, start: int, end: int, frags: list | None = None) -> list[float]:
+    def heights(self, start: int, end: int, frags: list[tuple[PlanCell, float, int, int]] | None = None) -> list[float]:
         """Heights of a page's printed rows: each row as its own cells need, then every part of a
         merged label grown (evenly over its rows) until its text fits (rounded up to 1/100 pt).
         `frags` are the page's fragments when the caller has them."""
         return [math.ceil(h * 100 - 1e-6) / 100 for h in self._heights(start, end, frags)]
 
-    def _heights(self, start: int, end: int, frags: list | None = None) -> list[float]:
+    def _heights(self, start: int, end: int,
+                 frags: list[tuple[PlanCell, float, int, int]] | None = None) -> list[float]:
         heights = self.base[start : end + 1]
         if self.repeats_header(start):
             heights.insert(0, self.base[self.header_row])  # type: ignore[index]
@@ -241,7 +243,8 @@ class _Paginator:
             cells.append(c if row == c.row else _moved(c, row, row, c.field))
         cells.sort(key=_POSITION)
         blocks = tuple(
-            BlockSpan(b.key, where[b.first_row], where[b.last_row], None if b.header_row is None else where[b.header_row])
+            BlockSpan(b.key, where[b.first_row], where[b.last_row],
+                      None if b.header_row is None else where[b.header_row])
             for b in plan.blocks
         )
         formulas = tuple(

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, Sequence
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from budgetxl.errors import InputError
+from budgetxl.formulas import amount_sum
 from budgetxl.layout import Layout
 from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size
@@ -58,7 +59,8 @@ def amount_decimals(amount: Decimal) -> int:
 class FormulaCell(NamedTuple):
     """A formula with its computed value (stored with it, so that every program shows the value
     before it recalculates). A total is `sum_of` ranges (first_row, first_col, last_row, last_col),
-    written as =SUM(…) once the rows are final; any other formula is its text."""
+    written once the rows are final as the sum that counts amounts typed as text too (an array
+    formula, see budgetxl.formulas); any other formula is its text."""
 
     row: int
     col: int
@@ -71,7 +73,12 @@ class FormulaCell(NamedTuple):
     def text(self) -> str:
         if not self.sum_of:
             return self.formula
-        return "=SUM(" + ",".join(_range_a1(*r) for r in self.sum_of) + ")"
+        return amount_sum([_range_a1(*r) for r in self.sum_of])
+
+    @property
+    def array(self) -> bool:
+        """Written as an array formula (a total: it evaluates its range cell by cell)."""
+        return bool(self.sum_of)
 
 
 def _range_a1(r1: int, c1: int, r2: int, c2: int) -> str:
@@ -292,7 +299,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     text_height_pt gives, with the one-line case answered here (a call less for most cells)."""
     px = [column_px(w) for w in layout.columns]
     boxes: dict[tuple[str, int, int], tuple[float, float, float, int, float]] = {}  # by style, columns
-    out = []
+    out: list[float] = []
     append = out.append
     for _, col, value, style, _, last_col, _ in cells:
         if value is None:

@@ -421,7 +421,7 @@ def write_selfeval_template(tpl: SelfevalTemplate, path: str | Path, *, password
     plan = tpl.plan
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = new_workbook(tmp, plan.layout)
         formats = FormatCache(wb, plan.layout)
         ws = wb.add_worksheet(plan.sheet_name)
         guide = wb.add_worksheet(selfeval_texts().instructions_sheet)

@@ -17,6 +17,9 @@ STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "size_key": "title_size"},
     "subtitle": {"align": "center", "valign": "vcenter", "text_wrap": True},  # （2024年度） under a title
     "label": {**_BORDERED, "bold": True, "align": "center"},
+    # A template's label over rows a department may insert into: unlocked, so that LibreOffice
+    # grows its merge (a rule keeps its text); it looks like any label.
+    "label_open": {**_BORDERED, "bold": True, "align": "center", "locked": False},
     "header": {**_BORDERED, "bold": True, "align": "center"},
     "level": {**_BORDERED, "align": "center"},
     "text": {**_BORDERED, "align": "left"},

@@ -218,11 +218,11 @@ def not_carried(previous: Form, layout: Layout) -> list[str]:
         tasks = [t for t in previous.tasks if t.group == group]
         old_block = source.task_block(group)
         old_label = old_block.label if old_block is not None else group
-        block = layout.task_block(group)
-        if block is None:
+        new_block = layout.task_block(group)
+        if new_block is None:
             out.append(f"“{old_label}”（{len(tasks)} 项）")
             continue
-        cols = {c.field for c in block.column_map}
+        cols = {c.field for c in new_block.column_map}
         old_cols = old_block.column_map if old_block is not None else ()
         lost = [c.header for c in old_cols if c.field not in cols and c.field != "funds"
                 and any(getattr(t, c.field) for t in tasks)]
@@ -245,11 +245,15 @@ def off_framework_pairs(seed: Form, framework: Framework) -> list[tuple[str, str
 
 
 def _validation_options(v: Validation) -> dict[str, Any]:
-    opts: dict[str, Any] = {"input_title": v.hint.title, "input_message": v.hint.message, "ignore_blank": True}
+    opts: dict[str, Any] = {"ignore_blank": True}
+    if v.hint is not None:
+        opts.update(input_title=v.hint.title, input_message=v.hint.message)
     if v.kind == "hint":
         opts["validate"] = "any"
     elif v.kind == "amount":
         opts.update(validate="decimal", criteria=">=", value=0)
+    elif v.kind == "custom":
+        opts.update(validate="custom", value=v.source)
     else:
         opts.update(validate="list", source=v.source)
     if v.error is not None:
@@ -274,7 +278,8 @@ def _instructions_context(tplan: TemplatePlan, seed: Form, texts: TemplateTexts,
         "budget": budget,
         "budget_unit": budget.unit if budget is not None else "万元",
         "balanced": len(layout.sides) == 2 and tplan.check_cell is not None,
-        "side_headers": [c.header for c in budget.column_map if c.field.endswith(".name")] if budget is not None else [],
+        "side_headers": ([c.header for c in budget.column_map if c.field.endswith(".name")]
+                         if budget is not None else []),
         "goal": next((b for b in layout.blocks if b.kind == "text" and b.field == "overall_goal"), None),
         "numbered": layout.blocks_of("numbered"),
         "task_blocks": layout.blocks_of("table"),

@@ -23,7 +23,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from budgetxl.frameworks import Framework, standard_label
 from budgetxl.layout import Layout
 from budgetxl.model import Form, Indicator
-from budgetxl.render.plan import FormulaCell, Plan, SheetBuilder, row_heights
+from budgetxl.render.plan import BlockSpan, FormulaCell, Plan, PlanCell, SheetBuilder, row_heights
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import Message, RowCounts, TemplateTexts
 from budgetxl.text import ROW_PADDING_PT, line_height_pt
@@ -34,15 +34,16 @@ AUTO_ROW_HEIGHT = 15.0
 
 @dataclass(frozen=True)
 class Validation:
-    """A data-validation rule over a range: a drop-down list, an amount ≥ 0, or only a hint."""
+    """A data-validation rule over a range: a drop-down list, an amount ≥ 0, only a hint, or a
+    formula a typed value must satisfy (custom: a block label that must stay as it is)."""
 
     first_row: int
     col: int
     last_row: int
-    kind: Literal["list", "amount", "hint"]
-    hint: Message
+    kind: Literal["list", "amount", "hint", "custom"]
+    hint: Message | None
     error: Message | None = None
-    source: str = ""  # list: '=一级指标' or '=INDIRECT($B21)'
+    source: str = ""  # list: '=一级指标' or '=INDIRECT(INDEX($B:$B,ROW()))'; custom: the formula
     last_col: int | None = None
 
     @property
@@ -82,12 +83,25 @@ class TemplatePlan:
 
 
 def _ref(row: int, col: int, absolute: bool = False) -> str:
-    return xl_rowcol_to_cell(row, col, absolute, absolute)
+    ref: str = xl_rowcol_to_cell(row, col, absolute, absolute)
+    return ref
 
 
 def col_fixed(row: int, col: int) -> str:
     """'$B21': the column fixed, the row relative (formulas that apply row by row)."""
-    return xl_rowcol_to_cell(row, col, False, True)
+    ref: str = xl_rowcol_to_cell(row, col, False, True)
+    return ref
+
+
+def same_row(col: int, offset: int = 0) -> str:
+    """'INDEX($B:$B,ROW())': the cell of column `col` in the row a rule is applied to (`offset`
+    rows further down). A rule over many rows written this way holds no relative reference, so
+    no program can shift it the wrong way when rows are inserted: LibreOffice saved
+    'INDIRECT($B19)' over C20:C37 after a row was inserted above row 19, so every 二级 drop-down
+    followed the row above."""
+    letters = xl_rowcol_to_cell(0, col).rstrip("0123456789")
+    row = "ROW()" if not offset else f"ROW(){offset:+d}"
+    return f"INDEX(${letters}:${letters},{row})"
 
 
 def _quote(text: str) -> str:
@@ -134,6 +148,16 @@ class TemplateBuilder(SheetBuilder):
         else:
             self.put(row, col, amount, "amount", last_col=last_col, field=field)
 
+    def section_label(self, block: Any, first: int, last: int, header_row: int | None = None) -> None:
+        """A block offering input rows has its label unlocked (LibreOffice drops the merge of a
+        locked label when a row is inserted inside it on a protected sheet; an unlocked one grows
+        with the block), kept as it is by a rule refusing any other text (see label_rules)."""
+        if block.key not in self.input_rows:
+            super().section_label(block, first, last, header_row)
+            return
+        self.put(first, 0, block.label, "label_open", last_row=last)
+        self.blocks.append(BlockSpan(block.key, first, last, header_row))
+
     def amount_rule(self, first: int, col: int, last: int) -> None:
         t = self.texts
         self.validations.append(Validation(first, col, last, "amount", t.hints.amount, t.errors.amount))
@@ -144,7 +168,7 @@ class TemplateBuilder(SheetBuilder):
         check turning red together when they do not (absolute references: one rule, three cells)."""
         left_total, right_total = _ref(row, totals[0], True), _ref(row, totals[1], True)
         sides = [_range(r) for r in ranges]
-        filled = f"COUNT({sides[0]},{sides[1]})"
+        filled = f"COUNTA({sides[0]},{sides[1]})"  # amounts typed as text count as filled too
         differs = f"ROUND({left_total}-{right_total},6)<>0"
         check = self.texts.check
         known_left = [a for a in left if a is not None]
@@ -155,7 +179,7 @@ class TemplateBuilder(SheetBuilder):
             value = check.ok if sum(known_left, Decimal(0)) == sum(known_right, Decimal(0)) else check.bad
         self.formula(row, col, f"=IF({filled}=0,{_quote(check.pending)},IF({differs},{_quote(check.bad)},"
                                f"{_quote(check.ok)}))", value, "check_ok")
-        bad = f"=AND(COUNT({_absolute(sides[0])},{_absolute(sides[1])})>0,{differs})"
+        bad = f"=AND(COUNTA({_absolute(sides[0])},{_absolute(sides[1])})>0,{differs})"
         for c in (*totals, col):
             self.highlights.append(Highlight(row, c, row, c, bad, "check_bad"))
         self.check_cell = (row, col)
@@ -196,8 +220,17 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     )
     lists = ((texts.level1_list_name, framework.level1),
              *((l1, framework.level2(l1)) for l1 in framework.level1))
-    return TemplatePlan(plan, framework, tuple(b.validations), tuple(b.highlights),
+    validations = (*b.validations, *label_rules(plan.cells, texts))
+    return TemplatePlan(plan, framework, validations, tuple(b.highlights),
                         tuple(lists), b.check_cell, dict(b.input_rows))
+
+
+def label_rules(cells: Sequence[PlanCell], texts: TemplateTexts) -> list[Validation]:
+    """Each unlocked block label refuses any text but its own (the rule names no relative cell,
+    see same_row, so it holds wherever rows are inserted)."""
+    return [Validation(c.row, c.col, c.row, "custom", None, texts.errors.label,
+                       source=f"={same_row(c.col)}={_quote(str(c.value))}")
+            for c in cells if c.style == "label_open"]
 
 
 def _absolute(a1_range: str) -> str:

@@ -85,6 +85,7 @@ class Errors(_Data):
     amount: Message
     level1: Message
     level2: Message
+    label: Message  # a block label of the form typed over
 
 
 class Check(_Data):

@@ -15,9 +15,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from budgetxl.errors import OutputError
 from budgetxl.fileio import atomic_path
-from budgetxl.layout import Layout
+from budgetxl.layout import Layout, load_layout
 from budgetxl.render.plan import Plan, amount_decimals
 from budgetxl.render.styles import AMOUNT_STYLES, style_properties
+from budgetxl.text import NORMAL_COLUMN_PX, NORMAL_FONT_SIZE, NORMAL_ROW_PX
 
 # A fixed creation date keeps the output byte-stable for the same input (golden tests).
 FIXED_CREATED = datetime(2024, 1, 1, 0, 0, 0)
@@ -50,11 +51,29 @@ class FormatCache:
         return fmt
 
 
-class Workbook(xlsxwriter.Workbook):
+class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships no type information
     """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
     a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
     than inside the zip module, which would leave a half-written file open for the garbage
-    collector to complain about on the terminal. The same bytes either way."""
+    collector to complain about on the terminal. The same bytes either way.
+
+    Its Normal style is `normal_font` (the form's 宋体) at NORMAL_FONT_SIZE, not Calibri 11: the
+    Normal font's digit is the unit of every column width, and where Calibri is missing (Linux
+    PCs, WPS, LibreOffice) a substitute with wider digits made the columns wider and the printed
+    form smaller. 宋体 10 has Calibri 11's 7 px digit, so widths keep their meaning in Excel."""
+
+    def __init__(self, filename: Any, options: dict[str, Any] | None = None, *, normal_font: str) -> None:
+        options = {
+            **(options or {}),
+            # no font tied to the theme's (Calibri): 宋体 is named, as before, in every format
+            "default_format_properties": {"font_name": normal_font, "font_size": NORMAL_FONT_SIZE,
+                                          "font_scheme": "none"},
+            "default_column_width": NORMAL_COLUMN_PX,
+            "default_row_height": NORMAL_ROW_PX,
+        }
+        super().__init__(filename, options)
+
+    filename: str | os.PathLike[str] | io.BytesIO  # xlsxwriter's: where the file goes
 
     def _store_workbook(self) -> None:
         target = self.filename
@@ -82,9 +101,10 @@ def release(wb: xlsxwriter.Workbook) -> None:
 
 
 def new_workbook(path: Path | str, layout: Layout | None = None) -> xlsxwriter.Workbook:
-    """A workbook with budgetxl's options and properties; its title is the name of the form kind
-    of `layout` (the department form's without one)."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    """A workbook with budgetxl's options and properties: its Normal style in the font of
+    `layout`'s form, its title the name of the form kind (the department form's without one)."""
+    font = (layout if layout is not None else load_layout()).font.name
+    wb = Workbook(str(path), WORKBOOK_OPTIONS, normal_font=font)
     wb.set_properties({"created": FIXED_CREATED, "title": workbook_title(layout)})
     return wb
 
@@ -141,7 +161,10 @@ def write_sheet(ws: Worksheet, plan: Plan, formats: FormatCache) -> None:
             raise OutputError(f"{where}: 无法写入单元格（xlsxwriter 返回 {status}）")
     for f in plan.formulas:  # totals: the formula with its value, over the blank cell planned for it
         result = float(f.value) if isinstance(f.value, Decimal) else f.value
-        ws.write_formula(f.row, f.col, f.text(), formats.get(f.style, f.decimals), result)
+        if f.array:
+            ws.write_array_formula(f.row, f.col, f.row, f.col, f.text(), formats.get(f.style, f.decimals), result)
+        else:
+            ws.write_formula(f.row, f.col, f.text(), formats.get(f.style, f.decimals), result)
     setup_page(ws, plan)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel
 
-from budgetxl.model import Form, format_amount
+from budgetxl.model import BudgetLine, Form, format_amount
 from budgetxl.rules.registry import Context, Hit, Rule, declare, rule
 from budgetxl.text import normalize_label
 
@@ -85,13 +85,14 @@ def too_many_decimals(ctx: Context) -> Iterator[Hit]:
     for path, name, amount in amount_fields(ctx.form):
         if amount is not None and decimals(amount) > MAX_DECIMALS:
             yield Hit(
-                f"“{name}”的金额有 {decimals(amount)} 位小数，超过 {MAX_DECIMALS} 位（万元精确到分只需 {MAX_DECIMALS} 位）",
+                f"“{name}”的金额有 {decimals(amount)} 位小数，超过 {MAX_DECIMALS} 位"
+                f"（万元精确到分只需 {MAX_DECIMALS} 位）",
                 path,
                 format_amount(amount),
             )
 
 
-def _total(lines) -> Decimal:
+def _total(lines: Iterable[BudgetLine]) -> Decimal:
     return sum((line.amount for line in lines if line.amount is not None), Decimal(0))
 
 
@@ -128,8 +129,10 @@ def budget_unbalanced(ctx: Context) -> Iterator[Hit]:
     "BX121",
     "warning",
     "任务资金合计超过项目支出",
-    "年度重点工作任务与其他需完成的任务的“拟投入的资金”之和，一般不应超过项目支出（版式中声明的那一项支出，允许误差 "
-    f"{TOLERANCE} 万元）。实际表格中常有超过的情况，因此只作提醒。有金额无法读取时不作比较。",
+    "所有任务（年度重点工作任务与其他需完成的任务）的“拟投入的资金”之和，一般不应超过项目支出"
+    f"（版式中声明的那一项支出，允许误差 {TOLERANCE} 万元）。"
+    "模板中“年度重点工作任务”下的合计行只合计本栏目的任务，这里则把各栏目的任务一并计算，"
+    "消息中分栏目列出。实际表格中常有超过的情况，因此只作提醒。有金额无法读取时不作比较。",
     "16 项任务资金合计 9750 万元，项目支出 9696.18 万元。",
 )
 def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
@@ -149,12 +152,28 @@ def tasks_exceed_projects(ctx: Context) -> Iterator[Hit]:
         return
     total = sum(funds, Decimal(0))
     if total - projects > TOLERANCE:
+        by_group: dict[str, list[Decimal]] = {}
+        for t in form.tasks:
+            if t.funds is not None:
+                by_group.setdefault(t.group, []).append(t.funds)
+        parts = ""
+        if len(by_group) > 1:  # the sheet's 合计 counts one block: say what each adds
+            parts = "（其中" + "，".join(
+                f"{_group_label(ctx, g)} {len(a)} 项 {format_amount(sum(a, Decimal(0)))} 万元"
+                for g, a in by_group.items()
+            ) + "）"
+        line = form.budget.expenditures[index].name
         yield Hit(
-            f"{len(funds)} 项任务的拟投入资金合计 {format_amount(total)} 万元，超过{form.budget.expenditures[index].name} "
+            f"{len(funds)} 项任务的拟投入资金合计 {format_amount(total)} 万元{parts}，超过{line} "
             f"{format_amount(projects)} 万元（多 {format_amount(total - projects)} 万元）",
             f"budget.expenditures[{index}].amount",
             f"{format_amount(total)} > {format_amount(projects)}",
         )
+
+
+def _group_label(ctx: Context, group: str) -> str:
+    block = ctx.layout.task_block(group)
+    return f"“{block.label}”" if block is not None else group
 
 
 FORMULA_OVERWRITTEN = declare(
@@ -162,8 +181,24 @@ FORMULA_OVERWRITTEN = declare(
         "BX122",
         "warning",
         "合计公式被改写",
-        f"合计行（合计、小计、总计）的单元格不是公式而是手工输入的数字，且与各项之和不符（允许误差 {TOLERANCE} 万元）。",
+        "合计行（合计、小计、总计）的单元格不是公式而是手工输入的数字，"
+        f"且与各项之和不符（允许误差 {TOLERANCE} 万元）。",
         "合计行原为公式 =SUM(C5:C6)，被改成手填的 18000，而基本支出与项目支出之和为 18694.16。",
+        stage="workbook",
+    )
+)
+
+
+TOTAL_DIFFERS = declare(
+    Rule(
+        "BX123",
+        "warning",
+        "表中合计与各项之和不符",
+        f"合计行的公式算出（文件中保存）的数，与读到的各项金额之和不符（允许误差 {TOLERANCE} 万元）："
+        "常见的原因是有金额以文字形式填写（如“1,800”），普通的求和公式不计入；"
+        "或合计公式没有包括全部行。审核按各项金额计算；打印出的合计却是错的，请把金额改为数字或改正合计公式。"
+        "budgetxl 生成的表格和模板的合计公式也计入以文字填写的金额。",
+        "拟投入的资金一栏有一项填成文字“1,800”，表中合计显示 1150，而各项之和为 2950。",
         stage="workbook",
     )
 )

@@ -3,6 +3,7 @@ YAML/JSON form (rule findings on field paths)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -15,7 +16,7 @@ from budgetxl.read.archive import Member, Source
 from budgetxl.read.grid import parse_ref
 from budgetxl.read.parse import ReadResult
 from budgetxl.report import SEVERITIES, Finding, Report
-from budgetxl.rules.amounts import FORMULA_OVERWRITTEN, TOLERANCE
+from budgetxl.rules.amounts import FORMULA_OVERWRITTEN, TOLERANCE, TOTAL_DIFFERS
 from budgetxl.rules.validate import check_data, validate
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -164,23 +165,57 @@ def _line_prefix(group: str) -> str:
     return "tasks[" if group.startswith("tasks.") else group + "["
 
 
+def _line_paths(form: Form, group: str) -> list[str]:
+    """The amount fields a total row adds up (see _lines_total)."""
+    if group.startswith("tasks."):
+        kind = group.split(".", 1)[1]
+        return [f"tasks[{i}].funds" for i, t in enumerate(form.tasks) if t.group == kind]
+    try:
+        count = len(_path_value(form, group))
+    except (AttributeError, IndexError, ValueError, TypeError):
+        return []
+    return [f"{group}[{i}].amount" for i in range(count)]
+
+
+def _path_value(form: Form, path: str) -> Any:
+    """budget.sections[0].left → that list."""
+    obj: Any = form
+    for name, index in re.findall(r"([A-Za-z_]+)|\[(\d+)\]", path):
+        obj = obj[int(index)] if index else getattr(obj, name)
+    return obj
+
+
 def total_findings(result: ReadResult) -> Iterator[Finding]:
-    for path, typed in result.totals.items():
+    """合计 cells that disagree with the lines read: a number typed over the formula (BX122), or a
+    formula whose result differs (BX123: it left out amounts typed as text, or rows)."""
+    for path, shown in result.totals.items():
         cell = result.cells.get(path)
-        if path in result.formulas or cell is None:
-            continue  # its formula is still there
+        if cell is None:
+            continue
         if any(f.field == path for f in result.findings if f.severity != "info"):
             continue  # the reader reports it
         group = path[: -len(TOTAL_SUFFIX)]
         if any(f.field.startswith(_line_prefix(group)) for f in result.findings if f.severity != "info"):
             continue  # a line that could not be read: the sum would say nothing
         expected = _lines_total(result.form, group)
-        if typed is None or expected is None or abs(typed - expected) <= TOLERANCE:
+        if shown is None or expected is None or abs(shown - expected) <= TOLERANCE:
             continue
-        finding = FORMULA_OVERWRITTEN.finding(
-            f"合计单元格是手工输入的 {format_amount(typed)}，不是公式，与各项之和 {format_amount(expected)} 不符"
-            f"（相差 {format_amount(abs(typed - expected))}）；请恢复合计公式或改正数字",
-            path,
-            format_amount(typed),
-        )
+        gap = f"（相差 {format_amount(abs(shown - expected))} 万元）"
+        if path in result.formulas:
+            texts = [result.cells[p] for p in _line_paths(result.form, group)
+                     if p in result.text_amounts and p in result.cells]
+            why = (f"{'、'.join(texts)} 的金额是以文字形式填写的，合计公式没有计入；请把这些金额改为数字"
+                   if texts else "请检查合计公式是否包括了全部行")
+            finding = TOTAL_DIFFERS.finding(
+                f"表中合计为 {format_amount(shown)} 万元，而各项金额之和为 {format_amount(expected)} 万元{gap}：{why}",
+                path,
+                format_amount(shown),
+            )
+        else:
+            finding = FORMULA_OVERWRITTEN.finding(
+                f"合计单元格是手工输入的 {format_amount(shown)}，不是公式，与各项之和 {format_amount(expected)} 不符"
+                f"（相差 {format_amount(abs(shown - expected))}）；请恢复合计公式或改正数字",
+                path,
+                format_amount(shown),
+            )
         yield finding.located(result.sheet, cell)

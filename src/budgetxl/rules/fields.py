@@ -1,10 +1,14 @@
-"""Required fields: 单位名称, 年度, 总体绩效目标, each task's 名称, each indicator's name and target."""
+"""Required fields: 单位名称, 年度, 总体绩效目标, the layout's standard budget amounts, the tasks of a
+block that must be filled, at least one indicator, each task's 名称, each indicator's name and
+target. A template returned untouched fails here: its amounts, tasks and indicators are empty."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
+from budgetxl.blocks.base import get_path
 from budgetxl.rules.registry import Context, Hit, rule
+from budgetxl.text import normalize_label
 
 
 def _blank(text: str | None) -> bool:
@@ -51,6 +55,71 @@ def overall_goal_missing(ctx: Context) -> Iterator[Hit]:
         value = getattr(ctx.form, field)
         if not value or (isinstance(value, str) and _blank(value)):
             yield Hit(f"{block.label}未填写", field, value if isinstance(value, str) else None)
+
+
+@rule(
+    "BX107",
+    "error",
+    "预算金额未填写",
+    "版式中预算栏目的各项标准金额（如基本支出、项目支出、财政拨款、其他资金，以版式为准）都必须填写；"
+    "没有这项资金的填 0。金额无法读取的（已另行报告）不在此列。",
+    "“其他资金”一栏留空。",
+)
+def budget_amount_missing(ctx: Context) -> Iterator[Hit]:
+    layout = ctx.layout
+    for path, names in layout.budget_lines().items():
+        try:
+            lines = get_path(ctx.form, path)
+        except AttributeError:
+            continue  # a form of another kind: no such list
+        side = layout.side_label(path)
+        by_name = {normalize_label(line.name): k for k, line in enumerate(lines)}
+        for name in names:
+            k = by_name.get(normalize_label(name))
+            if k is None:
+                yield Hit(f"{side}中缺少“{name}”一项及其金额", path, None)
+            elif lines[k].amount is None and f"{path}[{k}].amount" not in ctx.unreadable:
+                yield Hit(f"{side}中“{name}”的金额未填写（没有的填 0）", f"{path}[{k}].amount", None)
+
+
+@rule(
+    "BX108",
+    "error",
+    "没有填写工作任务",
+    "版式中必须填写的任务栏目（如年度重点工作任务，以版式为准）至少要有一项任务；可选填的栏目（其他需完成的任务）不在此列。",
+    "“年度重点工作任务”下只有空行。",
+)
+def required_tasks_missing(ctx: Context) -> Iterator[Hit]:
+    for block in ctx.layout.blocks_of("table"):
+        if not block.required:
+            continue
+        items = getattr(ctx.form, block.field, ())
+        if not any(not block.group or getattr(t, "group", "") == block.group for t in items):
+            field = f"{block.field}.{block.group}" if block.group else block.field
+            yield Hit(f"“{block.label}”未填写：至少要填写一项任务", field, None)
+
+
+@rule(
+    "BX109",
+    "error",
+    "没有填写绩效指标",
+    "绩效指标至少要有一个三级指标及其指标值；只有预设的一级、二级指标而没有三级指标（如原样交回的模板）时报告。"
+    "（此时不再逐个报告空的一级、二级指标。）",
+    "模板交回时绩效指标部分只有下拉选好的一级、二级指标，三级指标和指标值全部留空。",
+)
+def indicators_missing(ctx: Context) -> Iterator[Hit]:
+    block = ctx.layout.indicators_block
+    if block is None or not no_indicators(ctx):
+        return
+    column = block.column("name")
+    name = column.header if column is not None and column.header else "三级指标"
+    yield Hit(f"“{block.label}”未填写：没有任何{name}及其指标值", "indicators", None)
+
+
+def no_indicators(ctx: Context) -> bool:
+    """Whether the form has no indicator with a name or a target (BX109; the empty-block rules
+    then stay quiet)."""
+    return all(i.is_placeholder for i in ctx.form.indicators)
 
 
 @rule(

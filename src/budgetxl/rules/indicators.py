@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 from budgetxl.frameworks import Framework, get_framework, label_key, pair_framework_ids, standard_label, suggest
 from budgetxl.model import Indicator
+from budgetxl.rules.fields import no_indicators
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.text import normalize_label
 
@@ -152,10 +153,12 @@ def frameworks_mixed(ctx: Context) -> Iterator[Hit]:
     "BX210",
     "warning",
     "一级指标下没有指标",
-    "所用指标体系的每个一级指标下都应至少有一个三级指标（占位的空行不算）。",
+    "所用指标体系的每个一级指标下都应至少有一个三级指标（占位的空行不算）。表中完全没有三级指标时只报告 BX109。",
     "表中没有任何满意度指标。",
 )
 def level1_empty(ctx: Context) -> Iterator[Hit]:
+    if no_indicators(ctx) and ctx.layout.indicators_block is not None:
+        return  # no indicator at all: BX109 says so once
     fw = ctx.frameworks.framework
     first_row: dict[str, int] = {}
     filled: set[str] = set()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -84,8 +84,8 @@ def render_report(report: Report, console: Console) -> None:
         message: Wrapped | Group = Wrapped(f.message)
         if value and not wide:
             message = Group(Wrapped(f.message), Wrapped(f"{HEADINGS['value']}：{value}", style="dim"))
-        cells = [Text(SEVERITY_LABELS[f.severity], style=STYLES[f.severity]), Text(f.code),
-                 Wrapped(where(f, sheet)), message]
+        cells: list[RenderableType] = [Text(SEVERITY_LABELS[f.severity], style=STYLES[f.severity]), Text(f.code),
+                                       Wrapped(where(f, sheet)), message]
         if wide:
             cells.append(Wrapped(value))
         table.add_row(*cells)
