@@ -20,10 +20,11 @@ from budgetxl.errors import InputError
 from budgetxl.model import load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
-from budgetxl.render.selfeval_template import make_selfeval_template, spread
+from budgetxl.render.selfeval_template import make_selfeval_template, spread, write_selfeval_item
 from budgetxl.rules import validate
 from budgetxl.rules.check import check_file
 from budgetxl.scoring import score
+from budgetxl.scoring.targets import load_targets
 from budgetxl.selfeval import IndicatorResult, SelfEvaluation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -352,10 +353,76 @@ def test_a_bureau_set_of_templates_from_a_folder(tmp_path):
     (folder / "b.yaml").write_text(TARGETS.replace("某某区人力资源和社会保障局", "某某区民政局"), encoding="utf-8")
     (folder / "c.yaml").write_text(EXAMPLES["selfeval"].read_text(encoding="utf-8"), encoding="utf-8")
     res = run("template", "--kind", "selfeval", "--from", str(folder), "--out-dir", str(tmp_path / "out"))
-    assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "某某区人力资源和社会保障局-2023年绩效自评表.xlsx", "某某区民政局-2023年绩效自评表.xlsx"]
-    assert "c.yaml" in res.stderr and "不是绩效目标表" in res.stderr
+    # a file that is no target table is an error, named, after the others were written
+    assert res.returncode == 1
+    assert "错误：c.yaml" in res.stderr and "不是绩效目标表" in res.stderr
+
+
+def _fails_for_b(args: tuple) -> str:
+    from budgetxl.errors import OutputError
+
+    if Path(args[0]).name == "b.yaml":
+        raise OutputError(f"{args[1]}: 磁盘已满")
+    return write_selfeval_item(args)
+
+
+def test_one_target_that_cannot_make_a_template_does_not_stop_the_others(tmp_path, real_dir, monkeypatch):
+    from budgetxl.render import selfeval_template
+
+    folder = tmp_path / "targets"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(TARGETS, encoding="utf-8")
+    (folder / "b.yaml").write_text(TARGETS.replace("某某区人力资源和社会保障局", "某某区民政局"), encoding="utf-8")
+    (folder / "damaged.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    (folder / "wuhan.xlsx").symlink_to(real_dir / "wuhan-donghu-2020-project-application.xlsx")
+    monkeypatch.setattr(selfeval_template, "write_selfeval_item", _fails_for_b)
+    made = selfeval_template.make_selfeval_set(folder, tmp_path / "out", jobs=1)
+    assert sorted(p.name for p in made.paths) == sorted(p.name for p in (tmp_path / "out").iterdir()), made
+    assert len(made.paths) == 2 and "某某区人力资源和社会保障局-2023年绩效自评表.xlsx" in [p.name for p in made.paths]
+    assert [e.split(" ", 1)[0] for e in made.errors] == ["damaged.xlsx", "b.yaml"], made.errors
+    assert "磁盘已满" in made.errors[1]
+    # on the command line, the damaged file is an error with a non-zero exit, the others written
+    (folder / "b.yaml").unlink()
+    res = run("template", "--kind", "selfeval", "--from", str(folder), "--out-dir", str(tmp_path / "cli"))
+    assert res.returncode == 1, res.stderr
+    assert "错误：damaged.xlsx" in res.stderr and "提示" not in res.stderr
+    assert len(list((tmp_path / "cli").iterdir())) == 2
+
+
+@pytest.mark.parametrize("source", ["real", "yaml"])
+def test_a_project_whose_only_goal_is_its_period_goal_makes_a_template(tmp_path, real_dir, source):
+    path = (real_dir / "wuhan-donghu-2020-project-application.xlsx" if source == "real"
+            else INPUTS / "wuhan-project-2024.yaml")
+    res = run("template", "--kind", "selfeval", "--from", str(path), "-o", str(tmp_path / "x.xlsx"))
+    assert res.returncode == 0, res.stderr
+    targets = load_targets(path)
+    assert not targets.annual_goal and targets.period_goal
+    form = read_workbook(tmp_path / "x.xlsx").form
+    assert [g.expected for g in form.goals] == [targets.period_goal]
+
+
+def test_a_project_without_any_goal_has_no_empty_goal_row(tmp_path):
+    targets = load_targets(INPUTS / "wuhan-project-2024.yaml").model_copy(update={"period_goal": ""})
+    tpl = make_selfeval_template(targets, tmp_path / "x.xlsx")
+    assert tpl.seed.goals == ()
+    assert read_workbook(tmp_path / "x.xlsx").form.goals == ()
+
+
+def test_a_project_template_always_offers_the_carried_over_funds(tmp_path):
+    central = load_targets(INPUTS / "central-project-2024.yaml")  # 财政拨款 and 其他资金, no 结转
+    make_selfeval_template(central, tmp_path / "c.xlsx")
+    lines = read_workbook(tmp_path / "c.xlsx").form.execution
+    assert [(ln.name, ln.initial) for ln in lines] == [
+        ("年度资金总额", D(1250)), ("其中：财政拨款", D(1200)), ("上年结转资金", None), ("其他资金", D(50))]
+    bare = central.model_copy(update={"funding": central.funding.model_copy(update={"annual": ()})})
+    make_selfeval_template(bare, tmp_path / "b.xlsx")
+    assert [ln.name for ln in read_workbook(tmp_path / "b.xlsx").form.execution] == [
+        "年度资金总额", "其中：财政拨款", "上年结转资金", "其他资金"]
+    wuhan = load_targets(INPUTS / "wuhan-project-2024.yaml")  # names its own 上年结转: not twice
+    names = [ln.name for ln in make_selfeval_template(wuhan, tmp_path / "w.xlsx").seed.execution]
+    assert sum("结转" in n for n in names) == 1
 
 
 def test_template_mistakes_are_clear(tmp_path):
@@ -489,7 +556,7 @@ def test_a_project_target_table_gives_a_project_self_evaluation():
     assert (seed.subject, seed.project_name, seed.unit_name, seed.department) == (
         "project", "职业技能提升行动", "某某区职业技能鉴定指导中心", "某某区人力资源和社会保障局")
     assert [(ln.name, ln.initial) for ln in seed.execution] == [("年度资金总额", D(1200)), ("其中：财政拨款", D(1000)),
-                                                               ("其他资金", D(200))]
+                                                               ("上年结转资金", None), ("其他资金", D(200))]
     assert seed.goals[0].expected == "开展培训6000人次"
     assert [i.weight for i in seed.indicators] == [D(50), D(30)]
     assert seed.default_layout() == "selfeval-project"
