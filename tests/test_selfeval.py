@@ -230,6 +230,9 @@ def test_score_the_real_file_as_json(real_dir):
     data = json.loads(res.stdout)
     assert data["profile"] == "chongqing" and data["total"] == "77" and data["complete"] is False
     assert sum(1 for i in data["indicators"] if i["computed"] is None) == 5
+    assert data["grade"] is None and data["ungraded"] == "总分不完整（5 项指标无法自动计分），不评等级"
+    res = run("score", str(real_dir / YUZHONG))
+    assert "不评等级" in res.stdout and "等级 中" not in res.stdout
 
 
 # --------------------------------------------------------------------------------------------
@@ -484,6 +487,10 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     low = low.model_copy(update={"unit_name": "低分单位", "indicators": tuple(
         i.model_copy(update={"actual": "0", "score": None}) if i.actual[:1].isdigit() else i for i in low.indicators)})
     render_form(low, returns / "low.xlsx")
+    # a total that leaves a score out (an actual that is no number) is listed as incomplete, not judged
+    partial = low.model_copy(update={"unit_name": "未完成单位", "indicators": tuple(
+        i.model_copy(update={"actual": "待统计"}) if k == 0 else i for k, i in enumerate(low.indicators))})
+    render_form(partial, returns / "partial.xlsx")
     render_form(seed_form, returns / "targets.xlsx")
     res = run("collect", str(returns), "-o", str(tmp_path / "sum.xlsx"), "--csv", str(tmp_path / "t"), "--csv-lang", "en")
     assert res.returncode in (0, 1), res.stderr
@@ -492,7 +499,8 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     rows = list(wb["自评"].iter_rows(values_only=True))
     head = rows[0]
     by_unit = {r[head.index("单位名称")]: dict(zip(head, r)) for r in rows[1:]}
-    assert len(by_unit) == 4
+    assert len(by_unit) == 5
+    assert by_unit["未完成单位"]["等级"] == "未评" and by_unit["低分单位"]["等级"] == "差"
     project = by_unit["某某区职业技能鉴定指导中心"]
     assert (project["评分规则"], project["填写总分"], project["计算总分"], project["等级"], project["执行率"]) == (
         "mof-2020", 97.6, 97.6, "优", 88)
@@ -502,7 +510,11 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     dup = [c.key for c in columns("summary")].index("duplicates")
     assert not [r for r in summary[1:] if r[dup]]  # 凤阳街道's 2023 targets and self-evaluation are two returns
     review = list(wb["自评低于80分"].iter_rows(values_only=True))
-    assert [r[0] for r in review[1:]] == ["低分单位"]
+    review_by_unit = {r[0]: dict(zip(review[0], r)) for r in review[1:]}
+    assert sorted(review_by_unit) == ["低分单位", "未完成单位"]
+    assert review_by_unit["低分单位"]["等级"] == "差" and not review_by_unit["低分单位"]["说明"]
+    assert review_by_unit["未完成单位"]["等级"] == "未评"
+    assert "1 项指标无法自动计分" in review_by_unit["未完成单位"]["说明"] and "不评等级" in review_by_unit["未完成单位"]["说明"]
     with (tmp_path / "t" / "results.csv").open(encoding="utf-8-sig", newline="") as fh:
         results = list(csv.DictReader(fh))
     from budgetxl.collect.tidy import headings

@@ -106,7 +106,21 @@ class ScoreCard:
 
     @property
     def grade(self) -> str:
-        return self.profile.grade(self.total)
+        """The profile's grade of the total; '' when the total is incomplete (`ungraded` says why):
+        a grade on a total that leaves scores out would judge what was not scored."""
+        return self.profile.grade(self.total) if self.complete else ""
+
+    @property
+    def ungraded(self) -> str:
+        """Why no grade is given ('' when one is)."""
+        if self.complete:
+            return ""
+        parts = []
+        if self.budget is not None and self.budget.computed is None:
+            parts.append("预算执行得分无法计算")
+        if self.unscored:
+            parts.append(f"{len(self.unscored)} 项指标无法自动计分")
+        return f"总分不完整（{'，'.join(parts)}），不评等级"
 
     @property
     def weights_total(self) -> Decimal:
@@ -142,8 +156,9 @@ class ScoreCard:
             "indicators": [],
             "typed_total": dec(self.typed_total),
             "total": fmt(self.total),
-            "grade": self.grade,
+            "grade": self.grade or None,
             "complete": self.complete,
+            "ungraded": self.ungraded,
             "weights_total": fmt(self.weights_total),
             "groups": {k: {"profile": fmt(a), "rows": fmt(b)} for k, (a, b) in self.groups.items()},
         }
@@ -261,7 +276,7 @@ def _comparable(target: Target, actual: Target) -> tuple[Decimal, Decimal] | str
         return "实际完成值不是数字" if actual.problem is None else f"实际完成值有误：{actual.problem}"
     assert target.value is not None
     if not actual.unit or actual.unit_from_name or actual.unit == target.unit:
-        if not actual.unit and target.unit == "%" and actual.value <= 1 < target.value:
+        if not actual.unit and target.unit == "%" and 0 < actual.value <= 1 < target.value:  # 0 is 0% either way
             return (f"实际完成值 {fmt(actual.value)} 没有单位，指标值是 {target.describe()}："
                     f"应写作 {fmt(actual.value * HUNDRED)}% 还是 {fmt(actual.value)}%？")
         return target.value, actual.value
