@@ -428,6 +428,20 @@ def test_a_project_template_always_offers_the_carried_over_funds(tmp_path):
     assert sum("结转" in n for n in names) == 1
 
 
+def test_a_template_returned_blank_is_one_error_and_no_total(tmp_path):
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    make_selfeval_template(load_targets(INPUTS / "fengyang-2023.yaml"), returns / "blank.xlsx")
+    report = check_file(returns / "blank.xlsx")
+    assert report.codes().count("BX615") == 1 and "BX604" not in report.codes() and "BX605" not in report.codes()
+    assert len(report.findings) == 1, report.flat()
+    res = run("collect", str(returns), "-o", str(tmp_path / "sum.xlsx"))
+    assert res.returncode == 1, res.stderr
+    rows = list(openpyxl.load_workbook(tmp_path / "sum.xlsx")["自评"].iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["填写总分"], row["等级"], row["审核状态"]) == (None, "未评", "有错误")
+
+
 def test_template_mistakes_are_clear(tmp_path):
     res = run("template", "--kind", "selfeval", "-o", str(tmp_path / "x.xlsx"))
     assert res.returncode == 2 and "--from" in res.stderr

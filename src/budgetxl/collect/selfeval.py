@@ -84,7 +84,7 @@ def summarise(form: Any, findings: Sequence[Any],
     rec = SelfevalRecord(
         project_name=form.project_name,
         profile=card.profile.name,
-        typed_total=form.total_score,
+        typed_total=card.typed_total,
         total=card.total,
         complete=card.complete,
         grade=card.grade,

@@ -85,7 +85,7 @@ def score_differs(ctx: Context) -> Iterator[Hit]:
       "各项得分之和为 93.56，总分却填了 90。", kinds=KINDS)
 def total_differs(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
-    typed = _se(ctx).total_score
+    typed = card.typed_total
     if typed is None:
         return
     if any(s.counted is None for s in card.indicators):
@@ -111,6 +111,8 @@ def band_problem(ctx: Context) -> Iterator[Hit]:
       "完成情况不是评价档次、按文字评价标准打分的指标），又没有填写得分：budgetxl 不猜测，总分中不计这一项。",
       "指标值 ≥95%，实际完成值写了“较好”，得分一栏留空。", kinds=KINDS)
 def unscored(ctx: Context) -> Iterator[Hit]:
+    if scorecard(ctx).unfilled:
+        return  # BX615 says it once
     for s in scorecard(ctx).indicators:
         if s.problem and not s.band_problem and s.typed is None:
             field = f"{_ind(s.index)}.weight" if s.weight is None else f"{_ind(s.index)}.actual"
@@ -120,6 +122,20 @@ def unscored(ctx: Context) -> Iterator[Hit]:
     if b is not None and b.problem:
         yield Hit(f"预算执行率无法计算：{b.problem}",
                   f"execution[{b.line}].budget" if b.line is not None else "execution")
+
+
+@rule("BX615", "error", "实际完成值一项也没有填写",
+      "自评表中没有任何一个指标填写了实际完成值（也没有填写得分）：这是尚未填写的模板，无法计分。"
+      "模板中总分公式显示的 0 不算填写的总分。请单位填写后重新报送。",
+      "由目标表生成的自评表模板原样交回，55 个指标的实际完成值都是空的。", kinds=KINDS)
+def nothing_filled(ctx: Context) -> Iterator[Hit]:
+    if not scorecard(ctx).unfilled:
+        return
+    form = _se(ctx)
+    n = sum(1 for i in form.indicators if not i.is_placeholder)
+    first = next(k for k, i in enumerate(form.indicators) if not i.is_placeholder or i.weight is not None)
+    yield Hit(f"{n} 个指标的实际完成值一项也没有填写：这是尚未填写的自评表，无法计分，请填写后重新报送",
+              f"{_ind(first)}.actual")
 
 
 @rule("BX614", "info", "得分按填写的计入，未经核算",
@@ -139,6 +155,8 @@ def typed_unchecked(ctx: Context) -> Iterator[Hit]:
       "“服务满意度”得分 8，分值 10，偏差原因一栏留空。", kinds=KINDS)
 def reason_missing(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
+    if card.unfilled:
+        return  # BX615 says it once
     form = _se(ctx)
     has_reason_column = "reason" in ctx.layout.headers_of("indicators")
     conclusion = bool(form.conclusion.strip())

@@ -90,6 +90,7 @@ class ScoreCard:
     typed_total: Decimal | None
     groups: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # name → (profile's, rows' weights)
     rate: Decimal | None = None  # 执行率 in percent (B / A), wherever it was found
+    unfilled: bool = False  # not one 实际完成值 nor indicator score filled in: a blank template returned
 
     @property
     def total(self) -> Decimal:
@@ -444,7 +445,16 @@ def _score(form: SelfEvaluation, prof: Profile) -> ScoreCard:
     rate = budget.rate if budget is not None else execution_rate(form)
     if rate is None:
         rate = next((_rate_of(form.indicators[s.index]) for s in scores if s.is_budget), None)
-    return ScoreCard(prof, budget, scores, form.total_score, groups, rate)
+    blank = unfilled(form)
+    # a template's 总分 formula over blank scores shows 0: that is no total the unit typed
+    typed_total = None if blank and form.total_score == 0 else form.total_score
+    return ScoreCard(prof, budget, scores, typed_total, groups, rate, blank)
+
+
+def unfilled(form: SelfEvaluation) -> bool:
+    """Whether no 实际完成值 and no indicator score at all is filled in (a template returned blank)."""
+    rows = [i for i in form.indicators if not i.is_placeholder or i.weight is not None]
+    return bool(rows) and not any(i.actual.strip() or i.score is not None for i in rows)
 
 
 def _rate_of(ind: IndicatorResult) -> Decimal | None:
