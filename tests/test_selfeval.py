@@ -137,6 +137,22 @@ def test_the_real_yuzhong_file_scores_under_chongqing_and_says_what_it_cannot_sc
     assert report.extra["profile"] == "chongqing"
 
 
+def test_the_yuzhong_prompt_left_in_its_cell_explains_nothing(real_dir, tmp_path):
+    form = read_workbook(real_dir / YUZHONG).form
+    assert form.conclusion.startswith("请在此处逐一针对")  # read as it stands in the cell
+    report = check_file(real_dir / YUZHONG)
+    reasons = {f.field: f for f in report.findings if f.code == "BX605"}
+    # 88 % is below 90 %, and 3 创业孵化基地 against a target of 1 is 300 %: both need a word
+    assert set(reasons) == {"indicators[10].actual", "indicators[0].actual"}, report.flat()
+    assert "88%" in reasons["indicators[10].actual"].message
+    assert reasons["indicators[10].actual"].cell == "G21"
+    # a real explanation in the 说明 silences them; the prompt with other spacing does not
+    said = form.model_copy(update={"conclusion": "预算执行率偏低系部分补贴年底未拨付，下一步加快拨付进度"})
+    assert "BX605" not in validate(said).codes()
+    spaced = form.model_copy(update={"conclusion": " 请在此处逐一针对完成度较差绩效指标简要说明原因和下一步改进措施。"})
+    assert validate(spaced).codes().count("BX605") == 2
+
+
 # --------------------------------------------------------------------------------------------
 # Checks
 

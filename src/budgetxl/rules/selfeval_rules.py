@@ -159,16 +159,26 @@ def reason_missing(ctx: Context) -> Iterator[Hit]:
         return  # BX615 says it once
     form = _se(ctx)
     has_reason_column = "reason" in ctx.layout.headers_of("indicators")
-    conclusion = bool(form.conclusion.strip())
+    conclusion = _said(ctx, "conclusion", form.conclusion)
     for s in card.indicators:
-        if s.needs_reason and not form.indicators[s.index].reason.strip():
+        if s.needs_reason and not _said(ctx, "indicators", form.indicators[s.index].reason):
             if not has_reason_column and conclusion:
                 continue  # a layout without the column explains in its 说明
             yield Hit(f"“{_name(ctx, s.index)}”：{s.needs_reason}，须填写偏差原因分析及改进措施",
                       f"{_ind(s.index)}.reason" if has_reason_column else f"{_ind(s.index)}.actual")
     b = card.budget
-    if b is not None and b.line is not None and b.needs_reason and not form.execution[b.line].reason.strip():
+    if b is not None and b.line is not None and b.needs_reason and not _said(ctx, "execution",
+                                                                             form.execution[b.line].reason):
         yield Hit(f"{b.needs_reason}，须填写偏差原因", f"execution[{b.line}].reason")
+
+
+def _said(ctx: Context, block_field: str, text: str) -> bool:
+    """Whether `text` explains something: not blank, and not only the prompt the layout's block
+    prints there (templates/*.yaml `prompts`)."""
+    if not text.strip():
+        return False
+    block = next((b for b in ctx.layout.blocks if getattr(b, "field", "") == block_field), None)
+    return block is None or not block.is_prompt(text)
 
 
 @rule("BX606", "warning", "分值合计不对",
