@@ -85,6 +85,8 @@ def test_reverse_linear_scores_an_overshoot_linearly_and_zero_at_twice_the_targe
 def test_hebei_weighs_the_budget_twenty():
     card = score(form(), "hebei")
     assert card.budget.weight == 10  # the line's own weight wins over the profile's when typed
+    assert card.budget.weight_note == "预算执行的分值填写的是 10，评分规则“hebei”规定为 20，按填写的 10 计分"
+    assert not score(form(), "mof-2020").budget.weight_note
     card = score(form(weight=None), "hebei")
     assert card.budget.weight == 20
     assert card.budget.computed == D("18.33")  # 1100/1200 × 20

@@ -116,6 +116,18 @@ def _blank() -> Report:
     return check(both(*(at(k, actual="", score=None) for k in range(3)), top(total_score="0")))
 
 
+def test_a_budget_weight_other_than_the_profiles_is_reported():
+    form = form_from_data(base())
+    hits = [f for f in validate(form, profile="hebei").findings if f.code == "BX606"]
+    budget = [f for f in hits if f.field.startswith("execution")]
+    assert [f.field for f in budget] == ["execution[0].weight"]
+    assert "“hebei”规定为 20" in budget[0].message
+    assert not [f for f in validate(form).findings if f.field.startswith("execution")]  # mof-2020: 10
+    line = {**base()["execution"][0], "weight": "20", "score": "19"}
+    right = form_from_data({**base(), "execution": [line]})
+    assert not [f for f in validate(right, profile="hebei").findings if f.field.startswith("execution")]
+
+
 def test_an_unfilled_self_evaluation_is_one_error_not_a_warning_per_row():
     report = _blank()
     assert len(report.findings) == 1 and report.findings[0].code == "BX615", report.flat()

@@ -49,7 +49,7 @@ def card_text(card: ScoreCard, form: Any, source: str) -> None:
         wrong = b.typed is not None and b.computed is not None and abs(b.typed - b.computed) > card.profile.tolerance
         mark = " ✗" if wrong else ""
         table.add_row("", "预算执行", fmt(b.weight), fmt(b.typed), Text(fmt(b.computed) + mark),
-                      b.formula or b.problem)
+                      "；".join(t for t in (b.formula or b.problem, b.weight_note) if t))
     for s in card.indicators:
         ind = form.indicators[s.index]
         mark = " ✗" if s.differs else ""

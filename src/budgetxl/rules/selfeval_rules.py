@@ -183,7 +183,7 @@ def _said(ctx: Context, block_field: str, text: str) -> bool:
 
 @rule("BX606", "warning", "分值合计不对",
       "各指标的分值按一级指标（指标类型）相加应等于评分规则规定的该组分值，全部分值（含预算执行）应等于"
-      "满分（通常 100）；总分行填写的分值合计也应与之相符。",
+      "满分（通常 100）；预算执行的分值应是评分规则规定的分值（如 hebei 为 20）；总分行填写的分值合计也应与之相符。",
       "产出指标各三级指标分值合计 45，评分规则规定 50。", kinds=KINDS)
 def weights_off(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
@@ -202,6 +202,9 @@ def weights_off(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"“{_name(ctx, stray[0].index)}”的一级指标“{_se(ctx).indicators[stray[0].index].level1}”"
                   f"不属于“{card.profile.name}”规则的任何一组（{'、'.join(card.groups)}）",
                   f"{_ind(stray[0].index)}.level1", _se(ctx).indicators[stray[0].index].level1)
+    b = card.budget
+    if b is not None and b.line is not None and b.weight_note:
+        yield Hit(b.weight_note, f"execution[{b.line}].weight", fmt(b.weight))
     full = card.profile.full_marks
     if card.weights_total != full:
         yield Hit(f"全部分值合计 {fmt(card.weights_total)}，应为满分 {fmt(full)}", "total_weight",

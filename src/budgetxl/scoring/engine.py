@@ -78,6 +78,7 @@ class BudgetScore:
     formula: str = ""
     problem: str = ""
     needs_reason: str = ""
+    weight_note: str = ""  # the typed 分值 is not the profile's (it is the one scored by)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,8 @@ class ScoreCard:
         if self.budget is not None:
             b = self.budget
             out["budget"] = {"weight": dec(b.weight), "rate": dec(b.rate), "typed": dec(b.typed),
-                             "computed": dec(b.computed), "formula": b.formula, "problem": b.problem}
+                             "computed": dec(b.computed), "formula": b.formula, "problem": b.problem,
+                             "weight_note": b.weight_note}
         for s in self.indicators:
             out["indicators"].append({
                 "index": s.index, "group": s.group, "weight": dec(s.weight), "typed": dec(s.typed),
@@ -249,16 +251,18 @@ def _budget_score(form: SelfEvaluation, profile: Profile) -> BudgetScore | None:
         return BudgetScore(None, weight, None, None, None, problem="没有预算执行情况（全年预算数 A、全年执行数 B）")
     i, line = found
     w = line.weight if line.weight is not None else weight
+    note = (f"预算执行的分值填写的是 {fmt(line.weight)}，评分规则“{profile.name}”规定为 {fmt(weight)}，"
+            f"按填写的 {fmt(line.weight)} 计分" if line.weight is not None and line.weight != weight else "")
     rate = execution_rate(form)
     if rate is None:
         missing = "全年预算数（A）为 0" if line.budget == 0 else "全年预算数（A）或全年执行数（B）为空"
-        return BudgetScore(i, w, None, line.score, None, problem=f"{missing}，无法计算执行率")
+        return BudgetScore(i, w, None, line.score, None, problem=f"{missing}，无法计算执行率", weight_note=note)
     computed = round_score(rate_score(rate, w, profile))
     formula = _rate_formula(rate, w, profile, line)
     needs = ""
     if profile.explain.rate_below is not None and rate < profile.explain.rate_below:
         needs = f"执行率 {fmt(round_score(rate))}% 低于 {fmt(profile.explain.rate_below)}%"
-    return BudgetScore(i, w, rate, line.score, computed, formula, needs_reason=needs)
+    return BudgetScore(i, w, rate, line.score, computed, formula, needs_reason=needs, weight_note=note)
 
 
 def _rate_formula(rate: Decimal, weight: Decimal, profile: Profile, line: ExecutionLine | None = None) -> str:
