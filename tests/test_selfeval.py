@@ -201,17 +201,38 @@ def test_check_against_the_approved_targets(tmp_path):
     res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(INPUTS / "fengyang-2023.yaml"), "--json")
     assert res.returncode == 0, res.stderr
     assert not [f for f in json.loads(res.stdout)["findings"] if f["code"] in ("BX611", "BX612", "BX613")]
-    res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(INPUTS / "fengyang-2024.yaml"), "--json")
+    # the next year's table with this year's year: the rows are compared, the changes reported
+    changed = tmp_path / "changed.yaml"
+    changed.write_text((INPUTS / "fengyang-2024.yaml").read_text(encoding="utf-8").replace(
+        "year: 2024", "year: 2023", 1), encoding="utf-8")
+    res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(changed), "--json")
     codes = [f["code"] for f in json.loads(res.stdout)["findings"]]
     assert codes.count("BX611") == 1 and codes.count("BX612") == 1 and codes.count("BX613") == 1
+    assert "BX616" not in codes
+
+
+def test_check_against_another_years_or_units_targets_says_so_once(tmp_path, real_dir):
+    res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(INPUTS / "fengyang-2024.yaml"), "--json")
+    found = json.loads(res.stdout)["findings"]
+    assert [f["code"] for f in found] == ["BX616"], found
+    assert "年度是“2024”（自评表为“2023”）" in found[0]["message"]
+    # a project's self-evaluation against another unit's project, from a real workbook
+    res = run("check", str(EXAMPLES["selfeval-project"]), "--targets",
+              str(real_dir / "wuhan-donghu-2020-project-application.xlsx"), "--json")
+    found = json.loads(res.stdout)["findings"]
+    assert [f["code"] for f in found if f["code"] >= "BX611"] == ["BX616"], found
+    message = found[-1]["message"]
+    assert "年度是“2020”" in message and "单位是“武汉市人力资源和社会保障局东湖新技术开发区分局”" in message
+    assert "项目是“专项资金”" in message
 
 
 def test_check_with_another_profile_and_an_unknown_one():
     res = run("check", str(EXAMPLES["selfeval-project"]), "--profile", "hebei", "--json")
     data = json.loads(res.stdout)
     assert data["profile"] == "hebei"
-    # the form's weights follow mof-2020 (产出 50…), hebei's groups are 44.44, 26.67, 8.89
-    assert [f["code"] for f in data["findings"]].count("BX606") == 3
+    # the form's weights follow mof-2020 (产出 50…, budget 10), hebei's are 44.44, 26.67, 8.89 and 20
+    weights = [f for f in data["findings"] if f["code"] == "BX606"]
+    assert len(weights) == 4 and [f["field"] for f in weights].count("execution[0].weight") == 1
     res = run("check", str(EXAMPLES["selfeval-project"]), "--profile", "nope")
     assert res.returncode == 2 and "mof-2020" in res.stderr and "Traceback" not in res.stderr
 

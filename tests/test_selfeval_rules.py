@@ -106,6 +106,7 @@ CASES: dict[str, tuple[Callable[[], Report], Callable[[], Report], str]] = {
     "BX613": (lambda: check(approved=targets(i1={"target": "≥65%"})), lambda: check(approved=TARGETS),
               "indicators[1].target"),
     "BX614": (lambda: check(at(2, actual="合规", standard="每出现一例扣2分")), lambda: check(), "indicators[2].score"),
+    "BX616": (lambda: check(approved={**TARGETS, "year": 2024}), lambda: check(approved=TARGETS), "indicators"),
     "BX615": (lambda: check(both(*(at(k, actual="", score=None) for k in range(3)), top(total_score="0"))),
               lambda: check(both(*(at(k, actual="", score=None) for k in (0, 1)), top(total_score="0"))),
               "indicators[0].actual"),
@@ -114,6 +115,14 @@ CASES: dict[str, tuple[Callable[[], Report], Callable[[], Report], str]] = {
 
 def _blank() -> Report:
     return check(both(*(at(k, actual="", score=None) for k in range(3)), top(total_score="0")))
+
+
+def test_targets_of_another_unit_are_one_finding_and_no_row_comparison():
+    other = {**TARGETS, "unit_name": "某某区民政局", "indicators": TARGETS["indicators"][:1]}
+    report = check(approved=other)
+    assert report.codes() == ["BX616"], report.flat()
+    assert "单位是“某某区民政局”（自评表为“某某局”）" in report.findings[0].message
+    assert sorted(check(approved={**TARGETS, "indicators": TARGETS["indicators"][:1]}).codes()) == ["BX612", "BX612"]
 
 
 def test_a_budget_weight_other_than_the_profiles_is_reported():

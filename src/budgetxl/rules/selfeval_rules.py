@@ -327,11 +327,53 @@ def _held(ctx: Context) -> set[str]:
 # Against the approved targets (check --targets FILE)
 
 
+def _foreign(ctx: Context) -> str:
+    """How the approved targets are another unit's, year's or project's ('' when they may be this
+    form's own): then comparing them row by row says nothing."""
+    from budgetxl.text import normalize_label
+
+    form, approved = _se(ctx), _approved(ctx)
+    project = getattr(approved, "kind", "") == "project"
+    theirs = [
+        ("年度", form.year, getattr(approved, "year", None)),
+        ("单位", form.unit_name, getattr(approved, "unit" if project else "unit_name", "") or ""),
+    ]
+    if project:
+        theirs.append(("项目", form.project_name, getattr(approved, "name", "") or ""))
+    out = []
+    for what, mine, other in theirs:
+        if mine in (None, "") or other in (None, ""):
+            continue
+        if normalize_label(str(mine)) != normalize_label(str(other)):
+            out.append(f"{what}是“{other}”（自评表为“{mine}”）")
+    return "，".join(out)
+
+
+def _compared(ctx: Context) -> bool:
+    """Whether the rows are compared with the approved targets: given, and this form's own."""
+    if ctx.approved is None:
+        return False
+    found = ctx.__dict__.get("_foreign")
+    if found is None:
+        found = ctx.__dict__["_foreign"] = _foreign(ctx)
+    return not found
+
+
+@rule("BX616", "warning", "目标表不是本单位本年度的",
+      "用 --targets 指定的目标表属于另一个单位、另一个年度或另一个项目：逐个指标的比较（BX611–BX613）"
+      "没有意义，不再进行。请核对指定的目标表。",
+      "2023年度的自评表，--targets 指定了 2024年的目标表。", kinds=KINDS)
+def targets_foreign(ctx: Context) -> Iterator[Hit]:
+    if ctx.approved is None or _compared(ctx):
+        return
+    yield Hit(f"指定的目标表不是本表的：{ctx.__dict__['_foreign']}；未逐个比较指标", "indicators")
+
+
 @rule("BX611", "warning", "批复的指标未自评",
       "与批复的绩效目标表相比，少了某个指标（按指标名称配对，名称改动的按相似度配对）：未完成的指标不能"
       "不加说明地删去。需用 --targets 指定目标表。", "目标表有“违法建设拆除数量”，自评表中没有。", kinds=KINDS)
 def target_dropped(ctx: Context) -> Iterator[Hit]:
-    if ctx.approved is None:
+    if not _compared(ctx):
         return
     pairing = _pairing(ctx)
     for j in pairing.dropped:
@@ -344,7 +386,7 @@ def target_dropped(ctx: Context) -> Iterator[Hit]:
       "自评表中有批复的绩效目标表里没有的指标。需用 --targets 指定目标表。",
       "自评表新增了“群众满意度”，目标表中没有。", kinds=KINDS)
 def target_added(ctx: Context) -> Iterator[Hit]:
-    if ctx.approved is None:
+    if not _compared(ctx):
         return
     for k in _pairing(ctx).added:
         yield Hit(f"指标“{_name(ctx, k)}”不在批复的目标表中", f"{_ind(k)}.name", _se(ctx).indicators[k].name)
@@ -354,7 +396,7 @@ def target_added(ctx: Context) -> Iterator[Hit]:
       "自评表中的年度指标值应与批复的目标表一致（按批复的指标值评分）。需用 --targets 指定目标表。",
       "目标表的指标值是 ≥95%，自评表写成了 ≥90%。", kinds=KINDS)
 def target_changed(ctx: Context) -> Iterator[Hit]:
-    if ctx.approved is None:
+    if not _compared(ctx):
         return
     from budgetxl.text import normalize_label
 
