@@ -251,6 +251,24 @@ def test_the_real_wuhan_workbook_is_checked_on_its_cells(real_wuhan):
     assert not {"BX122", "BX501", "BX502", "BX503", "BX505", "BX511", "BX512"} & set(report.codes())
 
 
+@pytest.mark.parametrize(("layout", "total"), [("central-project", None), ("wuhan-project", "300")])
+def test_annual_money_over_the_period_points_at_the_annual_total_cell(tmp_path, layout, total):
+    from project_rule_cases import project_data, wuhan_data
+
+    if total is None:  # no 项目当年预算 cell: the annual sources are summed
+        data = project_data()
+        data["funding"]["annual"][0]["amount"] = "1600"  # the period's sources add up to 1500
+    else:  # 项目总预算 and 项目当年预算 cells
+        data = wuhan_data()
+        data.update(budget_total="200", budget_annual=total)
+    path = render_form(form_from_data(data), tmp_path / "p.xlsx")
+    result = read_workbook(path)
+    [hit] = [f for f in check_file(path).findings if f.code == "BX510"]
+    # The 项目当年预算 cell where the form has one, else the 年度资金总额 (合计) of the sources.
+    field = "budget_annual" if total is not None else "funding.annual.total"
+    assert hit.field == field and hit.cell == result.cells[field]
+
+
 # --------------------------------------------------------------------------------------------
 # Templates
 
