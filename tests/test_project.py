@@ -426,6 +426,29 @@ def test_a_project_compared_with_its_next_year():
         diff_forms(old, load_form(ROOT / "inputs" / "central-2024.yaml"))
 
 
+def test_blank_funding_rows_gone_or_new_are_no_change(real_wuhan):
+    old, new = read_workbook(real_wuhan).form, load_form(WUHAN)
+    diff = diff_forms(old, new)
+    removed = [e for e in diff.budget if e.status == "removed"]
+    added = [e for e in diff.budget if e.status == "added"]
+    # Only lines that carried money are 取消/新增: the six expenditure lines of 2020, none of the
+    # blank source rows (the blank 其中 row under 政府性基金 is gone in the example: no change).
+    assert [e.part for e in removed] == ["spending"] * 6 and all(e.old["amount"] is not None for e in removed)
+    assert all(e.new["amount"] is not None for e in added)
+    assert diff.counts()["budget"]["removed"] == 6
+    # A blank row in both years is still listed, unchanged.
+    assert any(e.status == "unchanged" and e.name == "事业收入" and e.old["amount"] is None for e in diff.budget)
+    # Money on a row that was blank, or gone from a row: still a change.
+    lines = list(old.funding.annual)
+    gone = old.model_copy(update={"funding": old.funding.model_copy(update={"annual": tuple(lines[:2])})})
+    blank_gone = [e for e in diff_forms(old, gone).budget if e.status == "removed"]
+    assert blank_gone == []  # every 2020 source row after the first and its 其中 was blank
+    with_money = gone.model_copy(update={"funding": gone.funding.model_copy(
+        update={"annual": (*gone.funding.annual, ProjectLine(name="事业收入", amount=Decimal(5)))})})
+    assert [(e.status, e.name) for e in diff_forms(gone, with_money).budget if e.status != "unchanged"] == [
+        ("added", "事业收入")]
+
+
 def test_diff_command_on_two_years_of_a_project(tmp_path):
     old = load_form(CENTRAL)
     (tmp_path / "new.yaml").write_text(_next_year(old).to_yaml(), encoding="utf-8")
