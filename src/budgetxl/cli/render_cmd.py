@@ -26,6 +26,7 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
+from budgetxl.kinds import FORM_KINDS
 from budgetxl.model import json_schema, load_form
 from budgetxl.render import render_form
 from budgetxl.render.many import render_files
@@ -94,19 +95,23 @@ def render(
         raise typer.Exit(EXIT_FAIL)
 
 
+KIND_CHOICES = "、".join(f"{k.name}（{k.title}）" for k in FORM_KINDS.values())
+KIND_HELP = f"表的种类：{KIND_CHOICES}；默认 department。"
+
+
 @app.command(short_help="输出表单文件的 JSON Schema（供编辑器补全和校验）。")
 @handle_errors()
 def schema(
     output: OutOpt = None,
-    kind: Annotated[str, typer.Option("--kind", metavar="种类",
-                                      help="表的种类：department（部门整体，默认）或 budgetxl 认识的其他种类。")]
-    = "department",
+    kind: Annotated[str, typer.Option("--kind", metavar="种类", help=KIND_HELP)] = "department",
     debug: DebugOpt = False,
 ) -> None:
     """输出表单文件的 JSON Schema，编辑器可据此补全和校验 YAML/JSON 表单。
 
     不加 -o 时输出到标准输出；-o 写到 .json 文件。
     """
+    if kind not in FORM_KINDS:
+        raise fail(f"--kind: 不认识的表格种类“{kind}”，可选：{KIND_CHOICES}", EXIT_USAGE)
     require_suffix(output, (".json",), "JSON Schema ")
     text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
     if output is None:
