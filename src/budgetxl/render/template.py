@@ -46,7 +46,6 @@ from budgetxl.report import Finding
 from budgetxl.text import normalize_label
 from budgetxl.units import UnitRow
 
-
 # What a conditional format may change (Excel refuses fonts and sizes there).
 _CONDITIONAL_KEYS = ("font_color", "bg_color", "bold", "italic")
 
