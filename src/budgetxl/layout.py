@@ -112,9 +112,20 @@ class _Block(_Data):
     # columns over when it is loaded).
     columns_from: str = ""
     unit: Literal["万元", "元"] = "万元"  # the unit the block's amounts are written in
+    # The prompts a blank form prints in the block's cells (请在此处逐一针对…说明原因): a cell that
+    # only repeats one says nothing (the checks take it as empty).
+    prompts: tuple[str, ...] = ()
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)
+
+    def is_prompt(self, text: str) -> bool:
+        """Whether `text` only repeats one of the block's printed prompts (spaces, full-width
+        forms and a closing full stop aside)."""
+        from budgetxl.text import normalize_label
+
+        said = normalize_label(text).rstrip("。.")
+        return bool(said) and any(said == normalize_label(p).rstrip("。.") for p in self.prompts)
 
     @property
     def column_map(self) -> tuple[Column, ...]:

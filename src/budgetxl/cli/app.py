@@ -101,11 +101,14 @@ def _main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="显示版本号并退出。")] = False,
 ) -> None:
-    """budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。
+    """budgetxl：部门整体预算绩效目标表、项目支出绩效目标表和绩效自评表的生成、读取、审核、计分、比对与汇总工具。
 
     每个命令都有帮助：budgetxl 命令 -h。结果写到标准输出，问题用中文写到标准错误；退出码 0 表示正常，
     1 表示数据有错误，2 表示用法错误。
     """
+
+# What `read`, `check`, `collect` and the options taking a workbook accept (told by the content).
+WORKBOOK_TYPES = ".xlsx、.xlsm、.xls、.et、.ods，或 Excel 2003 XML、网页格式导出的表格"
 
 # Exit codes: 0 ok, 1 errors in the data / failed work, 2 usage errors and unreadable inputs.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2

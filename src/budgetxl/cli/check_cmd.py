@@ -10,6 +10,7 @@ from budgetxl.cli.app import (
     EXIT_FAIL,
     EXIT_OK,
     EXIT_USAGE,
+    WORKBOOK_TYPES,
     DebugOpt,
     JsonOpt,
     app,
@@ -65,7 +66,7 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
 
 TargetsOpt = Annotated[
     Path | None,
-    typer.Option("--targets", metavar="目标表", help="批复的绩效目标表（.xlsx、.xls、.ods 或 .yaml、.json）："
+    typer.Option("--targets", metavar="目标表", help="批复的绩效目标表（工作簿或 .yaml、.json）："
                                                    "核对绩效自评表中的指标与目标表相比有无增删或改动。"),
 ]
 
@@ -136,7 +137,8 @@ def render_report(report: Report) -> None:
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="要审核的工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。", show_default=False,
+        typer.Argument(help=f"要审核的工作簿（{WORKBOOK_TYPES}）、装有交回工作簿的 .zip，或表单文件（.yaml、.json）。",
+                       show_default=False,
                        metavar="文件"),
     ],
     json_: JsonOpt = False,

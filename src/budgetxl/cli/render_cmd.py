@@ -23,6 +23,7 @@ from budgetxl.cli.app import (
     stderr,
     stdout,
 )
+from budgetxl.kinds import FORM_KINDS
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -95,13 +96,15 @@ def render(
         raise typer.Exit(EXIT_FAIL)
 
 
+KIND_CHOICES = "、".join(f"{k.name}（{k.title}）" for k in FORM_KINDS.values())
+KIND_HELP = f"表的种类：{KIND_CHOICES}；默认 department。"
+
+
 @app.command(short_help="输出表单文件的 JSON Schema（供编辑器补全和校验）。")
 @handle_errors()
 def schema(
     output: OutOpt = None,
-    kind: Annotated[str, typer.Option("--kind", metavar="种类",
-                                      help="表的种类：department（部门整体，默认）或 budgetxl 认识的其他种类。")]
-    = "department",
+    kind: Annotated[str, typer.Option("--kind", metavar="种类", help=KIND_HELP)] = "department",
     debug: DebugOpt = False,
 ) -> None:
     """输出表单文件的 JSON Schema，编辑器可据此补全和校验 YAML/JSON 表单。
@@ -110,6 +113,8 @@ def schema(
     """
     from budgetxl.model import json_schema
 
+    if kind not in FORM_KINDS:
+        raise fail(f"--kind: 不认识的表格种类“{kind}”，可选：{KIND_CHOICES}", EXIT_USAGE)
     require_suffix(output, (".json",), "JSON Schema ")
     text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
     if output is None:

@@ -54,7 +54,7 @@ def card_text(card: "ScoreCard", form: Any, source: str) -> None:
         wrong = b.typed is not None and b.computed is not None and abs(b.typed - b.computed) > card.profile.tolerance
         mark = " ✗" if wrong else ""
         table.add_row("", "预算执行", fmt(b.weight), fmt(b.typed), Text(fmt(b.computed) + mark),
-                      b.formula or b.problem)
+                      "；".join(t for t in (b.formula or b.problem, b.weight_note) if t))
     for s in card.indicators:
         ind = form.indicators[s.index]
         mark = " ✗" if s.differs else ""
@@ -71,7 +71,8 @@ def card_text(card: "ScoreCard", form: Any, source: str) -> None:
         [f"{missing} 项无法自动计分且未填写得分，未计入"] if missing else [])
     status = f"（{'；'.join(parts)}）" if parts else ""
     rate = "" if card.rate is None else f"；执行率 {fmt(round_score(card.rate))}%"
-    stdout.print(f"总分：填写 {typed}，计算 {fmt(card.total)}{status}；等级 {card.grade}{rate}",
+    grade = f"等级 {card.grade}" if card.grade else card.ungraded
+    stdout.print(f"总分：填写 {typed}，计算 {fmt(card.total)}{status}；{grade}{rate}",
                  markup=False, highlight=False)
 
 

@@ -63,7 +63,7 @@ def template(
     from_: Annotated[
         Path | None,
         typer.Option("--from", metavar="上年表",
-                     help="上年的表（.xlsx、.xls、.ods 或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
+                     help="上年的表（工作簿，按内容识别，或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
     ] = None,
     layout: LayoutOpt = None,
     kind: Annotated[

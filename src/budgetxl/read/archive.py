@@ -172,22 +172,39 @@ def _info(zf: zipfile.ZipFile, raw: str, shown: str) -> zipfile.ZipInfo:
         raise ReadError(f"{shown}: 压缩包中没有这个文件（压缩包在读取期间被改动了？）") from None
 
 
-def list_members(path: str | Path, notes: list[str] | None = None) -> tuple[list[Member], int]:
+def _markup_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, name: str) -> tuple[bool, str]:
+    """Whether an .xml/.htm/.html member is a workbook (by its first megabyte), and if not why
+    it is skipped."""
+    from budgetxl.collect.files import markup_workbook_kind, skip_reason
+
+    try:
+        _check_member(shown, info)
+        with zf.open(info) as fh:
+            head = fh.read(1024 * 1024)
+    except (ReadError, OSError, zipfile.BadZipFile, RuntimeError, ValueError, NotImplementedError, EOFError):
+        return False, skip_reason(name)
+    return (True, "") if markup_workbook_kind(head) is not None else (False, skip_reason(name, head))
+
+
+def list_members(path: str | Path, notes: list[str] | None = None) -> tuple[list[Member], list[tuple[str, str]]]:
     """The workbooks in the zip at `path` (and in zips inside it, one level), in name order, and
-    how many other files it holds. ReadError when the zip itself cannot be read or passes its
-    limits; what is skipped (deeper zips, unsafe names) goes to `notes`."""
+    the other files it holds, each (shown name, why it is skipped). ReadError when the zip itself
+    cannot be read or passes its limits; what is skipped (deeper zips, unsafe names) goes to
+    `notes`."""
+    from budgetxl.collect.files import MARKUP_SUFFIXES, skip_reason
+
     said = notes if notes is not None else []
     archive = str(path)
     members: list[Member] = []
-    others = 0
+    others: list[tuple[str, str]] = []
     with _open(_archive_file(archive), archive) as zf:
         infos = _checked_infos(zf, archive)
         for info in infos:
             name = decode_name(info)
             if info.is_dir():
                 continue
-            if _skipped_name(name):  # lock files, hidden files: counted as a folder counts them
-                others += 1
+            if _skipped_name(name):  # lock files, hidden files: skipped as a folder skips them
+                others.append((f"{archive}{SEP}{name}", skip_reason(name)))
                 continue
             suffix = PurePosixPath(name).suffix.lower()
             if suffix in ARCHIVE_SUFFIXES:
@@ -198,23 +215,31 @@ def list_members(path: str | Path, notes: list[str] | None = None) -> tuple[list
                             sub_name = decode_name(sub)
                             if sub.is_dir():
                                 continue
+                            sub_shown = f"{shown}{SEP}{sub_name}"
                             if _skipped_name(sub_name):
-                                others += 1
+                                others.append((sub_shown, skip_reason(sub_name)))
                                 continue
                             sub_suffix = PurePosixPath(sub_name).suffix.lower()
+                            taken, why = (sub_suffix in BOOK_SUFFIXES, skip_reason(sub_name))
+                            if sub_suffix in MARKUP_SUFFIXES:
+                                taken, why = _markup_member(inner, sub, sub_shown, sub_name)
                             if sub_suffix in ARCHIVE_SUFFIXES:
-                                said.append(f"{shown}{SEP}{sub_name}: 压缩包套了两层以上，已跳过；请解压后再汇总")
-                            elif sub_suffix in BOOK_SUFFIXES:
+                                said.append(f"{sub_shown}: 压缩包套了两层以上，已跳过；请解压后再汇总")
+                            elif taken:
                                 members.append(Member(archive, sub.filename, _shown_name(sub_name), info.filename,
                                                       _shown_name(name)))
                             else:
-                                others += 1
+                                others.append((sub_shown, why))
                 except ReadError as exc:
                     said.append(f"{exc}（已跳过）")
-            elif suffix in BOOK_SUFFIXES:
+                continue
+            taken, why = (suffix in BOOK_SUFFIXES, skip_reason(name))
+            if suffix in MARKUP_SUFFIXES:
+                taken, why = _markup_member(zf, info, f"{archive}{SEP}{name}", name)
+            if taken:
                 members.append(Member(archive, info.filename, _shown_name(name)))
             else:
-                others += 1
+                others.append((f"{archive}{SEP}{name}", why))
     return members, others
 
 
@@ -241,12 +266,12 @@ def _shown_name(name: str) -> str:
 
 
 def expand(items: Iterable[str | Path],
-           notes: list[str] | None = None) -> tuple[list[str | Member], list[tuple[str, str]], int]:
+           notes: list[str] | None = None) -> tuple[list[str | Member], list[tuple[str, str]], list[tuple[str, str]]]:
     """Paths with every zip replaced by the workbooks in it; (zip, why) for each zip that cannot be
-    read; and how many other files the zips held."""
+    read; and the other files the zips held, each (shown name, why it is skipped)."""
     out: list[str | Member] = []
     broken: list[tuple[str, str]] = []
-    others = 0
+    others: list[tuple[str, str]] = []
     for item in items:
         if is_archive(item):
             try:

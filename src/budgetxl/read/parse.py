@@ -67,7 +67,12 @@ class ReadResult:
         return "；".join(f"{unit}（{'、'.join(b for b, u in self.units.items() if u == unit)}）" for unit in used)
 
     def cell_for(self, path: str) -> str | None:
-        """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name)."""
+        """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name);
+        a 合计 the sheet has no cell for ('funding.annual.total') falls back to its first line."""
+        if path.endswith(".total") and path not in self.cells:
+            first = path[: -len(".total")] + "[0].amount"
+            if first in self.cells:
+                return self.cells[first]
         probe = path
         while probe:
             if probe in self.cells:
