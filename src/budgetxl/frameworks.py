@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from rapidfuzz import fuzz
-
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import InputError, LayoutError
-from budgetxl.layout import read_data_file
-from budgetxl.model import Form
 from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
+
+if TYPE_CHECKING:
+    from budgetxl.model import Form
 
 FRAMEWORKS_FILE = "frameworks.yaml"
 _SUFFIX = "指标"
@@ -225,6 +225,8 @@ SUGGEST_MIN_SCORE = 60.0
 
 def similarity(a: str, b: str) -> float:
     """0–100: how alike two labels are, on their keys (服务对象 ~ 服务对象满意度指标 scores 90)."""
+    from rapidfuzz import fuzz
+
     ka, kb = label_key(a), label_key(b)
     if not ka or not kb:
         return 0.0

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
-import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from budgetxl.amount_units import stated_unit, without_unit
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.resources import templates_dir
@@ -507,7 +506,10 @@ class Layout(_Data):
     def block_for_label(self, text: object) -> Any:
         """The block whose label (or synonym) `text` is, None if none. A unit the text states
         does not matter: 年度部门整体支出预算（元） is the block labelled …（万元）."""
-        norm = normalize_label(text)
+        return self.block_for_normalized(normalize_label(text))
+
+    def block_for_normalized(self, norm: str) -> Any:
+        """block_for_label of a text already normalised (normalize_label)."""
         found = self._labels.get(norm)
         if found is None and ")" in norm:
             found = self._labels.get(without_unit(norm))
@@ -516,6 +518,15 @@ class Layout(_Data):
     def block_for_parent_label(self, text: object) -> Any:
         """The first block under the parent label (or synonym) `text`, None if none."""
         return self._parents.get(normalize_label(text)) if self._parents else None
+
+    @property
+    def parent_labels(self) -> dict[str, Any]:
+        """Normalised parent label → the first block under it (block_for_parent_label's table)."""
+        return self._parents
+
+    def label_keys(self) -> set[str]:
+        """Every normalised text block_for_normalized or block_for_parent_label answers."""
+        return set(self._labels) | set(self._parents)
 
     @property
     def first_col(self) -> int:
@@ -626,13 +637,23 @@ def _paths_of(block: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.field for c in block.column_map if not c.field.endswith(".total")))
 
 
+# A title that only places the year ({{ year }}) is filled in directly; anything else in braces
+# is a template for jinja2 (imported then, not for every render).
+_YEAR_ONLY = re.compile(r"\{\{\s*year\s*\}\}")
+
+
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over
 def _render_title(source: str, year: int | None) -> str:
-    return _title_template(source).render(year="" if year is None else year).strip()
+    shown = "" if year is None else year
+    if "{" not in _YEAR_ONLY.sub("", source) and "\r" not in source:
+        return _YEAR_ONLY.sub(str(shown), source).strip()
+    return str(_title_template(source).render(year=shown)).strip()
 
 
 @lru_cache(maxsize=64)
-def _title_template(source: str) -> jinja2.Template:
+def _title_template(source: str) -> Any:
+    import jinja2
+
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False).from_string(source)
 
 
@@ -671,17 +692,6 @@ def _merge_blocks(base: Any, over: Any, name: str) -> Any:
     if unknown:
         raise LayoutError(f"版式 {name}: 上级版式没有栏目 {', '.join(unknown)}")
     return [b for b in out if b is not None]
-
-
-def read_data_file(path: Path, what: str) -> Any:
-    """A YAML data file of templates/ (a layout, the frameworks, the template texts); a missing or
-    malformed one is one LayoutError naming the file and `what` it is."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise LayoutError(f"{path}: 无法读取{what}（{exc.strerror}）") from None
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: {what}格式错误：{exc}") from None
 
 
 def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:

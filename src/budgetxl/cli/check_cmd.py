@@ -1,7 +1,5 @@
 """`budgetxl check`: what is wrong in each returned workbook, and where."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated, Any, Iterator
@@ -26,7 +24,6 @@ from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.cli.score_cmd import ProfileOpt, check_profile
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import Report
-from budgetxl.rules.check import check_file_forms, check_files
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="警告也算不通过：有警告时退出码为 1。")]
 AnnotateOpt = Annotated[
@@ -93,6 +90,8 @@ def _checked(files: list[Path], debug: bool, profile: str | None = None,
     that one that crashes or hangs its reader is reported as such and the others are still
     checked; one file is read here. Self-evaluations are scored under `profile` and compared
     with the `approved` targets."""
+    from budgetxl.rules.check import check_file_forms, check_files
+
     if len(files) > 1 and not debug:
         yield from check_files(files, profile=profile, approved=approved)
         return

@@ -1,7 +1,5 @@
 """`budgetxl collect`: a folder of returned workbooks into one summary (and tidy CSV tables)."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -20,10 +18,7 @@ from budgetxl.cli.app import (
     stderr,
     stdout,
 )
-from budgetxl.collect import collect as collect_files
-from budgetxl.collect.projects import SHEETS as PROJECT_SHEETS
-from budgetxl.collect.selfeval import SHEETS as SELFEVAL_SHEETS
-from budgetxl.collect.styles import SHEETS, STATUS_LABELS
+from budgetxl.summary_sheets import PROJECT_SHEETS, SELFEVAL_SHEETS, SHEETS
 
 
 class CsvLang(str, Enum):
@@ -77,6 +72,9 @@ def collect(
         raise fail("请用 -o 指定汇总工作簿的保存位置，例如 -o 汇总.xlsx", 2)
     if output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 汇总工作簿应以 .xlsx 结尾", 2)
+    from budgetxl.collect import collect as collect_files
+    from budgetxl.collect.styles import STATUS_LABELS
+
     result = collect_files(inputs, output, previous=previous, csv_dir=csv, jobs=jobs, csv_lang=csv_lang.value)
     counts = result.counts
     stdout.print(str(result.output), markup=False, highlight=False)

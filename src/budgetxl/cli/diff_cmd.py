@@ -1,7 +1,5 @@
 """`budgetxl diff`: compare a unit's forms of consecutive years."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,12 +19,6 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
-from budgetxl.diff import diff_forms
-from budgetxl.diff.data import diff_data, series_data, to_json
-from budgetxl.diff.inputs import load_compared
-from budgetxl.diff.terminal import render_diff, render_series
-from budgetxl.diff.trend import SeriesDiff, diff_series
-from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
 OLD_HELP = (f"较早年度的表：工作簿（{WORKBOOK_TYPES}）或表单文件（.yaml、.json）；"
@@ -57,6 +49,13 @@ def diff(
     不加选项时在终端显示比对结果；-o 写比对工作簿，--json 输出 JSON，--html 写网页。
     只要比对完成，退出码就是 0（有差异不算错误）；输入无法读取时为 2。
     """
+    from budgetxl.diff import diff_forms
+    from budgetxl.diff.data import diff_data, series_data, to_json
+    from budgetxl.diff.inputs import load_compared
+    from budgetxl.diff.terminal import render_diff, render_series
+    from budgetxl.diff.trend import SeriesDiff, diff_series
+    from budgetxl.diff.xlsx import write_comparison
+
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
@@ -129,7 +128,9 @@ def _project_sets(paths: list[Path], debug: bool) -> bool:
 
 def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html: Path | None, debug: bool) -> None:
     """A department's projects of two years: paired by code and name, each pair compared."""
+    from budgetxl.diff.data import to_json
     from budgetxl.diff.project_sets import PAIRED_BY, diff_project_folders, set_data
+    from budgetxl.diff.terminal import render_diff
 
     if output is not None or html is not None:
         raise fail("按项目比对一个部门两年的项目时，结果只能显示在终端或用 --json 输出；"

@@ -1,7 +1,5 @@
 """`budgetxl read`: a filled workbook back into the canonical form."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +22,6 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.fileio import is_stdout, write_text_atomic
-from budgetxl.read import read_forms
 from budgetxl.report import SEVERITY_LABELS
 
 JSON_SUFFIXES = (".json",)
@@ -51,6 +48,8 @@ def read(
     读取每个含有目标表的可见工作表：一张表输出一个 JSON 对象，几张表按工作表顺序输出一个
     列表；--sheet 指定其中一张（隐藏的工作表也可以）。
     """
+    from budgetxl.read import read_forms
+
     guard_outputs([file], output, text=True)
     if output is not None and not is_stdout(output):
         require_suffix(output, JSON_SUFFIXES + YAML_SUFFIXES, "表单数据")

@@ -1,7 +1,5 @@
 """`budgetxl render` and `budgetxl schema`."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated
@@ -25,11 +23,7 @@ from budgetxl.cli.app import (
     stderr,
     stdout,
 )
-from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
 from budgetxl.kinds import FORM_KINDS
-from budgetxl.model import json_schema, load_form
-from budgetxl.render import render_form
-from budgetxl.render.many import render_files
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -64,6 +58,8 @@ def render(
     --out-dir 指定文件夹（每个输入一个工作簿，并行生成）。已填好的工作簿要先用 budgetxl read
     读成 YAML 再生成；只想打印工作簿，用 budgetxl pdf。
     """
+    from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
+
     check_layout(layout)
     refuse_workbooks(inputs or [])
     if inputs and output is not None:
@@ -78,12 +74,17 @@ def render(
     targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
     guard_outputs(inputs, *targets)
     if len(inputs) == 1:
+        from budgetxl.model import load_form
+        from budgetxl.render import render_form
+
         form = load_form(inputs[0])
         render_form(form if layout is None else form.model_copy(update={"layout": layout}), targets[0])
         stdout.print(str(targets[0]), markup=False, highlight=False)
         return
     # Several inputs: all loaded first (one bad input stops the run before anything is written),
     # then rendered in parallel; a target that cannot be written fails alone.
+    from budgetxl.render.many import render_files
+
     failed = 0
     for outcome in render_files(inputs, targets, jobs=jobs, layout=layout):
         if outcome.ok:
@@ -110,6 +111,8 @@ def schema(
 
     不加 -o 时输出到标准输出；-o 写到 .json 文件。
     """
+    from budgetxl.model import json_schema
+
     if kind not in FORM_KINDS:
         raise fail(f"--kind: 不认识的表格种类“{kind}”，可选：{KIND_CHOICES}", EXIT_USAGE)
     require_suffix(output, (".json",), "JSON Schema ")

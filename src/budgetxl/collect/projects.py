@@ -15,13 +15,14 @@ from budgetxl.collect.styles import STATUS_LABELS, Column
 from budgetxl.errors import BudgetxlError
 from budgetxl.project import ProjectForm
 from budgetxl.report import Finding
+from budgetxl.summary_sheets import PROJECT_SHEETS
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.collect.inspect import Comparison, FileRecord, Known
 
 KIND = "project"
-SHEETS = {"projects": "项目", "departments": "部门汇总"}
+SHEETS = PROJECT_SHEETS
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "projects": (

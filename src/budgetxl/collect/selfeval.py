@@ -11,12 +11,13 @@ from typing import Any, Sequence
 
 from budgetxl.collect.styles import Column
 from budgetxl.scoring.engine import ScoreCard, fmt, round_score, score
+from budgetxl.summary_sheets import SELFEVAL_SHEETS
 
 REVIEW_BELOW = Decimal(80)  # a total under this must be explained to the bureau
 REASON_CODE = "BX605"  # the rule that reports a missing explanation
 
 UNGRADED = "未评"  # the grade cell of a total that leaves scores out
-SHEETS = {"selfeval": "自评", "review": "自评低于80分"}
+SHEETS = SELFEVAL_SHEETS
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "selfeval": (

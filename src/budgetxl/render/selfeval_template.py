@@ -25,11 +25,12 @@ from typing import Any, Sequence, cast
 from pydantic import BaseModel, ConfigDict, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name
 from budgetxl.kinds import layout_name
-from budgetxl.layout import Layout, load_layout, read_data_file
+from budgetxl.layout import Layout, load_layout
 from budgetxl.render.instructions import Line, write_instructions
 from budgetxl.render.plan import FormulaCell, Plan, PlanCell, plan_form
 from budgetxl.render.template_texts import Message
