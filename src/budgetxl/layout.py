@@ -341,16 +341,7 @@ class IndicatorSetsBlock(_Block):
 
     kind: Literal["indicator_sets"]
     sets: tuple[IndicatorSet, ...] = Field(min_length=2)
-
-    @cached_property
-    def positions(self) -> tuple[tuple[int, int], ...]:
-        """(first, last) physical column of each column of the map, in the first set."""
-        out = []
-        col = self.first_col
-        for c in self.columns:
-            out.append((col, col + c.span - 1))
-            col += c.span
-        return tuple(out)
+    # `positions` (the base's) are the first set's columns
 
     @property
     def set_width(self) -> int:

@@ -77,24 +77,12 @@ def is_project(form: Any) -> bool:
 
 def project_record(path: str, form: ProjectForm, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
     """A project return's record: its counts and money, its annual indicators for the tidy table."""
-    from budgetxl.collect.inspect import FileRecord
+    from budgetxl.collect.inspect import FileRecord, record_fields
 
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in findings:
-        counts[f.severity] += 1
     named = [i for i in form.indicators if not i.is_placeholder]
     return FileRecord(
-        path=path,
-        status="errors" if counts["error"] else "warnings" if counts["warning"] else "ok",
-        unit_name=form.unit_name,
-        year=form.year,
-        layout=layout,
-        sheet=sheet,
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
+        **record_fields(path, form, layout, sheet, findings),
         n_indicators=len(named),
-        findings=findings,
         indicators=tuple((i.level1, i.level2, i.name, i.target) for i in named),
         kind=KIND,
         project=ProjectRow(form.name, form.code, form.department, form.unit, form.period_money, form.annual_money,

@@ -16,8 +16,6 @@ A `Member` names one return in a zip; `load_grid`, `read_forms`, `check_file_for
 from __future__ import annotations
 
 import io
-import os
-import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from budgetxl.errors import ReadError
-from budgetxl.read.guards import MAX_FILE_BYTES, MAX_RATIO
+from budgetxl.read.guards import MAX_FILE_BYTES, MAX_RATIO, regular_file_size
 
 MAX_MEMBERS = 10_000
 MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024  # all members of a zip, inflated
@@ -141,16 +139,9 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> bytes:
 def _archive_file(path: str) -> str:
     """The zip at `path`, opened by zipfile where it is (only the members read are read): a regular
     file of at most MAX_ARCHIVE_BYTES; a FIFO or a device is refused without being opened."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise ReadError(f"{path}: 文件不存在") from None
-    except OSError as exc:
-        raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ReadError(f"{path}: 不是普通文件（如管道或设备），不能作为压缩包读取")
-    if st.st_size > MAX_ARCHIVE_BYTES:
-        raise ReadError(f"{path}: 压缩包过大（{st.st_size // (1024 ** 2)} MB），拒绝读取")
+    size = regular_file_size(path, "压缩包")
+    if size > MAX_ARCHIVE_BYTES:
+        raise ReadError(f"{path}: 压缩包过大（{size // (1024 ** 2)} MB），拒绝读取")
     return path
 
 
