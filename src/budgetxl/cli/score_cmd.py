@@ -64,7 +64,7 @@ def card_text(card: "ScoreCard", form: Any, source: str) -> None:
         table.add_row(str(s.index + 1), ind.name.replace("\n", "") or ind.target, fmt(s.weight), fmt(s.typed),
                       Text(fmt(s.computed) + mark, style="bold red" if mark else ""), note)
     stdout.print(table, highlight=False)
-    typed = "未填写" if card.typed_total is None else fmt(card.typed_total)
+    typed = "未填写" if card.typed_total is None else f"填写 {fmt(card.typed_total)}"
     typed_in = sum(1 for s in card.unscored if s.typed is not None)
     missing = len(card.unscored) - typed_in
     parts = ([f"{typed_in} 项无法自动计分，按填写的得分计入"] if typed_in else []) + (
@@ -72,7 +72,7 @@ def card_text(card: "ScoreCard", form: Any, source: str) -> None:
     status = f"（{'；'.join(parts)}）" if parts else ""
     rate = "" if card.rate is None else f"；执行率 {fmt(round_score(card.rate))}%"
     grade = f"等级 {card.grade}" if card.grade else card.ungraded
-    stdout.print(f"总分：填写 {typed}，计算 {fmt(card.total)}{status}；{grade}{rate}",
+    stdout.print(f"总分：{typed}，计算 {fmt(card.total)}{status}；{grade}{rate}",
                  markup=False, highlight=False)
 
 
