@@ -90,7 +90,7 @@ PROJECT_CASES: dict[str, tuple[Builder, Builder, str]] = {
     "BX504": (lambda t: project(period_indicators=[]), lambda t: wuhan(), "period_indicators"),
     "BX505": (lambda t: project(annual_goal=""), lambda t: project(period_goal=""), "annual_goal"),
     "BX510": (lambda t: project(funding__annual__0__amount="1600"), lambda t: project(funding__annual__0__amount="1500"),
-              "funding.annual"),
+              "funding.annual.total"),
     "BX511": (lambda t: wuhan(funding__annual__2__amount="25"), lambda t: wuhan(funding__annual__1__amount="250"),
               "funding.annual[0].amount"),
     "BX512": (lambda t: wuhan(spending__1__amount="50"), lambda t: wuhan(), "spending[0].amount"),

@@ -73,7 +73,9 @@ def test_gbk_names_are_decoded(folder, tmp_path):
         assert decode_name(raw) == "卫生健康局.xlsx"
     members, others = list_members(archive)
     assert sorted(m.name for m in members) == ["卫生健康局.xlsx", "街道/凤阳/凤阳街道.xlsx", "财政局/损坏.xlsx", "财政局/教育局.xlsx"]
-    assert others == 2  # 说明.txt and the lock file, skipped as in a folder
+    assert sorted(why for _, why in others) == [  # 说明.txt and the lock file, skipped as in a folder
+        "Excel、WPS 或 LibreOffice 打开文件时留下的临时文件", "不是电子表格（扩展名 .txt）"]
+    assert all(shown.startswith(f"{archive} › ") for shown, _ in others)
     assert str(members[0]).startswith(f"{archive} › ")
 
 

@@ -184,3 +184,53 @@ def test_jobs_past_four_per_core_are_lowered_with_a_note(tmp_path, seed_form):
     res = run("render", str(a), str(b), "--out-dir", str(tmp_path / "out"), "--jobs", "300")
     assert res.returncode == 0, res.stderr
     assert f"按 {JOBS_PER_CORE * default_jobs()} 个进程运行" in res.stderr
+
+
+def test_commands_load_only_what_they_use():
+    """Registering every command (what `budgetxl -h` does) loads none of the commands' work:
+    no pydantic, numpy, scipy, rich, openpyxl, calamine, jinja2 or rapidfuzz; a render adds
+    pydantic and xlsxwriter but none of the others."""
+    heavy = ("pydantic", "numpy", "scipy", "rich", "openpyxl", "python_calamine", "jinja2", "rapidfuzz", "xlsxwriter")
+    probe = ("import sys\nfrom budgetxl.cli import app, commands\n"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:]))))")
+    res = subprocess.run([sys.executable, "-c", probe, *heavy], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == []
+    seed = ROOT / "inputs" / "fengyang-2023.yaml"
+    render = ("import sys\nfrom budgetxl.cli import main\nargs = sys.argv[1:]\n"
+              f"sys.argv = ['budgetxl', 'render', {str(seed)!r}, '-o', args.pop(0)]\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(args))), file=sys.stderr)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "seed.xlsx"
+        res = subprocess.run([sys.executable, "-c", render, str(out), *heavy], capture_output=True, text=True,
+                             timeout=120)
+        assert out.is_file(), res.stderr
+    assert res.stderr.split() == ["pydantic", "xlsxwriter"]
+
+
+def test_a_plain_line_is_written_as_the_console_would_write_it(capsys):
+    """The commands' consoles write a plain line straight to the stream, byte for byte what rich
+    writes; anything else (an emoji code, a tab, a control character, markup on) goes through rich."""
+    import io
+
+    from budgetxl.cli.safe_console import LazyConsole, safe_console_class
+
+    for text in ["/tmp/某局 2024.xlsx", "错误：文件不存在", "  lead and trail  ", "", "两行\n文字", "[bold]x[/bold]", "宽" * 120]:
+        for terminal in (False, True):
+            buf = io.StringIO()
+            safe_console_class()(file=buf, soft_wrap=True, force_terminal=terminal, width=80).print(
+                text, markup=False, highlight=False)
+            lazy = LazyConsole(soft_wrap=True)
+            lazy.print(text, markup=False, highlight=False)
+            assert lazy._console is None  # rich was not needed
+            assert capsys.readouterr().out == buf.getvalue()
+    for text in ["a :smile: b", "a\tb", "a\x1b[31mb"]:
+        lazy = LazyConsole(soft_wrap=True)
+        lazy.print(text, markup=False, highlight=False)
+        assert lazy._console is not None
+        buf = io.StringIO()
+        safe_console_class()(file=buf, soft_wrap=True, width=80).print(text, markup=False, highlight=False)
+        assert capsys.readouterr().out == buf.getvalue()

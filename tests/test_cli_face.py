@@ -192,3 +192,43 @@ def test_the_progress_bar_labels_its_times():
     line = buf.getvalue().splitlines()[0]
     assert re.search(r"12/300 已用 \d+:\d\d:\d\d 剩余 (\d+:\d\d:\d\d|-:--:--)", line), line
     assert PROGRESS_LABELS == {"elapsed": "已用", "remaining": "剩余"}
+
+
+# --------------------------------------------------------------------------------------------
+# What the helps say is taken
+
+
+@pytest.mark.parametrize("name", ["read", "check", "collect"])
+def test_helps_say_every_kind_of_workbook_taken(name):
+    text = "".join(runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"}).stdout.split())
+    for kind in (".xlsx", ".xlsm", ".xls", ".et", ".ods", "Excel2003XML", "网页格式"):
+        assert kind in text, (name, kind)
+    if name in ("check", "collect"):
+        assert ".zip" in text
+
+
+def test_collect_help_names_every_sheet_it_writes():
+    from budgetxl.collect.projects import SHEETS as PROJECT_SHEETS
+    from budgetxl.collect.selfeval import SHEETS as SELFEVAL_SHEETS
+    from budgetxl.collect.styles import SHEETS
+
+    text = "".join(runner.invoke(app, ["collect", "--help"], env={"COLUMNS": "200"}).stdout.split())
+    for sheet in (*SHEETS.values(), *PROJECT_SHEETS.values(), *SELFEVAL_SHEETS.values()):
+        assert f"“{sheet}”" in text, sheet
+
+
+def test_diff_and_top_level_helps_speak_of_every_form():
+    diff = "".join(runner.invoke(app, ["diff", "--help"], env={"COLUMNS": "200"}).stdout.split())
+    assert "两个文件夹" in diff and "按项目代码和名称配对" in diff
+    top = "".join(runner.invoke(app, ["--help"], env={"COLUMNS": "200"}).stdout.split())
+    for title in ("部门整体预算绩效目标表", "项目支出绩效目标表", "绩效自评表"):
+        assert title in top
+
+
+def test_an_unknown_schema_kind_is_a_usage_error():
+    res = run("schema", "--kind", "foo")
+    assert res.returncode == 2 and res.stdout == ""
+    assert "错误：--kind: 不认识的表格种类“foo”" in res.stderr and "kind: kind" not in res.stderr
+    for kind in ("department", "project", "selfeval"):
+        assert kind in res.stderr
+    assert "Traceback" not in res.stderr

@@ -64,7 +64,12 @@ def test_find_workbooks_recurses_and_skips_locks_and_other_files(returns: Path) 
     files, others = find_workbooks([returns])
     names = [f.name for f in files]
     assert sorted(names) == sorted(["凤阳街道.xlsx", "凤阳街道-再次提交.xlsx", "教育局.xlsx", "截断.xlsx", "不是表格.xlsx"])
-    assert others == 3  # ~$ owner file, LibreOffice lock, 说明.txt
+    # ~$ owner file, LibreOffice lock, 说明.txt: each named, with why
+    assert sorted((p.name, why) for p, why in others) == [
+        (".~lock.教育局.xlsx#", "Excel、WPS 或 LibreOffice 打开文件时留下的临时文件"),
+        ("~$教育局.xlsx", "Excel、WPS 或 LibreOffice 打开文件时留下的临时文件"),
+        ("说明.txt", "不是电子表格（扩展名 .txt）"),
+    ]
     assert find_workbooks([returns], exclude=[returns / "局" / "教育局.xlsx"])[0] == [f for f in files if f.name != "教育局.xlsx"]
     # a file named explicitly is taken as it is, once
     note = returns / "说明.txt"
@@ -573,3 +578,36 @@ def test_untouched_and_barely_filled_templates_do_not_pass(tmp_path: Path) -> No
     result = collect([folder], tmp_path / "汇总.xlsx")
     assert {Path(r.path).name: r.status for r in result.records} == {"原样.xlsx": "errors", "只填目标.xlsx": "errors"}
     assert result.counts["ok"] == 0 and result.counts["errors"] == 2
+def test_exports_named_xml_or_htm_are_collected_by_content_and_every_skipped_file_is_named(
+        tmp_path: Path, seed_form) -> None:
+    from system_exports import grid_of_xlsx, write_html, write_spreadsheetml
+    from test_cli import run
+
+    folder = tmp_path / "回执"
+    folder.mkdir()
+    sheets = grid_of_xlsx(render_form(seed_form, tmp_path / "seed.xlsx"))
+    write_spreadsheetml(folder / "甲.xml", sheets)
+    write_html(folder / "乙.htm", sheets)
+    write_html(folder / "丙.html", sheets, charset="gb2312")
+    (folder / "配置.xml").write_text('<?xml version="1.0"?><config><a>1</a></config>', encoding="utf-8")
+    (folder / "说明.html").write_text("<html><body><p>请于月底前报送</p></body></html>", encoding="utf-8")
+    (folder / "说明.txt").write_text("各单位报表", encoding="utf-8")
+    files, others = find_workbooks([folder])
+    assert sorted(f.name for f in files) == ["丙.html", "乙.htm", "甲.xml"]
+    assert sorted((p.name, why) for p, why in others) == [
+        ("说明.html", "网页文件，但其中没有表格"),
+        ("说明.txt", "不是电子表格（扩展名 .txt）"),
+        ("配置.xml", "XML 文件，但不是 Excel 2003 XML 表格"),
+    ]
+    out = tmp_path / "汇总.xlsx"
+    res = run("collect", str(folder), "-o", str(out))
+    assert res.returncode in (0, 1), res.stderr
+    assert "共 3 个工作簿" in res.stderr and "跳过 3 个非电子表格文件" in res.stderr
+    for name in ("说明.html", "说明.txt", "配置.xml"):
+        assert f"跳过 {folder / name}: " in res.stderr
+    wb = openpyxl.load_workbook(out)
+    rows = [[c.value for c in row] for row in wb["问题清单"].iter_rows(min_row=2)]
+    skipped = [r for r in rows if "已跳过" in r]
+    assert len(skipped) == 3
+    assert any("说明.html" in str(c) for r in skipped for c in r)
+    assert any("XML 文件，但不是 Excel 2003 XML 表格，未汇总" in r for r in skipped)

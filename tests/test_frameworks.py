@@ -25,16 +25,21 @@ from budgetxl.model import load_form
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_both_frameworks_as_declared():
-    assert framework_ids() == ("2015", "2021")
-    f15, f21 = get_framework("2015"), get_framework("2021")
+def test_the_frameworks_as_declared():
+    assert framework_ids() == ("2015", "2021", "2013")
+    f15, f21, f13 = get_framework("2015"), get_framework("2021"), get_framework("2013")
     assert f15.level1 == ("产出指标", "效益指标", "满意度指标")
     assert f15.level2("产出指标") == ("数量指标", "质量指标", "时效指标", "成本指标")
     assert f21.level1 == ("成本指标", "产出指标", "效益指标", "满意度指标")
     assert f21.level2("成本指标") == ("经济成本指标", "社会成本指标", "生态环境成本指标")
     assert f21.level2("产出指标") == ("数量指标", "质量指标", "时效指标")
-    for fw in frameworks():
+    # The 2013 共性指标 framework: no 满意度 一级, 社会公众或服务对象满意度 is a 二级 of 效益指标.
+    assert f13.level1 == ("产出指标", "效益指标")
+    assert f13.level2("产出指标") == f15.level2("产出指标")
+    assert f13.has("效益指标", "社会公众或服务对象满意度指标") and f13.level2("满意度指标") == ()
+    for fw in (f15, f21):
         assert fw.level2("满意度指标") == ("服务对象满意度指标",)
+    for fw in frameworks():
         assert "生态效益指标" in fw.level2("效益指标")
         assert fw.basis and fw.name in fw.title
     assert default_framework().id == "2015"
@@ -90,7 +95,9 @@ def test_parents_and_membership():
     "pair,ids",
     [
         (("产出指标", "数量指标"), ()),
-        (("产出指标", "成本指标"), ("2015",)),
+        (("产出指标", "成本指标"), ("2015", "2013")),
+        (("效益指标", "社会公众或服务对象满意度指标"), ("2013",)),
+        (("满意度指标", "服务对象满意度指标"), ("2015", "2021")),
         (("成本指标", "经济成本指标"), ("2021",)),
         (("成本指标", "其他"), ("2021",)),
         (("效益指标", "质量指标"), ()),
@@ -112,7 +119,21 @@ def test_detect_2021_and_mixed():
     assert use.framework.id == "2021" and not use.mixed
     mixed = framework_use([("成本指标", "经济成本指标"), ("成本指标", "社会成本指标"), ("产出指标", "成本指标")])
     assert mixed.mixed and mixed.framework.id == "2021"
-    assert mixed.votes == {"2015": 1, "2021": 2}
+    assert mixed.votes == {"2015": 1, "2021": 2, "2013": 1}
+
+
+def test_pairs_shared_by_some_frameworks_are_not_mixing():
+    # 产出/成本 (2015 and 2013) and 满意度/服务对象满意度 (2015 and 2021): both fit 2015.
+    use = framework_use([("产出指标", "成本指标"), ("满意度指标", "服务对象满意度指标"), ("产出指标", "数量指标")])
+    assert use.framework.id == "2015" and not use.mixed
+
+
+def test_detect_2013():
+    use = framework_use([("产出指标", "成本指标"), ("效益指标", "社会公众或服务对象满意度指标")])
+    assert use.framework.id == "2013" and not use.mixed
+    # A 2015 form with one 满意度 label slipped under 效益指标 stays 2015 and is mixed.
+    slip = framework_use([("产出指标", "成本指标"), ("满意度指标", "服务对象满意度指标"), ("效益指标", "服务对象满意度")])
+    assert slip.framework.id == "2015" and slip.mixed
 
 
 def test_no_evidence_gives_the_default():

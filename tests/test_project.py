@@ -247,9 +247,31 @@ def test_the_real_wuhan_workbook_edits_and_renders_back_exactly(tmp_path, real_w
 def test_the_real_wuhan_workbook_is_checked_on_its_cells(real_wuhan):
     report = check_file(real_wuhan)
     flat = report.flat()
-    assert ("BX203", "error", "Sheet1!D52") in flat  # 服务对象满意度指标 put under 效益指标
     assert ("BX211", "warning", "Sheet1!D47") in flat  # the empty 成本指标 block
+    # 社会公众或服务对象满意度指标 under 效益指标 and no 满意度 一级: the 2013 共性指标 framework,
+    # not a misplaced label (nor a form missing its 满意度 indicators).
+    assert report.extra["framework"] == "2013"
+    assert not {"BX201", "BX202", "BX203", "BX204", "BX210"} & set(report.codes())
+    assert report.valid
     assert not {"BX122", "BX501", "BX502", "BX503", "BX505", "BX511", "BX512"} & set(report.codes())
+
+
+@pytest.mark.parametrize(("layout", "total"), [("central-project", None), ("wuhan-project", "300")])
+def test_annual_money_over_the_period_points_at_the_annual_total_cell(tmp_path, layout, total):
+    from project_rule_cases import project_data, wuhan_data
+
+    if total is None:  # no 项目当年预算 cell: the annual sources are summed
+        data = project_data()
+        data["funding"]["annual"][0]["amount"] = "1600"  # the period's sources add up to 1500
+    else:  # 项目总预算 and 项目当年预算 cells
+        data = wuhan_data()
+        data.update(budget_total="200", budget_annual=total)
+    path = render_form(form_from_data(data), tmp_path / "p.xlsx")
+    result = read_workbook(path)
+    [hit] = [f for f in check_file(path).findings if f.code == "BX510"]
+    # The 项目当年预算 cell where the form has one, else the 年度资金总额 (合计) of the sources.
+    field = "budget_annual" if total is not None else "funding.annual.total"
+    assert hit.field == field and hit.cell == result.cells[field]
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,6 +429,29 @@ def test_a_project_compared_with_its_next_year():
     assert "两张表的项目不同" in diff_forms(old, other).warnings[0]
     with pytest.raises(InputError, match="不能比对不同种类的表格"):
         diff_forms(old, load_form(ROOT / "inputs" / "central-2024.yaml"))
+
+
+def test_blank_funding_rows_gone_or_new_are_no_change(real_wuhan):
+    old, new = read_workbook(real_wuhan).form, load_form(WUHAN)
+    diff = diff_forms(old, new)
+    removed = [e for e in diff.budget if e.status == "removed"]
+    added = [e for e in diff.budget if e.status == "added"]
+    # Only lines that carried money are 取消/新增: the six expenditure lines of 2020, none of the
+    # blank source rows (the blank 其中 row under 政府性基金 is gone in the example: no change).
+    assert [e.part for e in removed] == ["spending"] * 6 and all(e.old["amount"] is not None for e in removed)
+    assert all(e.new["amount"] is not None for e in added)
+    assert diff.counts()["budget"]["removed"] == 6
+    # A blank row in both years is still listed, unchanged.
+    assert any(e.status == "unchanged" and e.name == "事业收入" and e.old["amount"] is None for e in diff.budget)
+    # Money on a row that was blank, or gone from a row: still a change.
+    lines = list(old.funding.annual)
+    gone = old.model_copy(update={"funding": old.funding.model_copy(update={"annual": tuple(lines[:2])})})
+    blank_gone = [e for e in diff_forms(old, gone).budget if e.status == "removed"]
+    assert blank_gone == []  # every 2020 source row after the first and its 其中 was blank
+    with_money = gone.model_copy(update={"funding": gone.funding.model_copy(
+        update={"annual": (*gone.funding.annual, ProjectLine(name="事业收入", amount=Decimal(5)))})})
+    assert [(e.status, e.name) for e in diff_forms(gone, with_money).budget if e.status != "unchanged"] == [
+        ("added", "事业收入")]
 
 
 def test_diff_command_on_two_years_of_a_project(tmp_path):

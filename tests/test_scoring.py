@@ -85,6 +85,8 @@ def test_reverse_linear_scores_an_overshoot_linearly_and_zero_at_twice_the_targe
 def test_hebei_weighs_the_budget_twenty():
     card = score(form(), "hebei")
     assert card.budget.weight == 10  # the line's own weight wins over the profile's when typed
+    assert card.budget.weight_note == "预算执行的分值填写的是 10，评分规则“hebei”规定为 20，按填写的 10 计分"
+    assert not score(form(), "mof-2020").budget.weight_note
     card = score(form(weight=None), "hebei")
     assert card.budget.weight == 20
     assert card.budget.computed == D("18.33")  # 1100/1200 × 20
@@ -124,6 +126,26 @@ def test_what_cannot_be_scored_is_said_not_guessed():
     assert all(s.computed is None and s.problem for s in card.indicators)
     assert "单位" in card.indicators[1].problem
     assert "0.97" in card.indicators[2].problem  # 0.97 against 95 %: asked, not guessed
+
+
+def test_no_grade_is_given_on_an_incomplete_total():
+    whole = form(ind("产出指标", "培训人次", "≥100人次", "100", "50"),
+                 ind("效益指标", "就业率", "≥90%", "95%", "40"))
+    assert score(whole).complete and score(whole).grade == "优" and not score(whole).ungraded
+    partial = form(ind("产出指标", "培训人次", "≥100人次", "100", "50"),
+                   ind("效益指标", "就业率", "≥90%", "待统计", "40", score="30"))
+    card = score(partial)
+    assert not card.complete and card.total == D("89.17")  # 9.17 + 50 + 30 (typed, not checked)
+    assert card.grade == "" and card.ungraded == "总分不完整（1 项指标无法自动计分），不评等级"
+    data = card.to_data()
+    assert data["grade"] is None and data["complete"] is False and "不评等级" in data["ungraded"]
+    no_budget = form(ind("产出指标", "培训人次", "≥100人次", "100", "90"), budget=None)
+    assert score(no_budget).grade == "" and "预算执行得分无法计算" in score(no_budget).ungraded
+
+
+def test_a_bare_zero_against_a_percent_target_is_zero_percent_not_ambiguous():
+    card = score(form(ind("效益指标", "就业率", "≥90%", "0", "40")))
+    assert card.indicators[0].computed == 0 and not card.indicators[0].problem
 
 
 def test_units_with_wan_compare_by_their_base():

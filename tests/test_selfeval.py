@@ -20,10 +20,11 @@ from budgetxl.errors import InputError
 from budgetxl.model import load_form
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
-from budgetxl.render.selfeval_template import make_selfeval_template, spread
+from budgetxl.render.selfeval_template import make_selfeval_template, spread, write_selfeval_item
 from budgetxl.rules import validate
 from budgetxl.rules.check import check_file
 from budgetxl.scoring import score
+from budgetxl.scoring.targets import load_targets
 from budgetxl.selfeval import IndicatorResult, SelfEvaluation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +137,22 @@ def test_the_real_yuzhong_file_scores_under_chongqing_and_says_what_it_cannot_sc
     assert report.extra["profile"] == "chongqing"
 
 
+def test_the_yuzhong_prompt_left_in_its_cell_explains_nothing(real_dir, tmp_path):
+    form = read_workbook(real_dir / YUZHONG).form
+    assert form.conclusion.startswith("请在此处逐一针对")  # read as it stands in the cell
+    report = check_file(real_dir / YUZHONG)
+    reasons = {f.field: f for f in report.findings if f.code == "BX605"}
+    # 88 % is below 90 %, and 3 创业孵化基地 against a target of 1 is 300 %: both need a word
+    assert set(reasons) == {"indicators[10].actual", "indicators[0].actual"}, report.flat()
+    assert "88%" in reasons["indicators[10].actual"].message
+    assert reasons["indicators[10].actual"].cell == "G21"
+    # a real explanation in the 说明 silences them; the prompt with other spacing does not
+    said = form.model_copy(update={"conclusion": "预算执行率偏低系部分补贴年底未拨付，下一步加快拨付进度"})
+    assert "BX605" not in validate(said).codes()
+    spaced = form.model_copy(update={"conclusion": " 请在此处逐一针对完成度较差绩效指标简要说明原因和下一步改进措施。"})
+    assert validate(spaced).codes().count("BX605") == 2
+
+
 # --------------------------------------------------------------------------------------------
 # Checks
 
@@ -184,17 +201,38 @@ def test_check_against_the_approved_targets(tmp_path):
     res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(INPUTS / "fengyang-2023.yaml"), "--json")
     assert res.returncode == 0, res.stderr
     assert not [f for f in json.loads(res.stdout)["findings"] if f["code"] in ("BX611", "BX612", "BX613")]
-    res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(INPUTS / "fengyang-2024.yaml"), "--json")
+    # the next year's table with this year's year: the rows are compared, the changes reported
+    changed = tmp_path / "changed.yaml"
+    changed.write_text((INPUTS / "fengyang-2024.yaml").read_text(encoding="utf-8").replace(
+        "year: 2024", "year: 2023", 1), encoding="utf-8")
+    res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(changed), "--json")
     codes = [f["code"] for f in json.loads(res.stdout)["findings"]]
     assert codes.count("BX611") == 1 and codes.count("BX612") == 1 and codes.count("BX613") == 1
+    assert "BX616" not in codes
+
+
+def test_check_against_another_years_or_units_targets_says_so_once(tmp_path, real_dir):
+    res = run("check", str(EXAMPLES["selfeval"]), "--targets", str(INPUTS / "fengyang-2024.yaml"), "--json")
+    found = json.loads(res.stdout)["findings"]
+    assert [f["code"] for f in found] == ["BX616"], found
+    assert "年度是“2024”（自评表为“2023”）" in found[0]["message"]
+    # a project's self-evaluation against another unit's project, from a real workbook
+    res = run("check", str(EXAMPLES["selfeval-project"]), "--targets",
+              str(real_dir / "wuhan-donghu-2020-project-application.xlsx"), "--json")
+    found = json.loads(res.stdout)["findings"]
+    assert [f["code"] for f in found if f["code"] >= "BX611"] == ["BX616"], found
+    message = found[-1]["message"]
+    assert "年度是“2020”" in message and "单位是“武汉市人力资源和社会保障局东湖新技术开发区分局”" in message
+    assert "项目是“专项资金”" in message
 
 
 def test_check_with_another_profile_and_an_unknown_one():
     res = run("check", str(EXAMPLES["selfeval-project"]), "--profile", "hebei", "--json")
     data = json.loads(res.stdout)
     assert data["profile"] == "hebei"
-    # the form's weights follow mof-2020 (产出 50…), hebei's groups are 44.44, 26.67, 8.89
-    assert [f["code"] for f in data["findings"]].count("BX606") == 3
+    # the form's weights follow mof-2020 (产出 50…, budget 10), hebei's are 44.44, 26.67, 8.89 and 20
+    weights = [f for f in data["findings"] if f["code"] == "BX606"]
+    assert len(weights) == 4 and [f["field"] for f in weights].count("execution[0].weight") == 1
     res = run("check", str(EXAMPLES["selfeval-project"]), "--profile", "nope")
     assert res.returncode == 2 and "mof-2020" in res.stderr and "Traceback" not in res.stderr
 
@@ -229,6 +267,9 @@ def test_score_the_real_file_as_json(real_dir):
     data = json.loads(res.stdout)
     assert data["profile"] == "chongqing" and data["total"] == "77" and data["complete"] is False
     assert sum(1 for i in data["indicators"] if i["computed"] is None) == 5
+    assert data["grade"] is None and data["ungraded"] == "总分不完整（5 项指标无法自动计分），不评等级"
+    res = run("score", str(real_dir / YUZHONG))
+    assert "不评等级" in res.stdout and "等级 中" not in res.stdout
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,10 +393,90 @@ def test_a_bureau_set_of_templates_from_a_folder(tmp_path):
     (folder / "b.yaml").write_text(TARGETS.replace("某某区人力资源和社会保障局", "某某区民政局"), encoding="utf-8")
     (folder / "c.yaml").write_text(EXAMPLES["selfeval"].read_text(encoding="utf-8"), encoding="utf-8")
     res = run("template", "--kind", "selfeval", "--from", str(folder), "--out-dir", str(tmp_path / "out"))
-    assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "某某区人力资源和社会保障局-2023年绩效自评表.xlsx", "某某区民政局-2023年绩效自评表.xlsx"]
-    assert "c.yaml" in res.stderr and "不是绩效目标表" in res.stderr
+    # a file that is no target table is an error, named, after the others were written
+    assert res.returncode == 1
+    assert "错误：c.yaml" in res.stderr and "不是绩效目标表" in res.stderr
+
+
+def _fails_for_b(args: tuple) -> str:
+    from budgetxl.errors import OutputError
+
+    if Path(args[0]).name == "b.yaml":
+        raise OutputError(f"{args[1]}: 磁盘已满")
+    return write_selfeval_item(args)
+
+
+def test_one_target_that_cannot_make_a_template_does_not_stop_the_others(tmp_path, real_dir, monkeypatch):
+    from budgetxl.render import selfeval_template
+
+    folder = tmp_path / "targets"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(TARGETS, encoding="utf-8")
+    (folder / "b.yaml").write_text(TARGETS.replace("某某区人力资源和社会保障局", "某某区民政局"), encoding="utf-8")
+    (folder / "damaged.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    (folder / "wuhan.xlsx").symlink_to(real_dir / "wuhan-donghu-2020-project-application.xlsx")
+    monkeypatch.setattr(selfeval_template, "write_selfeval_item", _fails_for_b)
+    made = selfeval_template.make_selfeval_set(folder, tmp_path / "out", jobs=1)
+    assert sorted(p.name for p in made.paths) == sorted(p.name for p in (tmp_path / "out").iterdir()), made
+    assert len(made.paths) == 2 and "某某区人力资源和社会保障局-2023年绩效自评表.xlsx" in [p.name for p in made.paths]
+    assert [e.split(" ", 1)[0] for e in made.errors] == ["damaged.xlsx", "b.yaml"], made.errors
+    assert "磁盘已满" in made.errors[1]
+    # on the command line, the damaged file is an error with a non-zero exit, the others written
+    (folder / "b.yaml").unlink()
+    res = run("template", "--kind", "selfeval", "--from", str(folder), "--out-dir", str(tmp_path / "cli"))
+    assert res.returncode == 1, res.stderr
+    assert "错误：damaged.xlsx" in res.stderr and "提示" not in res.stderr
+    assert len(list((tmp_path / "cli").iterdir())) == 2
+
+
+@pytest.mark.parametrize("source", ["real", "yaml"])
+def test_a_project_whose_only_goal_is_its_period_goal_makes_a_template(tmp_path, real_dir, source):
+    path = (real_dir / "wuhan-donghu-2020-project-application.xlsx" if source == "real"
+            else INPUTS / "wuhan-project-2024.yaml")
+    res = run("template", "--kind", "selfeval", "--from", str(path), "-o", str(tmp_path / "x.xlsx"))
+    assert res.returncode == 0, res.stderr
+    targets = load_targets(path)
+    assert not targets.annual_goal and targets.period_goal
+    form = read_workbook(tmp_path / "x.xlsx").form
+    assert [g.expected for g in form.goals] == [targets.period_goal]
+
+
+def test_a_project_without_any_goal_has_no_empty_goal_row(tmp_path):
+    targets = load_targets(INPUTS / "wuhan-project-2024.yaml").model_copy(update={"period_goal": ""})
+    tpl = make_selfeval_template(targets, tmp_path / "x.xlsx")
+    assert tpl.seed.goals == ()
+    assert read_workbook(tmp_path / "x.xlsx").form.goals == ()
+
+
+def test_a_project_template_always_offers_the_carried_over_funds(tmp_path):
+    central = load_targets(INPUTS / "central-project-2024.yaml")  # 财政拨款 and 其他资金, no 结转
+    make_selfeval_template(central, tmp_path / "c.xlsx")
+    lines = read_workbook(tmp_path / "c.xlsx").form.execution
+    assert [(ln.name, ln.initial) for ln in lines] == [
+        ("年度资金总额", D(1250)), ("其中：财政拨款", D(1200)), ("上年结转资金", None), ("其他资金", D(50))]
+    bare = central.model_copy(update={"funding": central.funding.model_copy(update={"annual": ()})})
+    make_selfeval_template(bare, tmp_path / "b.xlsx")
+    assert [ln.name for ln in read_workbook(tmp_path / "b.xlsx").form.execution] == [
+        "年度资金总额", "其中：财政拨款", "上年结转资金", "其他资金"]
+    wuhan = load_targets(INPUTS / "wuhan-project-2024.yaml")  # names its own 上年结转: not twice
+    names = [ln.name for ln in make_selfeval_template(wuhan, tmp_path / "w.xlsx").seed.execution]
+    assert sum("结转" in n for n in names) == 1
+
+
+def test_a_template_returned_blank_is_one_error_and_no_total(tmp_path):
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    make_selfeval_template(load_targets(INPUTS / "fengyang-2023.yaml"), returns / "blank.xlsx")
+    report = check_file(returns / "blank.xlsx")
+    assert report.codes().count("BX615") == 1 and "BX604" not in report.codes() and "BX605" not in report.codes()
+    assert len(report.findings) == 1, report.flat()
+    res = run("collect", str(returns), "-o", str(tmp_path / "sum.xlsx"))
+    assert res.returncode == 1, res.stderr
+    rows = list(openpyxl.load_workbook(tmp_path / "sum.xlsx")["自评"].iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["填写总分"], row["等级"], row["审核状态"]) == (None, "未评", "有错误")
 
 
 def test_template_mistakes_are_clear(tmp_path):
@@ -417,6 +538,10 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     low = low.model_copy(update={"unit_name": "低分单位", "indicators": tuple(
         i.model_copy(update={"actual": "0", "score": None}) if i.actual[:1].isdigit() else i for i in low.indicators)})
     render_form(low, returns / "low.xlsx")
+    # a total that leaves a score out (an actual that is no number) is listed as incomplete, not judged
+    partial = low.model_copy(update={"unit_name": "未完成单位", "indicators": tuple(
+        i.model_copy(update={"actual": "待统计"}) if k == 0 else i for k, i in enumerate(low.indicators))})
+    render_form(partial, returns / "partial.xlsx")
     render_form(seed_form, returns / "targets.xlsx")
     res = run("collect", str(returns), "-o", str(tmp_path / "sum.xlsx"), "--csv", str(tmp_path / "t"), "--csv-lang", "en")
     assert res.returncode in (0, 1), res.stderr
@@ -425,7 +550,8 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     rows = list(wb["自评"].iter_rows(values_only=True))
     head = rows[0]
     by_unit = {r[head.index("单位名称")]: dict(zip(head, r)) for r in rows[1:]}
-    assert len(by_unit) == 4
+    assert len(by_unit) == 5
+    assert by_unit["未完成单位"]["等级"] == "未评" and by_unit["低分单位"]["等级"] == "差"
     project = by_unit["某某区职业技能鉴定指导中心"]
     assert (project["评分规则"], project["填写总分"], project["计算总分"], project["等级"], project["执行率"]) == (
         "mof-2020", 97.6, 97.6, "优", 88)
@@ -435,7 +561,11 @@ def test_collect_writes_the_selfeval_sheet_the_review_list_and_results_csv(tmp_p
     dup = [c.key for c in columns("summary")].index("duplicates")
     assert not [r for r in summary[1:] if r[dup]]  # 凤阳街道's 2023 targets and self-evaluation are two returns
     review = list(wb["自评低于80分"].iter_rows(values_only=True))
-    assert [r[0] for r in review[1:]] == ["低分单位"]
+    review_by_unit = {r[0]: dict(zip(review[0], r)) for r in review[1:]}
+    assert sorted(review_by_unit) == ["低分单位", "未完成单位"]
+    assert review_by_unit["低分单位"]["等级"] == "差" and not review_by_unit["低分单位"]["说明"]
+    assert review_by_unit["未完成单位"]["等级"] == "未评"
+    assert "1 项指标无法自动计分" in review_by_unit["未完成单位"]["说明"] and "不评等级" in review_by_unit["未完成单位"]["说明"]
     with (tmp_path / "t" / "results.csv").open(encoding="utf-8-sig", newline="") as fh:
         results = list(csv.DictReader(fh))
     from budgetxl.collect.tidy import headings
@@ -489,7 +619,7 @@ def test_a_project_target_table_gives_a_project_self_evaluation():
     assert (seed.subject, seed.project_name, seed.unit_name, seed.department) == (
         "project", "职业技能提升行动", "某某区职业技能鉴定指导中心", "某某区人力资源和社会保障局")
     assert [(ln.name, ln.initial) for ln in seed.execution] == [("年度资金总额", D(1200)), ("其中：财政拨款", D(1000)),
-                                                               ("其他资金", D(200))]
+                                                               ("上年结转资金", None), ("其他资金", D(200))]
     assert seed.goals[0].expected == "开展培训6000人次"
     assert [i.weight for i in seed.indicators] == [D(50), D(30)]
     assert seed.default_layout() == "selfeval-project"

@@ -106,7 +106,50 @@ CASES: dict[str, tuple[Callable[[], Report], Callable[[], Report], str]] = {
     "BX613": (lambda: check(approved=targets(i1={"target": "≥65%"})), lambda: check(approved=TARGETS),
               "indicators[1].target"),
     "BX614": (lambda: check(at(2, actual="合规", standard="每出现一例扣2分")), lambda: check(), "indicators[2].score"),
+    "BX616": (lambda: check(approved={**TARGETS, "year": 2024}), lambda: check(approved=TARGETS), "indicators"),
+    "BX615": (lambda: check(both(*(at(k, actual="", score=None) for k in range(3)), top(total_score="0"))),
+              lambda: check(both(*(at(k, actual="", score=None) for k in (0, 1)), top(total_score="0"))),
+              "indicators[0].actual"),
 }
+
+
+def _blank() -> Report:
+    return check(both(*(at(k, actual="", score=None) for k in range(3)), top(total_score="0")))
+
+
+def test_targets_of_another_unit_are_one_finding_and_no_row_comparison():
+    other = {**TARGETS, "unit_name": "某某区民政局", "indicators": TARGETS["indicators"][:1]}
+    report = check(approved=other)
+    assert report.codes() == ["BX616"], report.flat()
+    assert "单位是“某某区民政局”（自评表为“某某局”）" in report.findings[0].message
+    assert sorted(check(approved={**TARGETS, "indicators": TARGETS["indicators"][:1]}).codes()) == ["BX612", "BX612"]
+
+
+def test_a_budget_weight_other_than_the_profiles_is_reported():
+    form = form_from_data(base())
+    hits = [f for f in validate(form, profile="hebei").findings if f.code == "BX606"]
+    budget = [f for f in hits if f.field.startswith("execution")]
+    assert [f.field for f in budget] == ["execution[0].weight"]
+    assert "“hebei”规定为 20" in budget[0].message
+    assert not [f for f in validate(form).findings if f.field.startswith("execution")]  # mof-2020: 10
+    line = {**base()["execution"][0], "weight": "20", "score": "19"}
+    right = form_from_data({**base(), "execution": [line]})
+    assert not [f for f in validate(right, profile="hebei").findings if f.field.startswith("execution")]
+
+
+def test_an_unfilled_self_evaluation_is_one_error_not_a_warning_per_row():
+    report = _blank()
+    assert len(report.findings) == 1 and report.findings[0].code == "BX615", report.flat()
+    assert "3 个指标" in report.findings[0].message
+    # the 0 of the template's total formula is not a typed total: no BX602 against it
+    from budgetxl.scoring import score
+
+    data = base()
+    for item in data["indicators"]:
+        item.update(actual="", score=None)
+    data["total_score"] = "0"
+    card = score(form_from_data(data))
+    assert card.unfilled and card.typed_total is None and card.grade == ""
 SELFEVAL_RULES = {code for code, rule in RULES.items() if "selfeval" in rule.kinds}
 
 

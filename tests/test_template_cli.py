@@ -153,3 +153,27 @@ def test_readme_templates_python_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
     assert len(list((tmp_path / "outputs" / "templates").iterdir())) == 4
+
+
+def test_from_takes_whatever_read_takes_told_by_content(tmp_path, seed_form, soffice):
+    """A WPS .et, an Excel 2003 XML or web-page export named .xml/.htm: last year's table all the same."""
+    import shutil
+
+    from budgetxl.render import render_form
+    from system_exports import grid_of_xlsx, write_html, write_spreadsheetml
+
+    src = render_form(seed_form, tmp_path / "seed.xlsx")
+    et = tmp_path / "上年.et"
+    shutil.copyfile(soffice(src, "xls", tmp_path / "lo"), et)
+    sheets = grid_of_xlsx(src)
+    for previous in (et, write_spreadsheetml(tmp_path / "上年.xml", sheets), write_html(tmp_path / "上年.htm", sheets)):
+        out = tmp_path / f"{previous.suffix[1:]}.xlsx"
+        res = run("template", "--year", "2024", "--from", str(previous), "-o", str(out))
+        assert res.returncode == 0, (previous.name, res.stderr)
+        form = read_workbook(out).form
+        assert form.unit_name == seed_form.unit_name and [t.name for t in form.tasks] == [t.name for t in seed_form.tasks]
+    # A file that is no workbook is told as such, with its name, not as an unknown ending.
+    (tmp_path / "上年.txt").write_text("这不是表格\n", encoding="utf-8")
+    res = run("template", "--year", "2024", "--from", str(tmp_path / "上年.txt"), "-o", str(tmp_path / "t.xlsx"))
+    assert res.returncode == 1 and "上年.txt" in res.stderr and "纯文本" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "t.xlsx").exists()

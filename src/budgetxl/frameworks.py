@@ -1,8 +1,10 @@
 """The indicator frameworks of 绩效指标 (一级 → 二级), declared once in templates/frameworks.yaml.
 
 Two frameworks are in use (DESIGN.md §3): the 2015/2020 one, where 成本指标 is a 二级 under 产出指标,
-and the 2021 one, where 成本指标 is an 一级 of its own. A department may switch between years, so
-the framework is detected per form from its labels.
+and the 2021 one, where 成本指标 is an 一级 of its own. Older project forms (Hubei's among them) still
+follow the 2013 共性指标 framework, where 社会公众或服务对象满意度指标 is a 二级 under 效益指标 and
+there is no 满意度 一级. A department may switch between years, so the framework is detected per
+form from its labels.
 
 Labels are compared by their key: normalised (full-width forms, spaces and line breaks removed, so
 the vertical 效\\n益\\n指\\n标 is 效益指标), without a trailing 指标, and with the synonyms of the data
@@ -18,15 +20,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from rapidfuzz import fuzz
-
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import InputError, LayoutError
-from budgetxl.layout import read_data_file
-from budgetxl.model import Form
 from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
+
+if TYPE_CHECKING:
+    from budgetxl.model import Form
 
 FRAMEWORKS_FILE = "frameworks.yaml"
 _SUFFIX = "指标"
@@ -163,15 +165,17 @@ def is_known_label(label: object) -> bool:
 
 @dataclass(frozen=True)
 class FrameworkUse:
-    """The framework a form follows and the evidence: pairs (一级, 二级) valid in one framework
-    only, counted per framework id. ``mixed`` when labels of both frameworks appear."""
+    """The framework a form follows and the evidence: pairs (一级, 二级) valid in some frameworks
+    but not all, counted per framework id. ``mixed`` when some pair belongs only to frameworks other
+    than the one followed (``foreign`` counts those pairs)."""
 
     framework: Framework
     votes: dict[str, int]
+    foreign: int = 0
 
     @property
     def mixed(self) -> bool:
-        return sum(1 for n in self.votes.values() if n) > 1
+        return self.foreign > 0
 
 
 def _pair_votes(pair: tuple[str, str]) -> list[str]:
@@ -196,11 +200,12 @@ def pair_framework_ids(level1: str, level2: str) -> tuple[str, ...]:
 
 def framework_use(pairs: Iterable[tuple[str, str]]) -> FrameworkUse:
     votes: Counter[str] = Counter({fw.id: 0 for fw in frameworks()})
-    for pair in dict.fromkeys(pairs):  # each distinct pair counts once
-        votes.update(_pair_votes(pair))
+    evidence = [_pair_votes(pair) for pair in dict.fromkeys(pairs)]  # each distinct pair counts once
+    for ids in evidence:
+        votes.update(ids)
     default = default_framework()
     best = max(frameworks(), key=lambda fw: (votes[fw.id], fw.id == default.id))
-    return FrameworkUse(best, dict(votes))
+    return FrameworkUse(best, dict(votes), sum(1 for ids in evidence if ids and best.id not in ids))
 
 
 def form_pairs(form: Form) -> list[tuple[str, str]]:
@@ -220,6 +225,8 @@ SUGGEST_MIN_SCORE = 60.0
 
 def similarity(a: str, b: str) -> float:
     """0–100: how alike two labels are, on their keys (服务对象 ~ 服务对象满意度指标 scores 90)."""
+    from rapidfuzz import fuzz
+
     ka, kb = label_key(a), label_key(b)
     if not ka or not kb:
         return 0.0

@@ -7,15 +7,14 @@ kind. A new kind is a model module and one entry here.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from budgetxl.errors import InputError
-from budgetxl.model import Form
-from budgetxl.project import ProjectForm
-from budgetxl.selfeval import SelfEvaluation
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -23,17 +22,24 @@ class FormKind:
     """A kind of form: its model, and the layout used when a form names none."""
 
     name: str
-    model: type[BaseModel]
+    model_path: str  # "module:class" of the model, imported when first used (a department form
+    # never loads the project's or the self-evaluation's model)
     default_layout: str
     title: str  # what the kind is called, for people
+
+    @property
+    def model(self) -> type[BaseModel]:
+        module, _, name = self.model_path.partition(":")
+        model: type[BaseModel] = getattr(importlib.import_module(module), name)
+        return model
 
 
 FORM_KINDS: dict[str, FormKind] = {
     kind.name: kind
     for kind in (
-        FormKind("department", Form, "guangdong", "部门整体预算绩效目标表"),
-        FormKind("project", ProjectForm, "central-project", "项目支出绩效目标表"),
-        FormKind("selfeval", SelfEvaluation, "selfeval", "绩效自评表"),
+        FormKind("department", "budgetxl.model:Form", "guangdong", "部门整体预算绩效目标表"),
+        FormKind("project", "budgetxl.project:ProjectForm", "central-project", "项目支出绩效目标表"),
+        FormKind("selfeval", "budgetxl.selfeval:SelfEvaluation", "selfeval", "绩效自评表"),
     )
 }
 

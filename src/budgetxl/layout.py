@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
-import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from budgetxl.amount_units import stated_unit, without_unit
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import LayoutError
 from budgetxl.model import YAML_SAFE_LOADER
 from budgetxl.resources import templates_dir
@@ -113,9 +112,20 @@ class _Block(_Data):
     # columns over when it is loaded).
     columns_from: str = ""
     unit: Literal["万元", "元"] = "万元"  # the unit the block's amounts are written in
+    # The prompts a blank form prints in the block's cells (请在此处逐一针对…说明原因): a cell that
+    # only repeats one says nothing (the checks take it as empty).
+    prompts: tuple[str, ...] = ()
 
     def all_labels(self) -> tuple[str, ...]:
         return (self.label, *self.synonyms)
+
+    def is_prompt(self, text: str) -> bool:
+        """Whether `text` only repeats one of the block's printed prompts (spaces, full-width
+        forms and a closing full stop aside)."""
+        from budgetxl.text import normalize_label
+
+        said = normalize_label(text).rstrip("。.")
+        return bool(said) and any(said == normalize_label(p).rstrip("。.") for p in self.prompts)
 
     @property
     def column_map(self) -> tuple[Column, ...]:
@@ -331,16 +341,7 @@ class IndicatorSetsBlock(_Block):
 
     kind: Literal["indicator_sets"]
     sets: tuple[IndicatorSet, ...] = Field(min_length=2)
-
-    @cached_property
-    def positions(self) -> tuple[tuple[int, int], ...]:
-        """(first, last) physical column of each column of the map, in the first set."""
-        out = []
-        col = self.first_col
-        for c in self.columns:
-            out.append((col, col + c.span - 1))
-            col += c.span
-        return tuple(out)
+    # `positions` (the base's) are the first set's columns
 
     @property
     def set_width(self) -> int:
@@ -499,7 +500,10 @@ class Layout(_Data):
     def block_for_label(self, text: object) -> Any:
         """The block whose label (or synonym) `text` is, None if none. A unit the text states
         does not matter: 年度部门整体支出预算（元） is the block labelled …（万元）."""
-        norm = normalize_label(text)
+        return self.block_for_normalized(normalize_label(text))
+
+    def block_for_normalized(self, norm: str) -> Any:
+        """block_for_label of a text already normalised (normalize_label)."""
         found = self._labels.get(norm)
         if found is None and ")" in norm:
             found = self._labels.get(without_unit(norm))
@@ -508,6 +512,15 @@ class Layout(_Data):
     def block_for_parent_label(self, text: object) -> Any:
         """The first block under the parent label (or synonym) `text`, None if none."""
         return self._parents.get(normalize_label(text)) if self._parents else None
+
+    @property
+    def parent_labels(self) -> dict[str, Any]:
+        """Normalised parent label → the first block under it (block_for_parent_label's table)."""
+        return self._parents
+
+    def label_keys(self) -> set[str]:
+        """Every normalised text block_for_normalized or block_for_parent_label answers."""
+        return set(self._labels) | set(self._parents)
 
     @property
     def first_col(self) -> int:
@@ -618,13 +631,23 @@ def _paths_of(block: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.field for c in block.column_map if not c.field.endswith(".total")))
 
 
+# A title that only places the year ({{ year }}) is filled in directly; anything else in braces
+# is a template for jinja2 (imported then, not for every render).
+_YEAR_ONLY = re.compile(r"\{\{\s*year\s*\}\}")
+
+
 @lru_cache(maxsize=256)  # a batch renders the same few years over and over
 def _render_title(source: str, year: int | None) -> str:
-    return _title_template(source).render(year="" if year is None else year).strip()
+    shown = "" if year is None else year
+    if "{" not in _YEAR_ONLY.sub("", source) and "\r" not in source:
+        return _YEAR_ONLY.sub(str(shown), source).strip()
+    return str(_title_template(source).render(year=shown)).strip()
 
 
 @lru_cache(maxsize=64)
-def _title_template(source: str) -> jinja2.Template:
+def _title_template(source: str) -> Any:
+    import jinja2
+
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False).from_string(source)
 
 
@@ -663,17 +686,6 @@ def _merge_blocks(base: Any, over: Any, name: str) -> Any:
     if unknown:
         raise LayoutError(f"版式 {name}: 上级版式没有栏目 {', '.join(unknown)}")
     return [b for b in out if b is not None]
-
-
-def read_data_file(path: Path, what: str) -> Any:
-    """A YAML data file of templates/ (a layout, the frameworks, the template texts); a missing or
-    malformed one is one LayoutError naming the file and `what` it is."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except OSError as exc:
-        raise LayoutError(f"{path}: 无法读取{what}（{exc.strerror}）") from None
-    except yaml.YAMLError as exc:
-        raise LayoutError(f"{path}: {what}格式错误：{exc}") from None
 
 
 def _raw_layout(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from budgetxl.errors import InputError, OutputError, ToolMissingError
 from budgetxl.fileio import atomic_path, refuse_inputs
@@ -132,6 +131,8 @@ def write_profile(folder: Path, replacements: list[tuple[str, str]]) -> Path:
 
 
 def _text(value: str) -> str:
+    from xml.sax.saxutils import quoteattr  # pulls in urllib: only when LibreOffice is set up
+
     return quoteattr(value)[1:-1]
 
 

@@ -139,11 +139,7 @@ class ProjectForm(_Model):
 
 def field_word(path: str) -> str:
     """What a field of the project model is called, for people ('budget_total' → 项目总预算,
-    'funding.annual' → 年度资金来源): its description without the explanation in brackets."""
-    model: Any = ProjectForm
-    *parents, last = path.split(".")
-    for part in parents:
-        model = model.model_fields[part].annotation
-    info = model.model_fields.get(last)
-    text = (info.description or last) if info is not None else last
-    return text.split("（", 1)[0]
+    'funding.annual' → 年度资金来源), from the labels of budgetxl.fieldwords."""
+    from budgetxl.fieldwords import describe_field  # fieldwords reads the models of every kind
+
+    return describe_field(path, "project")

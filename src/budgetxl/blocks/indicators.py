@@ -41,7 +41,7 @@ SPLIT = ("target.operator", "target.unit")  # the parts of a target split over c
 @lru_cache(maxsize=1)
 def split_headers() -> dict[str, tuple[str, ...]]:
     """Field → the headers that name it when a target is split over columns (every layout)."""
-    from budgetxl.layout import read_data_file
+    from budgetxl.datafile import read_data_file
     from budgetxl.resources import templates_dir
 
     data = read_data_file(templates_dir() / "indicator_columns.yaml", "指标值分栏的表头")

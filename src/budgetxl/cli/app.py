@@ -9,17 +9,17 @@ import gc
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterable, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from rich.segment import Segment
 
-from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
 from budgetxl.cli.face import HELP_OPTIONS, Group
+from budgetxl.cli.safe_console import LazyConsole, safe_console_class
 from budgetxl.errors import BudgetxlError, OutputError, UsageError
 from budgetxl.fileio import describe_os_error, is_stdout, os_error_of, refuse_inputs
-from budgetxl.safetext import terminal_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="budgetxl",
@@ -31,25 +31,28 @@ app = typer.Typer(
     context_settings={"help_option_names": HELP_OPTIONS},
 )
 
-class SafeConsole(Console):
-    """A console that shows text from outside (file names, cell values) without letting it act on
-    the terminal: control characters, bidirectional overrides and undecodable bytes are written as
-    escapes (budgetxl.safetext.terminal_text); the console's own styles and controls are kept."""
+# The consoles every command prints through; rich is loaded only when a print needs it
+# (budgetxl.cli.safe_console).
+if TYPE_CHECKING:
+    stdout: Console
+    stderr: Console
+else:
+    stdout = LazyConsole(soft_wrap=True)
+    stderr = LazyConsole(stderr=True, soft_wrap=True)
 
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return super()._render_buffer(
-            seg if seg.control else Segment(terminal_text(seg.text), seg.style, seg.control) for seg in buffer
-        )
 
-
-stdout = SafeConsole(soft_wrap=True)
-stderr = SafeConsole(stderr=True, soft_wrap=True)
+def __getattr__(name: str) -> Any:
+    if name == "SafeConsole":  # rich's Console with escapes, made when first asked for
+        return safe_console_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _cap_jobs(jobs: int | None) -> int | None:
     """--jobs beyond a sane multiple of the cores is lowered to it, with a note."""
     if jobs is None:
         return None
+    from budgetxl.batch import JOBS_PER_CORE, cap_jobs, default_jobs
+
     capped = cap_jobs(jobs)
     if capped != jobs:
         stderr.print(f"提示：--jobs {jobs} 超过本机 {default_jobs()} 个核心的 {JOBS_PER_CORE} 倍，"
@@ -98,11 +101,14 @@ def _main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="显示版本号并退出。")] = False,
 ) -> None:
-    """budgetxl：部门整体预算绩效目标表的生成、读取、审核与比对工具。
+    """budgetxl：部门整体预算绩效目标表、项目支出绩效目标表和绩效自评表的生成、读取、审核、计分、比对与汇总工具。
 
     每个命令都有帮助：budgetxl 命令 -h。结果写到标准输出，问题用中文写到标准错误；退出码 0 表示正常，
     1 表示数据有错误，2 表示用法错误。
     """
+
+# What `read`, `check`, `collect` and the options taking a workbook accept (told by the content).
+WORKBOOK_TYPES = ".xlsx、.xlsm、.xls、.et、.ods，或 Excel 2003 XML、网页格式导出的表格"
 
 # Exit codes: 0 ok, 1 errors in the data / failed work, 2 usage errors and unreadable inputs.
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -206,8 +212,10 @@ def install_signal_handlers() -> None:
 
 
 def main() -> None:
-    from budgetxl.cli import commands  # noqa: F401 - registers the commands
-
+    try:
+        from budgetxl.cli import commands  # noqa: F401 - registers the commands
+    except BudgetxlError as exc:  # the help of an option lists what a data file of templates/ holds
+        _data_file_error(exc)
     # The modules loaded so far live as long as the command: out of the garbage collector's sight,
     # its full collections during a long batch stay cheap.
     gc.freeze()
@@ -226,15 +234,19 @@ def main() -> None:
         stderr.print("已中断", markup=False, highlight=False)
         sys.exit(130)
     except BudgetxlError as exc:
-        # Raised before any command ran, while the commands were built from the data files in
-        # templates/ (a missing or broken file): the same clean message as inside a command.
-        if "--debug" in sys.argv:
-            raise
-        stderr.print(f"错误：{exc}", markup=False, highlight=False)
-        sys.exit(EXIT_USAGE)
+        _data_file_error(exc)
     except OSError as exc:  # writing to standard output failed (a full disk behind a redirect)
         if "--debug" in sys.argv or os_error_of(exc) is None:
             raise
         with contextlib.suppress(OSError):
             stderr.print(f"错误：{describe_os_error('标准输出', exc)}", markup=False, highlight=False)
         sys.exit(EXIT_FAIL)
+
+
+def _data_file_error(exc: BudgetxlError) -> NoReturn:
+    """Raised before any command ran, while the commands were built from the data files in
+    templates/ (a missing or broken file): the same clean message as inside a command, exit 2."""
+    if "--debug" in sys.argv:
+        raise exc
+    stderr.print(f"错误：{exc}", markup=False, highlight=False)
+    sys.exit(EXIT_USAGE)

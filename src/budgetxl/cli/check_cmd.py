@@ -1,7 +1,5 @@
 """`budgetxl check`: what is wrong in each returned workbook, and where."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated, Any, Iterator
@@ -12,6 +10,7 @@ from budgetxl.cli.app import (
     EXIT_FAIL,
     EXIT_OK,
     EXIT_USAGE,
+    WORKBOOK_TYPES,
     DebugOpt,
     JsonOpt,
     app,
@@ -25,7 +24,6 @@ from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.cli.score_cmd import ProfileOpt, check_profile
 from budgetxl.errors import BudgetxlError
 from budgetxl.report import Report
-from budgetxl.rules.check import check_file_forms, check_files
 
 StrictOpt = Annotated[bool, typer.Option("--strict", help="警告也算不通过：有警告时退出码为 1。")]
 AnnotateOpt = Annotated[
@@ -68,7 +66,7 @@ def _check_arguments(files: list[Path], annotate_to: Path | None) -> None:
 
 TargetsOpt = Annotated[
     Path | None,
-    typer.Option("--targets", metavar="目标表", help="批复的绩效目标表（.xlsx、.xls、.ods 或 .yaml、.json）："
+    typer.Option("--targets", metavar="目标表", help="批复的绩效目标表（工作簿或 .yaml、.json）："
                                                    "核对绩效自评表中的指标与目标表相比有无增删或改动。"),
 ]
 
@@ -92,6 +90,8 @@ def _checked(files: list[Path], debug: bool, profile: str | None = None,
     that one that crashes or hangs its reader is reported as such and the others are still
     checked; one file is read here. Self-evaluations are scored under `profile` and compared
     with the `approved` targets."""
+    from budgetxl.rules.check import check_file_forms, check_files
+
     if len(files) > 1 and not debug:
         yield from check_files(files, profile=profile, approved=approved)
         return
@@ -137,7 +137,8 @@ def render_report(report: Report) -> None:
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="要审核的工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。", show_default=False,
+        typer.Argument(help=f"要审核的工作簿（{WORKBOOK_TYPES}）、装有交回工作簿的 .zip，或表单文件（.yaml、.json）。",
+                       show_default=False,
                        metavar="文件"),
     ],
     json_: JsonOpt = False,

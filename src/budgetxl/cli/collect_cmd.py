@@ -1,16 +1,24 @@
 """`budgetxl collect`: a folder of returned workbooks into one summary (and tidy CSV tables)."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, DebugOpt, JobsOpt, app, fail, handle_errors, stderr, stdout
-from budgetxl.collect import collect as collect_files
-from budgetxl.collect.styles import STATUS_LABELS
+from budgetxl.cli.app import (
+    EXIT_FAIL,
+    EXIT_OK,
+    WORKBOOK_TYPES,
+    DebugOpt,
+    JobsOpt,
+    app,
+    fail,
+    handle_errors,
+    stderr,
+    stdout,
+)
+from budgetxl.summary_sheets import PROJECT_SHEETS, SELFEVAL_SHEETS, SHEETS
 
 
 class CsvLang(str, Enum):
@@ -20,10 +28,29 @@ class CsvLang(str, Enum):
     en = "en"
 
 
-@app.command(short_help="并行读取、审核一批交回的工作簿，写成一份汇总工作簿。")
+def _sheet_names(*names: str) -> str:
+    return "".join(f"“{n}”" for n in names)
+
+
+# The help names the summary's sheets as they are written (collect.styles, projects, selfeval).
+COLLECT_HELP = f"""并行读取并审核交回的每个工作簿，写成一份汇总工作簿。
+
+    工作簿可以是 {WORKBOOK_TYPES}（按内容识别），也可以是装有交回工作簿的 .zip；文件夹中扩展名为
+    .xml、.htm、.html 的文件是表格时也汇总，其他文件跳过并逐个列出。
+
+    汇总工作簿有{_sheet_names(SHEETS["summary"], SHEETS["findings"])}两个工作表；
+    加 --previous 时有{_sheet_names(SHEETS["compare"])}；
+    有项目支出绩效目标表时有{_sheet_names(*PROJECT_SHEETS.values())}；
+    有绩效自评表时有{_sheet_names(*SELFEVAL_SHEETS.values())}。
+
+    退出码：0 全部读取且没有错误（允许警告）；1 有文件有错误或无法读取；2 用法错误。
+    """
+
+
+@app.command(short_help="并行读取、审核一批交回的工作簿，写成一份汇总工作簿。", help=COLLECT_HELP)
 @handle_errors(exit_code=2)
 def collect(
-    inputs: Annotated[list[Path], typer.Argument(help="要汇总的文件夹（含子文件夹）或工作簿文件。",
+    inputs: Annotated[list[Path], typer.Argument(help="要汇总的文件夹（含子文件夹）、工作簿文件或装有工作簿的 .zip。",
                                                  metavar="文件夹或文件")],
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="汇总.xlsx",
                                                 help="要写的汇总工作簿（.xlsx）。")] = None,
@@ -40,16 +67,14 @@ def collect(
     jobs: JobsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """并行读取并审核交回的每个工作簿（.xlsx、.xls、.ods），写成一份汇总工作簿。
-
-    汇总工作簿有“汇总”“问题清单”两个工作表，加 --previous 时再有“与上年比较”。
-
-    退出码：0 全部读取且没有错误（允许警告）；1 有文件有错误或无法读取；2 用法错误。
-    """
+    # The help is COLLECT_HELP, above.
     if output is None:
         raise fail("请用 -o 指定汇总工作簿的保存位置，例如 -o 汇总.xlsx", 2)
     if output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 汇总工作簿应以 .xlsx 结尾", 2)
+    from budgetxl.collect import collect as collect_files
+    from budgetxl.collect.styles import STATUS_LABELS
+
     result = collect_files(inputs, output, previous=previous, csv_dir=csv, jobs=jobs, csv_lang=csv_lang.value)
     counts = result.counts
     stdout.print(str(result.output), markup=False, highlight=False)
@@ -65,6 +90,8 @@ def collect(
     if result.skipped:
         line += f"；跳过 {result.skipped} 个非电子表格文件"
     stderr.print(line, markup=False, highlight=False)
+    for path, why in result.skipped_files:
+        stderr.print(f"跳过 {path}: {why}", markup=False, highlight=False)
     for note in result.notes:
         stderr.print(f"提示：{note}", markup=False, highlight=False)
     for rec in result.records:

@@ -1,7 +1,5 @@
 """`budgetxl diff`: compare a unit's forms of consecutive years."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,6 +7,7 @@ import typer
 
 from budgetxl.cli.app import (
     EXIT_USAGE,
+    WORKBOOK_TYPES,
     DebugOpt,
     JsonOpt,
     app,
@@ -20,15 +19,10 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
-from budgetxl.diff import diff_forms
-from budgetxl.diff.data import diff_data, series_data, to_json
-from budgetxl.diff.inputs import load_compared
-from budgetxl.diff.terminal import render_diff, render_series
-from budgetxl.diff.trend import SeriesDiff, diff_series
-from budgetxl.diff.xlsx import write_comparison
 from budgetxl.errors import InputError, ReadError
 
-OLD_HELP = "较早年度的表：工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。"
+OLD_HELP = (f"较早年度的表：工作簿（{WORKBOOK_TYPES}）或表单文件（.yaml、.json）；"
+            "也可以是一个部门的一批项目表（文件夹，或含多张项目表的工作簿）。")
 MORE_HELP = "更多年度的表（按年度先后）：相邻两年逐对比对，并给出历年趋势。"
 OUTPUT_HELP = "把比对结果写成工作簿（.xlsx）。"
 
@@ -49,9 +43,19 @@ def diff(
     本年目标表 本年自评表 下一年目标表：逐个指标列出 目标 → 实际完成 → 得分 → 下一年目标，
     标出下一年指标值低于本年实际、指标值未调整、未完成的指标被删去等情况。
 
+    上年表、本年表是一个部门两年的项目表（两个文件夹，或各含多张项目表的工作簿）时，按项目代码和名称配对，
+    逐对比对，并列出新增、取消的项目（只在终端显示或用 --json 输出）。
+
     不加选项时在终端显示比对结果；-o 写比对工作簿，--json 输出 JSON，--html 写网页。
     只要比对完成，退出码就是 0（有差异不算错误）；输入无法读取时为 2。
     """
+    from budgetxl.diff import diff_forms
+    from budgetxl.diff.data import diff_data, series_data, to_json
+    from budgetxl.diff.inputs import load_compared
+    from budgetxl.diff.terminal import render_diff, render_series
+    from budgetxl.diff.trend import SeriesDiff, diff_series
+    from budgetxl.diff.xlsx import write_comparison
+
     paths = [old, new, *(more or [])]
     if output is not None and output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 比对结果应保存为 .xlsx 文件", EXIT_USAGE)
@@ -124,7 +128,9 @@ def _project_sets(paths: list[Path], debug: bool) -> bool:
 
 def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html: Path | None, debug: bool) -> None:
     """A department's projects of two years: paired by code and name, each pair compared."""
+    from budgetxl.diff.data import to_json
     from budgetxl.diff.project_sets import PAIRED_BY, diff_project_folders, set_data
+    from budgetxl.diff.terminal import render_diff
 
     if output is not None or html is not None:
         raise fail("按项目比对一个部门两年的项目时，结果只能显示在终端或用 --json 输出；"

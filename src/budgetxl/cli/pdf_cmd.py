@@ -1,7 +1,5 @@
 """`budgetxl pdf`: a workbook or a form file printed to PDF through LibreOffice."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +17,7 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.errors import InputError, ReadError
-from budgetxl.pdf import DEFAULT_TIMEOUT, export_pdf
+from budgetxl.pdf import DEFAULT_TIMEOUT
 
 
 @app.command(short_help="通过 LibreOffice 把工作簿或表单文件导出为 PDF。")
@@ -36,6 +34,8 @@ def pdf(
 
     不加 -o 时，PDF 写在输入文件旁边（同名，扩展名 .pdf）。需要安装 LibreOffice。
     """
+    from budgetxl.pdf import export_pdf
+
     guard_outputs([file], output)
     try:
         target = export_pdf(file, output, timeout=timeout)

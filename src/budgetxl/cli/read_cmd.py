@@ -1,7 +1,5 @@
 """`budgetxl read`: a filled workbook back into the canonical form."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +8,7 @@ import typer
 
 from budgetxl.cli.app import (
     EXIT_FAIL,
+    WORKBOOK_TYPES,
     DebugOpt,
     JsonOpt,
     OutOpt,
@@ -23,7 +22,6 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.fileio import is_stdout, write_text_atomic
-from budgetxl.read import read_forms
 from budgetxl.report import SEVERITY_LABELS
 
 JSON_SUFFIXES = (".json",)
@@ -33,13 +31,16 @@ YAML_SUFFIXES = (".yaml", ".yml")
 @app.command(short_help="读取填好的工作簿，还原成表单数据（JSON 或 YAML）。")
 @handle_errors()
 def read(
-    file: Annotated[Path, typer.Argument(help="填好的工作簿（.xlsx、.xls、.ods）。", metavar="工作簿")],
+    file: Annotated[Path, typer.Argument(help=f"填好的工作簿（{WORKBOOK_TYPES}）。", metavar="工作簿")],
     json_: JsonOpt = False,
     output: OutOpt = None,
     sheet: SheetOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """读取填好的工作簿（.xlsx、.xls、.ods），还原成表单数据。
+    """读取填好的工作簿，还原成表单数据。
+
+    工作簿可以是 .xlsx、.xlsm、.xls、WPS 的 .et、.ods，也可以是预算管理系统导出的 Excel 2003
+    XML 或网页格式的表格：按文件内容识别，扩展名不对也能读取。
 
     不加 -o 时以 JSON 输出到标准输出；-o 写文件：名为 .json 写 JSON，名为 .yaml 或 .yml
     写 YAML（可以修改后用 budgetxl render 重新生成工作簿）。读取时发现的问题写到标准错误。
@@ -47,6 +48,8 @@ def read(
     读取每个含有目标表的可见工作表：一张表输出一个 JSON 对象，几张表按工作表顺序输出一个
     列表；--sheet 指定其中一张（隐藏的工作表也可以）。
     """
+    from budgetxl.read import read_forms
+
     guard_outputs([file], output, text=True)
     if output is not None and not is_stdout(output):
         require_suffix(output, JSON_SUFFIXES + YAML_SUFFIXES, "表单数据")

@@ -1,7 +1,5 @@
 """`budgetxl render` and `budgetxl schema`."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated
@@ -25,10 +23,7 @@ from budgetxl.cli.app import (
     stderr,
     stdout,
 )
-from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
-from budgetxl.model import json_schema, load_form
-from budgetxl.render import render_form
-from budgetxl.render.many import render_files
+from budgetxl.kinds import FORM_KINDS
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -63,6 +58,8 @@ def render(
     --out-dir 指定文件夹（每个输入一个工作簿，并行生成）。已填好的工作簿要先用 budgetxl read
     读成 YAML 再生成；只想打印工作簿，用 budgetxl pdf。
     """
+    from budgetxl.examples import EXAMPLE_INPUT, EXAMPLE_OUTPUT
+
     check_layout(layout)
     refuse_workbooks(inputs or [])
     if inputs and output is not None:
@@ -77,12 +74,17 @@ def render(
     targets = [output if output is not None else (out_dir or Path("outputs")) / f"{p.stem}.xlsx" for p in inputs]
     guard_outputs(inputs, *targets)
     if len(inputs) == 1:
+        from budgetxl.model import load_form
+        from budgetxl.render import render_form
+
         form = load_form(inputs[0])
         render_form(form if layout is None else form.model_copy(update={"layout": layout}), targets[0])
         stdout.print(str(targets[0]), markup=False, highlight=False)
         return
     # Several inputs: all loaded first (one bad input stops the run before anything is written),
     # then rendered in parallel; a target that cannot be written fails alone.
+    from budgetxl.render.many import render_files
+
     failed = 0
     for outcome in render_files(inputs, targets, jobs=jobs, layout=layout):
         if outcome.ok:
@@ -94,19 +96,25 @@ def render(
         raise typer.Exit(EXIT_FAIL)
 
 
+KIND_CHOICES = "、".join(f"{k.name}（{k.title}）" for k in FORM_KINDS.values())
+KIND_HELP = f"表的种类：{KIND_CHOICES}；默认 department。"
+
+
 @app.command(short_help="输出表单文件的 JSON Schema（供编辑器补全和校验）。")
 @handle_errors()
 def schema(
     output: OutOpt = None,
-    kind: Annotated[str, typer.Option("--kind", metavar="种类",
-                                      help="表的种类：department（部门整体，默认）或 budgetxl 认识的其他种类。")]
-    = "department",
+    kind: Annotated[str, typer.Option("--kind", metavar="种类", help=KIND_HELP)] = "department",
     debug: DebugOpt = False,
 ) -> None:
     """输出表单文件的 JSON Schema，编辑器可据此补全和校验 YAML/JSON 表单。
 
     不加 -o 时输出到标准输出；-o 写到 .json 文件。
     """
+    from budgetxl.model import json_schema
+
+    if kind not in FORM_KINDS:
+        raise fail(f"--kind: 不认识的表格种类“{kind}”，可选：{KIND_CHOICES}", EXIT_USAGE)
     require_suffix(output, (".json",), "JSON Schema ")
     text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
     if output is None:

@@ -1,20 +1,16 @@
 """`budgetxl score`: each self-evaluation's scores, typed and computed, under a scoring profile."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from budgetxl.cli.app import EXIT_FAIL, EXIT_OK, EXIT_USAGE, DebugOpt, JsonOpt, app, fail, stderr, stdout
 from budgetxl.errors import BudgetxlError
-from budgetxl.scoring import ScoreCard, available_profiles, load_profile, score
-from budgetxl.scoring.engine import fmt, round_score
-from budgetxl.scoring.forms import load_selfevals
+
+if TYPE_CHECKING:
+    from budgetxl.scoring import ScoreCard
 
 ProfileOpt = Annotated[
     str | None,
@@ -30,12 +26,21 @@ def _say(message: str) -> None:
 
 def check_profile(profile: str | None) -> None:
     """An unknown profile is a usage error naming the known ones."""
-    if profile is not None and profile not in available_profiles():
+    if profile is None:
+        return
+    from budgetxl.scoring.profiles import available_profiles
+
+    if profile not in available_profiles():
         raise fail(f"不认识的评分规则“{profile}”，可选：{'、'.join(available_profiles())}", EXIT_USAGE)
 
 
-def card_text(card: ScoreCard, form: Any, source: str) -> None:
+def card_text(card: "ScoreCard", form: Any, source: str) -> None:
     """One self-evaluation's scores on the terminal: a table of the indicators, then the totals."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from budgetxl.scoring.engine import fmt, round_score
+
     who = form.who or "（未填写名称）"
     stdout.print(f"{source}：{who}，{form.year or '年度未填'}年度；"
                  f"评分规则 {card.profile.name}（{card.profile.title}）", markup=False, highlight=False)
@@ -49,7 +54,7 @@ def card_text(card: ScoreCard, form: Any, source: str) -> None:
         wrong = b.typed is not None and b.computed is not None and abs(b.typed - b.computed) > card.profile.tolerance
         mark = " ✗" if wrong else ""
         table.add_row("", "预算执行", fmt(b.weight), fmt(b.typed), Text(fmt(b.computed) + mark),
-                      b.formula or b.problem)
+                      "；".join(t for t in (b.formula or b.problem, b.weight_note) if t))
     for s in card.indicators:
         ind = form.indicators[s.index]
         mark = " ✗" if s.differs else ""
@@ -59,14 +64,15 @@ def card_text(card: ScoreCard, form: Any, source: str) -> None:
         table.add_row(str(s.index + 1), ind.name.replace("\n", "") or ind.target, fmt(s.weight), fmt(s.typed),
                       Text(fmt(s.computed) + mark, style="bold red" if mark else ""), note)
     stdout.print(table, highlight=False)
-    typed = "未填写" if card.typed_total is None else fmt(card.typed_total)
+    typed = "未填写" if card.typed_total is None else f"填写 {fmt(card.typed_total)}"
     typed_in = sum(1 for s in card.unscored if s.typed is not None)
     missing = len(card.unscored) - typed_in
     parts = ([f"{typed_in} 项无法自动计分，按填写的得分计入"] if typed_in else []) + (
         [f"{missing} 项无法自动计分且未填写得分，未计入"] if missing else [])
     status = f"（{'；'.join(parts)}）" if parts else ""
     rate = "" if card.rate is None else f"；执行率 {fmt(round_score(card.rate))}%"
-    stdout.print(f"总分：填写 {typed}，计算 {fmt(card.total)}{status}；等级 {card.grade}{rate}",
+    grade = f"等级 {card.grade}" if card.grade else card.ungraded
+    stdout.print(f"总分：{typed}，计算 {fmt(card.total)}{status}；{grade}{rate}",
                  markup=False, highlight=False)
 
 
@@ -84,6 +90,9 @@ def score_cmd(
     得分按评分规则重新计算，与单位填写的并列显示，不改写填写的内容。
     退出码：0 填写的得分都与计算的一致；1 有不一致；2 用法错误，或有文件无法读取、不是绩效自评表（其他文件照常计分）。
     """
+    from budgetxl.scoring import load_profile, score
+    from budgetxl.scoring.forms import load_selfevals
+
     check_profile(profile)
     if profile is not None:
         try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from budgetxl.cli.app import EXIT_USAGE, check_layout, fail, stderr, stdout
+import typer
+
+from budgetxl.cli.app import EXIT_FAIL, EXIT_USAGE, check_layout, fail, stderr, stdout
 from budgetxl.cli.score_cmd import check_profile
 from budgetxl.errors import OutputError
 from budgetxl.report import SEVERITY_LABELS
@@ -34,13 +36,18 @@ def selfeval_template(*, from_: Path | None, output: Path | None, out_dir: Path 
         if project is not None:
             raise fail("--project 只能用于一个目标表", EXIT_USAGE)
         folder = out_dir or DEFAULT_DIR
-        paths, problems = make_selfeval_set(from_, folder, profile=profile, layout=layout, year=year,
-                                            units=units, password=password, jobs=jobs)
-        for path in paths:
+        made = make_selfeval_set(from_, folder, profile=profile, layout=layout, year=year,
+                                 units=units, password=password, jobs=jobs)
+        for path in made.paths:
             stdout.print(str(path), markup=False, highlight=False)
-        for problem in problems:
-            _say(f"提示：{problem}")
-        _say(f"已生成 {len(paths)} 个绩效自评表模板（{folder}）")
+        for note in made.notes:
+            _say(f"提示：{note}")
+        for error in made.errors:
+            _say(f"错误：{error}")
+        _say(f"已生成 {len(made.paths)} 个绩效自评表模板（{folder}）"
+             + (f"；{len(made.errors)} 个目标表未生成模板，见上" if made.errors else ""))
+        if made.errors:
+            raise typer.Exit(EXIT_FAIL)
         return
     if units is not None:
         raise fail("--units 只能与存放目标表的文件夹（--from 文件夹）一起用", EXIT_USAGE)

@@ -1,7 +1,5 @@
 """`budgetxl template`: blank templates for one department or for every unit of a CSV list."""
 
-from __future__ import annotations
-
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -25,18 +23,7 @@ from budgetxl.cli.app import (
 )
 from budgetxl.cli.score_cmd import ProfileOpt
 from budgetxl.frameworks import framework_ids
-from budgetxl.render.template import (
-    build_template,
-    load_previous,
-    make_templates,
-    not_carried,
-    off_framework_pairs,
-    relabelled_pairs,
-    template_file_name,
-    write_template,
-)
 from budgetxl.report import SEVERITY_LABELS
-from budgetxl.units import load_units
 
 DEFAULT_DIR = Path("outputs")
 
@@ -76,7 +63,7 @@ def template(
     from_: Annotated[
         Path | None,
         typer.Option("--from", metavar="上年表",
-                     help="上年的表（.xlsx、.xls、.ods 或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
+                     help="上年的表（工作簿，按内容识别，或 .yaml、.json）：预填任务和指标供修改，金额留空。"),
     ] = None,
     layout: LayoutOpt = None,
     kind: Annotated[
@@ -104,6 +91,18 @@ def template(
     --kind selfeval：由批复的绩效目标表（--from 目标表，或存放目标表的文件夹）生成绩效自评表模板：
     单位、年初预算数、预期目标和每个指标及其年度指标值预填并锁定，分值按评分规则预填，得分自动计算。
     """
+    from budgetxl.render.template import (
+        build_template,
+        load_previous,
+        make_templates,
+        not_carried,
+        off_framework_pairs,
+        relabelled_pairs,
+        template_file_name,
+        write_template,
+    )
+    from budgetxl.units import load_units
+
     guard_outputs([from_, units], output)  # the same file first: that is the worse mistake
     require_suffix(output, (".xlsx",), "模板")
     if kind == "selfeval":
@@ -212,6 +211,8 @@ def project_template(*, year: int, unit: str | None, units: Path | None, output:
         project_template_file_name,
         write_project_template,
     )
+    from budgetxl.render.template import make_templates
+    from budgetxl.units import load_units
 
     if unit is not None and units is not None:
         raise fail("--unit 和 --units 只能用一个：一个单位用 --unit，单位清单（CSV）用 --units", 2)

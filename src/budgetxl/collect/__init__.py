@@ -53,6 +53,7 @@ class Collection:
     output: Path
     csv_dir: Path | None = None
     skipped: int = 0  # other files in the folders (not spreadsheets, lock files)
+    skipped_files: tuple[tuple[str, str], ...] = ()  # each of them: (file, why it was skipped)
     compared: bool = False
     previous_unreadable: tuple[FileRecord, ...] = ()
     missing: tuple[Known, ...] = ()  # last year's units that sent nothing this year
@@ -149,13 +150,13 @@ def collect(
     output = Path(output)
     check_outputs(paths, output, previous=previous, csv_dir=csv_dir)
     notes: list[str] = []
-    files, skipped = find_workbooks(paths, exclude=[output], notes=notes)
+    files, skipped_paths = find_workbooks(paths, exclude=[output], notes=notes)
     if not files:
         raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods、.et，或装有它们的 .zip）："
                          + "、".join(str(p) for p in paths))
     # a zip of returns: each workbook in it is a return; a zip that cannot be read is a row of its own
     items, broken, zipped_others = expand(files, notes)
-    skipped += zipped_others
+    skipped = [(str(p), why) for p, why in skipped_paths] + zipped_others
     index: dict[str, list[Known]] | None = None
     previous_unreadable: list[FileRecord] = []
     if previous is not None:
@@ -189,12 +190,13 @@ def collect(
         if tidy is not None:
             for rec in records:
                 tidy.add_form(rec)
-        book.finish(records, missing)
+        book.finish(records, missing, skipped)
     return Collection(
         records=tuple(records),
         output=output,
         csv_dir=Path(csv_dir) if csv_dir is not None else None,
-        skipped=skipped,
+        skipped=len(skipped),
+        skipped_files=tuple(skipped),
         compared=index is not None,
         previous_unreadable=tuple(previous_unreadable),
         missing=tuple(missing),

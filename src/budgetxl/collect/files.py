@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Iterable
@@ -17,12 +18,55 @@ from budgetxl.errors import InputError
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 ARCHIVE_SUFFIXES = (".zip",)  # zips of returns: each workbook in one is a return (read/archive.py)
+# Excel 2003 XML and web-page exports: taken when their content is a workbook (a table), skipped
+# (and named) when it is some other XML file or web page.
+MARKUP_SUFFIXES = (".xml", ".htm", ".html")
+_SNIFF_BYTES = 1024 * 1024
+_TABLE = re.compile(rb"<\s*table[\s>]", re.I)
+_TABLE_UTF16 = ("<table".encode("utf-16-le"), "<TABLE".encode("utf-16-le"))
 
 
 def is_lock_or_junk(name: str) -> bool:
     """Excel/WPS owner files (~$x.xlsx), LibreOffice locks (.~lock.x.xlsx#), macOS resource forks
     (._x.xlsx) and other hidden files."""
     return name.startswith(("~$", ".~lock.", "._", ".")) or name.endswith("#")
+
+
+def markup_workbook_kind(data: bytes) -> str | None:
+    """'spreadsheetml' or 'html' when the start of a file (its first megabyte) is an Excel 2003
+    XML workbook or a web page holding a table; None for other XML files and web pages."""
+    from budgetxl.read.sniff import markup_kind  # read imports collect lazily, not the other way
+
+    kind = markup_kind(data)
+    if kind == "html" and not (_TABLE.search(data) or any(t in data for t in _TABLE_UTF16)):
+        return None
+    return kind
+
+
+def skip_reason(name: str, data: bytes | None = None) -> str:
+    """Why a file of a folder (or a zip) is not collected, in words for the clerk; `data` is the
+    start of an .xml/.htm/.html file that was looked into."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if base.startswith(("~$", ".~lock.")) or base.endswith("#"):
+        return "Excel、WPS 或 LibreOffice 打开文件时留下的临时文件"
+    if base.startswith("._") or "__MACOSX/" in name:
+        return "苹果电脑留下的隐藏文件"
+    if base.startswith(".") or "/." in name:
+        return "隐藏文件"
+    suffix = os.path.splitext(base)[1].lower()
+    if suffix == ".xml" and data is not None:
+        return "XML 文件，但不是 Excel 2003 XML 表格"
+    if suffix in MARKUP_SUFFIXES and data is not None:
+        return "网页文件，但其中没有表格"
+    return f"不是电子表格（{f'扩展名 {suffix}' if suffix else '没有扩展名'}）"
+
+
+def _markup_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(_SNIFF_BYTES)
+    except OSError:
+        return b""
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -32,22 +76,23 @@ def is_spreadsheet(path: Path) -> bool:
 
 def find_workbooks(
     paths: Iterable[str | Path], exclude: Iterable[str | Path] = (), notes: list[str] | None = None
-) -> tuple[list[Path], int]:
+) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The spreadsheets under `paths` (folders searched recursively, files taken as named), in a
-    stable order, each once (a file reached twice, through a link, counts once); and how many
-    other files the folders held.
+    stable order, each once (a file reached twice, through a link, counts once); and the other
+    files the folders held, each with why it was skipped.
 
     A file named explicitly is taken whatever its name (reading it says what is wrong); inside a
-    folder only regular files named as spreadsheets count. Paths in `exclude` (the outputs) are
-    left out. What had to be skipped (link loops, broken links, FIFOs, folders that cannot be
-    opened) is appended to `notes`, one line each.
+    folder only regular files named as spreadsheets count, and .xml/.htm/.html files whose
+    content is a workbook. Paths in `exclude` (the outputs) are left out. What had to be skipped
+    (link loops, broken links, FIFOs, folders that cannot be opened) is appended to `notes`, one
+    line each.
     """
     skip = {_key(Path(p)) for p in exclude}
     found: list[Path] = []
     seen: set[object] = set()
     walked: set[tuple[int, int]] = set()
     said = notes if notes is not None else []
-    others = 0
+    others: list[tuple[Path, str]] = []
 
     def add(p: Path, st: os.stat_result) -> None:
         key = (st.st_dev, st.st_ino)
@@ -56,7 +101,6 @@ def find_workbooks(
             found.append(p)
 
     def walk(top: Path, top_st: os.stat_result) -> None:
-        nonlocal others
         stack = [(top, top_st)]  # a deep tree of folders costs no recursion
         while stack:
             folder, st = stack.pop()
@@ -87,8 +131,15 @@ def find_workbooks(
                         add(p, target)
                     else:
                         said.append(f"{p}: 不是普通文件（如管道或设备），已跳过")
-                else:
-                    others += 1
+                elif (p.suffix.lower() in MARKUP_SUFFIXES and stat.S_ISREG(target.st_mode)
+                      and not is_lock_or_junk(p.name)):
+                    head = _markup_head(p)
+                    if markup_workbook_kind(head) is not None:
+                        add(p, target)
+                    elif (target.st_dev, target.st_ino) not in skip:
+                        others.append((p, skip_reason(p.name, head)))
+                elif (target.st_dev, target.st_ino) not in skip:
+                    others.append((p, skip_reason(p.name)))
             stack.extend(reversed(subfolders))  # walked in name order, each before the next
 
     for raw in paths:

@@ -147,36 +147,34 @@ def where(item: object) -> tuple[str, str]:
     return (item.archive, item.inner) if isinstance(item, Member) else (str(item), "")
 
 
-def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
-    if is_project(form):
-        return project_record(path, form, layout, sheet, findings)  # type: ignore[arg-type]
+def record_fields(path: str, form: Any, layout: str, sheet: str, findings: tuple[Finding, ...]) -> dict[str, Any]:
+    """What every kind's record holds: where the form was, whose it is, and its findings counted
+    by severity (the status follows from them)."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in findings:
         counts[f.severity] += 1
     status: Status = "errors" if counts["error"] else "warnings" if counts["warning"] else "ok"
+    return {"path": path, "status": status, "unit_name": form.unit_name, "year": form.year, "layout": layout,
+            "sheet": sheet, "errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"],
+            "findings": findings}
+
+
+def record_of(path: str, form: Form, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
+    if is_project(form):
+        return project_record(path, form, layout, sheet, findings)  # type: ignore[arg-type]
+    common = record_fields(path, form, layout, sheet, findings)
     if getattr(form, "kind", "department") == "selfeval":
         from budgetxl.collect.selfeval import summarise
 
         scores, rows = summarise(form, findings)
-        return FileRecord(path=path, status=status, unit_name=form.unit_name, year=form.year, layout=layout,
-                          sheet=sheet, errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
-                          n_indicators=scores.n_indicators, findings=findings, selfeval=scores, results=rows)
+        return FileRecord(**common, n_indicators=scores.n_indicators, selfeval=scores, results=rows)
     return FileRecord(
-        path=path,
-        status=status,
-        unit_name=form.unit_name,
-        year=form.year,
-        layout=layout,
-        sheet=sheet,
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
+        **common,
         expenditures=total([line.amount for line in form.budget.expenditures]),
         revenues=total([line.amount for line in form.budget.revenues]),
         task_funds=total([t.funds for t in form.tasks]),
         n_tasks=len(form.tasks),
         n_indicators=sum(1 for i in form.indicators if not i.is_placeholder),
-        findings=findings,
         tasks=tuple((t.group, t.name, t.content, t.funds, t.goal) for t in form.tasks),
         indicators=tuple((i.level1, i.level2, i.name, i.target) for i in form.indicators if not i.is_placeholder),
     )

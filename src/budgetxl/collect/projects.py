@@ -15,13 +15,14 @@ from budgetxl.collect.styles import STATUS_LABELS, Column
 from budgetxl.errors import BudgetxlError
 from budgetxl.project import ProjectForm
 from budgetxl.report import Finding
+from budgetxl.summary_sheets import PROJECT_SHEETS
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
     from budgetxl.collect.inspect import Comparison, FileRecord, Known
 
 KIND = "project"
-SHEETS = {"projects": "项目", "departments": "部门汇总"}
+SHEETS = PROJECT_SHEETS
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "projects": (
@@ -76,24 +77,12 @@ def is_project(form: Any) -> bool:
 
 def project_record(path: str, form: ProjectForm, layout: str, sheet: str, findings: tuple[Finding, ...]) -> FileRecord:
     """A project return's record: its counts and money, its annual indicators for the tidy table."""
-    from budgetxl.collect.inspect import FileRecord
+    from budgetxl.collect.inspect import FileRecord, record_fields
 
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in findings:
-        counts[f.severity] += 1
     named = [i for i in form.indicators if not i.is_placeholder]
     return FileRecord(
-        path=path,
-        status="errors" if counts["error"] else "warnings" if counts["warning"] else "ok",
-        unit_name=form.unit_name,
-        year=form.year,
-        layout=layout,
-        sheet=sheet,
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
+        **record_fields(path, form, layout, sheet, findings),
         n_indicators=len(named),
-        findings=findings,
         indicators=tuple((i.level1, i.level2, i.name, i.target) for i in named),
         kind=KIND,
         project=ProjectRow(form.name, form.code, form.department, form.unit, form.period_money, form.annual_money,

@@ -11,11 +11,13 @@ from typing import Any, Sequence
 
 from budgetxl.collect.styles import Column
 from budgetxl.scoring.engine import ScoreCard, fmt, round_score, score
+from budgetxl.summary_sheets import SELFEVAL_SHEETS
 
 REVIEW_BELOW = Decimal(80)  # a total under this must be explained to the bureau
 REASON_CODE = "BX605"  # the rule that reports a missing explanation
 
-SHEETS = {"selfeval": "自评", "review": "自评低于80分"}
+UNGRADED = "未评"  # the grade cell of a total that leaves scores out
+SHEETS = SELFEVAL_SHEETS
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "selfeval": (
@@ -44,6 +46,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("grade", "等级", 6, "center"),
         Column("below", "未达分值的指标", 9, "int"),
         Column("reasons_missing", "缺少偏差说明", 9, "int"),
+        Column("note", "说明", 30),
         Column("file", "文件", 34, "link"),
     ),
 }
@@ -68,6 +71,7 @@ class SelfevalRecord:
     below: int
     reasons_missing: int
     unscored: int
+    ungraded: str = ""  # why no grade was given (an incomplete total)
 
     @property
     def differs(self) -> Decimal | None:
@@ -81,7 +85,7 @@ def summarise(form: Any, findings: Sequence[Any],
     rec = SelfevalRecord(
         project_name=form.project_name,
         profile=card.profile.name,
-        typed_total=form.total_score,
+        typed_total=card.typed_total,
         total=card.total,
         complete=card.complete,
         grade=card.grade,
@@ -90,6 +94,7 @@ def summarise(form: Any, findings: Sequence[Any],
         below=card.below_target,
         reasons_missing=sum(1 for f in findings if f.code == REASON_CODE),
         unscored=len(card.unscored),
+        ungraded=card.ungraded,
     )
     return rec, result_rows(form, card)
 
@@ -114,14 +119,15 @@ def selfeval_row(index: int, rec: Any, status: str) -> dict[str, Any]:
     s = rec.selfeval
     return {"index": index, "file": rec.path, "unit": rec.unit_name, "project": s.project_name, "year": rec.year,
             "profile": s.profile, "typed_total": s.typed_total, "total": s.total, "differs": s.differs,
-            "grade": s.grade, "rate": s.rate, "n_indicators": s.n_indicators, "below": s.below,
+            "grade": s.grade or UNGRADED, "rate": s.rate, "n_indicators": s.n_indicators, "below": s.below,
             "reasons_missing": s.reasons_missing, "unscored": s.unscored, "status": status}
 
 
 def review_rows(records: Sequence[Any]) -> list[dict[str, Any]]:
-    """Units under 80, lowest first: the list a bureau must explain."""
+    """Units under 80, lowest first: the list a bureau must explain. A total that leaves scores
+    out is marked as incomplete (no grade, and why) rather than judged."""
     low = [r for r in records if r.selfeval is not None and r.selfeval.total < REVIEW_BELOW]
     low.sort(key=lambda r: (r.selfeval.total, r.unit_name))
     return [{"unit": r.unit_name, "project": r.selfeval.project_name, "year": r.year, "total": r.selfeval.total,
-             "grade": r.selfeval.grade, "below": r.selfeval.below, "reasons_missing": r.selfeval.reasons_missing,
-             "file": r.path} for r in low]
+             "grade": r.selfeval.grade or UNGRADED, "below": r.selfeval.below,
+             "reasons_missing": r.selfeval.reasons_missing, "note": r.selfeval.ungraded, "file": r.path} for r in low]

@@ -12,11 +12,12 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from budgetxl import display
+from budgetxl import display, summary_sheets
 
 STATUS_LABELS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-SHEETS = {"summary": "汇总", "findings": "问题清单", "compare": "与上年比较"}
+SKIPPED_LABEL = "已跳过"  # a file of the folders that is not a workbook, named in the 问题清单
+SHEETS = summary_sheets.SHEETS
 TITLE = "部门整体预算绩效目标表 汇总"
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)  # fixed: the same inputs give the same bytes
 

@@ -35,6 +35,7 @@ from budgetxl.collect.styles import (
     SEVERITY_LABELS,
     SHEETS,
     SHOWN,
+    SKIPPED_LABEL,
     STATUS_LABELS,
     TITLE,
     Column,
@@ -302,10 +303,15 @@ class SummaryBook:
         if row is not None:
             self.compare.write(row)  # type: ignore[union-attr]
 
-    def finish(self, records: Sequence[FileRecord], missing: Sequence[Known] = ()) -> None:
-        """One row per file, last year's units that sent nothing, and the workbook closed."""
+    def finish(self, records: Sequence[FileRecord], missing: Sequence[Known] = (),
+               skipped: Sequence[tuple[str, str]] = ()) -> None:
+        """One row per file, last year's units that sent nothing, the files skipped (each named
+        in the 问题清单 with why), and the workbook closed."""
         for i, rec in enumerate(records, 1):
             self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
+        for path, why in skipped:
+            self.findings.write({"file": display_path(path), "severity": SKIPPED_LABEL,
+                                 "message": f"{why}，未汇总"})
         self._selfeval_sheets(records)
         if self.compare is not None:
             for known in missing:

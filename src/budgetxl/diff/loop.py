@@ -63,7 +63,7 @@ class LoopDiff:
             "years": list(self.years),
             "profile": self.profile,
             "total": fmt(self.total),
-            "grade": self.grade,
+            "grade": self.grade or None,
             "warnings": list(self.warnings),
             "rows": [{"name": r.name, "level1": r.level1, "level2": r.level2, "target": r.target, "actual": r.actual,
                       "weight": None if r.weight is None else fmt(r.weight),

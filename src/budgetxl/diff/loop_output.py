@@ -30,7 +30,7 @@ def _cells(r: Any) -> tuple[str, ...]:
 def render_loop(loop: LoopDiff, console: Console, sources: Sequence[str]) -> None:
     y0, y1, y2 = loop.years
     console.print(f"目标 {y0 or '？'} → 自评 {y1 or '？'}（评分规则 {loop.profile}，总分 {fmt(loop.total)}，"
-                  f"{loop.grade}） → 下一年目标 {y2 or '？'}", markup=False, highlight=False)
+                  f"{loop.grade or '总分不完整，不评等级'}） → 下一年目标 {y2 or '？'}", markup=False, highlight=False)
     table = Table()
     for h in HEADINGS:
         table.add_column(h, overflow="fold")
@@ -59,7 +59,8 @@ def write_loop(path: str | Path, loop: LoopDiff, sources: Sequence[str]) -> Path
         for i, (label, src) in enumerate(zip(("本年目标表", "自评表", "下一年目标表"), sources), 1):
             ws.write_string(i, 0, label, fmts["label"])
             ws.write_string(i, 2, str(src), fmts["text"])
-        ws.write_string(4, 0, f"评分规则 {loop.profile}，计算总分 {fmt(loop.total)}，等级 {loop.grade}", fmts["text"])
+        ws.write_string(4, 0, f"评分规则 {loop.profile}，计算总分 {fmt(loop.total)}，"
+                       + (f"等级 {loop.grade}" if loop.grade else "总分不完整，不评等级"), fmts["text"])
         top = 6
         for c, (h, w) in enumerate(zip(HEADINGS, WIDTHS)):
             ws.set_column(c, c, w)

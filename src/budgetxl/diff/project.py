@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from budgetxl.diff.core import (
+    BudgetEntry,
     FormDiff,
     Side,
     TextDiff,
@@ -114,7 +115,7 @@ def diff_projects(old: ProjectForm, new: ProjectForm, *, labels: tuple[str, str]
     return FormDiff(
         old=_side(old_label, old),
         new=_side(new_label, new),
-        budget=diff_line_parts(project_parts(old), project_parts(new)),
+        budget=_without_blank_strays(diff_line_parts(project_parts(old), project_parts(new))),
         tasks=(),
         indicators=diff_indicators(old.indicators, new.indicators, threshold),
         overall_goal=TextDiff("unchanged" if _same_text(a, b) else "changed", a, b),
@@ -123,6 +124,14 @@ def diff_projects(old: ProjectForm, new: ProjectForm, *, labels: tuple[str, str]
         period_indicators=diff_indicators(old.period_indicators, new.period_indicators, threshold),
         kind="project",
     )
+
+
+def _without_blank_strays(entries: Sequence[BudgetEntry]) -> tuple[BudgetEntry, ...]:
+    """The lines of money without those that have no amount and no counterpart in the other year:
+    a blank source row that is gone (or newly there) is no change, not a 取消 (新增)."""
+    return tuple(e for e in entries
+                 if not (e.status == "removed" and (e.old or {}).get("amount") is None)
+                 and not (e.status == "added" and (e.new or {}).get("amount") is None))
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from budgetxl.errors import ReadError
 from budgetxl.read.archive import Source
 from budgetxl.read.grid import Grid, SheetGrid, load_grid
 from budgetxl.read.parse import ReadResult, read_grid
+from budgetxl.report import Finding
 
 
 def read_forms(path: Source, sheet: str | None = None) -> list[ReadResult]:
@@ -30,4 +34,21 @@ def single(results: list[ReadResult], path: Source) -> ReadResult:
     raise ReadError(f"{path}: 工作簿中有 {len(results)} 张目标表（工作表 {names}），请指定要读取的工作表（--sheet）")
 
 
-__all__ = ["Grid", "ReadResult", "SheetGrid", "load_grid", "read_forms", "read_grid", "read_workbook", "single"]
+FORM_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def load_form_or_workbook(path: str | Path) -> tuple[Any, tuple[Finding, ...]]:
+    """A form from a form file (.yaml, .yml, .json), or else from whatever workbook `read` takes,
+    told by its content (.xlsx, .xlsm, .xls, WPS .et, .ods, Excel 2003 XML, web-page exports),
+    with the reader's findings. A file that is no workbook is a ReadError saying what it is."""
+    path = Path(path)
+    if path.suffix.lower() in FORM_FILE_SUFFIXES:
+        from budgetxl.model import load_form
+
+        return load_form(path), ()
+    result = read_workbook(path)
+    return result.form, tuple(result.findings)
+
+
+__all__ = ["FORM_FILE_SUFFIXES", "Grid", "ReadResult", "SheetGrid", "load_form_or_workbook", "load_grid", "read_forms",
+           "read_grid", "read_workbook", "single"]

@@ -16,8 +16,6 @@ A `Member` names one return in a zip; `load_grid`, `read_forms`, `check_file_for
 from __future__ import annotations
 
 import io
-import os
-import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from budgetxl.errors import ReadError
-from budgetxl.read.guards import MAX_FILE_BYTES, MAX_RATIO
+from budgetxl.read.guards import MAX_FILE_BYTES, MAX_RATIO, regular_file_size
 
 MAX_MEMBERS = 10_000
 MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024  # all members of a zip, inflated
@@ -141,16 +139,9 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> bytes:
 def _archive_file(path: str) -> str:
     """The zip at `path`, opened by zipfile where it is (only the members read are read): a regular
     file of at most MAX_ARCHIVE_BYTES; a FIFO or a device is refused without being opened."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise ReadError(f"{path}: 文件不存在") from None
-    except OSError as exc:
-        raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ReadError(f"{path}: 不是普通文件（如管道或设备），不能作为压缩包读取")
-    if st.st_size > MAX_ARCHIVE_BYTES:
-        raise ReadError(f"{path}: 压缩包过大（{st.st_size // (1024 ** 2)} MB），拒绝读取")
+    size = regular_file_size(path, "压缩包")
+    if size > MAX_ARCHIVE_BYTES:
+        raise ReadError(f"{path}: 压缩包过大（{size // (1024 ** 2)} MB），拒绝读取")
     return path
 
 
@@ -172,22 +163,39 @@ def _info(zf: zipfile.ZipFile, raw: str, shown: str) -> zipfile.ZipInfo:
         raise ReadError(f"{shown}: 压缩包中没有这个文件（压缩包在读取期间被改动了？）") from None
 
 
-def list_members(path: str | Path, notes: list[str] | None = None) -> tuple[list[Member], int]:
+def _markup_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, name: str) -> tuple[bool, str]:
+    """Whether an .xml/.htm/.html member is a workbook (by its first megabyte), and if not why
+    it is skipped."""
+    from budgetxl.collect.files import markup_workbook_kind, skip_reason
+
+    try:
+        _check_member(shown, info)
+        with zf.open(info) as fh:
+            head = fh.read(1024 * 1024)
+    except (ReadError, OSError, zipfile.BadZipFile, RuntimeError, ValueError, NotImplementedError, EOFError):
+        return False, skip_reason(name)
+    return (True, "") if markup_workbook_kind(head) is not None else (False, skip_reason(name, head))
+
+
+def list_members(path: str | Path, notes: list[str] | None = None) -> tuple[list[Member], list[tuple[str, str]]]:
     """The workbooks in the zip at `path` (and in zips inside it, one level), in name order, and
-    how many other files it holds. ReadError when the zip itself cannot be read or passes its
-    limits; what is skipped (deeper zips, unsafe names) goes to `notes`."""
+    the other files it holds, each (shown name, why it is skipped). ReadError when the zip itself
+    cannot be read or passes its limits; what is skipped (deeper zips, unsafe names) goes to
+    `notes`."""
+    from budgetxl.collect.files import MARKUP_SUFFIXES, skip_reason
+
     said = notes if notes is not None else []
     archive = str(path)
     members: list[Member] = []
-    others = 0
+    others: list[tuple[str, str]] = []
     with _open(_archive_file(archive), archive) as zf:
         infos = _checked_infos(zf, archive)
         for info in infos:
             name = decode_name(info)
             if info.is_dir():
                 continue
-            if _skipped_name(name):  # lock files, hidden files: counted as a folder counts them
-                others += 1
+            if _skipped_name(name):  # lock files, hidden files: skipped as a folder skips them
+                others.append((f"{archive}{SEP}{name}", skip_reason(name)))
                 continue
             suffix = PurePosixPath(name).suffix.lower()
             if suffix in ARCHIVE_SUFFIXES:
@@ -198,23 +206,31 @@ def list_members(path: str | Path, notes: list[str] | None = None) -> tuple[list
                             sub_name = decode_name(sub)
                             if sub.is_dir():
                                 continue
+                            sub_shown = f"{shown}{SEP}{sub_name}"
                             if _skipped_name(sub_name):
-                                others += 1
+                                others.append((sub_shown, skip_reason(sub_name)))
                                 continue
                             sub_suffix = PurePosixPath(sub_name).suffix.lower()
+                            taken, why = (sub_suffix in BOOK_SUFFIXES, skip_reason(sub_name))
+                            if sub_suffix in MARKUP_SUFFIXES:
+                                taken, why = _markup_member(inner, sub, sub_shown, sub_name)
                             if sub_suffix in ARCHIVE_SUFFIXES:
-                                said.append(f"{shown}{SEP}{sub_name}: 压缩包套了两层以上，已跳过；请解压后再汇总")
-                            elif sub_suffix in BOOK_SUFFIXES:
+                                said.append(f"{sub_shown}: 压缩包套了两层以上，已跳过；请解压后再汇总")
+                            elif taken:
                                 members.append(Member(archive, sub.filename, _shown_name(sub_name), info.filename,
                                                       _shown_name(name)))
                             else:
-                                others += 1
+                                others.append((sub_shown, why))
                 except ReadError as exc:
                     said.append(f"{exc}（已跳过）")
-            elif suffix in BOOK_SUFFIXES:
+                continue
+            taken, why = (suffix in BOOK_SUFFIXES, skip_reason(name))
+            if suffix in MARKUP_SUFFIXES:
+                taken, why = _markup_member(zf, info, f"{archive}{SEP}{name}", name)
+            if taken:
                 members.append(Member(archive, info.filename, _shown_name(name)))
             else:
-                others += 1
+                others.append((f"{archive}{SEP}{name}", why))
     return members, others
 
 
@@ -241,12 +257,12 @@ def _shown_name(name: str) -> str:
 
 
 def expand(items: Iterable[str | Path],
-           notes: list[str] | None = None) -> tuple[list[str | Member], list[tuple[str, str]], int]:
+           notes: list[str] | None = None) -> tuple[list[str | Member], list[tuple[str, str]], list[tuple[str, str]]]:
     """Paths with every zip replaced by the workbooks in it; (zip, why) for each zip that cannot be
-    read; and how many other files the zips held."""
+    read; and the other files the zips held, each (shown name, why it is skipped)."""
     out: list[str | Member] = []
     broken: list[tuple[str, str]] = []
-    others = 0
+    others: list[tuple[str, str]] = []
     for item in items:
         if is_archive(item):
             try:

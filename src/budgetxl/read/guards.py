@@ -65,10 +65,10 @@ _ELEMENT_START = re.compile(rb"<[A-Za-z_]|<\x00[A-Za-z_]|\x00<\x00?[A-Za-z_]")
 # The file itself
 
 
-def read_file_bytes(path: Path) -> bytes:
-    """The bytes of the workbook at `path`: a regular file within MAX_FILE_BYTES, read once.
-    A FIFO, a device or a socket is refused without being opened (opening a FIFO waits forever
-    for a writer)."""
+def regular_file_size(path: str | Path, what: str) -> int:
+    """The size of `path`, a regular file to be read as a `what` (工作簿, 压缩包); a missing file,
+    a folder, a FIFO, a device or a socket is refused without being opened (opening a FIFO waits
+    forever for a writer)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -76,11 +76,17 @@ def read_file_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise ReadError(f"{path}: 无法读取（{exc.strerror}）") from None
     if stat.S_ISDIR(st.st_mode):
-        raise ReadError(f"{path}: 这是一个文件夹，不是工作簿")
+        raise ReadError(f"{path}: 这是一个文件夹，不是{what}")
     if not stat.S_ISREG(st.st_mode):
-        raise ReadError(f"{path}: 不是普通文件（如管道或设备），不能作为工作簿读取")
-    if st.st_size > MAX_FILE_BYTES:
-        raise ReadError(f"{path}: 文件过大（{st.st_size // (1024 * 1024)} MB），"
+        raise ReadError(f"{path}: 不是普通文件（如管道或设备），不能作为{what}读取")
+    return st.st_size
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of the workbook at `path`: a regular file within MAX_FILE_BYTES, read once."""
+    size = regular_file_size(path, "工作簿")
+    if size > MAX_FILE_BYTES:
+        raise ReadError(f"{path}: 文件过大（{size // (1024 * 1024)} MB），"
                         f"超过 {MAX_FILE_BYTES // (1024 * 1024)} MB 的上限，拒绝读取")
     try:
         with open(path, "rb") as fh:

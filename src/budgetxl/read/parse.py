@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from budgetxl.amount_units import UNITS, stated_unit, unit_note
+from budgetxl.amount_units import UNITS, stated_unit, unit_note, without_unit
 from budgetxl.blocks import KINDS
 from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
@@ -67,7 +67,12 @@ class ReadResult:
         return "；".join(f"{unit}（{'、'.join(b for b, u in self.units.items() if u == unit)}）" for unit in used)
 
     def cell_for(self, path: str) -> str | None:
-        """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name)."""
+        """The A1 cell of a field path, falling back to the nearest parent ('tasks[3]' → its name);
+        a 合计 the sheet has no cell for ('funding.annual.total') falls back to its first line."""
+        if path.endswith(".total") and path not in self.cells:
+            first = path[: -len(".total")] + "[0].amount"
+            if first in self.cells:
+                return self.cells[first]
         probe = path
         while probe:
             if probe in self.cells:
@@ -108,6 +113,7 @@ class Match:
     continued: list[tuple[int, int]]
     repeated: list[tuple[int, int, str]]  # a closed block's label met again: reported
     score: int
+    covered: set[tuple[int, int]] | None = None  # the sheet's _covered cells, found once for both
 
     def has(self, kind: str) -> bool:
         return any(o.block.kind == kind for o in self.openings)
@@ -139,13 +145,14 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
                  covered: set[tuple[int, int]]) -> Match | None:
     hits: list[tuple[int, int, Any, str]] = []
     own: set[tuple[int, int]] = set()  # cells holding a block's own label (not its parent's)
-    for r, c, norm, text in candidates:
-        block = layout.block_for_label(norm)
+    parents = layout.parent_labels
+    for r, c, norm, text in candidates:  # `norm` is normalised already: looked up as it is
+        block = layout.block_for_normalized(norm)
         if block is not None:
             hits.append((r, c, block, ""))
             own.add((r, c))
             continue
-        block = layout.block_for_parent_label(norm)
+        block = parents.get(norm) if parents else None
         if block is not None:  # a parent label opens the first block under it
             hits.append((r, c, block, ""))
             continue
@@ -195,7 +202,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
     if not openings:
         return None
     score = sum(2 if normalize_label(sheet.value(o.row, o.col)) in _own_words(o.block) else 1 for o in openings)
-    return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score)
+    return Match(layout, label_col, zone_end + 1, openings, continued, repeated, score, covered)
 
 
 def _own_words(block: Any) -> tuple[str, ...]:
@@ -219,12 +226,20 @@ def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r
 
 def best_match(sheet: SheetGrid) -> Match | None:
     """The layout this sheet is laid out in (ties go to the default layout), None if none fits."""
+    layouts = all_layouts()
     candidates = _label_candidates(sheet)
+    # Only a text that is some layout's label, or that may hold one inline (单位名称：…), can be a
+    # hit in match_layout: the others (the values, most of a sheet) are set aside once here, not
+    # looked up again under every layout.
+    keys = set().union(*(layout.label_keys() for layout in layouts))
+    candidates = [cand for cand in candidates
+                  if cand[2] in keys or ":" in cand[3] or "：" in cand[3]
+                  or (")" in cand[2] and without_unit(cand[2]) in keys)]
     merges = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
     covered = _covered(sheet)
     title = _first_text(sheet)
     best: Match | None = None
-    for layout in all_layouts():
+    for layout in layouts:
         m = match_layout(sheet, layout, candidates, merges, covered)
         if m is None:
             continue
@@ -345,7 +360,7 @@ class SheetReader:
         self.used: set[tuple[int, int]] = set()
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {
             (r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in sheet.merges}
-        self.covered = _covered(sheet)
+        self.covered = match.covered if match.covered is not None else _covered(sheet)
 
     # -- helpers for the kinds -----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -16,6 +17,7 @@ from budgetxl.read.grid import Cell, SheetGrid, col_index, parse_ref, percent_de
 from budgetxl.text import clean_text
 
 
+@lru_cache(maxsize=16384)  # the same few hundred cells in every form of a batch
 def a1(row: int, col: int) -> str:
     """0-based (row, col) → 'C12'."""
     ref: str = xl_rowcol_to_cell(row, col)
@@ -30,6 +32,8 @@ def float_decimal(value: float) -> Decimal:
 
 def display_text(value: Any, number_format: str | None = None) -> str:
     """A cell's value as the text a person sees in a text field (a target, a staff count)."""
+    if type(value) is str:  # most cells: tested first
+        return clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -25,11 +25,12 @@ from typing import Any, Sequence, cast
 from pydantic import BaseModel, ConfigDict, ValidationError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import InputError, LayoutError, OutputError
 from budgetxl.fileio import atomic_path
 from budgetxl.filenames import file_name
 from budgetxl.kinds import layout_name
-from budgetxl.layout import Layout, load_layout, read_data_file
+from budgetxl.layout import Layout, load_layout
 from budgetxl.render.instructions import Line, write_instructions
 from budgetxl.render.plan import FormulaCell, Plan, PlanCell, plan_form
 from budgetxl.render.template_texts import Message
@@ -51,6 +52,8 @@ class _Data(BaseModel):
 class SelfevalTexts(_Data):
     instructions_sheet: str
     file_name: str
+    project_funds: tuple[str, str, str]
+    carried_over: str
     hints: dict[str, Message]
     errors: dict[str, Message]
     instructions: tuple[str, ...]
@@ -103,9 +106,17 @@ def _budget_lines(targets: Any) -> list[ExecutionLine]:
         total = getattr(targets, "budget_annual", None)
         if total is None and any(ln.amount is not None for ln in sources):
             total = sum((ln.amount for ln in sources if ln.amount is not None), Decimal(0))
+        texts = selfeval_texts()
+        named: list[tuple[str, Decimal | None]] = [(ln.name, ln.amount) for ln in sources]
+        if not named:  # the form's own rows, to be filled
+            named = [(name, None) for name in texts.project_funds]
+        elif not any(texts.carried_over in name for name, _ in named):  # always offered
+            others = texts.project_funds[2][:2]
+            at = next((k for k, (name, _) in enumerate(named) if name.startswith(others)), len(named))
+            named.insert(at, (texts.project_funds[1], None))
         out = [ExecutionLine(name="年度资金总额", initial=total)]
-        out += [ExecutionLine(name=("其中：" if k == 0 else "") + ln.name, initial=ln.amount)
-                for k, ln in enumerate(sources)]
+        out += [ExecutionLine(name=("其中：" if k == 0 else "") + name, initial=amount)
+                for k, (name, amount) in enumerate(named)]
         return out
     budget = getattr(targets, "budget", None)
     lines = [ln for ln in (getattr(budget, "revenues", ()) or getattr(budget, "expenditures", ())) if ln.name]
@@ -118,11 +129,13 @@ def _budget_lines(targets: Any) -> list[ExecutionLine]:
 
 
 def _goal(targets: Any) -> str:
+    """The goal the year is judged against: the overall or annual goal, else the numbered goals,
+    else (a project whose only goal is its 中期目标 or 项目绩效总目标) the period goal."""
     goal = getattr(targets, "overall_goal", "") or getattr(targets, "annual_goal", "") or ""
     numbered = getattr(targets, "goals", ()) or ()
     if not goal and numbered:
         goal = "\n".join(f"目标{n}：{g}" for n, g in enumerate(numbered, 1))
-    return goal
+    return goal or getattr(targets, "period_goal", "") or ""
 
 
 def selfeval_seed(targets: Any, profile: Profile, *, layout: Layout | None = None, project_name: str = "",
@@ -158,7 +171,7 @@ def selfeval_seed(targets: Any, profile: Profile, *, layout: Layout | None = Non
         department=department or own_department,
         profile=profile.name,
         execution=tuple(execution),
-        goals=(GoalResult(expected=_goal(targets)),),
+        goals=(GoalResult(expected=goal),) if (goal := _goal(targets)) else (),
         indicators=tuple(filled),
         total_weight=profile.full_marks,
     )
@@ -492,13 +505,25 @@ def write_selfeval_item(args: tuple[Any, ...]) -> str:
     return str(target)
 
 
+@dataclass(frozen=True)
+class SelfevalSet:
+    """What a folder of target tables gave: the templates written, what was left out by the units
+    list (`notes`), and every target table that could not make a template (`errors`, each naming
+    its file and why)."""
+
+    paths: list[Path]
+    notes: list[str]
+    errors: list[str]
+
+
 def make_selfeval_set(folder: str | Path, out_dir: str | Path, *, profile: str | None = None,
                       layout: str | None = None, year: int | None = None, units: str | Path | None = None,
-                      password: str | None = None, jobs: int | None = None) -> tuple[list[Path], list[str]]:
-    """A self-evaluation template for every target table in `folder` (workbooks and form files),
-    all or nothing: written into a temporary folder beside `out_dir` and moved in when every one
-    succeeded. `units` (a CSV list) keeps the units it names, in its order, and names those that
-    have no target table. Returns the paths and what was left out (and why)."""
+                      password: str | None = None, jobs: int | None = None) -> SelfevalSet:
+    """A self-evaluation template for every target table in `folder` (workbooks and form files).
+    One that cannot make a template does not stop the others: it is named in `errors` and the
+    others are written, each atomically (written into a temporary folder beside `out_dir` and
+    moved in). `units` (a CSV list) keeps the units it names, in its order, and names those that
+    have no target table in `notes`."""
     import os
     import shutil
     import tempfile
@@ -514,12 +539,17 @@ def make_selfeval_set(folder: str | Path, out_dir: str | Path, *, profile: str |
     files, _ = find_workbooks([folder])
     files += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORM_SUFFIXES)
     found: list[tuple[Path, Any]] = []
-    left_out: list[str] = []
+    notes: list[str] = []
+    errors: list[str] = []
+
+    def reason(exc: BudgetxlError) -> str:
+        return "；".join([str(exc).split(": ", 1)[-1], *getattr(exc, "details", ())])
+
     for f in files:
         try:
             found.append((f, load_targets(f)))
         except BudgetxlError as exc:
-            left_out.append(f"{f.name} 未生成模板：{str(exc).split(': ', 1)[-1]}")
+            errors.append(f"{f.name} 未生成模板：{reason(exc)}")
     if units is not None:
         from budgetxl.units import load_units
 
@@ -528,34 +558,43 @@ def make_selfeval_set(folder: str | Path, out_dir: str | Path, *, profile: str |
         for row in load_units(units).units:
             hit = by_unit.get(unit_key(row.name))
             if hit is None:
-                left_out.append(f"第 {row.line} 行“{row.name}”：文件夹中没有该单位的目标表")
+                notes.append(f"第 {row.line} 行“{row.name}”：文件夹中没有该单位的目标表")
             else:
                 chosen.append(hit)
         found = chosen
     if not found:
-        raise InputError(f"{folder}: 没有可用的绩效目标表，未生成模板", details=left_out)
+        raise InputError(f"{folder}: 没有可用的绩效目标表，未生成模板", details=errors + notes)
     prof = load_profile(profile or _layout_profile(layout))
     lay = load_layout(layout) if layout else None
-    names = unique_names(selfeval_file_name(_seed_in_layout(t, prof, lay, "", "", year)) for _, t in found)
+    named: list[tuple[Path, str]] = []
+    for f, t in found:
+        try:
+            named.append((f, selfeval_file_name(_seed_in_layout(t, prof, lay, "", "", year))))
+        except BudgetxlError as exc:
+            errors.append(f"{f.name} 未生成模板：{reason(exc)}")
+    names = unique_names(n for _, n in named)
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
         raise OutputError(f"{parent}: 无法创建临时文件夹（{exc.strerror}）") from None
+    written: list[Path] = []
     try:
-        items = [(str(f), str(work / n), profile, layout, year, password) for (f, _), n in zip(found, names)]
+        items = [(str(f), str(work / n), profile, layout, year, password) for (f, _), n in zip(named, names)]
         outcomes = run_batch(write_selfeval_item, items, jobs=jobs, description="生成绩效自评表模板")
-        failed = [(found[o.index][0], o.error) for o in outcomes if not o.ok]
-        if failed:
-            raise OutputError(f"{len(failed)} 个绩效自评表模板生成失败，未写入任何模板",
-                              details=[f"{f.name}：{err}" for f, err in failed])
+        for o in outcomes:
+            if not o.ok:
+                errors.append(f"{named[o.index][0].name} 未生成模板：{o.error}")
+        good = [names[o.index] for o in sorted(outcomes, key=lambda o: o.index) if o.ok]
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for n in names:
+            if good:
+                out_dir.mkdir(parents=True, exist_ok=True)
+            for n in good:
                 os.replace(work / n, out_dir / n)
+                written.append(out_dir / n)
         except OSError as exc:
             raise OutputError(f"{out_dir}: 无法写入（{exc.strerror}）") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return [out_dir / n for n in names], left_out
+    return SelfevalSet(written, notes, errors)

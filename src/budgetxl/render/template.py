@@ -36,7 +36,7 @@ from budgetxl.frameworks import (
     standard_label,
 )
 from budgetxl.layout import Layout, load_layout
-from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, load_form, parse_amount
+from budgetxl.model import Budget, BudgetLine, BudgetSection, Form, Indicator, InfoItem, Task, parse_amount
 from budgetxl.render.instructions import Line, instruction_lines, write_instructions
 from budgetxl.render.styles import STYLES
 from budgetxl.render.template_plan import TemplatePlan, Validation, plan_template
@@ -45,9 +45,6 @@ from budgetxl.render.xlsx import FormatCache, new_workbook, write_sheet
 from budgetxl.report import Finding
 from budgetxl.text import normalize_label
 from budgetxl.units import UnitRow
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-FORM_SUFFIXES = (".yaml", ".yml", ".json")
 
 # What a conditional format may change (Excel refuses fonts and sizes there).
 _CONDITIONAL_KEYS = ("font_color", "bg_color", "bold", "italic")
@@ -58,17 +55,11 @@ _CONDITIONAL_KEYS = ("font_color", "bg_color", "bold", "italic")
 
 
 def load_previous(path: str | Path) -> tuple[Form, tuple[Finding, ...]]:
-    """Last year's table from a form file (YAML/JSON) or a workbook, with the reader's findings."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in FORM_SUFFIXES:
-        return load_form(path), ()
-    if suffix in WORKBOOK_SUFFIXES:
-        from budgetxl.read import read_workbook
+    """Last year's table from a form file (YAML/JSON) or any workbook `read` takes (told by its
+    content), with the reader's findings."""
+    from budgetxl.read import load_form_or_workbook
 
-        result = read_workbook(path)
-        return result.form, result.findings
-    raise InputError(f"{path}: 不认识的文件类型“{path.suffix}”，上年的表应为 .xlsx、.xls、.ods、.yaml 或 .json")
+    return load_form_or_workbook(path)
 
 
 def choose_framework(framework_id: str | None, previous: Form | None) -> Framework:

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import LayoutError
-from budgetxl.layout import read_data_file
 from budgetxl.resources import templates_dir
 
 TEMPLATE_FILE = "template.yaml"

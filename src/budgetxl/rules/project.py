@@ -134,7 +134,8 @@ def annual_exceeds_period(ctx: Context) -> Iterator[Hit]:
     period, annual = form.period_money, form.annual_money
     if period is None or annual is None or annual - period <= TOLERANCE:
         return
-    field = "budget_annual" if form.budget_annual is not None else "funding.annual"
+    # The 项目当年预算 cell, else the 年度资金总额 (合计) of the sources the amount was summed from.
+    field = "budget_annual" if form.budget_annual is not None else "funding.annual.total"
     yield Hit(f"年度资金 {format_amount(annual)} 万元超过实施期资金 {format_amount(period)} 万元"
               f"（多 {format_amount(annual - period)} 万元）", field,
               f"{format_amount(annual)} > {format_amount(period)}")

@@ -85,7 +85,7 @@ def score_differs(ctx: Context) -> Iterator[Hit]:
       "各项得分之和为 93.56，总分却填了 90。", kinds=KINDS)
 def total_differs(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
-    typed = _se(ctx).total_score
+    typed = card.typed_total
     if typed is None:
         return
     if any(s.counted is None for s in card.indicators):
@@ -111,6 +111,8 @@ def band_problem(ctx: Context) -> Iterator[Hit]:
       "完成情况不是评价档次、按文字评价标准打分的指标），又没有填写得分：budgetxl 不猜测，总分中不计这一项。",
       "指标值 ≥95%，实际完成值写了“较好”，得分一栏留空。", kinds=KINDS)
 def unscored(ctx: Context) -> Iterator[Hit]:
+    if scorecard(ctx).unfilled:
+        return  # BX615 says it once
     for s in scorecard(ctx).indicators:
         if s.problem and not s.band_problem and s.typed is None:
             field = f"{_ind(s.index)}.weight" if s.weight is None else f"{_ind(s.index)}.actual"
@@ -120,6 +122,20 @@ def unscored(ctx: Context) -> Iterator[Hit]:
     if b is not None and b.problem:
         yield Hit(f"预算执行率无法计算：{b.problem}",
                   f"execution[{b.line}].budget" if b.line is not None else "execution")
+
+
+@rule("BX615", "error", "实际完成值一项也没有填写",
+      "自评表中没有任何一个指标填写了实际完成值（也没有填写得分）：这是尚未填写的模板，无法计分。"
+      "模板中总分公式显示的 0 不算填写的总分。请单位填写后重新报送。",
+      "由目标表生成的自评表模板原样交回，55 个指标的实际完成值都是空的。", kinds=KINDS)
+def nothing_filled(ctx: Context) -> Iterator[Hit]:
+    if not scorecard(ctx).unfilled:
+        return
+    form = _se(ctx)
+    n = sum(1 for i in form.indicators if not i.is_placeholder)
+    first = next(k for k, i in enumerate(form.indicators) if not i.is_placeholder or i.weight is not None)
+    yield Hit(f"{n} 个指标的实际完成值一项也没有填写：这是尚未填写的自评表，无法计分，请填写后重新报送",
+              f"{_ind(first)}.actual")
 
 
 @rule("BX614", "info", "得分按填写的计入，未经核算",
@@ -139,23 +155,35 @@ def typed_unchecked(ctx: Context) -> Iterator[Hit]:
       "“服务满意度”得分 8，分值 10，偏差原因一栏留空。", kinds=KINDS)
 def reason_missing(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
+    if card.unfilled:
+        return  # BX615 says it once
     form = _se(ctx)
     has_reason_column = "reason" in ctx.layout.headers_of("indicators")
-    conclusion = bool(form.conclusion.strip())
+    conclusion = _said(ctx, "conclusion", form.conclusion)
     for s in card.indicators:
-        if s.needs_reason and not form.indicators[s.index].reason.strip():
+        if s.needs_reason and not _said(ctx, "indicators", form.indicators[s.index].reason):
             if not has_reason_column and conclusion:
                 continue  # a layout without the column explains in its 说明
             yield Hit(f"“{_name(ctx, s.index)}”：{s.needs_reason}，须填写偏差原因分析及改进措施",
                       f"{_ind(s.index)}.reason" if has_reason_column else f"{_ind(s.index)}.actual")
     b = card.budget
-    if b is not None and b.line is not None and b.needs_reason and not form.execution[b.line].reason.strip():
+    if b is not None and b.line is not None and b.needs_reason and not _said(ctx, "execution",
+                                                                             form.execution[b.line].reason):
         yield Hit(f"{b.needs_reason}，须填写偏差原因", f"execution[{b.line}].reason")
+
+
+def _said(ctx: Context, block_field: str, text: str) -> bool:
+    """Whether `text` explains something: not blank, and not only the prompt the layout's block
+    prints there (templates/*.yaml `prompts`)."""
+    if not text.strip():
+        return False
+    block = next((b for b in ctx.layout.blocks if getattr(b, "field", "") == block_field), None)
+    return block is None or not block.is_prompt(text)
 
 
 @rule("BX606", "warning", "分值合计不对",
       "各指标的分值按一级指标（指标类型）相加应等于评分规则规定的该组分值，全部分值（含预算执行）应等于"
-      "满分（通常 100）；总分行填写的分值合计也应与之相符。",
+      "满分（通常 100）；预算执行的分值应是评分规则规定的分值（如 hebei 为 20）；总分行填写的分值合计也应与之相符。",
       "产出指标各三级指标分值合计 45，评分规则规定 50。", kinds=KINDS)
 def weights_off(ctx: Context) -> Iterator[Hit]:
     card = scorecard(ctx)
@@ -174,6 +202,9 @@ def weights_off(ctx: Context) -> Iterator[Hit]:
         yield Hit(f"“{_name(ctx, stray[0].index)}”的一级指标“{_se(ctx).indicators[stray[0].index].level1}”"
                   f"不属于“{card.profile.name}”规则的任何一组（{'、'.join(card.groups)}）",
                   f"{_ind(stray[0].index)}.level1", _se(ctx).indicators[stray[0].index].level1)
+    b = card.budget
+    if b is not None and b.line is not None and b.weight_note:
+        yield Hit(b.weight_note, f"execution[{b.line}].weight", fmt(b.weight))
     full = card.profile.full_marks
     if card.weights_total != full:
         yield Hit(f"全部分值合计 {fmt(card.weights_total)}，应为满分 {fmt(full)}", "total_weight",
@@ -296,11 +327,53 @@ def _held(ctx: Context) -> set[str]:
 # Against the approved targets (check --targets FILE)
 
 
+def _foreign(ctx: Context) -> str:
+    """How the approved targets are another unit's, year's or project's ('' when they may be this
+    form's own): then comparing them row by row says nothing."""
+    from budgetxl.text import normalize_label
+
+    form, approved = _se(ctx), _approved(ctx)
+    project = getattr(approved, "kind", "") == "project"
+    theirs = [
+        ("年度", form.year, getattr(approved, "year", None)),
+        ("单位", form.unit_name, getattr(approved, "unit" if project else "unit_name", "") or ""),
+    ]
+    if project:
+        theirs.append(("项目", form.project_name, getattr(approved, "name", "") or ""))
+    out = []
+    for what, mine, other in theirs:
+        if mine in (None, "") or other in (None, ""):
+            continue
+        if normalize_label(str(mine)) != normalize_label(str(other)):
+            out.append(f"{what}是“{other}”（自评表为“{mine}”）")
+    return "，".join(out)
+
+
+def _compared(ctx: Context) -> bool:
+    """Whether the rows are compared with the approved targets: given, and this form's own."""
+    if ctx.approved is None:
+        return False
+    found = ctx.__dict__.get("_foreign")
+    if found is None:
+        found = ctx.__dict__["_foreign"] = _foreign(ctx)
+    return not found
+
+
+@rule("BX616", "warning", "目标表不是本单位本年度的",
+      "用 --targets 指定的目标表属于另一个单位、另一个年度或另一个项目：逐个指标的比较（BX611–BX613）"
+      "没有意义，不再进行。请核对指定的目标表。",
+      "2023年度的自评表，--targets 指定了 2024年的目标表。", kinds=KINDS)
+def targets_foreign(ctx: Context) -> Iterator[Hit]:
+    if ctx.approved is None or _compared(ctx):
+        return
+    yield Hit(f"指定的目标表不是本表的：{ctx.__dict__['_foreign']}；未逐个比较指标", "indicators")
+
+
 @rule("BX611", "warning", "批复的指标未自评",
       "与批复的绩效目标表相比，少了某个指标（按指标名称配对，名称改动的按相似度配对）：未完成的指标不能"
       "不加说明地删去。需用 --targets 指定目标表。", "目标表有“违法建设拆除数量”，自评表中没有。", kinds=KINDS)
 def target_dropped(ctx: Context) -> Iterator[Hit]:
-    if ctx.approved is None:
+    if not _compared(ctx):
         return
     pairing = _pairing(ctx)
     for j in pairing.dropped:
@@ -313,7 +386,7 @@ def target_dropped(ctx: Context) -> Iterator[Hit]:
       "自评表中有批复的绩效目标表里没有的指标。需用 --targets 指定目标表。",
       "自评表新增了“群众满意度”，目标表中没有。", kinds=KINDS)
 def target_added(ctx: Context) -> Iterator[Hit]:
-    if ctx.approved is None:
+    if not _compared(ctx):
         return
     for k in _pairing(ctx).added:
         yield Hit(f"指标“{_name(ctx, k)}”不在批复的目标表中", f"{_ind(k)}.name", _se(ctx).indicators[k].name)
@@ -323,7 +396,7 @@ def target_added(ctx: Context) -> Iterator[Hit]:
       "自评表中的年度指标值应与批复的目标表一致（按批复的指标值评分）。需用 --targets 指定目标表。",
       "目标表的指标值是 ≥95%，自评表写成了 ≥90%。", kinds=KINDS)
 def target_changed(ctx: Context) -> Iterator[Hit]:
-    if ctx.approved is None:
+    if not _compared(ctx):
         return
     from budgetxl.text import normalize_label
 

@@ -78,6 +78,7 @@ class BudgetScore:
     formula: str = ""
     problem: str = ""
     needs_reason: str = ""
+    weight_note: str = ""  # the typed 分值 is not the profile's (it is the one scored by)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class ScoreCard:
     typed_total: Decimal | None
     groups: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # name → (profile's, rows' weights)
     rate: Decimal | None = None  # 执行率 in percent (B / A), wherever it was found
+    unfilled: bool = False  # not one 实际完成值 nor indicator score filled in: a blank template returned
 
     @property
     def total(self) -> Decimal:
@@ -106,7 +108,21 @@ class ScoreCard:
 
     @property
     def grade(self) -> str:
-        return self.profile.grade(self.total)
+        """The profile's grade of the total; '' when the total is incomplete (`ungraded` says why):
+        a grade on a total that leaves scores out would judge what was not scored."""
+        return self.profile.grade(self.total) if self.complete else ""
+
+    @property
+    def ungraded(self) -> str:
+        """Why no grade is given ('' when one is)."""
+        if self.complete:
+            return ""
+        parts = []
+        if self.budget is not None and self.budget.computed is None:
+            parts.append("预算执行得分无法计算")
+        if self.unscored:
+            parts.append(f"{len(self.unscored)} 项指标无法自动计分")
+        return f"总分不完整（{'，'.join(parts)}），不评等级"
 
     @property
     def weights_total(self) -> Decimal:
@@ -142,15 +158,17 @@ class ScoreCard:
             "indicators": [],
             "typed_total": dec(self.typed_total),
             "total": fmt(self.total),
-            "grade": self.grade,
+            "grade": self.grade or None,
             "complete": self.complete,
+            "ungraded": self.ungraded,
             "weights_total": fmt(self.weights_total),
             "groups": {k: {"profile": fmt(a), "rows": fmt(b)} for k, (a, b) in self.groups.items()},
         }
         if self.budget is not None:
             b = self.budget
             out["budget"] = {"weight": dec(b.weight), "rate": dec(b.rate), "typed": dec(b.typed),
-                             "computed": dec(b.computed), "formula": b.formula, "problem": b.problem}
+                             "computed": dec(b.computed), "formula": b.formula, "problem": b.problem,
+                             "weight_note": b.weight_note}
         for s in self.indicators:
             out["indicators"].append({
                 "index": s.index, "group": s.group, "weight": dec(s.weight), "typed": dec(s.typed),
@@ -233,16 +251,18 @@ def _budget_score(form: SelfEvaluation, profile: Profile) -> BudgetScore | None:
         return BudgetScore(None, weight, None, None, None, problem="没有预算执行情况（全年预算数 A、全年执行数 B）")
     i, line = found
     w = line.weight if line.weight is not None else weight
+    note = (f"预算执行的分值填写的是 {fmt(line.weight)}，评分规则“{profile.name}”规定为 {fmt(weight)}，"
+            f"按填写的 {fmt(line.weight)} 计分" if line.weight is not None and line.weight != weight else "")
     rate = execution_rate(form)
     if rate is None:
         missing = "全年预算数（A）为 0" if line.budget == 0 else "全年预算数（A）或全年执行数（B）为空"
-        return BudgetScore(i, w, None, line.score, None, problem=f"{missing}，无法计算执行率")
+        return BudgetScore(i, w, None, line.score, None, problem=f"{missing}，无法计算执行率", weight_note=note)
     computed = round_score(rate_score(rate, w, profile))
     formula = _rate_formula(rate, w, profile, line)
     needs = ""
     if profile.explain.rate_below is not None and rate < profile.explain.rate_below:
         needs = f"执行率 {fmt(round_score(rate))}% 低于 {fmt(profile.explain.rate_below)}%"
-    return BudgetScore(i, w, rate, line.score, computed, formula, needs_reason=needs)
+    return BudgetScore(i, w, rate, line.score, computed, formula, needs_reason=needs, weight_note=note)
 
 
 def _rate_formula(rate: Decimal, weight: Decimal, profile: Profile, line: ExecutionLine | None = None) -> str:
@@ -261,7 +281,7 @@ def _comparable(target: Target, actual: Target) -> tuple[Decimal, Decimal] | str
         return "实际完成值不是数字" if actual.problem is None else f"实际完成值有误：{actual.problem}"
     assert target.value is not None
     if not actual.unit or actual.unit_from_name or actual.unit == target.unit:
-        if not actual.unit and target.unit == "%" and actual.value <= 1 < target.value:
+        if not actual.unit and target.unit == "%" and 0 < actual.value <= 1 < target.value:  # 0 is 0% either way
             return (f"实际完成值 {fmt(actual.value)} 没有单位，指标值是 {target.describe()}："
                     f"应写作 {fmt(actual.value * HUNDRED)}% 还是 {fmt(actual.value)}%？")
         return target.value, actual.value
@@ -429,7 +449,16 @@ def _score(form: SelfEvaluation, prof: Profile) -> ScoreCard:
     rate = budget.rate if budget is not None else execution_rate(form)
     if rate is None:
         rate = next((_rate_of(form.indicators[s.index]) for s in scores if s.is_budget), None)
-    return ScoreCard(prof, budget, scores, form.total_score, groups, rate)
+    blank = unfilled(form)
+    # a template's 总分 formula over blank scores shows 0: that is no total the unit typed
+    typed_total = None if blank and form.total_score == 0 else form.total_score
+    return ScoreCard(prof, budget, scores, typed_total, groups, rate, blank)
+
+
+def unfilled(form: SelfEvaluation) -> bool:
+    """Whether no 实际完成值 and no indicator score at all is filled in (a template returned blank)."""
+    rows = [i for i in form.indicators if not i.is_placeholder or i.weight is not None]
+    return bool(rows) and not any(i.actual.strip() or i.score is not None for i in rows)
 
 
 def _rate_of(ind: IndicatorResult) -> Decimal | None:

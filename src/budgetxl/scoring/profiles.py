@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from budgetxl.datafile import read_data_file
 from budgetxl.errors import InputError, LayoutError
-from budgetxl.layout import _deep_merge, read_data_file
+from budgetxl.layout import _deep_merge
 from budgetxl.resources import templates_dir
 from budgetxl.text import normalize_label
 

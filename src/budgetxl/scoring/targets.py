@@ -11,26 +11,15 @@ from budgetxl.kinds import FORM_KINDS
 from budgetxl.report import Finding
 
 FORM_SUFFIXES = (".yaml", ".yml", ".json")
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def load_targets_with_findings(path: str | Path) -> tuple[Any, tuple[Finding, ...]]:
     """The target table at `path` and what the reader noticed; a self-evaluation or an unknown
     file type is an InputError naming the file."""
+    from budgetxl.read import load_form_or_workbook
+
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in FORM_SUFFIXES:
-        from budgetxl.model import load_form
-
-        form: Any = load_form(path)
-        findings: tuple[Finding, ...] = ()
-    elif suffix in WORKBOOK_SUFFIXES:
-        from budgetxl.read import read_workbook
-
-        result = read_workbook(path)
-        form, findings = result.form, tuple(result.findings)
-    else:
-        raise InputError(f"{path}: 不认识的文件类型“{path.suffix}”，目标表应为 .xlsx、.xls、.ods、.yaml 或 .json")
+    form, findings = load_form_or_workbook(path)  # any workbook `read` takes, told by its content
     if getattr(form, "kind", "department") == "selfeval":
         raise InputError(f"{path}: 这是{FORM_KINDS['selfeval'].title}，不是绩效目标表")
     return form, tuple(findings)
