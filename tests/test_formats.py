@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 
 import openpyxl
@@ -84,8 +85,12 @@ def test_libreoffice_reads_the_helpers_files_alike(tmp_path, seed_form, seed_she
     which checks the helpers themselves. (Its SpreadsheetML import takes UTF-8 only: a file
     declaring GB2312 comes out garbled there, so GB2312 is checked against our reader alone.)"""
     sheet = system_grid(seed_form)
+    # LibreOffice's HTML import puts each line of a cell in a row of its own (a <br>, whatever its
+    # style, and the rowspan is lost): the page it is given has the block labels on one line
+    one_line = [replace(s, values=[[v.replace("\n", "") if isinstance(v, str) else v for v in row]
+                                   for row in s.values]) for s in seed_sheets]
     files = [write_spreadsheetml(tmp_path / "seed.xml", seed_sheets),
-             write_html(tmp_path / "seedpage.xls", seed_sheets, "gbk"),
+             write_html(tmp_path / "seedpage.xls", one_line, "gbk"),
              write_spreadsheetml(tmp_path / "system.xml", [sheet]),
              write_html(tmp_path / "systempage.xls", [sheet], excel=True)]
     for src in files:
@@ -366,12 +371,14 @@ def test_a_unit_note_or_header_in_yuan_is_converted_in_any_layout(tmp_path):
     ws["C3"] = ws["E3"] = "预算金额"
     ws["D8"] = "拟投入的资金"
     ws["D9"] = 500_000
-    ws["H2"] = "金额单位：元"  # right of the widest layout the reader knows (seven columns)
-    wb.save(path)
-    result = read_workbook(path)
-    assert result.form.tasks[0].funds == Decimal(50) and result.form.budget.revenues[0].amount == Decimal(150)
-    assert {f.cell for f in result.findings if f.code == "BX019"} == {"H2"}
-    assert not [f for f in result.findings if f.code == "BX020"]
+    for note in ("F2", "H2"):  # right of the table this sheet draws (B:E), and of the layout's (B:G)
+        ws["F2"] = ws["H2"] = None
+        ws[note] = "金额单位：元"
+        wb.save(path)
+        result = read_workbook(path)
+        assert result.form.tasks[0].funds == Decimal(50) and result.form.budget.revenues[0].amount == Decimal(150)
+        assert {f.cell for f in result.findings if f.code == "BX019"} == {note}
+        assert not [f for f in result.findings if f.code == "BX020"]
     ws["H2"] = None
     ws["B2"] = "金额单位：元"  # a unit name that reads like a note is the unit name: data, not a unit
     wb.save(path)

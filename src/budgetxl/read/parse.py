@@ -530,8 +530,10 @@ class SheetReader:
     def find_unit_notes(self, first_row: int, label_rows: set[int]) -> None:
         """Notes giving the amounts' unit (单位：元, 金额单位：万元) above the table, or right of the
         table in a block's label row (never inside it: a unit name reading 单位：元 is data): they
-        apply to the blocks below them, and count as read."""
-        beyond = self.match.data_col + self.layout.ncols - 1  # the first column right of the table
+        apply to the blocks below them, and count as read. The table's right edge is the layout's,
+        or the sheet's own where it draws the table narrower (a return made on fewer columns)."""
+        beyond = min(self.match.data_col + self.layout.ncols - 1,  # the first column right of the table
+                     self.drawn_width(first_row, label_rows))
         for r in [*range(first_row), *sorted(label_rows)]:
             for c in self.right_cells(r, -1 if r < first_row else beyond - 1):
                 value = self.raw(r, c)
@@ -540,6 +542,21 @@ class SheetReader:
                     self.unit_notes.append((r, c, unit))
                     self.used.add((r, c))
         self.unit_notes.sort()
+
+    def drawn_width(self, first_row: int, label_rows: set[int]) -> int:
+        """Columns the sheet's table reaches in its rows of data (below the first block, not a row
+        where a block opens: a unit note may stand right of a label), merges included."""
+        width = 0
+        values = self.sheet.values
+        for r in range(first_row, self.sheet.nrows):
+            if r in label_rows:
+                continue
+            row = values[r]
+            for c in range(len(row) - 1, width - 1, -1):
+                if row[c] not in ("", None) or (r, c) in self.merge_at:
+                    width = max(width, self.span_end(r, c) + 1)
+                    break
+        return width
 
     def read_heading(self, first_row: int) -> tuple[str, int | None, str | None]:
         """The rows above the first block: the title (the first text), then a subtitle or a cell
