@@ -13,8 +13,10 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from budgetxl.formulas import summed_ranges
+from budgetxl.layout import load_layout
 from budgetxl.model import form_from_data, load_form
 from budgetxl.read import read_workbook
 from budgetxl.render.template import make_template
@@ -31,6 +33,20 @@ FRAMEWORK_2015 = [
 ]
 
 
+def columns(key: str, layout: str | None = None) -> dict[str, str]:
+    """Field → column letter of a block of the layout (a template's columns are the layout's);
+    a field the block has twice (the two sides' amounts) is named left./right. already."""
+    block = next(b for b in load_layout(layout).blocks if b.key == key)
+    return {c.field: get_column_letter(c0 + 1) for c, (c0, _) in zip(block.column_map, block.positions)}
+
+
+BUDGET = columns("budget")
+TASK = columns("tasks_key")
+IND = columns("indicators")
+ZTASK, ZIND = columns("tasks_key", "zhanjiang"), columns("indicators", "zhanjiang")
+CHECK = get_column_letter(load_layout(None).ncols + 1)  # the balance check beside the budget's 合计
+
+
 def placeholder(l1: str, l2: str) -> dict:
     return {"level1": l1, "level2": l2, "name": "", "target": ""}
 
@@ -41,11 +57,11 @@ def fill_guangdong(path):
     ws = p.ws
     # 预算整体情况: 基本支出 and 财政拨款 came pre-filled (and locked); the rest is typed.
     budget = p.row_of("部门预算支出")
-    assert not p.is_input(f"C{budget + 1}") and ws[f"C{budget + 1}"].value == 100
-    p.type(f"C{budget + 2}", 50)
-    p.type(f"E{budget + 2}", 0)
+    assert not p.is_input(f"{BUDGET['left.amount']}{budget + 1}") and ws[f"{BUDGET['left.amount']}{budget + 1}"].value == 100
+    p.type(f"{BUDGET['left.amount']}{budget + 2}", 50)
+    p.type(f"{BUDGET['right.amount']}{budget + 2}", 0)
     goal = p.row_of("总体绩效目标")
-    p.type(f"B{goal}", "目标1：完成年度重点工作。\n目标2：群众满意度不低于90%。")
+    p.type(f"{TASK['name']}{goal}", "目标1：完成年度重点工作。\n目标2：群众满意度不低于90%。")
 
     # 年度重点工作任务: five empty rows offered, six tasks to write: one row inserted inside the block
     header = p.row_of("名称")
@@ -55,37 +71,37 @@ def fill_guangdong(path):
     tasks = [(f"任务{i}", f"内容{i}", Decimal(i * 10) + Decimal("0.5"), f"目标{i}") for i in range(1, 7)]
     for k, (name, content, funds, goal_text) in enumerate(tasks):
         r = header + 1 + k
-        p.type(f"B{r}", name)
-        p.type(f"C{r}", content)
-        p.type(f"D{r}", float(funds))
-        p.type(f"E{r}", goal_text)
+        p.type(f"{TASK['name']}{r}", name)
+        p.type(f"{TASK['content']}{r}", content)
+        p.type(f"{TASK['funds']}{r}", float(funds))
+        p.type(f"{TASK['goal']}{r}", goal_text)
     # 其他需完成的任务 left empty.
 
     # 绩效指标: drop-downs in every row; 数量指标 needs a third row: inserted and picked.
     ind = p.row_of("一级指标")
     first = p.row_of("数量指标", col=3, after=ind)
-    p.type(f"D{first}", "走访重点企业")
-    p.type(f"E{first}", "≥90家")
-    p.type(f"D{first + 1}", "举办培训班")
-    p.type(f"E{first + 1}", "12期")
+    p.type(f"{IND['name']}{first}", "走访重点企业")
+    p.type(f"{IND['target']}{first}", "≥90家")
+    p.type(f"{IND['name']}{first + 1}", "举办培训班")
+    p.type(f"{IND['target']}{first + 1}", "12期")
     p.insert_row(first + 2)
-    assert ws[f"B{first + 2}"].value is None  # an inserted row is empty, with its drop-downs
-    p.pick(f"B{first + 2}", "产出指标")
-    assert p.options(f"C{first + 2}") == ["数量指标", "质量指标", "时效指标", "成本指标"]
-    p.pick(f"C{first + 2}", "数量指标")
-    p.type(f"D{first + 2}", "培训人次")
-    p.type(f"E{first + 2}", "≥3000人次")
+    assert ws[f"{IND['level1']}{first + 2}"].value is None  # an inserted row is empty, with its drop-downs
+    p.pick(f"{IND['level1']}{first + 2}", "产出指标")
+    assert p.options(f"{IND['level2']}{first + 2}") == ["数量指标", "质量指标", "时效指标", "成本指标"]
+    p.pick(f"{IND['level2']}{first + 2}", "数量指标")
+    p.type(f"{IND['name']}{first + 2}", "培训人次")
+    p.type(f"{IND['target']}{first + 2}", "≥3000人次")
     quality = p.row_of("质量指标", col=3, after=ind)
-    p.type(f"D{quality}", "补贴发放准确率")
-    p.type(f"E{quality}", "100%")
+    p.type(f"{IND['name']}{quality}", "补贴发放准确率")
+    p.type(f"{IND['target']}{quality}", "100%")
     social = p.row_of("社会效益指标", col=3, after=ind)
-    p.type(f"D{social + 1}", "政务公开完成率")  # the group's second row; its first left empty
-    p.type(f"E{social + 1}", "100%")
+    p.type(f"{IND['name']}{social + 1}", "政务公开完成率")  # the group's second row; its first left empty
+    p.type(f"{IND['target']}{social + 1}", "100%")
     satisfied = p.row_of("服务对象满意度指标", col=3, after=ind)
-    p.pick(f"B{satisfied}", "满意度指标")  # picked again from the list: the same value
-    p.type(f"D{satisfied}", "群众满意度")
-    p.type(f"E{satisfied}", 0.95)  # a number typed, the cell formatted as a percentage
-    ws[f"E{satisfied}"].number_format = "0%"
+    p.pick(f"{IND['level1']}{satisfied}", "满意度指标")  # picked again from the list: the same value
+    p.type(f"{IND['name']}{satisfied}", "群众满意度")
+    p.type(f"{IND['target']}{satisfied}", 0.95)  # a number typed, the cell formatted as a percentage
+    ws[f"{IND['target']}{satisfied}"].number_format = "0%"
     p.save()
 
     indicators = [
@@ -123,14 +139,15 @@ def test_filled_template_reads_back_exactly_after_libreoffice(tmp_path, soffice)
     assert result.form == meant
     assert result.findings == ()
     # the 合计 formulas grew with the inserted row, and LibreOffice computed them
-    assert summed_ranges(result.formulas["tasks.key.total"]) == ["D9:D14"]
+    assert summed_ranges(result.formulas["tasks.key.total"]) == [f"{TASK['funds']}9:{TASK['funds']}14"]
     values = openpyxl.load_workbook(resaved, data_only=True).worksheets[0]
     p = Person(resaved)
     total = p.row_of("合计", col=2, after=p.row_of("名称"))
-    assert Decimal(str(values[f"D{total}"].value)) == sum(t.funds for t in meant.tasks)
+    assert Decimal(str(values[f"{TASK['funds']}{total}"].value)) == sum(t.funds for t in meant.tasks)
     budget_total = p.row_of("合计", col=2)
-    assert values[f"C{budget_total}"].value == 150 and values[f"E{budget_total}"].value == 150
-    assert values[f"F{budget_total}"].value == template_texts().check.ok
+    assert values[f"{BUDGET['left.amount']}{budget_total}"].value == 150
+    assert values[f"{BUDGET['right.amount']}{budget_total}"].value == 150
+    assert values[f"{CHECK}{budget_total}"].value == template_texts().check.ok
 
 
 def test_untouched_template_reads_back_as_its_seed_with_empty_groups(tmp_path, soffice):
@@ -152,14 +169,14 @@ def test_unbalanced_budget_turns_the_check_red_and_still_reads_cleanly(tmp_path,
     path = make_template(tmp_path / "t.xlsx", "某某局", 2024, amounts={"基本支出": "100", "财政拨款": "100"})
     p = Person(path)
     budget = p.row_of("部门预算支出")
-    p.type(f"C{budget + 2}", 30)  # 项目支出 typed, the revenue side not
+    p.type(f"{BUDGET['left.amount']}{budget + 2}", 30)  # 项目支出 typed, the revenue side not
     p.save()
     resaved = soffice(path, "xlsx", tmp_path / "lo")
     wb = openpyxl.load_workbook(resaved, data_only=True)
     ws = wb.worksheets[0]
     total = budget + 3
-    assert ws[f"F{total}"].value == template_texts().check.bad
-    rules = [r for cf in ws.conditional_formatting for r in cf.rules if f"F{total}" in cf.sqref]
+    assert ws[f"{CHECK}{total}"].value == template_texts().check.bad
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules if f"{CHECK}{total}" in cf.sqref]
     assert rules and "ROUND" in rules[0].formula[0]
     result = read_workbook(resaved)
     assert result.findings == ()  # the check beside 合计 is no stray content
@@ -192,14 +209,15 @@ def test_rolled_forward_real_table_reads_back_with_new_amounts(tmp_path, soffice
     path = make_template(tmp_path / "z.xlsx", previous.unit_name, 2025, previous=previous)
     p = Person(path)
     budget = p.row_of("部门预算支出")
-    for ref, value in (("C", 10000), ("E", 10000)):
+    zbudget = columns("budget", "zhanjiang")
+    for ref, value in ((zbudget["left.amount"], 10000), (zbudget["right.amount"], 10000)):
         p.type(f"{ref}{budget + 1}", value)
     header = p.row_of("名称")
     for k, funds in enumerate((18000, 600, 1200)):
-        p.type(f"D{header + 1 + k}", funds)
+        p.type(f"{ZTASK['funds']}{header + 1 + k}", funds)
     social = p.row_of("社会效益指标", col=3, after=p.row_of("一级指标"))
-    p.type(f"D{social}", "政策知晓率")
-    p.type(f"E{social}", "≥85%")
+    p.type(f"{ZIND['name']}{social}", "政策知晓率")
+    p.type(f"{ZIND['target']}{social}", "≥85%")
     p.save()
     form = read_workbook(soffice(path, "xlsx", tmp_path / "lo")).form
     assert form.layout == "zhanjiang" and form.year == 2025 and form.unit_name == previous.unit_name
