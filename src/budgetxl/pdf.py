@@ -21,12 +21,13 @@ from pathlib import Path
 
 from budgetxl.errors import InputError, OutputError, ToolMissingError
 from budgetxl.fileio import atomic_path, refuse_inputs
+from budgetxl.filenames import FORM_FILE_SUFFIXES
 
 SOFFICE_ENV = "BUDGETXL_SOFFICE"  # path of the LibreOffice program, when not on PATH
 INSTALL_HINT = "apt-get install -y libreoffice-calc-nogui fonts-noto-cjk"
 DEFAULT_TIMEOUT = 180.0
 
-FORM_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+FORM_SUFFIXES = frozenset(FORM_FILE_SUFFIXES)
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 
 _SERIF_CJK = ("Noto Serif CJK SC", "Noto Sans CJK SC")
