@@ -132,17 +132,26 @@ def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html
     from budgetxl.diff.project_sets import PAIRED_BY, diff_project_folders, set_data
     from budgetxl.diff.terminal import render_diff
 
-    if output is not None or html is not None:
-        raise fail("按项目比对一个部门两年的项目时，结果只能显示在终端或用 --json 输出；"
-                   "要得到比对工作簿或网页报告，请逐个项目比对（budgetxl diff 上年项目表 本年项目表 -o …）", EXIT_USAGE)
+    if html is not None:
+        raise fail("按项目比对一个部门两年的项目时，暂不生成网页报告；请用 -o 保存为比对工作簿（.xlsx）"
+                   "或用 --json；要得到某个项目的网页报告，请逐个项目比对"
+                   "（budgetxl diff 上年项目表 本年项目表 --html …）", EXIT_USAGE)
+    guard_outputs(paths, output)
     try:
         result = diff_project_folders(paths[0], paths[1])
     except (InputError, ReadError) as exc:
         if debug:
             raise
         raise fail(str(exc), EXIT_USAGE) from None
+    if output is not None:
+        from budgetxl.diff.xlsx import write_project_sets
+
+        write_project_sets(output, result)
+        stderr.print(f"已写入 {output}", markup=False, highlight=False)
     if json_:
         stdout.print(to_json(set_data(result)), markup=False, highlight=False, soft_wrap=True)
+        return
+    if output is not None:
         return
     pairs = result.pairing
 
