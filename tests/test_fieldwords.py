@@ -91,7 +91,7 @@ def test_every_field_path_of_every_kind_reads_as_words(kind):
         ("budget_annual", "项目当年预算"),
         ("spending[0].amount", "项目支出明细预算第1行的金额"),
         ("period_indicators[2].target", "实施期第3个指标的指标值"),
-        ("indicators[0].remark", "第1个指标的备注"),
+        ("indicators[0].remark", "年度第1个指标的备注"),  # a project's annual indicators
         ("indicators[3].score", "第4个指标的得分"),
         ("execution[1].spent", "预算执行情况第2行的全年执行数"),
         ("goals[0].actual", "目标1的实际完成情况"),
@@ -109,7 +109,8 @@ def test_paths_read_as_words(path, words):
         ("indicators", "department", "绩效指标"),
         ("indicators[1].target", "selfeval", "第2个指标的年度指标值"),
         ("goals", "selfeval", "年度总体目标"),
-        ("indicators[3].score", "project", "第4个指标的score"),  # not a project's field: kept
+        ("indicators[3].score", "project", "年度第4个指标的score"),  # not a project's field: kept
+        ("indicators[2].target", "project", "年度第3个指标的指标值"),  # beside 实施期第N个指标
     ],
 )
 def test_paths_read_in_the_model_of_their_kind(path, kind, words):

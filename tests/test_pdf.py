@@ -278,6 +278,22 @@ def test_a_workbook_made_by_someone_else_prints(tmp_path, real_dir):
     assert "绩效指标" in squash("".join(layout_pages(pdf)))
 
 
+@pytest.mark.soffice
+def test_what_budget_systems_send_prints_whatever_its_name(tmp_path, seed_form):
+    """An Excel 2003 XML export named .xml and a web page named .htm are workbooks by their
+    content: printed as read takes them, not refused for their names."""
+    from system_exports import system_grid, write_html, write_spreadsheetml
+
+    need_tools()
+    sheet = system_grid(seed_form)
+    for src in (write_spreadsheetml(tmp_path / "预算系统导出.xml", [sheet]), write_html(tmp_path / "导出页面.htm", [sheet])):
+        before = sha(src)
+        pdf = export_pdf(src, tmp_path / f"{src.stem}.pdf")
+        assert sha(src) == before
+        text = squash("".join(layout_pages(pdf)))
+        assert "部门整体预算绩效目标表（2023年）" in text and "绩效指标" in text, src.name
+
+
 # ---------------------------------------------------------------------------------------------
 # Fonts and the profile
 
@@ -350,7 +366,7 @@ def test_libreoffice_failing_is_one_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("name,content,error,words", [
-    ("notes.txt", "x", InputError, "不支持的文件类型"),
+    ("notes.txt", "x", ReadError, "纯文本文件，不是电子表格"),  # told by its content, as read tells it
     ("broken.xlsx", "这不是表格", ReadError, "不是电子表格"),
     ("empty.xlsx", "", ReadError, "空的"),
     ("bad.yaml", "year: [", InputError, "bad.yaml"),

@@ -492,7 +492,23 @@ def test_a_departments_projects_are_paired_across_two_years(tmp_path):
     data = json.loads(run("diff", str(tmp_path / "y1"), str(tmp_path / "y2"), "--json").stdout)
     assert [p["paired_by"] for p in data["pairs"]] == ["similar", "code"] and data["removed"][0]["code"] == "X-0"
     res = run("diff", str(tmp_path / "y1"), str(tmp_path / "y2"), "-o", str(tmp_path / "x.xlsx"))
-    assert res.returncode == 2 and "逐个项目比对" in res.stderr
+    assert res.returncode == 0 and "已写入" in res.stderr, res.stderr
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert wb.sheetnames[0] == "项目配对" and "项目1 概要" in wb.sheetnames and "项目2 年度绩效指标" in wb.sheetnames
+    rows = [list(row) for row in wb["项目配对"].iter_rows(values_only=True)]
+    assert rows[1][0] == "项目配对：2 对，新增 1 个，取消 1 个"
+    assert rows[3][:6] == ["序号", "上年项目", "本年项目", "配对依据", "相似度", "状态"]
+    pair1, pair2, ended, started = rows[4:8]
+    assert pair1[1:4] == ["机关食堂设备更新", "机关食堂设备更新改造", "项目名称相近"] and 0 < pair1[4] < 1
+    assert pair2[3] == "项目代码相同" and pair2[4] is None and pair2[5] == "调整" and pair2[9] == "项目2"
+    assert pair2[1].startswith("机关办公区节能改造（") and pair2[10].endswith("p0.yaml")
+    changed = sum(n for n in pair2[6:9])
+    assert changed > 0  # the next year's changes counted (新增 | 取消 | 调整 entries)
+    assert ended[1] == "档案数字化（X-0）" and ended[5] == "取消" and ended[10].endswith("p2.yaml")
+    assert started[2] == "新建充电桩（X-9）" and started[5] == "新增" and started[11].endswith("p0.yaml")
+    assert wb["项目1 概要"]["A1"].value == "项目支出绩效目标表 比对"
+    res = run("diff", str(tmp_path / "y1"), str(tmp_path / "y2"), "--html", str(tmp_path / "x.html"))
+    assert res.returncode == 2 and "逐个项目比对" in res.stderr and not (tmp_path / "x.html").exists()
 
 
 # --------------------------------------------------------------------------------------------

@@ -262,6 +262,25 @@ def find_row(ws, text: str) -> int:
     raise AssertionError(text)
 
 
+def test_a_sheet_whose_indicators_have_no_header_row_is_refused_not_misread(tmp_path):
+    """A comparison workbook names 总体绩效目标 and 绩效指标 in column A like a form; read as one
+    it gave amounts as indicators. A 绩效指标 part with no header row is not a form: refused, saying why."""
+    from golden_builders import comparison_workbook
+
+    with pytest.raises(ReadError, match="“概要”的“绩效指标”部分没有表头行（一级指标、二级指标、三级指标、指标值）"):
+        read_workbook(comparison_workbook(tmp_path))
+    from handmade_workbooks import make_workbook
+
+    path = make_workbook(tmp_path / "a.xlsx")
+    assert len(read_workbook(path).form.indicators) >= 2
+    wb = openpyxl.load_workbook(path)
+    for c in "BCDE":  # the clerk deleted the header's text
+        wb.active[f"{c}10"] = None
+    wb.save(path)
+    with pytest.raises(ReadError, match="没有表头行"):
+        read_workbook(path)
+
+
 def test_rendered_then_edited_by_a_person(tmp_path, seed_form):
     path = render_form(seed_form, tmp_path / "edited.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -595,6 +595,30 @@ def test_diff_targets_selfeval_next_targets(tmp_path):
     assert res.returncode == 0 and out.is_file()
 
 
+def test_the_loop_piped_is_one_paragraph_per_indicator_and_a_page_for_reviewers(tmp_path):
+    """Piped (or at 80 columns) the ten columns would be cut into two-character strips: each
+    indicator is a line with every value whole, its flags under it. --html writes the loop as a page."""
+    files = [str(INPUTS / "fengyang-2023.yaml"), str(EXAMPLES["selfeval"]), str(INPUTS / "fengyang-2024.yaml")]
+    res = run("diff", *files)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("目标 2023 → 自评 2023（评分规则 mof-2020") and "┃" not in res.stdout
+    lowered = next(i for i, line in enumerate(lines) if "居家养老上门生活照料服务：" in line)
+    assert lines[lowered] == ("[保留] 效益指标 / 社会效益指标 / 居家养老上门生活照料服务：本年指标值 ≥800人次，"
+                              "实际完成值 800人次，分值 2.5，得分 2.5，下一年指标值 ≥400人次")
+    assert lines[lowered + 1].startswith("    提示：下一年指标值低于本年实际完成值")
+    assert lines[-1] == "共 56 个指标，9 个需要关注"
+    page = tmp_path / "loop.html"
+    res = run("diff", *files, "--html", str(page))
+    assert res.returncode == 0 and "已写入网页报告" in res.stderr, res.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "<title>目标 → 自评 → 下一年目标</title>" in html and "自评表：" in html and "总分 98.26" in html
+    assert html.count('class="st-removed flagged"') == 1 and html.count("flagged") >= 9
+    assert "<td>≥400人次</td>" in html and '<td class="num">2.5</td>' in html
+    res = run("diff", *files, "--html", "-")
+    assert res.returncode == 0 and res.stdout.lstrip().startswith("<!DOCTYPE html>") and "[保留]" not in res.stdout
+
+
 def test_diff_with_a_selfeval_in_another_place_is_a_usage_error():
     res = run("diff", str(INPUTS / "fengyang-2023.yaml"), str(EXAMPLES["selfeval"]))
     assert res.returncode == 2 and "本年自评表" in res.stderr and "Traceback" not in res.stderr

@@ -120,8 +120,10 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-# The n-th item of a list field ({n} counts from 1).
+# The n-th item of a list field ({n} counts from 1): by field name, or by Model.field where a
+# kind words it its own way.
 ITEM_WORDS: dict[str, str] = {
+    "ProjectForm.indicators": "年度第{n}个指标",
     "basic_info": "基本信息第{n}项",
     "tasks": "第{n}项任务",
     "indicators": "第{n}个指标",
@@ -196,10 +198,11 @@ def _describe(path: str, root: type[BaseModel]) -> tuple[str, bool]:
     model: type[BaseModel] | None = root
     silent = False  # the last part is a container to leave out if something follows
     last_name = ""
+    owner = ""  # the model class holding the last field
     for name, index in _PART_RE.findall(path):
         if index:
             n = int(index) + 1
-            words = ITEM_WORDS.get(last_name)
+            words = ITEM_WORDS.get(f"{owner}.{last_name}") or ITEM_WORDS.get(last_name)
             item = words.format(n=n) if words else f"第{n}项"
             if parts and words:
                 parts[-1] = item
@@ -208,7 +211,8 @@ def _describe(path: str, root: type[BaseModel]) -> tuple[str, bool]:
             continue
         if silent and parts:
             parts.pop()
-        labels = FIELD_LABELS.get(model.__name__, {}) if model is not None else {}
+        owner = model.__name__ if model is not None else ""
+        labels = FIELD_LABELS.get(owner, {})
         if name in labels:
             parts.append(labels[name])
             field = model.model_fields.get(name) if model is not None else None

@@ -17,6 +17,12 @@ _FORBIDDEN_RE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _SPACES_RE = re.compile(r"\s+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
 
+# A form written as data (not a workbook): what render, read -o and every command taking a form
+# file know by its name.
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+FORM_FILE_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
+
 # Most file systems allow 255 bytes per name; atomic writes add a dot prefix and a temp suffix.
 MAX_NAME_BYTES = 180
 FALLBACK = "未命名单位"

@@ -33,6 +33,7 @@ from budgetxl.resources import templates_dir
 
 CHECK_TEMPLATE = "check.html.j2"
 COMPARE_TEMPLATE = "compare.html.j2"
+LOOP_TEMPLATE = "loop.html.j2"
 CHECK_TITLE = "部门整体预算绩效目标表 审核结果"
 
 
@@ -375,8 +376,38 @@ def write_diff_html(path: str | Path, result: FormDiff | SeriesDiff, sources: Se
     return Path(path)
 
 
+# The yearly loop's statuses as the comparison's (colours of added and removed rows).
+_LOOP_CSS = {"kept": "unchanged", "dropped": "removed", "new": "added", "not_evaluated": "changed"}
+
+
+def loop_html(loop: Any, sources: Sequence[str] = (), generated: datetime | None = None) -> str:
+    """The yearly loop (diff.loop.LoopDiff) as one page: the three files, the score, then every
+    indicator from its target through its actual value to next year's target, flagged rows first
+    marked (and counted), the others as they come."""
+    from budgetxl.diff import loop_output as L
+
+    rows = [{"cells": L.cells(r), "status": r.status, "css": _LOOP_CSS.get(r.status, "unchanged"),
+             "flagged": bool(r.flags)} for r in loop.rows]
+    counts = [(label, sum(1 for r in loop.rows if r.status == status)) for status, label in L.STATUS.items()]
+    return _render(
+        LOOP_TEMPLATE,
+        title=L.TITLE,
+        summary=L.summary_line(loop),
+        sources=list(zip(L.SOURCE_LABELS, sources)),
+        warnings=list(loop.warnings),
+        headings=L.HEADINGS,
+        numeric=L.NUMERIC,
+        status_col=L.HEADINGS.index(L.STATUS_HEADING),
+        rows=rows,
+        counts=[c for c in counts if c[1]],
+        flagged=len(loop.flagged()),
+        total=len(loop.rows),
+        generated=_stamp(generated),
+    )
+
+
 def _stamp(when: datetime | None) -> str:
     return (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
 
 
-__all__ = ["Unreadable", "check_html", "diff_html", "marked", "write_check_html", "write_diff_html"]
+__all__ = ["Unreadable", "check_html", "diff_html", "loop_html", "marked", "write_check_html", "write_diff_html"]

@@ -22,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from budgetxl import datafile
 from budgetxl.errors import InputError
+from budgetxl.filenames import FORM_FILE_SUFFIXES
 from budgetxl.text import clean_text
 
 # --------------------------------------------------------------------------------------------
@@ -456,7 +457,7 @@ def read_data(path: str | Path) -> Any:
     a YAML alias (*name), nesting deeper than any form, more than MAX_FORM_BYTES."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".json", ".yaml", ".yml"):
+    if suffix not in FORM_FILE_SUFFIXES:
         raise InputError(f"{path}: 不认识的文件类型“{path.suffix}”，应为 .yaml、.yml 或 .json")
     try:
         with path.open("rb") as fh:  # bounded: a symlink to /dev/zero must not fill the memory

@@ -21,13 +21,16 @@ from pathlib import Path
 
 from budgetxl.errors import InputError, OutputError, ToolMissingError
 from budgetxl.fileio import atomic_path, refuse_inputs
+from budgetxl.filenames import FORM_FILE_SUFFIXES
 
 SOFFICE_ENV = "BUDGETXL_SOFFICE"  # path of the LibreOffice program, when not on PATH
 INSTALL_HINT = "apt-get install -y libreoffice-calc-nogui fonts-noto-cjk"
 DEFAULT_TIMEOUT = 180.0
 
-FORM_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+FORM_SUFFIXES = frozenset(FORM_FILE_SUFFIXES)
+# What LibreOffice is given, by what the file is (read.sniff): the name under which it opens
+# each in Calc — a web page as budget systems send it opens there under .xls.
+PRINT_SUFFIXES = {"xlsx": ".xlsx", "xls": ".xls", "ods": ".ods", "spreadsheetml": ".xml", "html": ".xls"}
 
 _SERIF_CJK = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 _SANS_CJK = ("Noto Sans CJK SC",)
@@ -184,14 +187,12 @@ def export_pdf(
     timeout: float = DEFAULT_TIMEOUT,
     soffice: str | Path | None = None,
 ) -> Path:
-    """Print `source` (.xlsx/.xls/.ods, or a .yaml/.json form rendered first) to a PDF at
+    """Print `source` (a workbook, known by its content: xlsx, xls, ods, an Excel 2003 XML or a web
+    page as budget systems send them; or a .yaml/.json form, rendered first) to a PDF at
     `target` (default: beside the source). Written atomically; the source is never modified."""
     source = Path(source)
     target = Path(target) if target is not None else default_pdf_path(source)
     suffix = source.suffix.lower()
-    if suffix not in FORM_SUFFIXES | WORKBOOK_SUFFIXES:
-        raise InputError(f"{source}: 不支持的文件类型“{source.suffix or '无扩展名'}”；"
-                         "请给出工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）")
     if target.suffix.lower() != ".pdf":
         raise InputError(f"{target}: 输出文件应以 .pdf 结尾")
     refuse_inputs([target], [source])
@@ -216,8 +217,8 @@ def _prepare_book(source: Path, suffix: str, work: Path) -> Path:
         return render_form(load_form(source), work / "form.xlsx")
     from budgetxl.read.grid import load_grid
 
-    load_grid(source)
-    book = work / f"book{suffix}"
+    kind = load_grid(source).kind  # a workbook known by its content, whatever its name (.et, .xls that is a web page)
+    book = work / f"book{PRINT_SUFFIXES[kind]}"
     shutil.copyfile(source, book)
     return book
 

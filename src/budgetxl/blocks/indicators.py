@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
 from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
+from budgetxl.errors import ReadError
 from budgetxl.model import Indicator, amount_fields
 from budgetxl.render.plan import BlockSpan, PlanCell
 from budgetxl.targets import join_target, split_target
@@ -296,6 +297,10 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
 
 def read(r: SheetReader, block: IndicatorsBlock, span: Span) -> None:
     cols, header_row = _find_header(r, block, span)
+    if header_row is None:  # not a table of indicators (a comparison or a summary that names 绩效指标)
+        heads = "、".join(c.header for c in block.column_map if c.header)
+        raise ReadError(f"{r.grid.path}: 工作表“{r.sheet.name}”的“{block.label}”部分没有表头行（{heads}），"
+                        f"不是可读入的目标表；请补上表头行，或检查是否选错了文件")
     shift = span.label_col if block.opens_with_header else span.data_col - block.first_col
     for column, (c0, _) in zip(block.column_map, block.positions):
         cols.setdefault(column.field, c0 + shift)

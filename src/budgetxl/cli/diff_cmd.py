@@ -20,6 +20,7 @@ from budgetxl.cli.app import (
 )
 from budgetxl.cli.html_opts import HtmlOpt, check_html_target, save_html
 from budgetxl.errors import InputError, ReadError
+from budgetxl.fileio import is_stdout
 
 OLD_HELP = (f"较早年度的表：工作簿（{WORKBOOK_TYPES}）或表单文件（.yaml、.json）；"
             "也可以是一个部门的一批项目表（文件夹，或含多张项目表的工作簿）。")
@@ -86,7 +87,7 @@ def diff(
     forms = [item.form for item in loaded]
     sources = [str(p) for p in paths]
     if any(getattr(f, "kind", "department") == "selfeval" for f in forms):
-        _loop(forms, sources, output, json_, html)
+        _loop(forms, sources, output, json_, html, debug)
         return
     result = diff_forms(forms[0], forms[1]) if len(forms) == 2 else diff_series(forms)
     pairs = list(result.diffs) if isinstance(result, SeriesDiff) else [result]
@@ -107,7 +108,7 @@ def diff(
         else:
             data = series_data(result, tuple(sources))  # type: ignore[arg-type]
         stdout.print(to_json(data), markup=False, highlight=False, soft_wrap=True)
-    elif output is None:
+    elif output is None and not is_stdout(html):  # the page alone when it goes to standard output
         if len(forms) == 2:
             render_diff(result, stdout, forms)  # type: ignore[arg-type]
         else:
@@ -132,17 +133,26 @@ def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html
     from budgetxl.diff.project_sets import PAIRED_BY, diff_project_folders, set_data
     from budgetxl.diff.terminal import render_diff
 
-    if output is not None or html is not None:
-        raise fail("按项目比对一个部门两年的项目时，结果只能显示在终端或用 --json 输出；"
-                   "要得到比对工作簿或网页报告，请逐个项目比对（budgetxl diff 上年项目表 本年项目表 -o …）", EXIT_USAGE)
+    if html is not None:
+        raise fail("按项目比对一个部门两年的项目时，暂不生成网页报告；请用 -o 保存为比对工作簿（.xlsx）"
+                   "或用 --json；要得到某个项目的网页报告，请逐个项目比对"
+                   "（budgetxl diff 上年项目表 本年项目表 --html …）", EXIT_USAGE)
+    guard_outputs(paths, output)
     try:
         result = diff_project_folders(paths[0], paths[1])
     except (InputError, ReadError) as exc:
         if debug:
             raise
         raise fail(str(exc), EXIT_USAGE) from None
+    if output is not None:
+        from budgetxl.diff.xlsx import write_project_sets
+
+        write_project_sets(output, result)
+        stderr.print(f"已写入 {output}", markup=False, highlight=False)
     if json_:
         stdout.print(to_json(set_data(result)), markup=False, highlight=False, soft_wrap=True)
+        return
+    if output is not None:
         return
     pairs = result.pairing
 
@@ -159,14 +169,13 @@ def _diff_project_sets(paths: list[Path], output: Path | None, json_: bool, html
         how = PAIRED_BY[p.by] + (f"，相似度 {p.similarity:.3f}" if p.similarity is not None else "")
         say(f"{result.old[p.old].source} → {result.new[p.new].source}（{how}）")
         render_diff(d, stdout, (result.old[p.old].form, result.new[p.new].form))
-def _loop(forms: list[Any], sources: list[str], output: Path | None, json_: bool, html: Path | None) -> None:
+def _loop(forms: list[Any], sources: list[str], output: Path | None, json_: bool, html: Path | None,
+          debug: bool = False) -> None:
     """TARGETS SELFEVAL NEXT_TARGETS: per indicator, target → actual → next year's target."""
     kinds = [getattr(f, "kind", "department") for f in forms]
     if len(forms) != 3 or kinds[1] != "selfeval" or "selfeval" in (kinds[0], kinds[2]):
         raise fail("绩效自评表只能这样比较：budgetxl diff 本年目标表 本年自评表 下一年目标表"
                    "（目标表与自评表之间不做逐项比对）", EXIT_USAGE)
-    if html is not None:
-        raise fail("--html 暂不用于目标—自评—下一年目标的比较；请用 -o 保存为 .xlsx 或用 --json", EXIT_USAGE)
     from budgetxl.diff.loop import loop_diff
     from budgetxl.diff.loop_output import render_loop, write_loop
 
@@ -176,7 +185,12 @@ def _loop(forms: list[Any], sources: list[str], output: Path | None, json_: bool
     if output is not None:
         write_loop(output, loop, sources)
         stderr.print(f"已写入 {output}", markup=False, highlight=False)
+    if html is not None:
+        from budgetxl.html import loop_html
+
+        if not save_html(html, lambda: loop_html(loop, sources), debug):
+            raise typer.Exit(1)
     if json_:
         stdout.print(loop.to_json(sources), markup=False, highlight=False, soft_wrap=True)
-    elif output is None:
+    elif output is None and not is_stdout(html):
         render_loop(loop, stdout, sources)

@@ -7,6 +7,7 @@ import typer
 
 from budgetxl.cli.app import (
     EXIT_USAGE,
+    WORKBOOK_TYPES,
     DebugOpt,
     OutOpt,
     app,
@@ -23,7 +24,7 @@ from budgetxl.pdf import DEFAULT_TIMEOUT
 @app.command(short_help="通过 LibreOffice 把工作簿或表单文件导出为 PDF。")
 @handle_errors()
 def pdf(
-    file: Annotated[Path, typer.Argument(help="工作簿（.xlsx、.xls、.ods）或表单文件（.yaml、.json）。",
+    file: Annotated[Path, typer.Argument(help=f"工作簿（{WORKBOOK_TYPES}，按内容识别）或表单文件（.yaml、.json）。",
                                          metavar="文件")],
     output: OutOpt = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, metavar="秒",

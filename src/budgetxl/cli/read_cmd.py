@@ -22,10 +22,8 @@ from budgetxl.cli.app import (
     stdout,
 )
 from budgetxl.fileio import is_stdout, write_text_atomic
+from budgetxl.filenames import JSON_SUFFIXES, YAML_SUFFIXES
 from budgetxl.report import SEVERITY_LABELS
-
-JSON_SUFFIXES = (".json",)
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @app.command(short_help="读取填好的工作簿，还原成表单数据（JSON 或 YAML）。")

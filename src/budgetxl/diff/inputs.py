@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from budgetxl.filenames import FORM_FILE_SUFFIXES as FORM_SUFFIXES
 from budgetxl.model import Form, load_form
 from budgetxl.read import read_workbook
 from budgetxl.report import Finding
-
-FORM_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,10 @@ from budgetxl.diff.core import FormDiff
 from budgetxl.diff.data import diff_data
 from budgetxl.diff.project import ProjectPairing, diff_project_sets
 from budgetxl.errors import InputError
+from budgetxl.filenames import FORM_FILE_SUFFIXES as FORM_SUFFIXES
 from budgetxl.model import load_form
 from budgetxl.project import ProjectForm
 from budgetxl.read import read_forms
-
-FORM_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,11 @@ KIND_BLOCK_LABELS = {
     },
 }
 PROJECT_TITLE = "项目支出绩效目标表 比对"
+PROJECT_SET_TITLE = "项目支出绩效目标表 按项目比对"
 
 TITLE = "部门整体预算绩效目标表 比对"
 SERIES_TITLE = "部门整体预算绩效目标表 历年比对"
-SHEETS = {"summary": "概要", "tasks": "工作任务", "indicators": "绩效指标", "trend": "趋势"}
+SHEETS = {"summary": "概要", "tasks": "工作任务", "indicators": "绩效指标", "trend": "趋势", "pairing": "项目配对"}
 
 OLD = "上年"
 NEW = "本年"
@@ -91,6 +92,16 @@ LABELS = {
     "trend_axis": "万元",
     "pair": "{old} → {new}",
     "identical": "两张表内容一致，没有差异",
+    # a department's projects of two years, pair by pair
+    "number": "序号",
+    "project_old": "上年项目",
+    "project_new": "本年项目",
+    "paired_by": "配对依据",
+    "sheets": "比对见工作表",
+    "file_old": "上年文件",
+    "file_new": "本年文件",
+    "project_prefix": "项目{n} ",  # the sheets of the n-th pair: 项目3 概要, 项目3 年度绩效指标…
+    "pairs_line": "项目配对：{pairs} 对，新增 {added} 个，取消 {removed} 个",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -171,6 +182,12 @@ WIDTHS = {
     "item": 22,
     "amount": 14,
     "trend_year": 13,
+    "number": 5,
+    "project": 24,
+    "paired_by": 12,
+    "sheets": 12,
+    "count": 6,
+    "file": 28,
 }
 
 # --------------------------------------------------------------------------------------------

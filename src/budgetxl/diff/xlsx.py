@@ -523,6 +523,92 @@ def _pair_sheets(
             _indicators_sheet(book, prefix + name, diff, *rows, entries=getattr(diff, block))
 
 
+def _pairing_sheet(book: _Book, result: Any, prefixes: Sequence[str]) -> None:
+    """The first sheet of a department's projects compared: each pair (how it was paired, what
+    changed, where its sheets are), then the projects that ended and the new ones."""
+    from budgetxl.diff.project_sets import PAIRED_BY
+
+    ws = book.sheet(S.SHEETS["pairing"])
+    keys = ["number", "project", "project", "paired_by", "similarity", "status",
+            *(["count"] * len(S.COUNT_ORDER[:3])), "sheets", "file", "file"]
+    heads = [S.LABELS["number"], S.LABELS["project_old"], S.LABELS["project_new"], S.LABELS["paired_by"],
+             S.LABELS["similarity"], S.LABELS["status"], *(S.STATUS_LABELS[s] for s in S.COUNT_ORDER[:3]),
+             S.LABELS["sheets"], S.LABELS["file_old"], S.LABELS["file_new"]]
+    rows = _Rows(ws, [S.WIDTHS[k] for k in keys])
+    last = len(keys) - 1
+    pairing = result.pairing
+    ws.merge_range(0, 0, 0, last, S.PROJECT_SET_TITLE, book.fmt("title"))
+    ws.set_row(0, 28)
+    line = S.LABELS["pairs_line"].format(pairs=len(pairing.pairs), added=len(pairing.added),
+                                          removed=len(pairing.removed))
+    ws.merge_range(1, 0, 1, last, line, book.fmt("text"))
+    for col, text in enumerate(heads):
+        ws.write_string(3, col, text, book.fmt("header"))
+        rows.need(3, col, text)
+    ws.freeze_panes(4, 0)
+    ws.repeat_rows(3, 3)
+    row = 3
+
+    def name(project: Any) -> str:
+        form = project.form
+        return f"{form.name}（{form.code}）" if form.code else form.name
+
+    def texts(values: Sequence[tuple[int, str, str | None]]) -> None:
+        for col, text, fill in values:
+            ws.write_string(row, col, text, book.fmt("cell", fill))
+            rows.need(row, col, text)
+
+    for n, (pair, diff, prefix) in enumerate(zip(pairing.pairs, result.diffs, prefixes), start=1):
+        row += 1
+        old, new = result.old[pair.old], result.new[pair.new]
+        status = "unchanged" if diff.identical else "changed"
+        ws.write_number(row, 0, n, book.fmt("center"))
+        texts([(1, name(old), None), (2, name(new), None), (3, PAIRED_BY[pair.by], None)])
+        if pair.similarity is not None:
+            ws.write_number(row, 4, pair.similarity, book.fmt("similarity"))
+        else:
+            ws.write_blank(row, 4, None, book.fmt("cell"))
+        _status_cell(book, ws, row, 5, status)
+        tally = dict.fromkeys(S.COUNT_ORDER, 0)
+        for block_counts in diff.counts().values():
+            for s in S.COUNT_ORDER:
+                tally[s] += block_counts[s]
+        for col, s in enumerate(S.COUNT_ORDER[:3], start=6):
+            fill = s if tally[s] and s in S.FILLS else None
+            ws.write_number(row, col, tally[s], book.fmt("center", fill))
+        texts([(9, prefix.strip(), None), (10, old.source, None), (11, new.source, None)])
+    for status, indices, side in (("removed", pairing.removed, result.old), ("added", pairing.added, result.new)):
+        for i in indices:
+            row += 1
+            project = side[i]
+            ws.write_blank(row, 0, None, book.fmt("cell"))
+            col = 1 if status == "removed" else 2
+            texts([(col, name(project), status), (3 - col, "", None), (3, "", None)])
+            ws.write_blank(row, 4, None, book.fmt("cell"))
+            _status_cell(book, ws, row, 5, status)
+            for c in range(6, 10):
+                ws.write_blank(row, c, None, book.fmt("cell"))
+            texts([(10 if status == "removed" else 11, project.source, None),
+                   (11 if status == "removed" else 10, "", None)])
+    rows.finish()
+
+
+def write_project_sets(path: str | Path, result: Any) -> Path:
+    """Write the comparison workbook of a department's projects of two years (a
+    diff.project_sets.ProjectSetDiff) to `path`, atomically: the 项目配对 sheet, then each pair's
+    sheets under the prefix 项目N."""
+    path = Path(path)
+    prefixes = [S.LABELS["project_prefix"].format(n=n) for n in range(1, len(result.diffs) + 1)]
+    with atomic_path(path) as tmp:
+        book = _Book(tmp)
+        _pairing_sheet(book, result, prefixes)
+        for pair, diff, prefix in zip(result.pairing.pairs, result.diffs, prefixes):
+            old, new = result.old[pair.old], result.new[pair.new]
+            _pair_sheets(book, diff, prefix, (old.source, new.source), (old.form, new.form))
+        book.wb.close()
+    return path
+
+
 def write_comparison(
     path: str | Path,
     diff: FormDiff | SeriesDiff,

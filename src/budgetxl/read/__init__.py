@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from budgetxl.errors import ReadError
+from budgetxl.filenames import FORM_FILE_SUFFIXES
 from budgetxl.read.archive import Source
 from budgetxl.read.grid import Grid, SheetGrid, load_grid
 from budgetxl.read.parse import ReadResult, read_grid
@@ -32,9 +33,6 @@ def single(results: list[ReadResult], path: Source) -> ReadResult:
         return results[0]
     names = "、".join(f"“{r.sheet}”" for r in results)
     raise ReadError(f"{path}: 工作簿中有 {len(results)} 张目标表（工作表 {names}），请指定要读取的工作表（--sheet）")
-
-
-FORM_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def load_form_or_workbook(path: str | Path) -> tuple[Any, tuple[Finding, ...]]:

@@ -532,8 +532,9 @@ def make_selfeval_set(folder: str | Path, out_dir: str | Path, *, profile: str |
     from budgetxl.collect.files import find_workbooks
     from budgetxl.collect.inspect import unit_key
     from budgetxl.errors import BudgetxlError
+    from budgetxl.filenames import FORM_FILE_SUFFIXES as FORM_SUFFIXES
     from budgetxl.filenames import unique_names
-    from budgetxl.scoring.targets import FORM_SUFFIXES, load_targets
+    from budgetxl.scoring.targets import load_targets
 
     folder, out_dir = Path(folder), Path(out_dir)
     files, _ = find_workbooks([folder])

@@ -10,6 +10,7 @@ from typing import Any, Iterator, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS
 from budgetxl.errors import ReadError
+from budgetxl.filenames import FORM_FILE_SUFFIXES as DATA_SUFFIXES
 from budgetxl.model import Form, format_amount, read_data
 from budgetxl.read import load_grid, read_grid
 from budgetxl.read.archive import Member, Source
@@ -19,7 +20,6 @@ from budgetxl.report import SEVERITIES, Finding, Report
 from budgetxl.rules.amounts import FORMULA_OVERWRITTEN, TOLERANCE, TOTAL_DIFFERS
 from budgetxl.rules.validate import check_data, validate
 
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
 TOTAL_SUFFIX = ".total"
 
 

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from budgetxl.errors import InputError
+from budgetxl.filenames import FORM_FILE_SUFFIXES as FORM_SUFFIXES
 from budgetxl.kinds import FORM_KINDS
 from budgetxl.model import load_form
 from budgetxl.selfeval import SelfEvaluation
-
-FORM_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def not_selfeval(path: str | Path, form: Any, sheet: str | None = None) -> InputError:

@@ -10,8 +10,6 @@ from budgetxl.errors import InputError
 from budgetxl.kinds import FORM_KINDS
 from budgetxl.report import Finding
 
-FORM_SUFFIXES = (".yaml", ".yml", ".json")
-
 
 def load_targets_with_findings(path: str | Path) -> tuple[Any, tuple[Finding, ...]]:
     """The target table at `path` and what the reader noticed; a self-evaluation or an unknown
