@@ -18,6 +18,7 @@ from budgetxl.read import read_workbook
 from budgetxl.render.pages import paginate_rows, printed_runs
 from budgetxl.render.plan import Plan
 from budgetxl.render.project_template import build_project_template, write_project_template
+from budgetxl.render.selfeval_template import make_selfeval_template
 from budgetxl.render.template import build_template, write_template
 from budgetxl.render.template_plan import moved_refs
 from printed import printed_text
@@ -243,3 +244,36 @@ def test_printed_template_pages_start_with_the_header_and_label(tmp_path, soffic
         assert words[:4] == ["一级指标", "二级指标", "三级指标", "指标值"], words[:8]
         assert layout.indicators_block.label in words
     assert "绩效指标" in printed_text(pdf)
+
+
+def test_a_selfeval_template_over_pages_scores_each_row_and_totals_every_weight(tmp_path, seed_form):
+    """Built on the paginated form: each score formula names its own row's cells, the totals
+    name every weight and score cell and no repeated header, and it reads back."""
+    many = tuple(i.model_copy(update={"name": f"{i.name}{k}"}) for k in range(4) for i in seed_form.indicators)
+    targets = seed_form.model_copy(update={"indicators": many})
+    tpl = make_selfeval_template(targets, tmp_path / "s.xlsx")
+    plan = tpl.plan
+    assert len(plan.pages) >= 2 and repeated_rows(plan)
+    cells = plan.field_cells()
+    formulas = {(f.row, f.col): f for f in plan.formulas}
+    weights = []
+    for k in range(len(tpl.seed.indicators)):
+        weight, actual, score = (cells.get(f"indicators[{k}].{f}") for f in ("weight", "actual", "score"))
+        assert weight is not None and weight[0] not in repeated_rows(plan)
+        weights.append(weight)
+        f = formulas.get(score) if score is not None else None
+        if f is not None and f.formula.startswith("=IF(AND(ISNUMBER("):
+            assert a1(*actual) in f.formula and a1(*weight) in f.formula
+    total = formulas[cells["total_weight"]]
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx").worksheets[0]
+    assert ws.cell(cells["total_weight"][0] + 1, cells["total_weight"][1] + 1).value == total.formula
+    ranges = total.formula.removeprefix("=SUM(").removesuffix(")").split(",")
+    summed = set()
+    for rng in ranges:
+        first, _, last = rng.partition(":")
+        lo, hi = ws[first].row, ws[last or first].row
+        summed |= {(r - 1, ws[first].column - 1) for r in range(lo, hi + 1)}
+    assert set(weights) <= summed  # every weight, a range cut where the header repeats
+    assert not any(r in repeated_rows(plan) for r, _ in summed)
+    form = read_workbook(tmp_path / "s.xlsx").form
+    assert [i.name for i in form.indicators] == [i.name for i in many]
