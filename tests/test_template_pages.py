@@ -143,17 +143,17 @@ def test_totals_sum_their_blocks_rows_and_the_check_names_its_row(written):
         assert total_cells  # the check sits beside the budget's 合计 row
 
 
-def test_a_template_filled_on_every_page_reads_back_every_value(written, tmp_path):
-    tplan, path = written
+def fill_every_page(tplan, path, out):
+    """Every other indicator row typed (on every page) and every task row, by openpyxl as a
+    person would; returns the saved file and what reading it must give."""
     plan, layout = tplan.plan, tplan.plan.layout
     block = layout.indicators_block
     cols = columns(block)
     p = Person(path)
-    rows = typed_rows(tplan, block.key)
     pages_used = set()
     typed: list[tuple[str, str, str, str]] = []
     groups: list[tuple[str, str]] = []
-    for k, r in enumerate(rows):
+    for k, r in enumerate(typed_rows(tplan, block.key)):
         l1, l2 = plan.cell_at(r, cols["level1"]).value, plan.cell_at(r, cols["level2"]).value
         if (l1, l2) not in groups:
             groups.append((l1, l2))
@@ -175,8 +175,10 @@ def test_a_template_filled_on_every_page_reads_back_every_value(written, tmp_pat
                 p.type(a1(r, tcols["funds"]), int(funds))
             group.append((f"{tb.label}{k}", funds))
         tasks[tb.group] = group
-    filled = p.save(tmp_path / "filled.xlsx")
-    result = read_workbook(filled)
+    return p.save(out), typed, groups, tasks
+
+
+def assert_reads_back(result, typed, groups, tasks) -> None:
     form = result.form
     got = [(i.level1, i.level2, i.name, i.target) for i in form.indicators if not i.is_placeholder]
     assert got == typed
@@ -187,6 +189,28 @@ def test_a_template_filled_on_every_page_reads_back_every_value(written, tmp_pat
     # no finding but notes: that openpyxl saved the totals uncalculated (a spreadsheet computes them)
     # or the unit an amount column was read in (元, converted)
     assert [f for f in result.findings if f.severity != "info"] == []
+
+
+def test_a_template_filled_on_every_page_reads_back_every_value(written, tmp_path):
+    tplan, path = written
+    filled, *meant = fill_every_page(tplan, path, tmp_path / "filled.xlsx")
+    assert_reads_back(read_workbook(filled), *meant)
+
+
+@pytest.mark.soffice
+def test_a_template_filled_on_every_page_reads_back_after_libreoffice(tmp_path, soffice):
+    tplan, seed, counts = build_template("某某市某某局", 2025, layout="guangdong", rows=ROWS)
+    path = write_template(tplan, seed, tmp_path / "t.xlsx", rows=counts)
+    filled, typed, groups, tasks = fill_every_page(tplan, path, tmp_path / "filled.xlsx")
+    resaved = soffice(filled, "xlsx", tmp_path / "lo")
+    result = read_workbook(resaved)
+    assert_reads_back(result, typed, groups, tasks)
+    # LibreOffice computed the 合计 of the task block over its typed rows
+    block = tplan.plan.block("tasks_key")
+    total = next(f for f in tplan.plan.formulas if f.sum_of and block.first_row <= f.row <= block.last_row + 1)
+    values = openpyxl.load_workbook(resaved, data_only=True).worksheets[0]
+    computed = values.cell(total.row + 1, total.col + 1).value
+    assert Decimal(str(computed)) == sum(f for _, f in tasks["key"] if f is not None)
 
 
 def test_project_templates_are_paginated_and_read_back(tmp_path):
@@ -277,3 +301,19 @@ def test_a_selfeval_template_over_pages_scores_each_row_and_totals_every_weight(
     assert not any(r in repeated_rows(plan) for r, _ in summed)
     form = read_workbook(tmp_path / "s.xlsx").form
     assert [i.name for i in form.indicators] == [i.name for i in many]
+
+
+def test_rows_inserted_in_libreoffice_move_the_page_breaks_with_them(tmp_path, lo_uno):
+    """A row inserted in the task block on page 1, as 填表说明 says, pushes every later page
+    down by one row: the planned breaks stay above the same rows (the repeated header's)."""
+    tplan, seed, counts = build_template("某某市某某局", 2025, layout="guangdong", rows=ROWS)
+    path = write_template(tplan, seed, tmp_path / "t.xlsx", rows=counts)
+    first, _ = tplan.input_rows["tasks_key"]
+    assert first < tplan.plan.breaks[0]
+    saved = tmp_path / "inserted.xlsx"
+    lo_uno([{"open": str(path)}, {"insert_rows": [0, first + 1, 1]}, {"save": str(saved)}, {"close": None}])
+    ws = openpyxl.load_workbook(saved).worksheets[0]
+    assert [b.id for b in ws.row_breaks.brk] == [b + 1 for b in tplan.plan.breaks]
+    for page in tplan.plan.pages[1:]:
+        if page.repeated_header_row is not None:
+            assert ws.cell(page.first_row + 2, 2).value == "一级指标"
