@@ -133,7 +133,13 @@ def test_totals_sum_their_blocks_rows_and_the_check_names_its_row(written):
         col = columns(block)["funds"]
         value = ws.cell(total.row + 1, total.col + 1).value
         text = value.text if isinstance(value, ArrayFormula) else value
-        expected = [f"{a1(a, col)}:{a1(b, col)}" for a, b in printed_runs(rows[0], rows[-1], list(range(10**4)))]
+        runs: list[list[int]] = []
+        for r in rows:  # the typed rows in runs of consecutive rows
+            if runs and r == runs[-1][-1] + 1:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        expected = [f"{a1(run[0], col)}:{a1(run[-1], col)}" for run in runs]
         assert summed_ranges(text) == expected
     if tplan.check_cell is not None:
         row, col = tplan.check_cell
@@ -238,6 +244,8 @@ def test_moved_refs_moves_rows_and_leaves_texts_and_columns():
     assert moved_refs('=IF(COUNTA(C4:C5,$E$4:$E$5)=0,"A4",$C$6-E6)', where) == \
         '=IF(COUNTA(C5:C6,$E$5:$E$6)=0,"A4",$C$8-E8)'
     assert moved_refs("=INDIRECT(INDEX($B:$B,ROW()-1))", where) == "=INDIRECT(INDEX($B:$B,ROW()-1))"
+    # a rule over rows 1..5 is cut where row 3 and row 6 were inserted
+    assert printed_runs(1, 5, where) == [(1, 2), (4, 5), (7, 7)]
 
 
 def test_flat_template_and_paginated_template_hold_the_same_input_cells():
