@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from budgetxl.errors import LayoutError
 from budgetxl.render.plan import BlockSpan, PageSpan, PlanCell, base_row_heights, cell_needs
@@ -212,7 +212,7 @@ class _Paginator:
             start = best + 1
         return out
 
-    def run(self) -> Plan:
+    def run(self) -> tuple[Plan, list[int]]:
         plan = self.plan
         where = list(range(len(plan.row_heights)))  # plan row → printed row
         heights: list[float] = []
@@ -248,11 +248,13 @@ class _Paginator:
             for b in plan.blocks
         )
         formulas = tuple(
-            f._replace(row=where[f.row], sum_of=tuple((where[r1], c1, where[r2], c2) for r1, c1, r2, c2 in f.sum_of))
+            f._replace(row=where[f.row], sum_of=tuple((p1, c1, p2, c2) for r1, c1, r2, c2 in f.sum_of
+                                                      for p1, p2 in printed_runs(r1, r2, where)))
             for f in plan.formulas
         )
-        return replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks, formulas=formulas,
-                       print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
+        paged = replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks, formulas=formulas,
+                        print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
+        return paged, where
 
 
 _POSITION = itemgetter(0, 1)  # a plan cell's (row, col)
@@ -263,12 +265,30 @@ def _moved(cell: PlanCell, row: int, last_row: int, field: str) -> PlanCell:
     return tuple.__new__(PlanCell, (row, cell.col, cell.value, cell.style, last_row, cell.last_col, field))
 
 
-def paginate(plan: Plan, geometry: PageGeometry | None = None) -> Plan:
-    """`plan` laid out on pages of its layout's paper (or `geometry`): explicit breaks, labels
-    repeated at breaks, the indicator header repeated on continuation pages."""
+def printed_runs(first: int, last: int, where: Sequence[int]) -> list[tuple[int, int]]:
+    """The plan's rows first..last as runs of consecutive printed rows (`where`: plan row →
+    printed row): one run, or several where a repeated header row was inserted between them."""
+    out: list[tuple[int, int]] = []
+    for r in range(first, last + 1):
+        if out and where[r] == out[-1][1] + 1:
+            out[-1] = (out[-1][0], where[r])
+        else:
+            out.append((where[r], where[r]))
+    return out
+
+
+def paginate_rows(plan: Plan, geometry: PageGeometry | None = None) -> tuple[Plan, list[int]]:
+    """`paginate`, and where each of `plan`'s rows went (plan row → printed row): what a caller
+    holding row numbers of its own (a template's drop-downs, rules and formulas) moves them by."""
     if plan.pages:
-        return plan
+        return plan, list(range(len(plan.row_heights)))
     return _Paginator(plan, geometry or page_geometry(plan.layout)).run()
 
 
-__all__ = ["PAPER_MM", "PageGeometry", "page_geometry", "paginate"]
+def paginate(plan: Plan, geometry: PageGeometry | None = None) -> Plan:
+    """`plan` laid out on pages of its layout's paper (or `geometry`): explicit breaks, labels
+    repeated at breaks, the indicator header repeated on continuation pages."""
+    return paginate_rows(plan, geometry)[0]
+
+
+__all__ = ["PAPER_MM", "PageGeometry", "page_geometry", "paginate", "paginate_rows", "printed_runs"]

@@ -32,6 +32,7 @@ from budgetxl.filenames import file_name
 from budgetxl.kinds import layout_name
 from budgetxl.layout import Layout, load_layout
 from budgetxl.render.instructions import Line, write_instructions
+from budgetxl.render.pages import paginate
 from budgetxl.render.plan import FormulaCell, Plan, PlanCell, plan_form
 from budgetxl.render.template_texts import Message
 from budgetxl.render.xlsx import FormatCache, new_workbook, write_sheet
@@ -242,7 +243,9 @@ def _bands(profile: Profile) -> str:
 
 def plan_selfeval_template(seed: SelfEvaluation, profile: Profile, layout: Layout | None = None) -> SelfevalTemplate:
     layout = layout or load_layout(layout_name(seed))
-    plan = plan_form(cast(Any, seed), layout)  # the planner lays out any form kind
+    # the planner lays out any form kind; paginated first (as the rendered form is printed), so
+    # that every cell, formula and rule below is placed on its printed row
+    plan = paginate(plan_form(cast(Any, seed), layout))
     texts = selfeval_texts()
     where: dict[str, tuple[int, int]] = {}
     for c in plan.cells:
@@ -365,7 +368,7 @@ def plan_selfeval_template(seed: SelfEvaluation, profile: Profile, layout: Layou
     styled = tuple(f._replace(style=_formula_style(f, cells)) for f in formulas)
     out = Plan(layout=plan.layout, sheet_name=plan.sheet_name, cells=cells, col_widths=plan.col_widths,
                row_heights=plan.row_heights, blocks=plan.blocks, print_rows=plan.print_rows,
-               base_heights=plan.base_heights, formulas=plan.formulas + styled)
+               base_heights=plan.base_heights, formulas=plan.formulas + styled, pages=plan.pages)
     return SelfevalTemplate(out, seed, profile, tuple(checks))
 
 

@@ -14,7 +14,8 @@ by their kinds (budgetxl.blocks), which lay out input cells when the builder is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, Sequence
 
@@ -23,6 +24,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from budgetxl.frameworks import Framework, standard_label
 from budgetxl.layout import Layout
 from budgetxl.model import Form, Indicator
+from budgetxl.render.pages import paginate_rows, printed_runs
 from budgetxl.render.plan import BlockSpan, FormulaCell, Plan, PlanCell, SheetBuilder, row_heights
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import Message, RowCounts, TemplateTexts
@@ -201,15 +203,17 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     nrows = row
 
     cells = b.finished_cells()
-    heights, _ = row_heights(cells, layout, nrows)
-    for r in b.empty_rows:
-        heights[r] = AUTO_ROW_HEIGHT
+    heights, base = row_heights(cells, layout, nrows)
     size = font_size("input_text", layout)
-    for r in b.tall_rows:
-        heights[r] = max(heights[r], round(texts.goal_lines * line_height_pt(size) + ROW_PADDING_PT, 2))
+    tall = round(texts.goal_lines * line_height_pt(size) + ROW_PADDING_PT, 2)
+    for hs in (heights, base):
+        for r in b.empty_rows:
+            hs[r] = AUTO_ROW_HEIGHT
+        for r in b.tall_rows:
+            hs[r] = max(hs[r], tall)
 
     widths = (*layout.columns, texts.check_column_width) if b.check_cell is not None else tuple(layout.columns)
-    plan = Plan(
+    flat = Plan(
         layout=layout,
         sheet_name=layout.sheet_name,
         cells=cells,
@@ -217,13 +221,52 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
         row_heights=tuple(heights),
         blocks=tuple(b.blocks),
         print_rows=nrows,
+        base_heights=tuple(base),
         formulas=tuple(b.formulas),
     )
+    # Printed as the form is (render.pages): then every row the builder named moves with its row.
+    plan, where = paginate_rows(flat)
     lists = ((texts.level1_list_name, framework.level1),
              *((l1, framework.level2(l1)) for l1 in framework.level1))
-    validations = (*b.validations, *label_rules(plan.cells, texts))
-    return TemplatePlan(plan, framework, validations, tuple(b.highlights),
-                        tuple(lists), b.check_cell, dict(b.input_rows))
+    validations = (*moved_validations(b.validations, where), *label_rules(plan.cells, texts))
+    formulas = tuple(f if f.sum_of else f._replace(formula=moved_refs(f.formula, where)) for f in plan.formulas)
+    check_cell = (where[b.check_cell[0]], b.check_cell[1]) if b.check_cell is not None else None
+    input_rows = {key: (where[first], where[last]) for key, (first, last) in b.input_rows.items()}
+    return TemplatePlan(replace(plan, formulas=formulas), framework, validations,
+                        moved_highlights(b.highlights, where), tuple(lists), check_cell, input_rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows moved by pagination
+
+_REF_RE = re.compile(r'("[^"]*")|(?<![A-Za-z0-9_.$])(\$?[A-Z]{1,3}\$?)(\d+)(?![A-Za-z0-9_(])')
+
+
+def moved_refs(formula: str, where: Sequence[int]) -> str:
+    """`formula` with each cell reference's row moved as pagination moved it (`where`: planned
+    row → printed row); texts in quotes and references without a row (INDEX($B:$B,ROW())) stay.
+    A reference means its cell, relative or absolute: rules over many rows name their own row
+    with `same_row` rather than with a relative reference."""
+
+    def move(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return m.group(1)
+        row = int(m.group(3)) - 1
+        return f"{m.group(2)}{(where[row] if row < len(where) else row + where[-1] - len(where) + 1) + 1}"
+
+    return _REF_RE.sub(move, formula)
+
+
+def moved_validations(validations: Sequence[Validation], where: Sequence[int]) -> list[Validation]:
+    """Each rule over its rows as printed: a range a repeated header now cuts is one rule per part
+    (the header keeps no drop-down)."""
+    return [replace(v, first_row=first, last_row=last, source=moved_refs(v.source, where))
+            for v in validations for first, last in printed_runs(v.first_row, v.last_row, where)]
+
+
+def moved_highlights(highlights: Sequence[Highlight], where: Sequence[int]) -> tuple[Highlight, ...]:
+    return tuple(replace(h, first_row=first, last_row=last, formula=moved_refs(h.formula, where))
+                 for h in highlights for first, last in printed_runs(h.first_row, h.last_row, where))
 
 
 def label_rules(cells: Sequence[PlanCell], texts: TemplateTexts) -> list[Validation]:
