@@ -20,7 +20,7 @@ from budgetxl.render.plan import Plan
 from budgetxl.render.project_template import build_project_template, write_project_template
 from budgetxl.render.selfeval_template import make_selfeval_template
 from budgetxl.render.template import build_template, write_template
-from budgetxl.render.template_plan import moved_refs
+from budgetxl.render.template_plan import formula_text, moved_refs
 from printed import printed_text
 
 from template_filling import Person
@@ -113,7 +113,7 @@ def test_every_dropdown_and_rule_applies_to_the_right_rows_after_pagination(writ
             assert p.validation_at(a1(r, v.col)) is not None
     for cell in (c for c in plan.cells if c.style == "label_open"):
         rule = p.validation_at(a1(cell.row, 0))
-        assert rule.type == "custom" and rule.formula1 == f'INDEX($A:$A,ROW())="{cell.value}"'
+        assert rule.type == "custom" and rule.formula1 == f"INDEX($A:$A,ROW())={formula_text(cell.value)}"
     # grey repeated labels restart on a new page: the first row after the header shows its 一级
     for h in tplan.highlights:
         if h.style == "repeat_label":

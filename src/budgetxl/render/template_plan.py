@@ -106,7 +106,7 @@ def same_row(col: int, offset: int = 0) -> str:
     return f"INDEX(${letters}:${letters},{row})"
 
 
-def _quote(text: str) -> str:
+def formula_text(text: str) -> str:
     """`text` as a formula's string: a line break written CHAR(10) (a label broken over lines)."""
     return "&CHAR(10)&".join('"' + part.replace('"', '""') + '"' for part in text.split("\n"))
 
@@ -180,8 +180,8 @@ class TemplateBuilder(SheetBuilder):
             value = check.pending
         else:
             value = check.ok if sum(known_left, Decimal(0)) == sum(known_right, Decimal(0)) else check.bad
-        self.formula(row, col, f"=IF({filled}=0,{_quote(check.pending)},IF({differs},{_quote(check.bad)},"
-                               f"{_quote(check.ok)}))", value, "check_ok")
+        self.formula(row, col, f"=IF({filled}=0,{formula_text(check.pending)},IF({differs},{formula_text(check.bad)},"
+                               f"{formula_text(check.ok)}))", value, "check_ok")
         bad = f"=AND(COUNTA({_absolute(sides[0])},{_absolute(sides[1])})>0,{differs})"
         for c in (*totals, col):
             self.highlights.append(Highlight(row, c, row, c, bad, "check_bad"))
@@ -273,7 +273,7 @@ def label_rules(cells: Sequence[PlanCell], texts: TemplateTexts) -> list[Validat
     """Each unlocked block label refuses any text but its own (the rule names no relative cell,
     see same_row, so it holds wherever rows are inserted)."""
     return [Validation(c.row, c.col, c.row, "custom", None, texts.errors.label,
-                       source=f"={same_row(c.col)}={_quote(str(c.value))}")
+                       source=f"={same_row(c.col)}={formula_text(str(c.value))}")
             for c in cells if c.style == "label_open"]
 
 
