@@ -295,7 +295,9 @@ ODS_CELL = '<table:table-cell office:value-type="string"{attrs}><text:p>{text}</
 
 @pytest.mark.parametrize("body, expect", [
     # a garbled span is ignored, not a ValueError
-    ("<table:table-row>" + ODS_CELL.format(attrs=' table:number-rows-spanned="abc"', text="绩效指标") + "</table:table-row>", "result"),
+    ("<table:table-row>" + ODS_CELL.format(attrs=' table:number-rows-spanned="abc"', text="绩效指标")
+     + "".join(ODS_CELL.format(attrs="", text=h) for h in ("一级指标", "二级指标", "三级指标", "指标值"))
+     + "</table:table-row>", "result"),  # a span that is no number is ignored: the form reads
     # a cell past sixteen thousand columns and a million rows
     ("<table:table-row>" + ODS_CELL.format(attrs="", text="绩效指标") + '</table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16383"/>' + ODS_CELL.format(attrs="", text="x") + "</table:table-row>", "ReadError"),
     # a span of a billion cells
