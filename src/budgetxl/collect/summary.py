@@ -128,6 +128,7 @@ class SheetWriter:
         self.ws.set_row(self.row, height)  # before its cells (constant memory)
         for c, (value, style) in enumerate(cells):
             self.cell(self.row, c, value, style)
+        _forget_written_row(self.ws, self.row - 1)
 
     def cell(self, r: int, c: int, value: Any, style: str) -> None:
         fmt = self.formats[style]
@@ -171,6 +172,17 @@ class SheetWriter:
         self.ws.set_footer(PAGE["footer"])
         self.ws.repeat_rows(0)
         self.ws.fit_to_pages(1, 0)
+
+
+def _forget_written_row(ws: Worksheet, row: int) -> None:
+    """Let go of what xlsxwriter keeps of a row already written out. In constant_memory mode a
+    row goes to the sheet's file when the next row's first cell is written; its height and format
+    stay behind for placing drawings (the summary has none): about 140 bytes a row, 3.4 MB for
+    the 24,000 rows of 10,000 files (tracemalloc). Only in that mode, and only what is there."""
+    if getattr(ws, "constant_memory", False) and row > 0:
+        for kept in (getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)):
+            if isinstance(kept, dict):
+                kept.pop(row, None)
 
 
 def _pixels(height_pt: float) -> float:
