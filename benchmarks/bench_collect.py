@@ -281,7 +281,7 @@ def main() -> None:
     print("\npeak memory of collect, each in a fresh process (max RSS: the collector's VmHWM, its workers' ru_maxrss)")
     for count, used in mem.items():
         print(f"  {count:5d} files: collector {used['parent_kb'] / 1024:6.1f} MB "
-              f"({used['parent_cpu'] / count * 1000:.2f} ms of its CPU a file), "
+              f"({used['parent_cpu']:.1f} s of its own CPU, start-up included), "
               f"largest worker {used['workers_kb'] / 1024:6.1f} MB")
     small, large = mem[max(1, n // 10)], mem[n]
     print(f"  growth {max(1, n // 10)} → {n}: collector {(large['parent_kb'] / small['parent_kb'] - 1) * 100:+.1f}%, "
