@@ -4,6 +4,7 @@ duplicates, unreadable files, comparison with last year, atomic outputs and the 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import shutil
@@ -611,3 +612,59 @@ def test_exports_named_xml_or_htm_are_collected_by_content_and_every_skipped_fil
     assert len(skipped) == 3
     assert any("说明.html" in str(c) for r in skipped for c in r)
     assert any("XML 文件，但不是 Excel 2003 XML 表格，未汇总" in r for r in skipped)
+
+
+def test_a_worker_hands_over_a_compact_record_and_its_rows_ready_to_write(returns: Path) -> None:
+    """What a worker sends the collector for a file: the record without its findings, tasks and
+    indicators, the 问题清单 rows laid out, and the tidy tables' rows already encoded — the same
+    rows the collector would have made of the full record."""
+    from budgetxl.collect import collect_file
+    from budgetxl.collect.summary import sheet_rows
+    from budgetxl.collect.tidy import cell, file_rows
+
+    path = str(returns / "局" / "教育局.xlsx")
+    (full,) = inspect_file(path)
+    (one,) = collect_file(path, None, tidy=True)
+    assert full.findings and full.tasks and full.indicators
+    assert (one.record.findings, one.record.tasks, one.record.indicators, one.record.results) == ((), (), (), ())
+    assert one.record.n_tasks == len(full.tasks) and one.record.errors == full.errors
+    assert one.csv == file_rows(full)
+    assert one.sheet_rows == sheet_rows(full, False)
+    assert len(one.sheet_rows[0]) == len(full.findings)
+    tasks = list(csv.reader(io.StringIO(one.csv[0].decode("utf-8"), newline="")))
+    # the name column, in the file's order (a text that would start a formula is quoted)
+    assert [row[5] for row in tasks] == [cell(t[1]) for t in full.tasks]
+    assert tasks[0][5] == "'=HYPERLINK(\"http://x\")"
+    assert collect_file(path, None, tidy=False)[0].csv is None
+
+
+def test_a_summary_sheet_keeps_nothing_of_the_rows_it_wrote(tmp_path: Path) -> None:
+    """Rows written out are let go (constant memory: the collector's memory does not grow with the
+    rows), while every row keeps its height in the file; an amount column is as wide as its widest
+    value, whichever row holds it."""
+    import xlsxwriter
+
+    from budgetxl.collect.styles import FONT, FORMATS
+    from budgetxl.collect.summary import WORKBOOK_OPTIONS, SheetWriter
+    from budgetxl.display import amount_text
+    from budgetxl.text import fit_width
+
+    path = tmp_path / "rows.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, "tmpdir": str(tmp_path)})
+    formats = {name: wb.add_format(props) for name, props in FORMATS.items()}
+    sheet = SheetWriter(wb, formats, "summary", tmp_path)
+    amounts = [Decimal(7 ** (i * 5 % 12)) + Decimal("0.25") for i in range(300)]  # the widest mid-sheet
+    for i, amount in enumerate(amounts, 1):
+        sheet.write({"index": i, "unit": "某某局" * (1 + i % 9), "expenditures": amount})
+    assert len(sheet.ws.row_info) <= 2 and len(sheet.ws.row_sizes) <= 2
+    sheet.finish()
+    wb.close()
+    ws = openpyxl.load_workbook(path)[SHEETS["summary"]]
+    heights = {ws.row_dimensions[r].height for r in range(2, 302)}
+    assert len(heights) > 1 and None not in heights  # each row its own height, none lost
+    keys = [c.key for c in columns("summary")]
+    col = columns("summary")[keys.index("expenditures")]
+    letter = openpyxl.utils.get_column_letter(keys.index("expenditures") + 1)
+    expected = fit_width([amount_text(a) for a in amounts], FONT["font_size"], minimum=col.width)
+    assert expected > col.width
+    assert ws.column_dimensions[letter].width == pytest.approx(expected, abs=0.72)

@@ -367,3 +367,20 @@ def test_untouched_template_reads_back_without_libreoffice(blank):
     assert [ln.amount for ln in form.budget.expenditures] == [Decimal("100.5"), None]
     assert form.tasks == () and all(i.is_placeholder for i in form.indicators)
     assert set(result.formulas) == {"budget.expenditures.total", "budget.revenues.total", "tasks.key.total"}
+
+
+def test_a_batch_on_several_workers_writes_what_one_worker_writes_and_nothing_else(tmp_path) -> None:
+    """On several forked workers the batch's first template is made once beforehand, so that the
+    workers inherit what it loaded; that template is thrown away: the batch writes the same files,
+    byte for byte, as on one worker, and no other file."""
+    from budgetxl.render.template import make_templates
+    from budgetxl.units import UnitRow
+
+    units = [UnitRow(i + 2, f"某某市第{i + 1}局", {"基本支出": Decimal(i)}) for i in range(5)]
+    one = make_templates(units, 2024, tmp_path / "one", jobs=1, progress=False)
+    two = make_templates(units, 2024, tmp_path / "two", jobs=2, progress=False)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(p.name for p in two)
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"]  # no work folder left behind

@@ -227,9 +227,13 @@ class _Worker:
         self.conn.close()
 
 
+def forks() -> bool:
+    """Whether workers are forked (Linux): they then start with everything this process loaded."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return multiprocessing.get_context("fork" if forks() else "spawn")
 
 
 # The words beside the progress bar's two times (how long so far, how long still to go).
@@ -430,4 +434,4 @@ def run_batch(
 
 
 __all__ = ["FILE_TIMEOUT_SECONDS", "JOBS_PER_CORE", "Outcome", "cap_jobs", "chunk_size_for", "default_jobs",
-           "describe_exception", "iter_batch", "run_batch"]
+           "describe_exception", "forks", "iter_batch", "run_batch"]

@@ -5,17 +5,20 @@ Column headings are Chinese by default (the tables are opened in Excel by the pe
 the returns); `lang="en"` (`--csv-lang en`) writes the English keys below instead, for scripts.
 Values are the same either way: amounts exact, field paths and codes as the data holds them.
 
-Tasks, indicators and findings are written as each file comes in (the collector keeps none of
-them); forms at the end, when duplicates are known. Every file is written atomically.
+Tasks, indicators, scored items and findings are encoded by the worker that read the file and
+written by the collector as each file comes in (it keeps none of them); forms at the end, when
+duplicates are known. Every file is written atomically.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import io
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, BinaryIO, Iterable, Sequence
 
 from budgetxl.collect.inspect import FileRecord
 from budgetxl.collect.selfeval import RESULT_COLUMNS
@@ -119,8 +122,40 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def encode_rows(rows: Iterable[tuple[Any, ...]]) -> bytes:
+    """Rows of a table as the CSV file holds them (UTF-8, CRLF, texts that would start a formula
+    quoted). Made in a collection's workers, written by the collector as they are."""
+    buf = io.StringIO(newline="")
+    # texts (most values) inline; numbers, decimals and blanks through cell()
+    csv.writer(buf, lineterminator="\r\n").writerows([
+        [("'" + v if v.startswith(_FORMULA_START) else v) if type(v) is str else cell(v) for v in values]
+        for values in rows
+    ])
+    return buf.getvalue().encode("utf-8", "replace")
+
+
+# The tables whose rows each file brings (forms.csv is written at the end, from the records).
+FILE_TABLES = ("tasks", "indicators", "results", "findings")
+
+
+def file_rows(rec: FileRecord) -> tuple[bytes, ...]:
+    """The rows of one file in each of FILE_TABLES, encoded: its tasks and indicators (numbered 1…
+    within the file), a self-evaluation's scored items, its findings."""
+    head = (path_text(rec.source), rec.unit_name, rec.year)
+    results = b""
+    if rec.selfeval is not None:
+        top = (path_text(rec.path), rec.unit_name, rec.selfeval.project_name, rec.year, rec.selfeval.profile)
+        results = encode_rows((*top, *row) for row in rec.results)
+    return (
+        encode_rows((*head, k, *task) for k, task in enumerate(rec.tasks, 1)),
+        encode_rows((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)),
+        results,
+        encode_rows((*head, f.code, f.severity, f.sheet, f.cell, f.field, f.value, f.message) for f in rec.findings),
+    )
+
+
 class TidyWriter:
-    """The four CSV files in `folder`, open while the collection runs. Given a `staging`, they are
+    """The CSV files in `folder`, open while the collection runs. Given a `staging`, they are
     only staged there, to be committed with the collection's other outputs."""
 
     def __init__(self, folder: str | Path, staging: Staging | None = None, lang: str = DEFAULT_LANGUAGE) -> None:
@@ -128,9 +163,7 @@ class TidyWriter:
         self.lang = lang
         self._stack = contextlib.ExitStack()
         self._staging = staging
-        self._files: dict[str, TextIO] = {}
-        self._writers: dict[str, Any] = {}
-        self._counts = {"tasks": 0, "indicators": 0}
+        self._files: dict[str, BinaryIO] = {}
 
     def __enter__(self) -> TidyWriter:
         if self.folder.exists() and not self.folder.is_dir():
@@ -138,45 +171,30 @@ class TidyWriter:
         staging = self._staging if self._staging is not None else self._stack.enter_context(Staging())
         for name in COLUMNS:
             tmp = staging.add(self.folder / f"{name}.csv")
-            fh = self._stack.enter_context(tmp.open("w", encoding="utf-8-sig", errors="replace", newline=""))
+            fh = self._stack.enter_context(tmp.open("wb"))
             self._files[name] = fh
-            self._writers[name] = csv.writer(fh, lineterminator="\r\n")
-            self._writers[name].writerow(headings(name, self.lang))
+            fh.write(codecs.BOM_UTF8 + encode_rows([tuple(headings(name, self.lang))]))
         return self
 
     def __exit__(self, *exc: Any) -> bool | None:
         return self._stack.__exit__(*exc)
 
-    def _row(self, name: str, values: tuple[Any, ...]) -> None:
-        self._rows(name, (values,))
-
-    def _rows(self, name: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        # texts (most values) inline; numbers, decimals and blanks through cell()
-        self._writers[name].writerows([
-            [("'" + v if v.startswith(_FORMULA_START) else v) if type(v) is str else cell(v) for v in values]
-            for values in rows
-        ])
+    def add_file_rows(self, parts: Sequence[bytes]) -> None:
+        """One file's rows of FILE_TABLES, as `file_rows` made them."""
+        for name, data in zip(FILE_TABLES, parts):
+            if data:
+                self._files[name].write(data)
 
     def add_rows(self, rec: FileRecord) -> None:
-        """Tasks and indicators of one file (numbered 1… within the file)."""
-        head = (path_text(rec.source), rec.unit_name, rec.year)
-        self._rows("tasks", ((*head, k, *task) for k, task in enumerate(rec.tasks, 1)))
-        self._rows("indicators", ((*head, k, *ind) for k, ind in enumerate(rec.indicators, 1)))
-        if rec.selfeval is not None:
-            top = (path_text(rec.path), rec.unit_name, rec.selfeval.project_name, rec.year, rec.selfeval.profile)
-            self._rows("results", ((*top, *row) for row in rec.results))
-
-    def add_findings(self, rec: FileRecord) -> None:
-        self._rows("findings", ((path_text(rec.source), rec.unit_name, rec.year, f.code, f.severity, f.sheet, f.cell,
-                                 f.field, f.value, f.message) for f in rec.findings))
+        """Tasks, indicators, scored items and findings of one file."""
+        self.add_file_rows(file_rows(rec))
 
     def add_form(self, rec: FileRecord) -> None:
         """The file's row in forms.csv."""
         read = rec.status != "unreadable"  # an unreadable file's counts are unknown, not 0
         counts = (rec.errors, rec.warnings, rec.infos) if read else (None, None, None)
-        self._row("forms", (
+        self._files["forms"].write(encode_rows([(
             path_text(rec.source), rec.status, rec.reason, rec.unit_name, rec.year, rec.layout, rec.sheet, *counts,
             rec.expenditures, rec.revenues, rec.task_funds, rec.n_tasks if read else None,
             rec.n_indicators if read else None, duplicates_text(rec, " | ", path_text), rec.units,
-        ))
-
+        )]))

@@ -11,6 +11,7 @@ limits as they parse), so a hostile file is refused before a parser expands it.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -59,8 +60,10 @@ class SheetGrid:
     def nrows(self) -> int:
         return len(self.values)
 
-    @property
+    @functools.cached_property
     def ncols(self) -> int:
+        # found once: the readers ask for it row after row, and a sheet's rows are filled in
+        # before its SheetGrid is made (never changed after)
         return max((len(r) for r in self.values), default=0)
 
     def value(self, row: int, col: int) -> Any:
