@@ -11,7 +11,7 @@ from typing import Any, Callable
 import xlsxwriter
 
 from budgetxl.render.styles import style_properties
-from budgetxl.render.xlsx import FIXED_CREATED, WORKBOOK_OPTIONS, workbook_title
+from budgetxl.render.xlsx import FIXED_CREATED, WORKBOOK_OPTIONS, normal_style_options, workbook_title
 
 
 def precomputed(plan) -> tuple[list[tuple], dict[tuple[str, int], dict[str, Any]]]:
@@ -54,6 +54,7 @@ def bare_form_data(plan) -> dict[str, Any]:
         "paper": plan.layout.page.paper, "footer": plan.layout.page.footer,
         "margins": (m.left, m.right, m.top, m.bottom, m.footer),
         "print_area": (0, 0, max(plan.print_rows - 1, 0), plan.layout.ncols - 1),
+        "normal_font": plan.layout.font.name,
     }
 
 
@@ -61,7 +62,8 @@ def write_bare(data: dict[str, Any], path: Path | str) -> None:
     """The rendered form written the bare way: the same workbook options (in memory, text as
     text), properties, sheet name and page set-up as budgetxl, so that both write the same
     workbook and a ratio measures budgetxl's own work (planning, measuring, paginating)."""
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    # the same options as budgetxl's, its Normal style (宋体 10) included: xlsxwriter's own options
+    wb = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, **normal_style_options(data.get("normal_font", "宋体"))})
     wb.set_properties({"created": FIXED_CREATED, "title": data.get("title", "部门整体预算绩效目标表")})
     ws = wb.add_worksheet(data["name"])
     fmts = {k: wb.add_format(v) for k, v in data["props"].items()}

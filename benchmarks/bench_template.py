@@ -39,7 +39,7 @@ from budgetxl.render.template import (
     make_templates,
 )
 from budgetxl.render.template_texts import template_texts
-from budgetxl.render.xlsx import WORKBOOK_OPTIONS
+from budgetxl.render.xlsx import WORKBOOK_OPTIONS, normal_style_options
 from budgetxl.units import UnitRow
 
 from _baseline import write_cells
@@ -57,19 +57,24 @@ def bare_script(paths: Callable[[], Path]) -> Callable[[], None]:
     props.update({(f.style, f.decimals): style_properties(f.style, plan.layout, f.decimals) for f in tplan.formulas})
     for s in ("title", "heading", "note"):
         props[(s, 2)] = style_properties(s, plan.layout)
-    formulas = [(f.row, f.col, f.formula, float(f.value) if isinstance(f.value, Decimal) else f.value,
-                 (f.style, f.decimals)) for f in tplan.formulas]
+    # totals are array formulas that count amounts typed as text (budgetxl.formulas), as the writer writes them
+    formulas = [(f.row, f.col, f.text(), float(f.value) if isinstance(f.value, Decimal) else f.value,
+                 (f.style, f.decimals), f.array) for f in tplan.formulas]
     validations = [(v.first_row, v.col, v.last_row, v.end_col, _validation_options(v)) for v in tplan.validations]
     lines = [(ln.text, ln.style) for ln in instruction_lines(_instructions_context(tplan, seed, texts, counts, False))]
     widths, heights = list(plan.col_widths), list(plan.row_heights)
 
     def run() -> None:
-        wb = xlsxwriter.Workbook(str(paths()), WORKBOOK_OPTIONS)  # the options budgetxl uses
+        # the options budgetxl uses, its Normal style included
+        wb = xlsxwriter.Workbook(str(paths()), {**WORKBOOK_OPTIONS, **normal_style_options(plan.layout.font.name)})
         ws, guide, lists = wb.add_worksheet("表"), wb.add_worksheet("说明"), wb.add_worksheet("列表")
         fmts = {k: wb.add_format(v) for k, v in props.items()}
         write_cells(ws, cells, fmts, widths, heights)
-        for r, c, formula, value, key in formulas:
-            ws.write_formula(r, c, formula, fmts[key], value)
+        for r, c, formula, value, key, array in formulas:
+            if array:
+                ws.write_array_formula(r, c, r, c, formula, fmts[key], value)
+            else:
+                ws.write_formula(r, c, formula, fmts[key], value)
         for r1, c1, r2, c2, opts in validations:
             ws.data_validation(r1, c1, r2, c2, opts)
         cf = {}

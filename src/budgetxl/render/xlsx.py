@@ -51,6 +51,17 @@ class FormatCache:
         return fmt
 
 
+def normal_style_options(normal_font: str) -> dict[str, Any]:
+    """xlsxwriter's workbook options giving the Normal style `normal_font` at NORMAL_FONT_SIZE
+    (see Workbook), the default column width and row height that go with it."""
+    return {
+        # no font tied to the theme's (Calibri): 宋体 is named, as before, in every format
+        "default_format_properties": {"font_name": normal_font, "font_size": NORMAL_FONT_SIZE, "font_scheme": "none"},
+        "default_column_width": NORMAL_COLUMN_PX,
+        "default_row_height": NORMAL_ROW_PX,
+    }
+
+
 class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships no type information
     """xlsxwriter's Workbook, the file assembled in memory and written with one call of our own:
     a write that fails (a full disk) fails there, and the file is closed whatever happens, rather
@@ -63,15 +74,7 @@ class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships n
     form smaller. 宋体 10 has Calibri 11's 7 px digit, so widths keep their meaning in Excel."""
 
     def __init__(self, filename: Any, options: dict[str, Any] | None = None, *, normal_font: str) -> None:
-        options = {
-            **(options or {}),
-            # no font tied to the theme's (Calibri): 宋体 is named, as before, in every format
-            "default_format_properties": {"font_name": normal_font, "font_size": NORMAL_FONT_SIZE,
-                                          "font_scheme": "none"},
-            "default_column_width": NORMAL_COLUMN_PX,
-            "default_row_height": NORMAL_ROW_PX,
-        }
-        super().__init__(filename, options)
+        super().__init__(filename, {**(options or {}), **normal_style_options(normal_font)})
 
     filename: str | os.PathLike[str] | io.BytesIO  # xlsxwriter's: where the file goes
 
