@@ -16,14 +16,14 @@ from pydantic import BaseModel
 
 from budgetxl.model import Form
 
+# What every kind of form has: which kind, its year, layout, title and the notes under it.
+_FORM_COMMON = {"kind": "表的种类", "year": "年度", "layout": "版式", "title": "标题", "notes": "表格下方的说明"}
+
 # Each model class: field name → label.
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "Form": {
-        "year": "年度",
+        **_FORM_COMMON,
         "unit_name": "单位名称",
-        "layout": "版式",
-        "kind": "表的种类",
-        "title": "标题",
         "basic_info": "基本信息",
         "budget": "预算整体情况",
         "overall_goal": "总体绩效目标",
@@ -31,7 +31,6 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "goals": "年度目标",
         "tasks": "工作任务",
         "indicators": "绩效指标",
-        "notes": "表格下方的说明",
     },
     "InfoItem": {"name": "项目名称", "value": "数值"},
     "Budget": {"expenditures": "部门预算支出", "revenues": "收入来源", "sections": "补充栏目"},
@@ -42,10 +41,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "Indicator": {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "指标值"},
     # 项目支出绩效目标表 (kind: project)
     "ProjectForm": {
-        "kind": "表的种类",
-        "year": "年度",
-        "layout": "版式",
-        "title": "标题",
+        **_FORM_COMMON,
         "name": "项目名称",
         "code": "项目代码",
         "department": "主管部门",
@@ -69,7 +65,6 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "annual_goal": "年度目标",
         "period_indicators": "实施期绩效指标",
         "indicators": "年度绩效指标",
-        "notes": "表格下方的说明",
     },
     "Funding": {"period": "实施期资金来源", "annual": "年度资金来源"},
     "ProjectLine": {"name": "名称", "amount": "金额", "detail": "“其中”标记"},
@@ -77,14 +72,11 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
                          "remark": "备注"},
     # 绩效自评表 (kind: selfeval)
     "SelfEvaluation": {
-        "kind": "表的种类",
-        "year": "年度",
+        **_FORM_COMMON,
         "unit_name": "单位名称",
         "project_name": "项目名称",
         "department": "主管部门",
         "contact": "项目联系人",
-        "layout": "版式",
-        "title": "标题",
         "profile": "评分办法",
         "execution": "预算执行情况",
         "goals": "年度总体目标",
@@ -92,7 +84,6 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "total_weight": "总分的分值",
         "total_score": "总分的得分",
         "conclusion": "自评结论",
-        "notes": "表格下方的说明",
     },
     "ExecutionLine": {
         "name": "资金项目",

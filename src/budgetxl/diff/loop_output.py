@@ -34,10 +34,6 @@ def summary_line(loop: LoopDiff) -> str:
 
 def cells(r: Any) -> tuple[str, ...]:
     """A row's cells under HEADINGS, as a person reads them."""
-    return _cells(r)
-
-
-def _cells(r: Any) -> tuple[str, ...]:
     flags = "；".join([FLAGS[f] for f in r.flags] + list(r.notes))
     return (r.level1, r.level2, r.name.replace("\n", ""), r.target, r.actual, "" if r.weight is None else fmt(r.weight),
             "" if r.score is None else fmt(r.score), r.next_target, STATUS[r.status], flags)
@@ -55,13 +51,13 @@ def render_loop(loop: LoopDiff, console: Console, sources: Sequence[str]) -> Non
         for h in HEADINGS:
             table.add_column(h, overflow="fold")
         for r in loop.rows:
-            shown = _cells(r)
+            shown = cells(r)
             style = "bold red" if r.flags else ""
             table.add_row(*shown[:-1], Text(shown[-1], style=style))
         console.print(table, highlight=False)
     else:
         for r in loop.rows:
-            row = _cells(r)
+            row = cells(r)
             where = " / ".join(x for x in row[:3] if x)
             values = "，".join(f"{h} {v}" for h, v in zip(HEADINGS[3:8], row[3:8]) if v)
             console.print(f"[{row[8]}] {where}：{values}", markup=False, highlight=False, soft_wrap=True)
@@ -94,7 +90,7 @@ def write_loop(path: str | Path, loop: LoopDiff, sources: Sequence[str]) -> Path
             ws.set_column(c, c, w)
             ws.write_string(top, c, h, fmts["header"])
         for n, r in enumerate(loop.rows, top + 1):
-            for c, value in enumerate(_cells(r)):
+            for c, value in enumerate(cells(r)):
                 ws.write_string(n, c, value, flagged if (c == len(HEADINGS) - 1 and r.flags) else fmts["cell"])
         ws.freeze_panes(top + 1, 0)
         ws.autofilter(top, 0, top + max(len(loop.rows), 1), len(HEADINGS) - 1)

@@ -532,15 +532,21 @@ class SheetReader:
         table in a block's label row (never inside it: a unit name reading 单位：元 is data): they
         apply to the blocks below them, and count as read. The table's right edge is the layout's,
         or the sheet's own where it draws the table narrower (a return made on fewer columns)."""
-        beyond = min(self.match.data_col + self.layout.ncols - 1,  # the first column right of the table
-                     self.drawn_width(first_row, label_rows))
+        beyond = self.match.data_col + self.layout.ncols - 1  # the first column right of the layout's table
+        drawn: int | None = None  # the sheet's own width: scanned only for a note inside the layout's
         for r in [*range(first_row), *sorted(label_rows)]:
-            for c in self.right_cells(r, -1 if r < first_row else beyond - 1):
+            for c in self.right_cells(r, -1 if r < first_row else self.match.data_col):
                 value = self.raw(r, c)
                 unit = unit_note(value) if isinstance(value, str) and len(value) <= 20 else None
-                if unit is not None:
-                    self.unit_notes.append((r, c, unit))
-                    self.used.add((r, c))
+                if unit is None:
+                    continue
+                if r >= first_row and c < beyond:
+                    if drawn is None:
+                        drawn = self.drawn_width(first_row, label_rows)
+                    if c < drawn:
+                        continue  # inside the table (a unit name reading 单位：元 is data)
+                self.unit_notes.append((r, c, unit))
+                self.used.add((r, c))
         self.unit_notes.sort()
 
     def drawn_width(self, first_row: int, label_rows: set[int]) -> int:
