@@ -96,22 +96,28 @@ def tree_problems(block: Any, items: Sequence[Indicator], path: str) -> list[str
     out = []
     headers = _header_sets(block)
     names = headers.get("name", frozenset())
+    matched = [(f, headers[f]) for f in FIELDS if f in headers]
     shown = {c.field for c in block.column_map}
+    unshown: dict[type, list[str]] = {}  # by indicator model: the fields the block has no column for
+    check_level2 = "level2" in headers
     prev: Indicator | None = None
     for k, ind in enumerate(items):
-        for name in type(ind).model_fields:  # a further field (备注) the block has no column for
-            if name not in shown and getattr(ind, name) not in ("", None):
+        further = unshown.get(type(ind))
+        if further is None:
+            further = unshown[type(ind)] = [n for n in type(ind).model_fields if n not in shown]
+        for name in further:  # a further field (备注) the block has no column for
+            if getattr(ind, name) not in ("", None):
                 out.append(f"{path}[{k}].{name}: “{block.label}”没有这一栏")
         if ind.is_placeholder and _shares_group(items, k):
             out.append(f"{path}[{k}]: 三级指标和指标值都为空的行只能单独表示一个没有指标的二级指标，"
                        "与其他指标同组时读回会被省略；请删除该行")
-        if header_key(ind.name) in names and all(
-                header_key(getattr(ind, f)) in headers.get(f, ()) for f in FIELDS if f in headers):
+        if header_key(ind.name) in names and all(header_key(getattr(ind, f)) in h for f, h in matched):
             out.append(f"{path}[{k}]: 各栏内容与表头相同，读回时会被当作重复的表头；请修改")
         if prev is not None:
-            if not ind.level1 and prev.level1:
+            level1 = ind.level1
+            if not level1 and prev.level1:
                 out.append(f"{path}[{k}].level1: 一级指标为空，读回时会沿用上一行的“{prev.level1}”；请填写")
-            elif ind.level1 == prev.level1 and not ind.level2 and prev.level2 and "level2" in headers:
+            elif check_level2 and level1 == prev.level1 and not ind.level2 and prev.level2:
                 out.append(f"{path}[{k}].level2: 二级指标为空，读回时会沿用上一行的“{prev.level2}”；请填写")
         prev = ind
     return out

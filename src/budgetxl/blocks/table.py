@@ -51,22 +51,23 @@ def problems(block: TableBlock, form: Form, layout: Layout) -> list[str]:
     missing = [name for name in item.model_fields if name != "group" and name not in fields]
     items = _items(block, form)
     headers = [] if block.has_header else [{normalize_label(t) for t in c.header_labels()} for c in block.column_map]
+    filled: list[tuple[int, Any]] = []  # the items with something in a column of the block
     for i, task in items:
         values = [getattr(task, f) for f in fields]
-        if all(v in ("", None) for v in values):
+        if all(v is None or v == "" for v in values):
             out.append(f"{block.field}[{i}]: 各栏都为空的任务读回时会被忽略；请删除该项")
+        elif any(_text(v) for v in values):
+            filled.append((i, task))
         for name in missing:
             if getattr(task, name) not in ("", None):
                 out.append(f"{block.field}[{i}].{name}: 版式“{layout.name}”的“{block.label}”没有这一栏")
         # a row that would read as the header written again (blocks without a header row of their own)
         if headers and all(normalize_label(_text(v)) in h for v, h in zip(values, headers)):
             out.append(f"{block.field}[{i}]: 各栏内容与表头相同，读回时会被当作表头；请修改")
-    if block.totals:
-        filled = [(i, t) for i, t in items if any(_text(getattr(t, c.field)) for c in block.column_map)]
-        if filled:
-            i, last = filled[-1]
-            if _looks_total(block, layout, last, [t for _, t in filled[:-1]], _amounts(item)):
-                out.append(f"{block.field}[{i}].name: 最后一项名为“{last.name}”，读回时会被当作合计行；请改用其他名称")
+    if block.totals and filled:
+        i, last = filled[-1]
+        if _looks_total(block, layout, last, [t for _, t in filled[:-1]], _amounts(item)):
+            out.append(f"{block.field}[{i}].name: 最后一项名为“{last.name}”，读回时会被当作合计行；请改用其他名称")
     return out
 
 

@@ -102,15 +102,19 @@ class _Paginator:
         self.nrows = plan.print_rows
         self.base = list(plan.base_heights) or base_row_heights(plan.cells, plan.layout, len(plan.row_heights))
         single: list[PlanCell] = []
-        merged: list[PlanCell] = []
+        merged: list[tuple[PlanCell, float]] = []
         sticky = set()
-        for c in plan.cells:
-            (single if c.row == c.last_row else merged).append(c)
+        needs = plan.needs if len(plan.needs) == len(plan.cells) else cell_needs(plan.cells, plan.layout)
+        for c, need in zip(plan.cells, needs):
+            if c.row == c.last_row:
+                single.append(c)
+            else:
+                merged.append((c, need))
             if c.style in STICKY_STYLES:
                 sticky.add(c.row)
         self.single = single
         self.sticky = frozenset(sticky)
-        self.merged = list(zip(merged, cell_needs(merged, plan.layout)))
+        self.merged = merged
         # Merged cells that may need more than the rows they cover: a label no taller than the
         # lowest of its rows never grows a page, whatever part of it lands there.
         base = self.base
@@ -238,9 +242,10 @@ class _Paginator:
         for r in range(self.nrows, len(plan.row_heights)):
             where[r] = len(heights)
             heights.append(plan.row_heights[r])
-        for c in single:
-            row = where[c.row]
-            cells.append(c if row == c.row else _moved(c, row, row, c.field))
+        new, append = tuple.__new__, cells.append
+        for c in single:  # most of a form's cells, moved inline (a few hundred)
+            row = where[c[0]]
+            append(c if row == c[0] else new(PlanCell, (row, c[1], c[2], c[3], row, c[5], c[6])))
         cells.sort(key=_POSITION)
         blocks = tuple(
             BlockSpan(b.key, where[b.first_row], where[b.last_row],
@@ -253,7 +258,7 @@ class _Paginator:
             for f in plan.formulas
         )
         paged = replace(plan, cells=tuple(cells), row_heights=tuple(heights), blocks=blocks, formulas=formulas,
-                        print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
+                        needs=(), print_rows=where[self.nrows - 1] + 1 if self.nrows else 0, pages=tuple(pages))
         return paged, where
 
 

@@ -126,6 +126,9 @@ class Plan:
     # over their rows: pagination starts from these instead of measuring every text again.
     base_heights: tuple[float, ...] = ()
     formulas: tuple[FormulaCell, ...] = ()  # totals written as formulas (their cells hold None)
+    # Points each of `cells` needs (see cell_needs), measured once for the row heights: pagination
+    # takes the merged labels' needs from here. Empty once paginated (the cells have moved).
+    needs: tuple[float, ...] = ()
 
     @property
     def breaks(self) -> tuple[int, ...]:
@@ -275,7 +278,8 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
     print_rows = row
 
     cells = b.finished_cells()
-    heights, base = row_heights(cells, layout, row)
+    needs = cell_needs(cells, layout)
+    heights, base = row_heights(cells, layout, row, needs)
     return Plan(
         layout=layout,
         sheet_name=layout.sheet_name,
@@ -286,14 +290,18 @@ def plan_form(form: Form, layout: Layout | None = None) -> Plan:
         print_rows=print_rows,
         base_heights=tuple(base),
         formulas=tuple(b.formulas),
+        needs=tuple(needs),
     )
 
 
-def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int) -> tuple[list[float], list[float]]:
+def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int,
+                needs: Sequence[float] | None = None) -> tuple[list[float], list[float]]:
     """Every row tall enough for each wrapped line of its cells; a vertically merged cell that
     needs more than its rows add up to spreads the extra height evenly over them. Returns the
-    heights, and the heights from single-row cells alone (what pagination starts from)."""
-    needs = cell_needs(cells, layout)
+    heights, and the heights from single-row cells alone (what pagination starts from); `needs`
+    are the cells' own needs when the caller has them (see `cell_needs`)."""
+    if needs is None:
+        needs = cell_needs(cells, layout)
     base = base_row_heights(cells, layout, nrows, needs)
     heights = list(base)
     spread_merged_heights([(c, n) for c, n in zip(cells, needs) if c.row != c.last_row], heights)

@@ -25,7 +25,7 @@ from budgetxl.frameworks import Framework, standard_label
 from budgetxl.layout import Layout
 from budgetxl.model import Form, Indicator
 from budgetxl.render.pages import paginate_rows, printed_runs
-from budgetxl.render.plan import BlockSpan, FormulaCell, Plan, PlanCell, SheetBuilder, row_heights
+from budgetxl.render.plan import BlockSpan, FormulaCell, Plan, PlanCell, SheetBuilder, cell_needs, row_heights
 from budgetxl.render.styles import font_size
 from budgetxl.render.template_texts import Message, RowCounts, TemplateTexts
 from budgetxl.text import ROW_PADDING_PT, line_height_pt
@@ -203,7 +203,8 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
     nrows = row
 
     cells = b.finished_cells()
-    heights, base = row_heights(cells, layout, nrows)
+    needs = cell_needs(cells, layout)
+    heights, base = row_heights(cells, layout, nrows, needs)
     size = font_size("input_text", layout)
     tall = round(texts.goal_lines * line_height_pt(size) + ROW_PADDING_PT, 2)
     for hs in (heights, base):
@@ -223,6 +224,7 @@ def plan_template(seed: Form, framework: Framework, layout: Layout, texts: Templ
         print_rows=nrows,
         base_heights=tuple(base),
         formulas=tuple(b.formulas),
+        needs=tuple(needs),
     )
     # Printed as the form is (render.pages): then every row the builder named moves with its row.
     plan, where = paginate_rows(flat)
