@@ -30,7 +30,7 @@ def page_of(plan: Plan, row: int):
 
 
 def first_content_row(page) -> int:
-    return page.first_row + (1 if page.repeated_header_row is not None else 0)
+    return page.first_content_row
 
 
 def check_pages(paged: Plan, flat: Plan, capacity: float) -> None:
@@ -64,7 +64,9 @@ def check_pages(paged: Plan, flat: Plan, capacity: float) -> None:
     for page in pages:
         if page.repeated_header_row is not None:
             assert ind is not None and page.first_row > 0
-            got = [paged.cell_at(page.first_row, c).value.replace("\n", "")
+            assert page.repeated_rows == ind.header_row - (ind.heading_row or ind.header_row) + 1
+            header = page.first_content_row - 1  # the column header, under the headings if any
+            got = [paged.cell_at(header, c).value.replace("\n", "")
                    for c, _ in layout.indicators_block.positions]
             assert got == list(layout.indicators_block.header_texts().values())
             assert paged.cell_at(page.first_row, 0).value.replace("\n", "") == layout.indicators_block.label
@@ -275,3 +277,46 @@ def test_generated_paginated_workbooks_read_back_to_the_same_form(tmp_path_facto
     paged = paginate(flat, geometry_for(flat, height))
     out = write_plan(paged, tmp_path_factory.mktemp("pages") / "g.xlsx")
     assert read_workbook(out).form == form
+
+
+# ---------------------------------------------------------------------------------------------
+# A header of two rows: a project's two indicator trees under their headings
+
+
+def long_project_form():
+    """The central project example with each tree four times as long (every name made unique),
+    so that its indicators run over three pages."""
+    from budgetxl.datafile import read_data_file
+    from budgetxl.resources import example_input
+
+    data = read_data_file(example_input().parent / "central-project-2024.yaml", "示例")
+    for fld in ("period_indicators", "indicators"):
+        rows = data[fld]
+        data[fld] = [dict(x, name=f"{x['name']}（{k}）") for x in rows for k in range(4)]
+    return form_from_data(data)
+
+
+def test_a_project_continuation_page_repeats_the_headings_over_the_header(tmp_path):
+    form = long_project_form()
+    flat = plan_form(form)
+    paged = paginate(flat)
+    check_pages(paged, flat, page_geometry(paged.layout).capacity)
+    block = paged.layout.indicators_block
+    headings = [s.heading for s in block.sets]
+    continued = [p for p in paged.pages if p.repeated_header_row is not None]
+    assert len(continued) >= 2
+    for page in continued:
+        # which tree is which stays said on every page: the headings, then the column header
+        assert page.repeated_rows == 2
+        assert [paged.cell_at(page.first_row, block.set_positions(s)[0][0]).value
+                for s in range(len(block.sets))] == headings
+        assert paged.cell_at(page.first_row + 1, block.set_positions(1)[0][0]).value == "一级指标"
+    # the written workbook reads back to the same form, every cell read
+    out = render_form(form, tmp_path / "project.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    for page in continued:
+        assert ws.cell(page.first_row + 1, block.set_positions(0)[0][0] + 1).value == headings[0]
+    result = read_workbook(out)
+    assert result.form == form
+    assert not [f for f in result.findings if f.severity == "error"], result.findings
+    assert not [f for f in result.findings if f.code == "BX020"]

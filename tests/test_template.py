@@ -41,7 +41,7 @@ def typed_rows(tplan, key: str) -> list[int]:
     """The rows of a block a department types in: its input rows without the header repeated at
     the top of a printed page."""
     first, last = tplan.input_rows[key]
-    repeated = {p.repeated_header_row for p in tplan.plan.pages}
+    repeated = {r for p in tplan.plan.pages for r in range(p.first_row, p.first_content_row)}
     return [r for r in range(first, last + 1) if r not in repeated]
 
 

@@ -34,7 +34,8 @@ def a1(row: int, col: int) -> str:
 
 
 def repeated_rows(plan: Plan) -> set[int]:
-    return {p.repeated_header_row for p in plan.pages if p.repeated_header_row is not None}
+    """The rows a continuation page repeats (the header, under its headings if it has them)."""
+    return {r for p in plan.pages for r in range(p.first_row, p.first_content_row)}
 
 
 def typed_rows(tplan, key: str) -> list[int]:
@@ -230,7 +231,7 @@ def test_project_templates_are_paginated_and_read_back(tmp_path):
         # one indicator typed on the last page, in the first input column set that has a row there
         first = next(rng[0] for k, rng in tplan.input_rows.items()
                      if rng[0] <= last_page.last_row and rng[1] >= last_page.first_row and k.startswith("indicator"))
-        row = max(first, last_page.first_row + 1)
+        row = max(first, last_page.first_content_row)
         name_col = next(v.col for v in tplan.validations if v.kind == "hint" and v.first_row <= row <= v.last_row)
         assert p.is_input(a1(row, name_col))
         p.type(a1(row, name_col), "末页指标")

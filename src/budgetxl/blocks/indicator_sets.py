@@ -79,7 +79,7 @@ def plan(b: SheetBuilder, block: IndicatorSetsBlock, form: Any, row: int) -> int
                           last_col=c1)
                 else:
                     b.put(r, c0, "", "level" if column.field in ("level1", "level2") else "text", last_col=c1)
-    b.section_label(block, first, end - 1, header_row)
+    b.section_label(block, first, end - 1, header_row, heading_row=first)
     return end
 
 
@@ -87,9 +87,26 @@ def plan(b: SheetBuilder, block: IndicatorSetsBlock, form: Any, row: int) -> int
 # Reading
 
 
+def _headings(block: IndicatorSetsBlock) -> dict[str, int]:
+    """A set's heading (as matched, synonyms too) → the set's index."""
+    return {normalize_label(t): s for s, st in enumerate(block.sets) for t in st.all_labels()}
+
+
+def _is_repeated_heading(r: SheetReader, row: int, present: list[int], headings: dict[str, int]) -> bool:
+    """The sets' headings written again at the top of a printed page, over the repeated header:
+    every cell of the row right of the label is the heading of another set (its cells count as
+    read)."""
+    sets = {headings.get(normalize_label(r.raw(row, c)), -1) for c in present}
+    if -1 in sets or len(sets) != len(present) or len(sets) != len(set(headings.values())):
+        return False
+    for c in present:
+        r.mark(row, c)
+    return True
+
+
 def _heading_columns(r: SheetReader, block: IndicatorSetsBlock, span: Span) -> tuple[dict[int, int], int | None]:
     """Set index → the first column of its heading, and the heading row (among the first rows)."""
-    headings = {normalize_label(t): s for s, st in enumerate(block.sets) for t in st.all_labels()}
+    headings = _headings(block)
     for row in span.rows[:3]:
         found: dict[int, int] = {}
         for c in r.right_cells(row, span.data_col - 1):
@@ -147,6 +164,7 @@ def read(r: SheetReader, block: IndicatorSetsBlock, span: Span) -> None:
     for tree, cols in zip(trees, sets):
         bounds.append((min(cols.values()), max(max(cols.values()), tree.target_end)))
     headers = _header_sets(block)
+    headings = _headings(block)
     all_cols = {f"{s}.{fld}": c for s, cols in enumerate(sets) for fld, c in cols.items()}
     all_headers = {f"{s}.{fld}": headers.get(fld, frozenset()) for s, cols in enumerate(sets) for fld in cols}
     last_data = max(hi for _, hi in bounds)
@@ -156,7 +174,8 @@ def read(r: SheetReader, block: IndicatorSetsBlock, span: Span) -> None:
         present = r.right_cells(row, span.label_col - 1)
         if not present:
             continue
-        if _is_repeated_header(r, row, all_cols, all_headers):
+        if _is_repeated_header(r, row, all_cols, all_headers) or _is_repeated_heading(
+                r, row, [c for c in present if c >= span.data_col], headings):
             continue
         if notes or _is_note_row(r, row, present, span, last_data):
             read_note(r, row, present)

@@ -128,6 +128,11 @@ class _Paginator:
         ind = plan.block(ind_block.key) if ind_block is not None else None
         self.header_row = ind.header_row if ind is not None else None
         self.ind_last = ind.last_row if ind is not None else -1
+        # the rows a continuation page repeats: the header, under its headings if it has them
+        self.header_rows: list[int] = []
+        if ind is not None and ind.header_row is not None:
+            first = ind.heading_row if ind.heading_row is not None else ind.header_row
+            self.header_rows = list(range(first, ind.header_row + 1))
 
     # -- one page ------------------------------------------------------------------------------
 
@@ -137,7 +142,7 @@ class _Paginator:
     def fragments(self, start: int, end: int, growing: bool = False) -> list[tuple[PlanCell, float, int, int]]:
         """The part of each merged cell on the page (or of each growing one): (cell, height it
         needs, first slot, last slot)."""
-        repeat = 1 if self.repeats_header(start) else 0
+        repeat = len(self.header_rows) if self.repeats_header(start) else 0
         out = []
         for cell, need in self.growing if growing else self.merged:
             if cell.last_row < start or cell.row > end:
@@ -160,7 +165,7 @@ class _Paginator:
                  frags: list[tuple[PlanCell, float, int, int]] | None = None) -> list[float]:
         heights = self.base[start : end + 1]
         if self.repeats_header(start):
-            heights.insert(0, self.base[self.header_row])  # type: ignore[index]
+            heights[0:0] = [self.base[r] for r in self.header_rows]
         for _, need, first, last in self.fragments(start, end, growing=True) if frags is None else frags:
             extra = need - sum(heights[first : last + 1])
             if extra > 0:
@@ -188,13 +193,15 @@ class _Paginator:
             best = None
             end = start
             repeat = self.repeats_header(start)
-            floor = base[self.header_row] if repeat else 0.0  # type: ignore[index]
+            floor = sum(base[r] for r in self.header_rows) if repeat else 0.0
             covered: dict[int, float] = {}  # merged cell → its rows' own heights on this page
             excess = 0.0  # what the merged cells on the page need beyond those heights
             if repeat:  # a label spanning the header (绩效指标) also covers the repeated header
-                for k in over[self.header_row]:  # type: ignore[index]
-                    covered[k] = base[self.header_row]  # type: ignore[index]
-                    excess += max(0.0, growing[k][1] - covered[k])
+                for r in self.header_rows:
+                    for k in over[r]:
+                        covered[k] = covered.get(k, 0.0) + base[r]
+                for k, height in covered.items():
+                    excess += max(0.0, growing[k][1] - height)
             while end < self.nrows:
                 floor += base[end]  # the rows' own heights: a lower bound of the page's
                 for k in over[end]:
@@ -223,21 +230,27 @@ class _Paginator:
         pages: list[PageSpan] = []
         cells: list[PlanCell] = []
         single = self.single
-        header_cells = [c for c in single if c.row == self.header_row]
+        header_rows = self.header_rows
+        nrepeat = len(header_rows)
+        # the header's cells (one merged over both of its rows too), written again on a continuation
+        header_cells = [c for c in single if c.row in header_rows]
+        if nrepeat > 1:
+            header_cells += [c for c, _ in self.merged if header_rows[0] <= c.row and c.last_row <= header_rows[-1]]
         for number, (start, end) in enumerate(self.page_ranges(), start=1):
             offset = len(heights)
-            repeat = self.repeats_header(start)
+            repeat = nrepeat if self.repeats_header(start) else 0
             where[start : end + 1] = range(offset + repeat, offset + repeat + end - start + 1)
             frags = self.fragments(start, end)
             for cell, _, first, last in frags:
                 keeps_field = cell.row >= start  # the part where the merge begins carries the field
                 cells.append(_moved(cell, offset + first, offset + last, cell.field if keeps_field else ""))
             if repeat:
-                cells.extend(_moved(c, offset, offset, "") for c in header_cells)
+                shift = offset - header_rows[0]
+                cells.extend(_moved(c, c.row + shift, c.last_row + shift, "") for c in header_cells)
             page_heights = self.heights(start, end, frags)
             heights.extend(page_heights)
             pages.append(PageSpan(number, offset, len(heights) - 1, round(sum(page_heights), 2),
-                                  offset if repeat else None))
+                                  offset if repeat else None, repeat))
         # Rows after the printed form (none today) follow unchanged.
         for r in range(self.nrows, len(plan.row_heights)):
             where[r] = len(heights)

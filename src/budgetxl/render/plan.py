@@ -93,23 +93,33 @@ def amount_places(values: Sequence[Decimal | None]) -> int:
 
 
 class BlockSpan(NamedTuple):
-    """Rows a block occupies (inclusive), and the row of its column header if it has one."""
+    """Rows a block occupies (inclusive), the row of its column header if it has one, and the row
+    of headings over it where the header is two rows (实施期绩效指标 | 年度绩效指标 over the
+    columns of each indicator tree): a continuation page repeats both."""
 
     key: str
     first_row: int
     last_row: int
     header_row: int | None = None
+    heading_row: int | None = None
 
 
 class PageSpan(NamedTuple):
     """One printed page: its rows (inclusive), their height in sheet points, and the row that
-    repeats the indicator header at its top when the page continues the indicator block."""
+    repeats the indicator header at its top when the page continues the indicator block (the
+    first of two rows where the header has a row of headings over it), and how many rows repeat."""
 
     number: int
     first_row: int
     last_row: int
     height: float
     repeated_header_row: int | None = None
+    repeated_rows: int = 0
+
+    @property
+    def first_content_row(self) -> int:
+        """The page's first row of the form's own content (after a repeated header)."""
+        return self.first_row + self.repeated_rows
 
 
 @dataclass(frozen=True)
@@ -231,9 +241,10 @@ class SheetBuilder:
         """An amount of the form (the template makes a blank one an input cell)."""
         self.put(row, col, amount, "amount", last_col=last_col, field=field)
 
-    def section_label(self, block: Any, first: int, last: int, header_row: int | None = None) -> None:
+    def section_label(self, block: Any, first: int, last: int, header_row: int | None = None,
+                      heading_row: int | None = None) -> None:
         self.label(block, first, last)
-        self.blocks.append(BlockSpan(block.key, first, last, header_row))
+        self.blocks.append(BlockSpan(block.key, first, last, header_row, heading_row))
 
     def header(self, row: int, block: Any) -> None:
         """The block's header row: each column's header over the physical columns it spans, broken

@@ -151,15 +151,16 @@ class TemplateBuilder(SheetBuilder):
         else:
             self.put(row, col, amount, "amount", last_col=last_col, field=field)
 
-    def section_label(self, block: Any, first: int, last: int, header_row: int | None = None) -> None:
+    def section_label(self, block: Any, first: int, last: int, header_row: int | None = None,
+                      heading_row: int | None = None) -> None:
         """A block offering input rows has its label unlocked (LibreOffice drops the merge of a
         locked label when a row is inserted inside it on a protected sheet; an unlocked one grows
         with the block), kept as it is by a rule refusing any other text (see label_rules)."""
         if block.key not in self.input_rows:
-            super().section_label(block, first, last, header_row)
+            super().section_label(block, first, last, header_row, heading_row)
             return
         self.put(first, 0, self.label_text(block.label, 0, 0), "label_open", last_row=last)
-        self.blocks.append(BlockSpan(block.key, first, last, header_row))
+        self.blocks.append(BlockSpan(block.key, first, last, header_row, heading_row))
 
     def amount_rule(self, first: int, col: int, last: int) -> None:
         t = self.texts
