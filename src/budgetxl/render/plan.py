@@ -315,8 +315,9 @@ def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int,
         needs = cell_needs(cells, layout)
     base = base_row_heights(cells, layout, nrows, needs)
     heights = list(base)
-    spread_merged_heights([(c, n) for c, n in zip(cells, needs) if c.row != c.last_row], heights)
-    return [round(h, 2) for h in heights], base
+    spread_merged_heights([(c, n) for c, n in zip(cells, needs) if c[0] != c[4]], heights)
+    rounded: dict[float, float] = {}  # rows share a few heights: each rounded once
+    return [rounded[h] if h in rounded else rounded.setdefault(h, round(h, 2)) for h in heights], base
 
 
 def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
@@ -337,10 +338,11 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
         box = boxes.get((style, col, last_col))
         if box is None:
             width, size = sum(px[col : last_col + 1]) - indent_px(style, layout), font_size(style, layout)
-            box = boxes[(style, col, last_col)] = (*line_box(width, size), line_height_pt(size), width, size)
-        em_px, avail, line, width, size = box
+            line = line_height_pt(size)
+            box = boxes[(style, col, last_col)] = (*line_box(width, size), line + ROW_PADDING_PT, line, width, size)
+        em_px, avail, one_line, line, width, size = box
         if len(value) * em_px <= avail and "\n" not in value and "\t" not in value:
-            append(line + ROW_PADDING_PT)
+            append(one_line)
         else:
             append(wrap_count(value, width, size) * line + ROW_PADDING_PT)
     return out
@@ -357,14 +359,13 @@ def base_row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int,
     `needs` are the cells' own needs when the caller has them (see `cell_needs`)."""
     heights = [float(layout.rows.min_height)] * nrows
     title, header = float(layout.rows.title_height), float(layout.rows.header_height)
-    for cell, need in zip(cells, cell_needs(cells, layout) if needs is None else needs):
-        row = cell.row
-        if row == cell.last_row:
-            if cell.style == "title" and title > need:
+    for (row, _, _, style, last_row, _, _), need in zip(cells, cell_needs(cells, layout) if needs is None else needs):
+        if row == last_row:
+            if style == "title" and title > need:
                 need = title
             if need > heights[row]:
                 heights[row] = need
-        if cell.style == "header" and header > heights[row]:
+        if style == "header" and header > heights[row]:
             heights[row] = header
     return heights
 
