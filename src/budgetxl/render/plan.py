@@ -324,7 +324,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     """Points each cell needs to show every wrapped line of its value (0 for an empty cell): what
     text_height_pt gives, with the one-line case answered here (a call less for most cells)."""
     px = [column_px(w) for w in layout.columns]
-    boxes: dict[tuple[str, int, int], tuple[float, float, float, int, float]] = {}  # by style, columns
+    boxes: dict[tuple[str, int, int], tuple[float, float, float, float, float, float]] = {}  # by style, columns
     out: list[float] = []
     append = out.append
     for _, col, value, style, _, last_col, _ in cells:
@@ -337,9 +337,9 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
             value = value + "00"  # room for the decimals the format adds
         box = boxes.get((style, col, last_col))
         if box is None:
-            width, size = sum(px[col : last_col + 1]) - indent_px(style, layout), font_size(style, layout)
+            room, size = sum(px[col : last_col + 1]) - indent_px(style, layout), font_size(style, layout)
             line = line_height_pt(size)
-            box = boxes[(style, col, last_col)] = (*line_box(width, size), line + ROW_PADDING_PT, line, width, size)
+            box = boxes[(style, col, last_col)] = (*line_box(room, size), line + ROW_PADDING_PT, line, room, size)
         em_px, avail, one_line, line, width, size = box
         if len(value) * em_px <= avail and "\n" not in value and "\t" not in value:
             append(one_line)
