@@ -30,6 +30,7 @@ from budgetxl.errors import ReadError
 from budgetxl.read.guards import (
     MAX_CELLS,
     MAX_MERGES,
+    StartTags,
     attributes,
     check_merges,
     check_ods_parts,
@@ -311,8 +312,52 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
     A sheet with neither is not scanned at all. One pass over the tags, however they are written
     (any prefix, any whitespace, `</c >`): a crafted sheet costs no more than a plain one."""
     percent = {i for i, code in enumerate(formats) if percent_decimals(code) is not None}
-    if not percent and b"<f" not in data and b":f" not in data:
+    may_have_formulas = b"<f" in data or b":f" in data
+    if not percent and not may_have_formulas:
         return
+    if _scan_plain_cells(data, formats, percent, may_have_formulas, sheet):
+        return
+    _scan_cell_tags(data, formats, percent, sheet)
+
+
+def _scan_plain_cells(data: bytes, formats: list[str], percent: set[int], may_have_formulas: bool,
+                      sheet: SheetGrid) -> bool:
+    """_scan_cells for a sheet whose every cell tag is written as Excel, WPS, LibreOffice and
+    xlsxwriter write it (`<c r="B3" s="4" t="n">`) and whose every formula follows its cell's tag
+    at once (a cached value may stand between): a few scans in C over the part, not a Python step
+    per tag. Records what the tag-by-tag scan records; returns False, recording nothing, when
+    the part is written in any other way (the tag-by-tag scan reads it)."""
+    if len(_PLAIN_C_TAG.findall(data)) != _ANY_C_START.count(data):
+        return False
+    formulas: list[tuple[Any, ...]] = []
+    if may_have_formulas:
+        for m in _PLAIN_F.finditer(data):
+            attrs, text = m.groups()
+            if text is None and not attrs.rstrip().endswith(b"/"):
+                return False  # a formula whose end tag does not follow its text at once
+            opened = data.rfind(b"<c ", 0, m.start())  # every cell tag is plain: its cell's tag
+            cell = _PLAIN_C_BEFORE_F.fullmatch(data, opened, m.start()) if opened >= 0 else None
+            if cell is None:
+                return False  # not right after its cell's tag (and a cached value)
+            formulas.append((cell.group(1), attrs, text))
+        if len(formulas) != _ANY_F_START.count(data):
+            return False
+    if percent:
+        styles = b"|".join(str(i).encode() for i in sorted(percent))
+        pattern = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="0*(' + styles + rb')"(?: t="n")?\s*/?>')
+        for ref, style in pattern.findall(data):
+            pos = parse_ref(ref.decode())
+            if pos is not None:
+                sheet.formats[pos] = formats[int(style)]
+    for ref, attrs, text in formulas:
+        pos = parse_ref(ref.decode())
+        if pos is not None:
+            sheet.formulas[pos] = "" if attrs.rstrip().endswith(b"/") else text.decode("utf-8", "replace")
+    return True
+
+
+def _scan_cell_tags(data: bytes, formats: list[str], percent: set[int], sheet: SheetGrid) -> None:
+    """_scan_cells tag by tag, however the tags are written."""
     cell: Cell | None = None
     formula_from = -1
     for m in _DETAIL_TAG.finditer(data):
@@ -357,6 +402,15 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 
 _DETAIL_TAG = tags(rb"c|f")
+_ANY_C_START = StartTags(b"c")  # every cell start tag, however written
+_ANY_F_START = StartTags(b"f")
+# A plain cell tag (as _PLAIN_C_ATTRS reads it); a plain formula tag with its text and end tag (the
+# text None when the end tag does not follow at once); a plain open cell tag, with a cached value
+# after it or not, where a formula follows.
+_PLAIN_C_TAG = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="[a-z]{1,9}")?\s*/?>')
+_PLAIN_F = re.compile(rb"<f((?:[\s/][^<>]*)?)>(?:([^<]*)</f>)?")
+_PLAIN_C_BEFORE_F = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]{1,9}")?(?: t="[a-z]{1,9}")?\s*>'
+                               rb"(?:<v>[^<]*</v>)?")
 # A cell's attributes as Excel, WPS and LibreOffice write them: r, then s and t when present.
 _PLAIN_C_ATTRS = re.compile(rb' r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?'
                             rb"(\s*/?)")

@@ -200,6 +200,24 @@ def tags(names: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<(/?)" + _PREFIX + rb"(" + names + rb")(?=[\s/>])" + _ATTRS + rb">")
 
 
+_TAG_ENDS = (b" ", b"\t", b"\n", b"\r", b"\f", b"\v", b"/", b">")  # what may follow a tag name: whitespace, / or >
+
+
+class StartTags:
+    """Counts the start tags of elements with one local name however written (any namespace
+    prefix, any whitespace: the pattern `<prefix:name[\\s/>]`)."""
+
+    def __init__(self, name: bytes) -> None:
+        self.plain = tuple(b"<" + name + end for end in _TAG_ENDS)
+        self.prefixed = re.compile(b":" + re.escape(name) + rb"[\s/>]")
+        self.pattern = re.compile(b"<" + _PREFIX + re.escape(name) + rb"[\s/>]")
+
+    def count(self, data: bytes) -> int:
+        if self.prefixed.search(data) is None:  # no prefixed tag: the unprefixed ones, counted in C
+            return sum(data.count(tag) for tag in self.plain)
+        return len(self.pattern.findall(data))
+
+
 def _attr_re(name: bytes, prefixed: bool = False) -> re.Pattern[bytes]:
     """An attribute, unprefixed (as calamine looks up a cell's r and t) or with any prefix."""
     return re.compile(rb"(?:^|\s)" + (_PREFIX if prefixed else b"") + name + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
