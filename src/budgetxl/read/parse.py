@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from budgetxl.read.grid import Grid, SheetGrid
 from budgetxl.read.sniff import kind_note
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
 from budgetxl.report import Finding
-from budgetxl.text import normalize_label
+from budgetxl.text import clean_text, normalize_label
 
 _INLINE_RE = re.compile(r"^\s*([^:：]{2,12})[:：]\s*(.+)$", re.S)
 MAX_LABEL_CHARS = 40
@@ -121,12 +122,8 @@ class Match:
 
 def _label_candidates(sheet: SheetGrid) -> list[tuple[int, int, str, str]]:
     """Short texts of the sheet, normalised: (row, col, normalised, text) — where labels can be."""
-    out = []
-    for r, row in enumerate(sheet.values):
-        for c, v in enumerate(row):
-            if isinstance(v, str) and v and len(v) <= MAX_LABEL_CHARS:
-                out.append((r, c, normalize_label(v), v))
-    return out
+    return [(r, c, normalize_label(v), v) for r, row in enumerate(sheet.values) for c, v in enumerate(row)
+            if isinstance(v, str) and v and len(v) <= MAX_LABEL_CHARS]
 
 
 def _inline(layout: Layout, text: str) -> tuple[Any, str] | None:
@@ -256,10 +253,10 @@ def _covered(sheet: SheetGrid) -> set[tuple[int, int]]:
     out: set[tuple[int, int]] = set()
     last_row, last_col = sheet.nrows - 1, sheet.ncols - 1
     for r1, c1, r2, c2 in sheet.merges:
-        for r in range(r1, min(r2, last_row) + 1):
-            for c in range(c1, min(c2, last_col) + 1):
-                if (r, c) != (r1, c1):
-                    out.add((r, c))
+        row_end, col_end = min(r2, last_row) + 1, min(c2, last_col) + 1
+        if r1 < row_end and c1 < col_end:  # the first row after its top-left cell, then the rows below
+            out.update(product((r1,), range(c1 + 1, col_end)))
+            out.update(product(range(r1 + 1, row_end), range(c1, col_end)))
     return out
 
 
@@ -369,7 +366,12 @@ class SheetReader:
     def raw(self, r: int, c: int) -> Any:
         if (r, c) in self.covered:
             return ""
-        return self.sheet.value(r, c)
+        values = self.sheet.values  # SheetGrid.value, without the call
+        if 0 <= r < len(values):
+            row = values[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return ""
 
     def is_covered(self, r: int, c: int) -> bool:
         return (r, c) in self.covered
@@ -382,6 +384,8 @@ class SheetReader:
         self.used.add((r, c))
         if path:
             self.cells[path] = a1(r, c)
+        if type(value) is str:  # most cells: display_text's first case, without the format look-up
+            return clean_text(value)
         return display_text(value, self.sheet.formats.get((r, c)))
 
     def span_end(self, r: int, c: int) -> int:
