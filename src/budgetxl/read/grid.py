@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -237,9 +238,72 @@ def _plain_xml(data: bytes) -> bool:
     return True
 
 
+def _styles_root(data: bytes | None) -> Any:
+    """The root of the styles part as _xml parses it, keeping only what _style_formats reads of it
+    when the part allows: its direct children numFmts and cellXfs (a tenth of the part) under the
+    root's own tag. The part must be well-formed as a whole (checked by expat without building
+    anything: a damaged part gives no formats, as _xml does) and written so that the depth of each
+    tag is known by counting: no '<!' (_plain_xml), and every '>' ends a tag (none in an
+    attribute or in text). Otherwise the whole part is parsed."""
+    if data is None or not _plain_xml(data) or data.count(b">") != data.count(b"<"):
+        return _xml(data)
+    try:
+        expat.ParserCreate(None, "}").Parse(data, True)  # ElementTree's parser, namespaces and all
+    except expat.ExpatError:
+        return _xml(data)  # fails in the same way: no formats
+    root = _ROOT_TAG.search(data)
+    if root is None:  # pragma: no cover - a well-formed part has a root element
+        return _xml(data)
+    root_end = data.index(b">", root.start()) + 1  # every '>' ends a tag
+    if data[root_end - 2 : root_end] == b"/>":
+        return _xml(data)  # an empty root: nothing to cut
+    kept = [data[root.start() : root_end]]
+    depth = _Depth(data)
+    for m in _FORMAT_SECTIONS.finditer(data):
+        if depth.at(m.start()) != 1:  # only the root's own children count
+            continue
+        end = data.index(b">", m.start()) + 1
+        if data[end - 2 : end] != b"/>":  # its end tag: the first at its depth
+            close = b"</" + m.group(1)
+            at = data.find(close, end)
+            while at >= 0 and (data[at + len(close) : at + len(close) + 1] not in _NAME_END or depth.at(at) != 2):
+                at = data.find(close, at + 1)
+            if at < 0:  # pragma: no cover - a well-formed part closes every element
+                return _xml(data)
+            end = data.index(b">", at) + 1
+        kept.append(data[m.start() : end])
+    kept.append(b"</" + root.group(1) + b">")
+    return _xml(b"".join(kept))
+
+
+_ROOT_TAG = re.compile(rb"<([^\s/>?!][^\s/>]*)")  # the first element's start tag (after any <?xml …?>)
+_FORMAT_SECTIONS = re.compile(rb"<((?:[^\s<>/:=\"']+:)?(?:numFmts|cellXfs))[\s/>]")
+_NAME_END = (b" ", b"\t", b"\n", b"\r", b">")
+
+
+class _Depth:
+    """How many elements are open at a position of a well-formed part where every '<' starts a
+    tag and every '>' ends one: start tags less end tags, empty-element tags and <?…?> counted
+    out. Each count runs on from the position asked before."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.depth = 0
+
+    def at(self, pos: int) -> int:
+        if pos < self.pos:  # a section inside one kept already: counted again from the start
+            self.pos = self.depth = 0
+        d, a = self.data, self.pos
+        self.depth += (d.count(b"<", a, pos) - d.count(b"<?", a, pos) - 2 * d.count(b"</", a, pos)
+                       - d.count(b"/>", a, pos))
+        self.pos = pos
+        return self.depth
+
+
 def _style_formats(parts: dict[str, bytes]) -> list[str]:
     """Number format code per cellXfs index."""
-    root = _xml(parts.get("xl/styles.xml"))
+    root = _styles_root(parts.get("xl/styles.xml"))
     if root is None:
         return []
     custom = {}
@@ -404,11 +468,11 @@ def _scan_cell_tags(data: bytes, formats: list[str], percent: set[int], sheet: S
 _DETAIL_TAG = tags(rb"c|f")
 _ANY_C_START = StartTags(b"c")  # every cell start tag, however written
 _ANY_F_START = StartTags(b"f")
-# A plain cell tag (as _PLAIN_C_ATTRS reads it); a plain formula tag with its text and end tag (the
-# text None when the end tag does not follow at once); a plain open cell tag, with a cached value
-# after it or not, where a formula follows.
+# A plain cell tag (as _PLAIN_C_ATTRS reads it); a plain formula tag (attributes in double quotes,
+# no '>' in them) with its text and end tag (the text None when the end tag does not follow at
+# once); a plain open cell tag, with a cached value after it or not, where a formula follows.
 _PLAIN_C_TAG = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="[a-z]{1,9}")?\s*/?>')
-_PLAIN_F = re.compile(rb"<f((?:[\s/][^<>]*)?)>(?:([^<]*)</f>)?")
+_PLAIN_F = re.compile(rb'<f((?:\s+[^\s=<>/"\']+="[^"<>]*")*\s*/?)>(?:([^<]*)</f>)?')
 _PLAIN_C_BEFORE_F = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]{1,9}")?(?: t="[a-z]{1,9}")?\s*>'
                                rb"(?:<v>[^<]*</v>)?")
 # A cell's attributes as Excel, WPS and LibreOffice write them: r, then s and t when present.
