@@ -525,6 +525,9 @@ def check_merges(path: Path, where: str, merges: list[tuple[int, int, int, int]]
     pass it; crafted overlapping ones would make every reader loop over the same cells again)."""
     if len(merges) > MAX_MERGES:
         raise ReadError(f"{path}: 工作表{where}的合并单元格数量异常（{len(merges)} 个），拒绝读取")
+    if len(merges) * max(rows, 0) * max(cols, 0) <= MAX_CELLS and all(
+            r1 >= 0 <= c1 and (r2 - r1 + 1) * (c2 - c1 + 1) <= MAX_CELLS for r1, c1, r2, c2 in merges):
+        return  # none too large, and each covers at most rows × cols: together they cannot pass
     covered = 0
     for r1, c1, r2, c2 in merges:
         if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:
