@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -180,7 +180,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if c != label_col and not (block.parent is not None and (r, c) in own and label_col < c <= zone_end):
             continue  # beside the label column only a block's own label under a parent label counts
         end = merges[(r, c)][3] if (r, c) in merges else c
-        if end > zone_end and not inline and not getattr(block, "opens_with_header", False):
+        if end > zone_end and not inline and not _opens_with_header(block):
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
         if data_first is not None and key != data_first.key and _is_data_of(layout, data_first, block, sheet, r, c,
@@ -191,7 +191,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
             current, current_parent = key, block.parent
-            data_first = block if getattr(block, "opens_with_header", False) else None
+            data_first = block if _opens_with_header(block) else None
         elif key == current or parent_again:  # a label (or its parent) again at the top of a page
             continued.append((r, c))
         else:
@@ -204,7 +204,27 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
 
 def _own_words(block: Any) -> tuple[str, ...]:
     """A block's own label and its parent's, normalised: the words that count double."""
-    return (normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ()))
+    return _per_block(block, "own_words", lambda: (
+        normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ())))
+
+
+def _opens_with_header(block: Any) -> bool:
+    """Whether the block's first column is the label column (an indicators block opening with its
+    header): asked of every label met, and of most blocks not declared (a slow look-up)."""
+    return bool(_per_block(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
+
+
+_PER_BLOCK: dict[tuple[int, str], tuple[Any, Any]] = {}
+_T = TypeVar("_T")
+
+
+def _per_block(block: Any, what: str, make: Callable[[], _T]) -> _T:
+    """A fact about a layout's block, found once per process (layouts are immutable); the block is
+    kept with it, so that its id is never another block's."""
+    known = _PER_BLOCK.get((id(block), what))
+    if known is None or known[0] is not block:
+        known = _PER_BLOCK[(id(block), what)] = (block, make())
+    return cast("_T", known[1])
 
 
 def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
@@ -395,17 +415,10 @@ class SheetReader:
 
     def right_cells(self, r: int, after: int) -> list[int]:
         """Columns right of `after` in row r holding a value (top-left cells of merges only)."""
-        out: list[int] = []
         if not 0 <= r < self.sheet.nrows:
-            return out
-        values = self.sheet.values[r]
-        for c in range(after + 1, len(values)):
-            if (r, c) in self.covered:
-                continue
-            v = values[c]
-            if v not in ("", None):
-                out.append(c)
-        return out
+            return []
+        values, covered = self.sheet.values[r], self.covered
+        return [c for c in range(after + 1, len(values)) if values[c] not in ("", None) and (r, c) not in covered]
 
     def has_formula(self, r: int, c: int) -> bool:
         return (r, c) in self.sheet.formulas
@@ -509,7 +522,7 @@ class SheetReader:
             # the block's label cell stands for the block as a whole (a finding that a required
             # block is empty points there), unless its kind placed the field itself
             fld = getattr(o.block, "field", "")
-            if fld and o.block.kind == "indicators" and not getattr(o.block, "opens_with_header", False):
+            if fld and o.block.kind == "indicators" and not _opens_with_header(o.block):
                 self.cells[fld] = a1(o.row, o.col)  # its own label, rather than its header's 一级
             elif fld:
                 group = getattr(o.block, "group", "")
