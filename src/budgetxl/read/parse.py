@@ -139,7 +139,10 @@ def _inline(layout: Layout, text: str) -> tuple[Any, str] | None:
 
 def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, int, str, str]],
                  merges: dict[tuple[int, int], tuple[int, int, int, int]],
-                 covered: set[tuple[int, int]]) -> Match | None:
+                 covered: set[tuple[int, int]], beat: int | None = None) -> Match | None:
+    """The sheet read by this layout's grammar, None if no label of it stands where one can; also
+    None, without finding the blocks' order, when the layout cannot score more than `beat` (each
+    block opens once and counts at most 2, a title matching the layout's adds 3)."""
     hits: list[tuple[int, int, Any, str]] = []
     own: set[tuple[int, int]] = set()  # cells holding a block's own label (not its parent's)
     parents = layout.parent_labels
@@ -157,6 +160,8 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if found is not None:
             hits.append((r, c, found[0], found[1]))
     if not hits:
+        return None
+    if beat is not None and 2 * len({h[2].key for h in hits}) + 3 <= beat:
         return None
     # The label column: where the most blocks have a label; the label cells' usual width there
     # gives the first data column.
@@ -204,26 +209,26 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
 
 def _own_words(block: Any) -> tuple[str, ...]:
     """A block's own label and its parent's, normalised: the words that count double."""
-    return _per_block(block, "own_words", lambda: (
+    return _once(block, "own_words", lambda: (
         normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ())))
 
 
 def _opens_with_header(block: Any) -> bool:
     """Whether the block's first column is the label column (an indicators block opening with its
     header): asked of every label met, and of most blocks not declared (a slow look-up)."""
-    return bool(_per_block(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
+    return bool(_once(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
 
 
-_PER_BLOCK: dict[tuple[int, str], tuple[Any, Any]] = {}
+_ONCE: dict[tuple[int, str], tuple[Any, Any]] = {}
 _T = TypeVar("_T")
 
 
-def _per_block(block: Any, what: str, make: Callable[[], _T]) -> _T:
-    """A fact about a layout's block, found once per process (layouts are immutable); the block is
-    kept with it, so that its id is never another block's."""
-    known = _PER_BLOCK.get((id(block), what))
+def _once(block: Any, what: str, make: Callable[[], _T]) -> _T:
+    """A fact about a layout or its block, found once per process (layouts are immutable); the
+    object is kept with it, so that its id is never another object's."""
+    known = _ONCE.get((id(block), what))
     if known is None or known[0] is not block:
-        known = _PER_BLOCK[(id(block), what)] = (block, make())
+        known = _ONCE[(id(block), what)] = (block, make())
     return cast("_T", known[1])
 
 
@@ -248,7 +253,7 @@ def best_match(sheet: SheetGrid) -> Match | None:
     # Only a text that is some layout's label, or that may hold one inline (单位名称：…), can be a
     # hit in match_layout: the others (the values, most of a sheet) are set aside once here, not
     # looked up again under every layout.
-    keys = set().union(*(layout.label_keys() for layout in layouts))
+    keys = _once(layouts, "label_keys", lambda: frozenset().union(*(layout.label_keys() for layout in layouts)))
     candidates = [cand for cand in candidates
                   if cand[2] in keys or ":" in cand[3] or "：" in cand[3]
                   or (")" in cand[2] and without_unit(cand[2]) in keys)]
@@ -257,7 +262,7 @@ def best_match(sheet: SheetGrid) -> Match | None:
     title = _first_text(sheet)
     best: Match | None = None
     for layout in layouts:
-        m = match_layout(sheet, layout, candidates, merges, covered)
+        m = match_layout(sheet, layout, candidates, merges, covered, best.score if best is not None else None)
         if m is None:
             continue
         if title and _title_matches(layout, title):
