@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import product
 from pathlib import Path
-from typing import Any, Callable, TypeVar, cast
+from typing import Any
 
 from pydantic import ValidationError
 
 from budgetxl.amount_units import UNITS, stated_unit, unit_note, without_unit
 from budgetxl.blocks import KINDS
-from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
+from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, once, year_cell, year_in_text
 from budgetxl.errors import ReadError
 from budgetxl.kinds import FORM_KINDS, layout_name
 from budgetxl.layout import Layout, all_layouts
@@ -209,27 +209,16 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
 
 def _own_words(block: Any) -> tuple[str, ...]:
     """A block's own label and its parent's, normalised: the words that count double."""
-    return _once(block, "own_words", lambda: (
+    return once(block, "own_words", lambda: (
         normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ())))
 
 
 def _opens_with_header(block: Any) -> bool:
     """Whether the block's first column is the label column (an indicators block opening with its
     header): asked of every label met, and of most blocks not declared (a slow look-up)."""
-    return bool(_once(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
+    return bool(once(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
 
 
-_ONCE: dict[tuple[int, str], tuple[Any, Any]] = {}
-_T = TypeVar("_T")
-
-
-def _once(block: Any, what: str, make: Callable[[], _T]) -> _T:
-    """A fact about a layout or its block, found once per process (layouts are immutable); the
-    object is kept with it, so that its id is never another object's."""
-    known = _ONCE.get((id(block), what))
-    if known is None or known[0] is not block:
-        known = _ONCE[(id(block), what)] = (block, make())
-    return cast("_T", known[1])
 
 
 def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
@@ -253,7 +242,7 @@ def best_match(sheet: SheetGrid) -> Match | None:
     # Only a text that is some layout's label, or that may hold one inline (单位名称：…), can be a
     # hit in match_layout: the others (the values, most of a sheet) are set aside once here, not
     # looked up again under every layout.
-    keys = _once(layouts, "label_keys", lambda: frozenset().union(*(layout.label_keys() for layout in layouts)))
+    keys = once(layouts, "label_keys", lambda: frozenset().union(*(layout.label_keys() for layout in layouts)))
     candidates = [cand for cand in candidates
                   if cand[2] in keys or ":" in cand[3] or "：" in cand[3]
                   or (")" in cand[2] and without_unit(cand[2]) in keys)]
