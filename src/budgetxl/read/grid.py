@@ -40,7 +40,7 @@ from budgetxl.read.guards import (
     read_file_bytes,
     tags,
 )
-from budgetxl.read.sniff import sniff
+from budgetxl.read.sniff import ZIP_MAGIC, sniff
 
 if TYPE_CHECKING:
     from budgetxl.read.archive import Member
@@ -104,8 +104,28 @@ def load_grid(path: str | Path | Member) -> Grid:
 
 
 def grid_from_bytes(path: Path, data: bytes) -> Grid:
-    """The sheets of a workbook whose bytes are `data` (`path` names it in messages)."""
-    kind = detect_kind(path, data)
+    """The sheets of a workbook whose bytes are `data` (`path` names it in messages). A zip is
+    opened once, for telling what it is and for the guards (calamine opens its own)."""
+    opened = _open_zip_quietly(data)
+    try:
+        return _grid(path, data, opened)
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def _open_zip_quietly(data: bytes) -> zipfile.ZipFile | None:
+    """The zip the bytes make, None if they make none (sniff and the guards then say why)."""
+    if not data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - opened again by sniff, which reports the damage
+        return None
+
+
+def _grid(path: Path, data: bytes, opened: zipfile.ZipFile | None) -> Grid:
+    kind = sniff(path, data, opened)
     if kind == "spreadsheetml":
         from budgetxl.read.spreadsheetml import load_spreadsheetml
 
@@ -115,20 +135,20 @@ def grid_from_bytes(path: Path, data: bytes) -> Grid:
 
         sheets = load_html(path, data)
     else:
-        sheets = _calamine_sheets(path, kind, data)
+        sheets = _calamine_sheets(path, kind, data, opened)
     for sheet in sheets:
         check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
     return Grid(path, kind, sheets)
 
 
-def _calamine_sheets(path: Path, kind: str, data: bytes) -> list[SheetGrid]:
+def _calamine_sheets(path: Path, kind: str, data: bytes, opened: zipfile.ZipFile | None = None) -> list[SheetGrid]:
     """xlsx, xls and ods through calamine, after the guards of zip packages."""
     parts: dict[str, bytes] = {}
     if kind in ("xlsx", "ods"):
-        inflated = check_zip(path, data)
+        inflated = check_zip(path, data, opened)
         (check_xlsx_parts if kind == "xlsx" else check_ods_parts)(path, parts=inflated)
-        if kind == "xlsx":  # kept for the formats and formulas: the zip is inflated once
-            parts = dict(inflated)  # a name twice: the last, as zipfile reads it
+        # kept for the formats, formulas and (ods) merges: the zip is inflated once
+        parts = dict(inflated)  # a name twice: the last, as zipfile reads it
         del inflated
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -153,7 +173,7 @@ def _calamine_sheets(path: Path, kind: str, data: bytes) -> list[SheetGrid]:
     if kind == "xlsx":
         _add_xlsx_details(sheets, parts)
     elif kind == "ods":
-        _add_ods_details(path, sheets, data)
+        _add_ods_details(path, sheets, parts.get("content.xml"))
     return sheets
 
 
@@ -200,13 +220,6 @@ def parse_ref(ref: str) -> Cell | None:
     if not m:
         return None
     return int(m.group(2)) - 1, col_index(m.group(1))
-
-
-def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
-    try:
-        return zf.read(name)
-    except KeyError:
-        return None
 
 
 def _xml(data: bytes | None) -> Any:
@@ -500,12 +513,8 @@ def _ods_percent_format(value: str | None) -> str:
     return "0%" if decimals == 0 else "0." + "0" * decimals + "%"
 
 
-def _add_ods_details(path: Path, sheets: list[SheetGrid], raw: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            data = _read_part(zf, "content.xml")
-    except zipfile.BadZipFile:
-        raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None
+def _add_ods_details(path: Path, sheets: list[SheetGrid], data: bytes | None) -> None:
+    """Merges and percentages from content.xml, as the guards inflated it."""
     root = _xml(data)
     if root is None:
         return

@@ -31,6 +31,7 @@ Each refusal is a ReadError naming the file and what was refused.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import io
@@ -116,12 +117,14 @@ def _is_xml(name: str) -> bool:
 Parts = list[tuple[str, bytes]]
 
 
-def check_zip(path: Path, data: bytes | None = None) -> Parts:
+def check_zip(path: Path, data: bytes | None = None, opened: zipfile.ZipFile | None = None) -> Parts:
     """Refuse zip bombs, lying or damaged parts, and XML parts with a DTD. Returns every part
-    (name, inflated bytes), so that the guards after this one need not inflate them again."""
+    (name, inflated bytes), so that the guards after this one need not inflate them again.
+    `opened`: the zip of `data`, opened already (left open)."""
     parts: Parts = []
     try:
-        with _open_zip(data if data is not None else path) as zf:
+        source = data if data is not None else path
+        with contextlib.nullcontext(opened) if opened is not None else _open_zip(source) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_PARTS:
                 raise ReadError(f"{path}: 文件内部分数量异常（{len(infos)} 个），拒绝读取")
