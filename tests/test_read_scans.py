@@ -194,3 +194,20 @@ def test_guard_sheet_scan_counts_every_spelling() -> None:
     # a merge written otherwise: read tag by tag, the same ranges
     odd = plain.replace(b'<mergeCell ref="D5:C4"/>', b"<mergeCell  ref='D5:C4'/>")
     assert Gu.scan_sheet(odd).merges == scan.merges
+
+
+@pytest.mark.parametrize(("merges", "rows", "cols", "refused"), [
+    ([(0, 0, 1, 1)] * 3, 10, 10, None),
+    ([(0, 0, 1999, 999)], 10, 10, None),  # within MAX_CELLS however far it reaches
+    ([(0, 0, 2000, 999)], 10, 10, "覆盖范围异常大"),
+    ([(0, 0, 999, 999)] * 3, 1000, 1000, "互相重叠"),  # each fine, together over MAX_CELLS
+    # a row before the first (A0) covers one row more than the sheet has: still added up and refused
+    ([(-1, 0, 999, 999)] * 2, 1000, 1000, "互相重叠"),
+    ([(-1, 0, 9, 9)], 10, 10, None),
+])
+def test_merge_limits_checked_as_before(merges: list, rows: int, cols: int, refused: str | None) -> None:
+    if refused is None:
+        Gu.check_merges(Path("x.xlsx"), "“表”", merges, rows, cols)
+    else:
+        with pytest.raises(Gu.ReadError, match=refused):
+            Gu.check_merges(Path("x.xlsx"), "“表”", merges, rows, cols)
