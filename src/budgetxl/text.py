@@ -53,11 +53,20 @@ def clean_text(value: str) -> str:
     """Text as a spreadsheet keeps it: Windows line breaks unified, no trailing spaces on a line,
     no blank lines or spaces around the whole (a leading full-width indent is kept), and no
     control characters that no workbook can store. Idempotent; the model and the reader share it."""
+    return _clean_short(value) if len(value) <= 64 else _clean(value)
+
+
+def _clean(value: str) -> str:
     if "\n" not in value and "\r" not in value and not _CONTROL_RE.search(value):
         return value.strip(" \t\xa0")  # one line, nothing to remove: the common case
     value = _CONTROL_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [line.rstrip(" \t\xa0") for line in value.split("\n")]
     return "\n".join(lines).strip(" \t\n\xa0")
+
+
+# The reader cleans a cell's text and the model's validation cleans it again; names, headers and
+# 一级/二级 recur in every form of a batch: remember the short ones.
+_clean_short = lru_cache(maxsize=16384)(_clean)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, once, to_sheet
 from budgetxl.errors import ReadError
 from budgetxl.model import Indicator, amount_fields
 from budgetxl.render.plan import BlockSpan, PlanCell
@@ -76,10 +76,13 @@ def _extras(block: Any, item: Any, positions: Sequence[tuple[int, int]]) -> list
 def _header_sets(block: Any) -> dict[str, frozenset[str]]:
     """Field → the headers (as matched) of its column: the layout's, and for a target split over
     columns the headers every layout knows."""
-    out = {c.field: frozenset(header_key(t) for t in c.header_labels()) for c in block.column_map}
-    for fld, labels in split_headers().items():
-        out[fld] = out.get(fld, frozenset()) | frozenset(header_key(t) for t in labels)
-    return out
+    def make() -> dict[str, frozenset[str]]:
+        out = {c.field: frozenset(header_key(t) for t in c.header_labels()) for c in block.column_map}
+        for fld, labels in split_headers().items():
+            out[fld] = out.get(fld, frozenset()) | frozenset(header_key(t) for t in labels)
+        return out
+
+    return once(block, "header_sets", make)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,8 +281,8 @@ def _template_row(b: Any, row: int, pos: dict[str, tuple[int, int]], l1: str, l2
 # Reading
 
 
-def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[dict[str, int], int | None]:
-    """Field → column from a header row among the block's first rows, and that row."""
+def _header_fields(block: IndicatorsBlock) -> dict[str, str]:
+    """Header (as matched) → the field of its column."""
     known: dict[str, str] = {}
     for column in block.column_map:
         for label in column.header_labels():
@@ -287,6 +290,12 @@ def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[di
     for part, labels in split_headers().items():  # 符号 | 指标值 | 计量单位, in any layout
         for label in labels:
             known.setdefault(header_key(label), part)
+    return known
+
+
+def _find_header(r: SheetReader, block: IndicatorsBlock, span: Span) -> tuple[dict[str, int], int | None]:
+    """Field → column from a header row among the block's first rows, and that row."""
+    known = once(block, "header_fields", lambda: _header_fields(block))
     first = span.label_col if block.opens_with_header else span.data_col
     for row in span.rows[:3]:
         found: dict[str, int] = {}
@@ -446,7 +455,8 @@ def _is_note_row(r: SheetReader, row: int, present: list[int], span: Span, last_
 
 
 def _total_labels(block: IndicatorsBlock) -> frozenset[str]:
-    return frozenset(normalize_label(t) for t in block.total.all_labels()) if block.total is not None else frozenset()
+    return once(block, "total_labels", lambda: frozenset(normalize_label(t) for t in block.total.all_labels())
+                if block.total is not None else frozenset())
 
 
 def _is_total_row(r: SheetReader, row: int, present: list[int], name_col: int, labels: frozenset[str]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import from_sheet, get_path, header_key, sheet_problem, to_sheet
+from budgetxl.blocks.base import from_sheet, get_path, header_key, once, sheet_problem, to_sheet
 from budgetxl.blocks.totals import is_total_row
 from budgetxl.model import BudgetLine, BudgetSection
 
@@ -135,7 +135,8 @@ def _header_sets(block: PairsBlock) -> tuple[frozenset[str], frozenset[str], fro
     def norm(fld: str) -> frozenset[str]:
         return frozenset(header_key(t) for t in block.needed_column(fld).header_labels())
 
-    return norm("left.name"), norm("right.name"), norm("left.amount") | norm("right.amount")
+    return once(block, "header_sets",
+                lambda: (norm("left.name"), norm("right.name"), norm("left.amount") | norm("right.amount")))
 
 
 def read(r: SheetReader, block: PairsBlock, span: Span) -> None:

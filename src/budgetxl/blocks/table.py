@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, once, to_sheet
 from budgetxl.blocks.totals import is_total_row
 from budgetxl.model import amount_fields
 from budgetxl.text import normalize_label
@@ -152,12 +152,18 @@ def _template_total(b: Any, block: TableBlock, items: list[tuple[int, Any]], col
 # Reading
 
 
-def _find_header(r: SheetReader, block: TableBlock, span: Span, need_all: bool) -> tuple[dict[str, int], int | None]:
-    """Field → column from a header row among the block's first rows, and that row."""
+def _header_fields(block: TableBlock) -> dict[str, str]:
+    """Header (as matched) → the field of its column."""
     known: dict[str, str] = {}
     for column in block.column_map:
         for label in column.header_labels():
             known.setdefault(header_key(label), column.field)
+    return known
+
+
+def _find_header(r: SheetReader, block: TableBlock, span: Span, need_all: bool) -> tuple[dict[str, int], int | None]:
+    """Field → column from a header row among the block's first rows, and that row."""
+    known = once(block, "header_fields", lambda: _header_fields(block))
     for row in span.rows[:3]:
         found: dict[str, int] = {}
         for c in range(span.data_col, r.sheet.ncols):

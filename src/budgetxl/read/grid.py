@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -30,6 +31,7 @@ from budgetxl.errors import ReadError
 from budgetxl.read.guards import (
     MAX_CELLS,
     MAX_MERGES,
+    StartTags,
     attributes,
     check_merges,
     check_ods_parts,
@@ -38,7 +40,7 @@ from budgetxl.read.guards import (
     read_file_bytes,
     tags,
 )
-from budgetxl.read.sniff import sniff
+from budgetxl.read.sniff import ZIP_MAGIC, sniff
 
 if TYPE_CHECKING:
     from budgetxl.read.archive import Member
@@ -102,8 +104,28 @@ def load_grid(path: str | Path | Member) -> Grid:
 
 
 def grid_from_bytes(path: Path, data: bytes) -> Grid:
-    """The sheets of a workbook whose bytes are `data` (`path` names it in messages)."""
-    kind = detect_kind(path, data)
+    """The sheets of a workbook whose bytes are `data` (`path` names it in messages). A zip is
+    opened once, for telling what it is and for the guards (calamine opens its own)."""
+    opened = _open_zip_quietly(data)
+    try:
+        return _grid(path, data, opened)
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def _open_zip_quietly(data: bytes) -> zipfile.ZipFile | None:
+    """The zip the bytes make, None if they make none (sniff and the guards then say why)."""
+    if not data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - opened again by sniff, which reports the damage
+        return None
+
+
+def _grid(path: Path, data: bytes, opened: zipfile.ZipFile | None) -> Grid:
+    kind = sniff(path, data, opened)
     if kind == "spreadsheetml":
         from budgetxl.read.spreadsheetml import load_spreadsheetml
 
@@ -113,20 +135,20 @@ def grid_from_bytes(path: Path, data: bytes) -> Grid:
 
         sheets = load_html(path, data)
     else:
-        sheets = _calamine_sheets(path, kind, data)
+        sheets = _calamine_sheets(path, kind, data, opened)
     for sheet in sheets:
         check_merges(path, f"“{sheet.name}”", sheet.merges, sheet.nrows, sheet.ncols)
     return Grid(path, kind, sheets)
 
 
-def _calamine_sheets(path: Path, kind: str, data: bytes) -> list[SheetGrid]:
+def _calamine_sheets(path: Path, kind: str, data: bytes, opened: zipfile.ZipFile | None = None) -> list[SheetGrid]:
     """xlsx, xls and ods through calamine, after the guards of zip packages."""
     parts: dict[str, bytes] = {}
     if kind in ("xlsx", "ods"):
-        inflated = check_zip(path, data)
+        inflated = check_zip(path, data, opened)
         (check_xlsx_parts if kind == "xlsx" else check_ods_parts)(path, parts=inflated)
-        if kind == "xlsx":  # kept for the formats and formulas: the zip is inflated once
-            parts = dict(inflated)  # a name twice: the last, as zipfile reads it
+        # kept for the formats, formulas and (ods) merges: the zip is inflated once
+        parts = dict(inflated)  # a name twice: the last, as zipfile reads it
         del inflated
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -151,7 +173,7 @@ def _calamine_sheets(path: Path, kind: str, data: bytes) -> list[SheetGrid]:
     if kind == "xlsx":
         _add_xlsx_details(sheets, parts)
     elif kind == "ods":
-        _add_ods_details(path, sheets, data)
+        _add_ods_details(path, sheets, parts.get("content.xml"))
     return sheets
 
 
@@ -200,13 +222,6 @@ def parse_ref(ref: str) -> Cell | None:
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
-def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
-    try:
-        return zf.read(name)
-    except KeyError:
-        return None
-
-
 def _xml(data: bytes | None) -> Any:
     if data is None:
         return None
@@ -236,9 +251,72 @@ def _plain_xml(data: bytes) -> bool:
     return True
 
 
+def _styles_root(data: bytes | None) -> Any:
+    """The root of the styles part as _xml parses it, keeping only what _style_formats reads of it
+    when the part allows: its direct children numFmts and cellXfs (a tenth of the part) under the
+    root's own tag. The part must be well-formed as a whole (checked by expat without building
+    anything: a damaged part gives no formats, as _xml does) and written so that the depth of each
+    tag is known by counting: no '<!' (_plain_xml), and every '>' ends a tag (none in an
+    attribute or in text). Otherwise the whole part is parsed."""
+    if data is None or not _plain_xml(data) or data.count(b">") != data.count(b"<"):
+        return _xml(data)
+    try:
+        expat.ParserCreate(None, "}").Parse(data, True)  # ElementTree's parser, namespaces and all
+    except expat.ExpatError:
+        return _xml(data)  # fails in the same way: no formats
+    root = _ROOT_TAG.search(data)
+    if root is None:  # pragma: no cover - a well-formed part has a root element
+        return _xml(data)
+    root_end = data.index(b">", root.start()) + 1  # every '>' ends a tag
+    if data[root_end - 2 : root_end] == b"/>":
+        return _xml(data)  # an empty root: nothing to cut
+    kept = [data[root.start() : root_end]]
+    depth = _Depth(data)
+    for m in _FORMAT_SECTIONS.finditer(data):
+        if depth.at(m.start()) != 1:  # only the root's own children count
+            continue
+        end = data.index(b">", m.start()) + 1
+        if data[end - 2 : end] != b"/>":  # its end tag: the first at its depth
+            close = b"</" + m.group(1)
+            at = data.find(close, end)
+            while at >= 0 and (data[at + len(close) : at + len(close) + 1] not in _NAME_END or depth.at(at) != 2):
+                at = data.find(close, at + 1)
+            if at < 0:  # pragma: no cover - a well-formed part closes every element
+                return _xml(data)
+            end = data.index(b">", at) + 1
+        kept.append(data[m.start() : end])
+    kept.append(b"</" + root.group(1) + b">")
+    return _xml(b"".join(kept))
+
+
+_ROOT_TAG = re.compile(rb"<([^\s/>?!][^\s/>]*)")  # the first element's start tag (after any <?xml …?>)
+_FORMAT_SECTIONS = re.compile(rb"<((?:[^\s<>/:=\"']+:)?(?:numFmts|cellXfs))[\s/>]")
+_NAME_END = (b" ", b"\t", b"\n", b"\r", b">")
+
+
+class _Depth:
+    """How many elements are open at a position of a well-formed part where every '<' starts a
+    tag and every '>' ends one: start tags less end tags, empty-element tags and <?…?> counted
+    out. Each count runs on from the position asked before."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.depth = 0
+
+    def at(self, pos: int) -> int:
+        if pos < self.pos:  # a section inside one kept already: counted again from the start
+            self.pos = self.depth = 0
+        d, a = self.data, self.pos
+        self.depth += (d.count(b"<", a, pos) - d.count(b"<?", a, pos) - 2 * d.count(b"</", a, pos)
+                       - d.count(b"/>", a, pos))
+        self.pos = pos
+        return self.depth
+
+
 def _style_formats(parts: dict[str, bytes]) -> list[str]:
     """Number format code per cellXfs index."""
-    root = _xml(parts.get("xl/styles.xml"))
+    root = _styles_root(parts.get("xl/styles.xml"))
     if root is None:
         return []
     custom = {}
@@ -311,8 +389,52 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
     A sheet with neither is not scanned at all. One pass over the tags, however they are written
     (any prefix, any whitespace, `</c >`): a crafted sheet costs no more than a plain one."""
     percent = {i for i, code in enumerate(formats) if percent_decimals(code) is not None}
-    if not percent and b"<f" not in data and b":f" not in data:
+    may_have_formulas = b"<f" in data or b":f" in data
+    if not percent and not may_have_formulas:
         return
+    if _scan_plain_cells(data, formats, percent, may_have_formulas, sheet):
+        return
+    _scan_cell_tags(data, formats, percent, sheet)
+
+
+def _scan_plain_cells(data: bytes, formats: list[str], percent: set[int], may_have_formulas: bool,
+                      sheet: SheetGrid) -> bool:
+    """_scan_cells for a sheet whose every cell tag is written as Excel, WPS, LibreOffice and
+    xlsxwriter write it (`<c r="B3" s="4" t="n">`) and whose every formula follows its cell's tag
+    at once (a cached value may stand between): a few scans in C over the part, not a Python step
+    per tag. Records what the tag-by-tag scan records; returns False, recording nothing, when
+    the part is written in any other way (the tag-by-tag scan reads it)."""
+    if len(_PLAIN_C_TAG.findall(data)) != _ANY_C_START.count(data):
+        return False
+    formulas: list[tuple[Any, ...]] = []
+    if may_have_formulas:
+        for m in _PLAIN_F.finditer(data):
+            attrs, text = m.groups()
+            if text is None and not attrs.rstrip().endswith(b"/"):
+                return False  # a formula whose end tag does not follow its text at once
+            opened = data.rfind(b"<c ", 0, m.start())  # every cell tag is plain: its cell's tag
+            cell = _PLAIN_C_BEFORE_F.fullmatch(data, opened, m.start()) if opened >= 0 else None
+            if cell is None:
+                return False  # not right after its cell's tag (and a cached value)
+            formulas.append((cell.group(1), attrs, text))
+        if len(formulas) != _ANY_F_START.count(data):
+            return False
+    if percent:
+        styles = b"|".join(str(i).encode() for i in sorted(percent))
+        pattern = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})" s="0*(' + styles + rb')"(?: t="n")?\s*/?>')
+        for ref, style in pattern.findall(data):
+            pos = parse_ref(ref.decode())
+            if pos is not None:
+                sheet.formats[pos] = formats[int(style)]
+    for ref, attrs, text in formulas:
+        pos = parse_ref(ref.decode())
+        if pos is not None:
+            sheet.formulas[pos] = "" if attrs.rstrip().endswith(b"/") else text.decode("utf-8", "replace")
+    return True
+
+
+def _scan_cell_tags(data: bytes, formats: list[str], percent: set[int], sheet: SheetGrid) -> None:
+    """_scan_cells tag by tag, however the tags are written."""
     cell: Cell | None = None
     formula_from = -1
     for m in _DETAIL_TAG.finditer(data):
@@ -357,6 +479,15 @@ def _scan_cells(data: bytes, formats: list[str], sheet: SheetGrid) -> None:
 
 
 _DETAIL_TAG = tags(rb"c|f")
+_ANY_C_START = StartTags(b"c")  # every cell start tag, however written
+_ANY_F_START = StartTags(b"f")
+# A plain cell tag (as _PLAIN_C_ATTRS reads it); a plain formula tag (attributes in double quotes,
+# no '>' in them) with its text and end tag (the text None when the end tag does not follow at
+# once); a plain open cell tag, with a cached value after it or not, where a formula follows.
+_PLAIN_C_TAG = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="[a-z]{1,9}")?\s*/?>')
+_PLAIN_F = re.compile(rb'<f((?:\s+[^\s=<>/"\']+="[^"<>]*")*\s*/?)>(?:([^<]*)</f>)?')
+_PLAIN_C_BEFORE_F = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]{1,9}")?(?: t="[a-z]{1,9}")?\s*>'
+                               rb"(?:<v>[^<]*</v>)?")
 # A cell's attributes as Excel, WPS and LibreOffice write them: r, then s and t when present.
 _PLAIN_C_ATTRS = re.compile(rb' r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-z]{1,9})")?'
                             rb"(\s*/?)")
@@ -382,12 +513,8 @@ def _ods_percent_format(value: str | None) -> str:
     return "0%" if decimals == 0 else "0." + "0" * decimals + "%"
 
 
-def _add_ods_details(path: Path, sheets: list[SheetGrid], raw: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            data = _read_part(zf, "content.xml")
-    except zipfile.BadZipFile:
-        raise ReadError(f"{path}: 文件已损坏（压缩包不完整）") from None
+def _add_ods_details(path: Path, sheets: list[SheetGrid], data: bytes | None) -> None:
+    """Merges and percentages from content.xml, as the guards inflated it."""
     root = _xml(data)
     if root is None:
         return

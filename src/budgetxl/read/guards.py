@@ -31,6 +31,8 @@ Each refusal is a ReadError naming the file and what was refused.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
 import io
 import os
@@ -115,12 +117,14 @@ def _is_xml(name: str) -> bool:
 Parts = list[tuple[str, bytes]]
 
 
-def check_zip(path: Path, data: bytes | None = None) -> Parts:
+def check_zip(path: Path, data: bytes | None = None, opened: zipfile.ZipFile | None = None) -> Parts:
     """Refuse zip bombs, lying or damaged parts, and XML parts with a DTD. Returns every part
-    (name, inflated bytes), so that the guards after this one need not inflate them again."""
+    (name, inflated bytes), so that the guards after this one need not inflate them again.
+    `opened`: the zip of `data`, opened already (left open)."""
     parts: Parts = []
     try:
-        with _open_zip(data if data is not None else path) as zf:
+        source = data if data is not None else path
+        with contextlib.nullcontext(opened) if opened is not None else _open_zip(source) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_PARTS:
                 raise ReadError(f"{path}: 文件内部分数量异常（{len(infos)} 个），拒绝读取")
@@ -158,33 +162,21 @@ def _check_header(path: Path, info: zipfile.ZipInfo) -> None:
 
 
 def _inflate_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Inflate one part in chunks, never past its declared size (the zip module stops there and
-    checks the CRC, so a header claiming less than the data holds fails); look for a DTD in an
-    XML part's prolog, before its first element. Returns the part's bytes."""
-    xml = _is_xml(info.filename)
-    prolog = b""
-    in_prolog = xml
-    read = 0
-    chunks = []
+    """Inflate one part, never past its declared size (the zip module stops there and checks the
+    CRC, so a header claiming less than the data holds fails; check_zip has capped the declared
+    size); look for a DTD in an XML part's prolog, before its first element. Returns the part's
+    bytes."""
     with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            read += len(chunk)
-            if read > MAX_PART_BYTES:  # pragma: no cover - the zip module stops at the declared size
-                raise ReadError(f"{path}: 文件内部分“{info.filename}”解压后过大，拒绝读取")
-            if in_prolog:
-                prolog = prolog[-16:] + chunk
-                m = _ELEMENT_START.search(prolog)
-                head = prolog[: m.start()] if m else prolog
-                if any(mark in head for mark in _DTD_MARKS):
-                    raise ReadError(f"{path}: 文件内部分“{info.filename}”含有 DTD（XML 实体声明），"
-                                    "可能是恶意构造的文件，拒绝读取")
-                if m:
-                    in_prolog = False
-    return b"".join(chunks)
+        data = fh.read(MAX_PART_BYTES + 1)  # in one call: the zip module stops at the declared size
+        if len(data) > MAX_PART_BYTES:  # pragma: no cover - the zip module stops at the declared size
+            raise ReadError(f"{path}: 文件内部分“{info.filename}”解压后过大，拒绝读取")
+    if _is_xml(info.filename):
+        m = _ELEMENT_START.search(data)
+        head = data[: m.start()] if m else data
+        if any(mark in head for mark in _DTD_MARKS):
+            raise ReadError(f"{path}: 文件内部分“{info.filename}”含有 DTD（XML 实体声明），"
+                            "可能是恶意构造的文件，拒绝读取")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +190,23 @@ _ATTRS = rb"((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)"  # attributes, a quoted '>' in
 def tags(names: bytes) -> re.Pattern[bytes]:
     """Start and end tags of elements with these local names: groups (slash, name, attributes)."""
     return re.compile(rb"<(/?)" + _PREFIX + rb"(" + names + rb")(?=[\s/>])" + _ATTRS + rb">")
+
+
+class StartTags:
+    """Counts the start tags of elements with one local name however written (any namespace
+    prefix, any whitespace: the pattern `<prefix:name[\\s/>]`). Most parts write every such tag
+    as `<name ` with a space: those are counted in C, the rest by the pattern."""
+
+    def __init__(self, name: bytes) -> None:
+        self.spaced = b"<" + name + b" "
+        self.prefixed = re.compile(b":" + re.escape(name) + rb"[\s/>]")  # a prefixed tag has this
+        self.unspaced = re.compile(b"<" + re.escape(name) + rb"[\t\n\r\f\v/>]")
+        self.pattern = re.compile(b"<" + _PREFIX + re.escape(name) + rb"[\s/>]")
+
+    def count(self, data: bytes) -> int:
+        if self.prefixed.search(data) is None and self.unspaced.search(data) is None:
+            return data.count(self.spaced)
+        return len(self.pattern.findall(data))
 
 
 def _attr_re(name: bytes, prefixed: bool = False) -> re.Pattern[bytes]:
@@ -250,15 +259,16 @@ def _merge(ref: str) -> tuple[int, int, int, int] | None:
 # ---------------------------------------------------------------------------------------------
 # xlsx: every part holding cells
 
-_ANY_CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")  # every tag a parser could take for a cell
+_ANY_CELL = StartTags(b"c")  # every tag a parser could take for a cell
 _SHEET_TAG = tags(rb"row|c|v|is|f|mergeCell")
 _SHEET_STARTS = re.compile(rb"<" + _PREFIX + rb"(row|c|v|is|f|mergeCell)[\s/>]")  # start tags, however written
 # A cell as Excel, WPS and LibreOffice write it: its reference first, then other attributes
 # (never a second r) in double quotes.
 _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"(?: (?!r=)[A-Za-z:]+="[^"<>]*")*\s*(/?)>')
 _PLAIN_MERGE = re.compile(rb'<mergeCell ref="([^"<>]*)"')
-_ANY_MERGE = re.compile(rb"<" + _PREFIX + rb"mergeCell[\s/>]")
+_ANY_MERGE = StartTags(b"mergeCell")
 _SI_START = re.compile(rb"<" + _PREFIX + rb"si[\s/>]")
+_ANY_SI = StartTags(b"si")
 _SST_TAG = tags(rb"sst")
 _ANY_TAG = re.compile(rb"<[^<>]*>")
 
@@ -283,7 +293,7 @@ def scan_sheet(data: bytes, shared: bool = False) -> SheetScan:
     inside it: calamine would still take it for a cell)."""
     if not shared:
         cells = _PLAIN_CELL.findall(data)
-        if len(cells) == len(_ANY_CELL.findall(data)):
+        if len(cells) == _ANY_CELL.count(data):
             return _plain_scan(data, cells)
     scan, seen = _scan_tags(data, shared)
     if seen != Counter(_SHEET_STARTS.findall(data)):
@@ -302,15 +312,41 @@ def _plain_scan(data: bytes, cells: list[tuple[bytes, bytes, bytes]]) -> SheetSc
     scan.rows = max(map(int, {d for _, d in full}), default=0)
     widest = max({letters for letters, _ in full}, key=lambda s: (len(s), s), default=b"")
     scan.cols = (_cell_ref(widest.decode() + "1") or (0, -1))[1] + 1 if widest else 0
-    refs = [html.unescape(r.decode("utf-8", "replace")) for r in _PLAIN_MERGE.findall(data)]
-    if len(refs) != len(_ANY_MERGE.findall(data)):  # other spellings: tag by tag
-        refs = [ref for m in _SHEET_TAG.finditer(data) if m.group(2) == b"mergeCell" and not m.group(1)
-                for ref in attributes(_REF_ATTR, m.group(3))]
+    raw = _PLAIN_MERGE.findall(data)
+    if len(raw) == _ANY_MERGE.count(data):
+        scan.merges = [merge for merge in map(_plain_merge, raw) if merge is not None]
+        return scan
+    # other spellings: tag by tag
+    refs = [ref for m in _SHEET_TAG.finditer(data) if m.group(2) == b"mergeCell" and not m.group(1)
+            for ref in attributes(_REF_ATTR, m.group(3))]
     for ref in refs:
         merge = _merge(ref)
         if merge:
             scan.merges.append(merge)
     return scan
+
+
+_PLAIN_RANGE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})")
+
+
+@functools.lru_cache(maxsize=16384)  # the same merged ranges in every form of a batch
+def _plain_merge(ref: bytes) -> tuple[int, int, int, int] | None:
+    """A merge's reference as written in a plain `<mergeCell ref="…"`: what _merge gives for it."""
+    plain = _PLAIN_RANGE.fullmatch(ref)
+    if plain is None:
+        return _merge(html.unescape(ref.decode("utf-8", "replace")))
+    letters1, digits1, letters2, digits2 = plain.groups()
+    a = int(digits1) - 1, _column(letters1)
+    b = int(digits2) - 1, _column(letters2)
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])
+
+
+def _column(letters: bytes) -> int:
+    """0-based column of upper-case letters (b'A' → 0, b'AA' → 26), as _cell_ref counts them."""
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ch - 64)
+    return col - 1
 
 
 def _scan_tags(data: bytes, shared: bool) -> tuple[SheetScan, Counter[bytes]]:
@@ -372,7 +408,7 @@ def shared_references(data: bytes) -> list[int]:
     """The shared-string index of every cell referring to one (t="s"), in one pass over a plain
     sheet; tag by tag when a cell is written otherwise or its value does not follow it at once."""
     found = _PLAIN_CELL_VALUE.findall(data)
-    if len(found) == len(_ANY_CELL.findall(data)):
+    if len(found) == _ANY_CELL.count(data):
         refs = []
         for attrs, closed, value in found:
             if b' t="s"' in attrs:
@@ -451,10 +487,17 @@ def check_xlsx_parts(path: Path, data: bytes | None = None, parts: Parts | None 
         cells += scan.cells
         if total_cells > MAX_TOTAL_CELLS:
             raise ReadError(f"{path}: 各工作表的内容范围合计过大（超过 {MAX_TOTAL_CELLS:,} 个单元格），拒绝读取")
-    longest = 0
+    bound = 0  # no shared string is longer than the part holding it
     for name, part in tables:
+        present = _ANY_SI.count(part)
+        _check_declared_strings(path, name, part, present)
+        if present:
+            bound = max(bound, len(part))
+    if cells * bound <= MAX_TEXT_CHARS:
+        return  # even if every cell took a string as long as a whole table
+    longest = 0
+    for _, part in tables:
         starts = [m.start() for m in _SI_START.finditer(part)]
-        _check_declared_strings(path, name, part, len(starts))
         if starts:  # bytes from one <si> to the next: at least its characters
             longest = max(longest, max(b - a for a, b in zip(starts, starts[1:] + [len(part)])))
     if cells * longest <= MAX_TEXT_CHARS:
@@ -485,6 +528,9 @@ def check_merges(path: Path, where: str, merges: list[tuple[int, int, int, int]]
     pass it; crafted overlapping ones would make every reader loop over the same cells again)."""
     if len(merges) > MAX_MERGES:
         raise ReadError(f"{path}: 工作表{where}的合并单元格数量异常（{len(merges)} 个），拒绝读取")
+    if len(merges) * max(rows, 0) * max(cols, 0) <= MAX_CELLS and all(
+            r1 >= 0 <= c1 and (r2 - r1 + 1) * (c2 - c1 + 1) <= MAX_CELLS for r1, c1, r2, c2 in merges):
+        return  # none too large, and each covers at most rows × cols: together they cannot pass
     covered = 0
     for r1, c1, r2, c2 in merges:
         if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 
 from budgetxl.amount_units import UNITS, stated_unit, unit_note, without_unit
 from budgetxl.blocks import KINDS
-from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
+from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, once, year_cell, year_in_text
 from budgetxl.errors import ReadError
 from budgetxl.kinds import FORM_KINDS, layout_name
 from budgetxl.layout import Layout, all_layouts
@@ -36,7 +37,7 @@ from budgetxl.read.grid import Grid, SheetGrid
 from budgetxl.read.sniff import kind_note
 from budgetxl.read.values import AmountProblem, a1, display_text, evaluate_simple_formula, parse_amount_cell
 from budgetxl.report import Finding
-from budgetxl.text import normalize_label
+from budgetxl.text import clean_text, normalize_label
 
 _INLINE_RE = re.compile(r"^\s*([^:：]{2,12})[:：]\s*(.+)$", re.S)
 MAX_LABEL_CHARS = 40
@@ -121,12 +122,8 @@ class Match:
 
 def _label_candidates(sheet: SheetGrid) -> list[tuple[int, int, str, str]]:
     """Short texts of the sheet, normalised: (row, col, normalised, text) — where labels can be."""
-    out = []
-    for r, row in enumerate(sheet.values):
-        for c, v in enumerate(row):
-            if isinstance(v, str) and v and len(v) <= MAX_LABEL_CHARS:
-                out.append((r, c, normalize_label(v), v))
-    return out
+    return [(r, c, normalize_label(v), v) for r, row in enumerate(sheet.values) for c, v in enumerate(row)
+            if isinstance(v, str) and v and len(v) <= MAX_LABEL_CHARS]
 
 
 def _inline(layout: Layout, text: str) -> tuple[Any, str] | None:
@@ -142,7 +139,10 @@ def _inline(layout: Layout, text: str) -> tuple[Any, str] | None:
 
 def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, int, str, str]],
                  merges: dict[tuple[int, int], tuple[int, int, int, int]],
-                 covered: set[tuple[int, int]]) -> Match | None:
+                 covered: set[tuple[int, int]], beat: int | None = None) -> Match | None:
+    """The sheet read by this layout's grammar, None if no label of it stands where one can; also
+    None, without finding the blocks' order, when the layout cannot score more than `beat` (each
+    block opens once and counts at most 2, a title matching the layout's adds 3)."""
     hits: list[tuple[int, int, Any, str]] = []
     own: set[tuple[int, int]] = set()  # cells holding a block's own label (not its parent's)
     parents = layout.parent_labels
@@ -160,6 +160,8 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if found is not None:
             hits.append((r, c, found[0], found[1]))
     if not hits:
+        return None
+    if beat is not None and 2 * len({h[2].key for h in hits}) + 3 <= beat:
         return None
     # The label column: where the most blocks have a label; the label cells' usual width there
     # gives the first data column.
@@ -183,7 +185,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
         if c != label_col and not (block.parent is not None and (r, c) in own and label_col < c <= zone_end):
             continue  # beside the label column only a block's own label under a parent label counts
         end = merges[(r, c)][3] if (r, c) in merges else c
-        if end > zone_end and not inline and not getattr(block, "opens_with_header", False):
+        if end > zone_end and not inline and not _opens_with_header(block):
             continue  # one cell over the data columns (a note, a title): not a label
         key = block.key
         if data_first is not None and key != data_first.key and _is_data_of(layout, data_first, block, sheet, r, c,
@@ -194,7 +196,7 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
             opened[key] = len(openings)
             openings.append(Opening(block, r, c, inline))
             current, current_parent = key, block.parent
-            data_first = block if getattr(block, "opens_with_header", False) else None
+            data_first = block if _opens_with_header(block) else None
         elif key == current or parent_again:  # a label (or its parent) again at the top of a page
             continued.append((r, c))
         else:
@@ -207,7 +209,16 @@ def match_layout(sheet: SheetGrid, layout: Layout, candidates: list[tuple[int, i
 
 def _own_words(block: Any) -> tuple[str, ...]:
     """A block's own label and its parent's, normalised: the words that count double."""
-    return (normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ()))
+    return once(block, "own_words", lambda: (
+        normalize_label(block.label), *((normalize_label(block.parent.label),) if block.parent else ())))
+
+
+def _opens_with_header(block: Any) -> bool:
+    """Whether the block's first column is the label column (an indicators block opening with its
+    header): asked of every label met, and of most blocks not declared (a slow look-up)."""
+    return bool(once(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
+
+
 
 
 def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
@@ -231,7 +242,7 @@ def best_match(sheet: SheetGrid) -> Match | None:
     # Only a text that is some layout's label, or that may hold one inline (单位名称：…), can be a
     # hit in match_layout: the others (the values, most of a sheet) are set aside once here, not
     # looked up again under every layout.
-    keys = set().union(*(layout.label_keys() for layout in layouts))
+    keys = once(layouts, "label_keys", lambda: frozenset().union(*(layout.label_keys() for layout in layouts)))
     candidates = [cand for cand in candidates
                   if cand[2] in keys or ":" in cand[3] or "：" in cand[3]
                   or (")" in cand[2] and without_unit(cand[2]) in keys)]
@@ -240,7 +251,7 @@ def best_match(sheet: SheetGrid) -> Match | None:
     title = _first_text(sheet)
     best: Match | None = None
     for layout in layouts:
-        m = match_layout(sheet, layout, candidates, merges, covered)
+        m = match_layout(sheet, layout, candidates, merges, covered, best.score if best is not None else None)
         if m is None:
             continue
         if title and _title_matches(layout, title):
@@ -256,10 +267,10 @@ def _covered(sheet: SheetGrid) -> set[tuple[int, int]]:
     out: set[tuple[int, int]] = set()
     last_row, last_col = sheet.nrows - 1, sheet.ncols - 1
     for r1, c1, r2, c2 in sheet.merges:
-        for r in range(r1, min(r2, last_row) + 1):
-            for c in range(c1, min(c2, last_col) + 1):
-                if (r, c) != (r1, c1):
-                    out.add((r, c))
+        row_end, col_end = min(r2, last_row) + 1, min(c2, last_col) + 1
+        if r1 < row_end and c1 < col_end:  # the first row after its top-left cell, then the rows below
+            out.update(product((r1,), range(c1 + 1, col_end)))
+            out.update(product(range(r1 + 1, row_end), range(c1, col_end)))
     return out
 
 
@@ -369,7 +380,12 @@ class SheetReader:
     def raw(self, r: int, c: int) -> Any:
         if (r, c) in self.covered:
             return ""
-        return self.sheet.value(r, c)
+        values = self.sheet.values  # SheetGrid.value, without the call
+        if 0 <= r < len(values):
+            row = values[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return ""
 
     def is_covered(self, r: int, c: int) -> bool:
         return (r, c) in self.covered
@@ -382,6 +398,8 @@ class SheetReader:
         self.used.add((r, c))
         if path:
             self.cells[path] = a1(r, c)
+        if type(value) is str:  # most cells: display_text's first case, without the format look-up
+            return clean_text(value)
         return display_text(value, self.sheet.formats.get((r, c)))
 
     def span_end(self, r: int, c: int) -> int:
@@ -391,17 +409,10 @@ class SheetReader:
 
     def right_cells(self, r: int, after: int) -> list[int]:
         """Columns right of `after` in row r holding a value (top-left cells of merges only)."""
-        out: list[int] = []
         if not 0 <= r < self.sheet.nrows:
-            return out
-        values = self.sheet.values[r]
-        for c in range(after + 1, len(values)):
-            if (r, c) in self.covered:
-                continue
-            v = values[c]
-            if v not in ("", None):
-                out.append(c)
-        return out
+            return []
+        values, covered = self.sheet.values[r], self.covered
+        return [c for c in range(after + 1, len(values)) if values[c] not in ("", None) and (r, c) not in covered]
 
     def has_formula(self, r: int, c: int) -> bool:
         return (r, c) in self.sheet.formulas
@@ -505,7 +516,7 @@ class SheetReader:
             # the block's label cell stands for the block as a whole (a finding that a required
             # block is empty points there), unless its kind placed the field itself
             fld = getattr(o.block, "field", "")
-            if fld and o.block.kind == "indicators" and not getattr(o.block, "opens_with_header", False):
+            if fld and o.block.kind == "indicators" and not _opens_with_header(o.block):
                 self.cells[fld] = a1(o.row, o.col)  # its own label, rather than its header's 一级
             elif fld:
                 group = getattr(o.block, "group", "")

@@ -14,6 +14,7 @@ their superset.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 import struct
@@ -58,13 +59,13 @@ def kind_note(path: Path, kind: str) -> str | None:
     return f"文件实际是{' ' if what[0].isascii() else ''}{what}，{named}；已按其实际格式读取"
 
 
-def sniff(path: Path, data: bytes) -> str:
+def sniff(path: Path, data: bytes, opened: zipfile.ZipFile | None = None) -> str:
     """xlsx, xls, ods, spreadsheetml or html, from the file's bytes; ReadError for anything else,
-    saying what the file is and what to do."""
+    saying what the file is and what to do. `opened`: the zip those bytes make, opened already."""
     if not data:
         raise ReadError(f"{path}: 文件是空的（0 字节），请重新保存或重新发送")
     if data.startswith((ZIP_MAGIC, b"PK\x05\x06")):
-        return _zip_kind(path, data)
+        return _zip_kind(path, data, opened)
     if data.startswith(OLE_MAGIC):
         return _ole_kind(path, data)
     markup = markup_kind(data)
@@ -77,9 +78,9 @@ def sniff(path: Path, data: bytes) -> str:
 # Zip: xlsx, ods, or something else packed
 
 
-def _zip_kind(path: Path, data: bytes) -> str:
+def _zip_kind(path: Path, data: bytes, opened: zipfile.ZipFile | None = None) -> str:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with contextlib.nullcontext(opened) if opened is not None else zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             ods = False
