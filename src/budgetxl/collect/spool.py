@@ -77,7 +77,8 @@ class RecordSpool:
         if self._sealed:
             raise RuntimeError("the spool is sealed")
         data = pickle.dumps((rec, row), protocol=pickle.HIGHEST_PROTOCOL)
-        self._db.execute("INSERT INTO rec VALUES (?, ?, ?, ?)", (self._count, None if group is None else _bytes(group), _bytes(rec.label), data))
+        key = None if group is None else _bytes(group)
+        self._db.execute("INSERT INTO rec VALUES (?, ?, ?, ?)", (self._count, key, _bytes(rec.label), data))
         self._count += 1
 
     def seal(self) -> SpooledRecords:
