@@ -19,7 +19,7 @@ import stat
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
@@ -36,7 +36,7 @@ from budgetxl.collect.inspect import (
     where,
 )
 from budgetxl.collect.projects import Unmatched, project_group
-from budgetxl.collect.spool import RecordSpool
+from budgetxl.collect.spool import RecordSpool, SpooledRecords
 from budgetxl.collect.summary import (
     FileSheetRows,
     PreparedRow,
@@ -80,13 +80,24 @@ class Collection:
     @property
     def counts(self) -> dict[Status, int]:
         out = dict.fromkeys(STATUSES, 0)
+        if isinstance(self.records, SpooledRecords):
+            out.update(self.records.tally()[0])  # type: ignore[arg-type]
+            return out
         for r in self.records:
             out[r.status] += 1
         return out
 
     @property
     def duplicates(self) -> int:
+        if isinstance(self.records, SpooledRecords):
+            return self.records.tally()[1]
         return sum(1 for r in self.records if r.n_duplicates)
+
+    def unreadable(self) -> Iterator[FileRecord]:
+        """The files that could not be read, in order."""
+        if isinstance(self.records, SpooledRecords):
+            return self.records.select(status="unreadable")
+        return (r for r in self.records if r.status == "unreadable")
 
 
 def failed_record(outcome: Outcome[Any]) -> FileRecord:
@@ -218,6 +229,7 @@ def collect(
                 spool.add(one.record, one.group, one.summary_row)
                 if unmatched is not None:
                     unmatched.see(one.record, one.unit)
+        del items, outcomes  # the batch is done: its list of files is not needed for the rest
         records = spool.seal()  # read back with their duplicates
         missing = unmatched.missing() if unmatched is not None else []
         if tidy is not None:

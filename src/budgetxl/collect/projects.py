@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Iterable, Iterator, Mapping, Sequence
 
 from budgetxl.collect.styles import STATUS_LABELS, Column
 from budgetxl.errors import BudgetxlError
@@ -20,7 +20,7 @@ from budgetxl.text import normalize_label
 if TYPE_CHECKING:
     from budgetxl.collect.inspect import Comparison, FileRecord, Known
 
-KIND = "project"
+KIND: Final = "project"
 SHEETS = PROJECT_SHEETS
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -263,13 +263,16 @@ def _add(total: Decimal | None, amount: Decimal | None) -> Decimal | None:
 def write_project_sheets(book: Any, records: Iterable[FileRecord]) -> None:
     """The 项目 and 部门汇总 sheets of the summary workbook `book` (a SummaryBook), when the
     collection holds project returns. `records` is read three times (a sequence, or a
-    collection's spooled records)."""
-    if not any(r.project is not None for r in records):
+    collection's spooled records: of those only the project returns are read)."""
+    from budgetxl.collect.spool import select
+
+    if next(select(records, KIND), None) is None:
         return
     from budgetxl.collect.summary import SheetWriter
 
     sheets: tuple[tuple[str, Iterable[tuple[dict[str, Any], dict[str, str]]]], ...] = (
-        ("projects", project_rows(records)), ("departments", ((row, {}) for row in department_rows(records))))
+        ("projects", project_rows(select(records, KIND))),
+        ("departments", ((row, {}) for row in department_rows(select(records, KIND)))))
     for key, rows in sheets:
         sheet = SheetWriter(book.wb, book.formats, key, book.base, name=SHEETS[key], cols=COLUMNS[key])
         for row, styles in rows:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from dataclasses import replace
-from typing import Any, Iterator, Sequence, overload
+from typing import Any, Iterable, Iterator, Literal, Sequence, overload
 
 from budgetxl.collect.inspect import FileRecord
 
@@ -26,7 +26,8 @@ from budgetxl.collect.inspect import FileRecord
 Stored = tuple[FileRecord, Any]
 
 _SCHEMA = """
-CREATE TABLE rec (i INTEGER PRIMARY KEY, grp BLOB, label BLOB NOT NULL, data BLOB NOT NULL);
+CREATE TABLE rec (i INTEGER PRIMARY KEY, status TEXT NOT NULL, kind TEXT NOT NULL, grp BLOB, label BLOB NOT NULL,
+                  data BLOB NOT NULL);
 """
 # After the last record: the groups that hold more than one, and an index to list their members.
 _SEAL = """
@@ -36,6 +37,25 @@ INSERT INTO dup SELECT grp, COUNT(*) FROM rec WHERE grp IS NOT NULL GROUP BY grp
 """
 _READ = "SELECT r.i, r.data, d.n, r.grp FROM rec r LEFT JOIN dup d ON d.grp = r.grp"
 _CHUNK = 256  # records read from the database at a time while iterating
+# SQLite's page cache for the spool, in KiB: a thousand records fill it, so that the memory the
+# spool takes is the same for ten thousand (its pages are read back in order, from the system's
+# file cache).
+CACHE_KIB = 512
+
+# The records a summary sheet of their own is made of: self-evaluations (自评), project returns (项目).
+Part = Literal["selfeval", "project", ""]
+
+
+def part_of(rec: FileRecord) -> Part:
+    return "selfeval" if rec.selfeval is not None else "project" if rec.project is not None else ""
+
+
+def select(records: Iterable[FileRecord], part: Part) -> Iterator[FileRecord]:
+    """The self-evaluations or the project returns among `records` (a collection's spooled
+    records read only those)."""
+    if isinstance(records, SpooledRecords):
+        return records.select(part=part)
+    return (r for r in records if part_of(r) == part)
 
 
 def _bytes(text: str) -> bytes:
@@ -54,7 +74,8 @@ class RecordSpool:
         self.max_listed = max_listed
         # "": a private temporary database on disk; one connection, used by one collection at a time
         self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
-        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        self._db.executescript(f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -{CACHE_KIB};"
+                               + _SCHEMA)
         self._db.execute("BEGIN")  # the records go in as one transaction, committed by seal
         self._count = 0
         self._sealed = False
@@ -78,7 +99,8 @@ class RecordSpool:
             raise RuntimeError("the spool is sealed")
         data = pickle.dumps((rec, row), protocol=pickle.HIGHEST_PROTOCOL)
         key = None if group is None else _bytes(group)
-        self._db.execute("INSERT INTO rec VALUES (?, ?, ?, ?)", (self._count, key, _bytes(rec.label), data))
+        self._db.execute("INSERT INTO rec VALUES (?, ?, ?, ?, ?, ?)",
+                         (self._count, rec.status, part_of(rec), key, _bytes(rec.label), data))
         self._count += 1
 
     def seal(self) -> SpooledRecords:
@@ -89,20 +111,33 @@ class RecordSpool:
             self._sealed = True
         return SpooledRecords(self)
 
-    def read(self, start: int = 0, stop: int | None = None) -> Iterator[Stored]:
-        """The records from `start` to `stop` (not included), each with its duplicates."""
-        if not self._sealed:
-            raise RuntimeError("the spool is not sealed yet")
+    def read(self, start: int = 0, stop: int | None = None, where: str = "", args: tuple[Any, ...] = ()
+             ) -> Iterator[Stored]:
+        """The records from `start` to `stop` (not included), each with its duplicates; `where`:
+        only those that match this condition on the columns (with its `args`)."""
+        self._check_sealed()
         stop = self._count if stop is None else min(stop, self._count)
+        query = _READ + " WHERE r.i >= ? AND r.i < ?" + (f" AND ({where})" if where else "") + " ORDER BY r.i"
         while start < stop:
             end = min(start + _CHUNK, stop)
-            rows = self._db.execute(_READ + " WHERE r.i >= ? AND r.i < ? ORDER BY r.i", (start, end)).fetchall()
+            rows = self._db.execute(query, (start, end, *args)).fetchall()
             for i, data, n, group in rows:
                 rec, row = pickle.loads(data)
                 if n:
                     rec = replace(rec, duplicates=self._listed(i, group), n_duplicates=n - 1)
                 yield rec, row
             start = end
+
+    def tally(self) -> tuple[dict[str, int], int]:
+        """How many records of each status, and how many have duplicates."""
+        self._check_sealed()
+        statuses = dict(self._db.execute("SELECT status, COUNT(*) FROM rec GROUP BY status").fetchall())
+        duplicated = self._db.execute("SELECT COALESCE(SUM(n), 0) FROM dup").fetchone()[0]
+        return statuses, duplicated
+
+    def _check_sealed(self) -> None:
+        if not self._sealed:
+            raise RuntimeError("the spool is not sealed yet")
 
     def _listed(self, i: int, group: bytes) -> tuple[str, ...]:
         """The others of record i's group among the group's first max_listed + 1 (as mark_duplicates)."""
@@ -146,6 +181,16 @@ class SpooledRecords(Sequence[FileRecord]):
     def with_rows(self) -> Iterator[Stored]:
         """Each record with what was stored along with it (its laid-out summary row)."""
         return self._spool.read()
+
+    def select(self, *, status: str | None = None, part: Part | None = None) -> Iterator[FileRecord]:
+        """The records of one status, or of one part (see part_of), in order: only those are read."""
+        where = " AND ".join(c for c, v in (("r.status = ?", status), ("r.kind = ?", part)) if v is not None)
+        args = tuple(v for v in (status, part) if v is not None)
+        return (rec for rec, _ in self._spool.read(where=where, args=args))
+
+    def tally(self) -> tuple[dict[str, int], int]:
+        """How many records of each status, and how many have duplicates (counted, not read)."""
+        return self._spool.tally()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (SpooledRecords, tuple)):

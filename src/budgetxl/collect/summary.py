@@ -408,9 +408,10 @@ class SummaryBook:
     def _selfeval_sheets(self, records: Sequence[FileRecord]) -> None:
         """The 自评 sheet and the review list of units under 80, when self-evaluations came in."""
         from budgetxl.collect import selfeval
+        from budgetxl.collect.spool import select
 
         def scored() -> Iterator[FileRecord]:
-            return (r for r in records if r.selfeval is not None)
+            return select(records, "selfeval")
 
         if next(scored(), None) is None:
             return
