@@ -4,6 +4,7 @@ to the caller as a read-only sequence, and lets the temporary file go when a col
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import pickle
 import shutil
@@ -53,6 +54,13 @@ def test_the_records_read_back_as_a_tuple_would(returns: Path, tmp_path: Path) -
     assert type(again.records) is tuple and again.records == kept and again == result
     assert result.counts == {"ok": 0, "warnings": 6, "errors": 0, "unreadable": 1}
     assert result.duplicates == 3
+    assert [Path(r.path).name for r in result.unreadable()] == ["9-损坏.xlsx"]
+    # counted by the spool as they are counted over the records themselves
+    in_memory = dataclasses.replace(result, records=kept)
+    assert (in_memory.counts, in_memory.duplicates, list(in_memory.unreadable())) == (
+        result.counts, result.duplicates, list(result.unreadable()))
+    assert list(records.select(status="warnings")) == [r for r in kept if r.status == "warnings"]
+    assert list(records.select(part="")) == list(kept) and list(records.select(part="project")) == []
     twice = {Path(r.path).name: r for r in kept}["1-乙局-再次.xlsx"]
     assert twice.n_duplicates == 2 and sorted(Path(p).name for p in twice.duplicates) == ["1-乙局-第三次.xlsx",
                                                                                           "1-乙局.xlsx"]
