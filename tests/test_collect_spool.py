@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import pickle
 import shutil
 import sqlite3
@@ -176,3 +177,28 @@ def test_a_row_laid_out_in_the_worker_is_the_row_made_at_the_end() -> None:
                            "n_duplicates": 9})
     made = summary_sheet_row(17, dup, laid_out)
     assert made == summary_sheet_row(17, dup) and made[0] > laid_out[0]
+
+
+def test_outputs_are_checked_against_many_inputs_by_one_look_at_each(tmp_path: Path) -> None:
+    """Ten thousand files named one by one: only those that may be an output (the same file, or
+    one that does not exist) go on to the comparison of paths, and every way of naming an input
+    as an output is still refused."""
+    from budgetxl.collect import _may_be_one_of, check_outputs
+    from budgetxl.errors import UsageError
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    inputs: list[str | Path] = []
+    for i in range(40):
+        (folder / f"{i}.xlsx").write_bytes(b"x")
+        inputs.append(str(folder / f"{i}.xlsx"))
+    inputs += [folder, tmp_path / "gone.xlsx"]
+    os.link(folder / "7.xlsx", tmp_path / "hard.xlsx")
+    (tmp_path / "link.xlsx").symlink_to(folder / "9.xlsx")
+    outputs = [tmp_path / "hard.xlsx", tmp_path / "new.xlsx"]
+    assert _may_be_one_of(inputs, outputs) == [inputs[7], tmp_path / "gone.xlsx"]
+    for out in (tmp_path / "hard.xlsx", tmp_path / "link.xlsx", folder / "missing" / ".." / "3.xlsx",
+                Path(inputs[5])):
+        with pytest.raises(UsageError, match="输出文件就是输入文件"):
+            check_outputs(inputs, out)
+    check_outputs(inputs, tmp_path / "new.xlsx")  # another file: allowed

@@ -6,8 +6,8 @@ a file that crashes or hangs its worker is too. The worker that reads a file als
 rows of the 问题清单 and of the 汇总 sheet and encodes its rows of the tidy tables; the collector
 writes them as they come and spools each file's record (its numbers) to a temporary file on disk
 (collect.spool), from which the one-row-per-file sheet and forms.csv are written at the end, when
-duplicates are known. The collecting process keeps nothing per file in memory: its memory is the
-same for ten thousand files as for a thousand, and its own work per file stays small.
+duplicates are known. The collecting process keeps nothing per file in memory but the list of
+files to read, and its own work per file stays small.
 """
 
 from __future__ import annotations
@@ -297,7 +297,8 @@ def check_outputs(paths: Sequence[str | Path], output: Path, *, previous: str | 
     from budgetxl.collect.tidy import COLUMNS as CSV_NAMES
 
     csv_files = [Path(csv_dir) / f"{name}.csv" for name in CSV_NAMES] if csv_dir is not None else []
-    refuse_inputs([output, *csv_files], [p for p in paths if not Path(p).is_dir()])
+    outputs = [output, *csv_files]
+    refuse_inputs(outputs, _may_be_one_of(paths, outputs))
     if previous is not None:
         for out in (output, *([Path(csv_dir)] if csv_dir is not None else [])):
             if _inside(out, previous):
@@ -310,6 +311,38 @@ def check_outputs(paths: Sequence[str | Path], output: Path, *, previous: str | 
         where = next((str(p) for p in paths if Path(p).is_dir() and _inside(output, p)), None)
         why = f"，它在要汇总的文件夹 {where} 中，可能是某单位的报表" if where else ""
         raise UsageError(f"{output}: 文件已存在，且不是 budgetxl 写的汇总工作簿{why}；不会覆盖它，请换一个文件名")
+
+
+def _may_be_one_of(inputs: Sequence[str | Path], outputs: Sequence[Path]) -> list[str | Path]:
+    """The files among `inputs` (folders left out) that may be one of `outputs`, in order, for
+    refuse_inputs to check: one stat each, so that ten thousand files named one by one cost
+    milliseconds, not a resolved path per file and output. A file that exists can only be an
+    output that names a file that exists, as written or resolved ('a/missing/../b.xlsx' is
+    a/b.xlsx resolved), the same file (device and inode); one that does not exist (or cannot be
+    looked at) is left to refuse_inputs' comparison of paths. Those kept, refuse_inputs checks."""
+    existing = set()
+    for out in outputs:
+        for name in (out, _realpath(out)):
+            with contextlib.suppress(OSError, ValueError):
+                st = os.stat(name)
+                existing.add((st.st_dev, st.st_ino))
+    keep: list[str | Path] = []
+    for p in inputs:
+        try:
+            st = os.stat(p)
+        except (OSError, ValueError):
+            keep.append(p)
+            continue
+        if not stat.S_ISDIR(st.st_mode) and (st.st_dev, st.st_ino) in existing:
+            keep.append(p)
+    return keep
+
+
+def _realpath(path: str | Path) -> str | Path:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError, RuntimeError):
+        return path
 
 
 def _inside(path: str | Path, folder: str | Path) -> bool:
