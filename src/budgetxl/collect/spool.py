@@ -1,12 +1,12 @@
 """A collection's records on disk rather than in memory: each file's record goes to a temporary
 database as it comes in, and the one-row-per-file sheet, forms.csv and `Collection.records` read
-them back from there, so the collecting process holds the same few megabytes for ten thousand
-files as for a hundred.
+them back from there, so the records cost the collecting process the same half megabyte for ten
+thousand files as for a thousand.
 
 The database is SQLite's private temporary one: a file nobody else can open, deleted when the
 spool is closed or dropped — and on POSIX unlinked as soon as it is made, so that not even a
-killed process leaves it behind. Its page cache (SQLite's default, 2 MB) is what it costs in
-memory, whatever the number of files.
+killed process leaves it behind. Its page cache (CACHE_KIB) is what it costs in memory, whatever
+the number of files.
 
 Duplicates (files of the same unit and year, see `mark_duplicates`) are found in the database
 too: each record is stored with its group, and when the records are read back each learns how
