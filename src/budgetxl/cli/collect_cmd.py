@@ -94,9 +94,8 @@ def collect(
         stderr.print(f"跳过 {path}: {why}", markup=False, highlight=False)
     for note in result.notes:
         stderr.print(f"提示：{note}", markup=False, highlight=False)
-    for rec in result.records:
-        if rec.status == "unreadable":
-            stderr.print(f"无法读取 {rec.source}: {rec.reason}", markup=False, highlight=False)
+    for rec in result.unreadable():
+        stderr.print(f"无法读取 {rec.source}: {rec.reason}", markup=False, highlight=False)
     if result.compared:
         projects = sum(1 for k in result.missing if k.kind == "project")
         whose = f"{len(result.missing) - projects} 个单位" + (f"、{projects} 个项目" if projects else "")

@@ -6,10 +6,9 @@ department's projects rolled up (how many, their money, those without annual ind
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Iterable, Iterator, Mapping, Sequence
 
 from budgetxl.collect.styles import STATUS_LABELS, Column
 from budgetxl.errors import BudgetxlError
@@ -21,7 +20,7 @@ from budgetxl.text import normalize_label
 if TYPE_CHECKING:
     from budgetxl.collect.inspect import Comparison, FileRecord, Known
 
-KIND = "project"
+KIND: Final = "project"
 SHEETS = PROJECT_SHEETS
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -134,28 +133,58 @@ def compare_project(form: ProjectForm, previous: Known | None) -> Comparison:
                       new_total=new_total, indicators=ind, note="；".join(diff.warnings))  # type: ignore[arg-type]
 
 
-def missing_returns(index: Mapping[str, Sequence[Known]], records: Sequence[FileRecord]) -> list[Known]:
+def missing_returns(index: Mapping[str, Sequence[Known]], records: Iterable[FileRecord]) -> list[Known]:
     """Last year's returns that nothing of this year matches: a department that sent no form, a
     project that sent no table. Only the kinds this collection holds are looked for (a collection
     of department forms does not list last year's projects)."""
-    from budgetxl.collect.inspect import unit_key
+    unmatched = Unmatched(index)
+    for rec in records:
+        unmatched.see(rec)
+    return unmatched.missing()
 
-    read = [r for r in records if r.status != "unreadable"]
-    kinds = {r.kind for r in read}
-    matched = {c.previous for r in records if (c := r.comparison) is not None and c.previous}
-    units = {unit_key(r.unit_name) for r in read if r.unit_name and r.kind == "department"}
-    projects = [(unit_key(r.unit_name), r.project) for r in read if r.project is not None]
-    out = []
-    for group in index.values():
-        for k in group:
-            if k.kind not in kinds or k.path in matched:
-                continue
-            if k.kind == "department" and unit_key(k.unit_name) in units:
-                continue
-            if k.kind == KIND and any(u == unit_key(k.unit_name) and _same_row(k, p) for u, p in projects):
-                continue
-            out.append(k)
-    return out
+
+class Unmatched:
+    """missing_returns as this year's records come in: `see` each, then `missing()`. What it keeps
+    is bounded by last year's index (which of its returns were matched), not by this year's files."""
+
+    def __init__(self, index: Mapping[str, Sequence[Known]]) -> None:
+        self.index = index
+        self.kinds: set[str] = set()  # the kinds this collection holds
+        self.matched: set[Any] = set()  # last year's files a return of this year was compared with
+        self.units: set[str] = set()  # last year's units (keys) that sent a department form this year
+        self.projects: set[int] = set()  # last year's project returns (id) that a project of this year matches
+
+    def see(self, rec: FileRecord, unit: str | None = None) -> None:
+        """One record of this year; `unit`: its unit_key, when known already."""
+        if (c := rec.comparison) is not None and c.previous:
+            self.matched.add(c.previous)
+        if rec.status == "unreadable":
+            return
+        self.kinds.add(rec.kind)
+        if unit is None:
+            from budgetxl.collect.inspect import unit_key
+
+            unit = unit_key(rec.unit_name)
+        known = self.index.get(unit, ())
+        if rec.kind == "department" and rec.unit_name and known:
+            self.units.add(unit)
+        if rec.project is not None:
+            self.projects.update(id(k) for k in known if k.kind == KIND and _same_row(k, rec.project))
+
+    def missing(self) -> list[Known]:
+        from budgetxl.collect.inspect import unit_key
+
+        out = []
+        for group in self.index.values():
+            for k in group:
+                if k.kind not in self.kinds or k.path in self.matched:
+                    continue
+                if k.kind == "department" and unit_key(k.unit_name) in self.units:
+                    continue
+                if k.kind == KIND and id(k) in self.projects:
+                    continue
+                out.append(k)
+        return out
 
 
 def _same_row(known: Known, row: ProjectRow) -> bool:
@@ -164,87 +193,86 @@ def _same_row(known: Known, row: ProjectRow) -> bool:
     return normalize_label(known.name) == normalize_label(row.name)
 
 
-def mark_project_duplicates(records: Sequence[FileRecord]) -> list[FileRecord]:
-    """Returns of the same project and year (same department and code, else name) each name the
-    others; a department's several projects are not duplicates of each other."""
+def project_group(rec: FileRecord) -> str | None:
+    """The duplicate group of a project's return (see collect.duplicate_group): returns of the same
+    project and year (same department and code, else name) are duplicates of each other; a
+    department's several projects are not. None for a return without code or name."""
     from budgetxl.collect.inspect import unit_key
 
-    groups: dict[tuple[str, str, int | None], list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        if r.project is not None and r.status != "unreadable" and (r.project.code.strip() or r.project.name.strip()):
-            code, name = r.project.code, r.project.name
-            ident = "C:" + normalize_label(code) if code.strip() else "N:" + normalize_label(name)
-            groups[(unit_key(r.unit_name), ident, r.year)].append(i)
-    from budgetxl.collect import MAX_LISTED_DUPLICATES
-
-    out = list(records)
-    for members in groups.values():
-        head = members[: MAX_LISTED_DUPLICATES + 1]
-        for i in members:
-            listed = tuple(records[j].label for j in head if j != i)[:MAX_LISTED_DUPLICATES]
-            out[i] = replace(out[i], duplicates=listed, n_duplicates=len(members) - 1)
-    return out
+    p = rec.project
+    if p is None or rec.status == "unreadable" or not (p.code.strip() or p.name.strip()):
+        return None
+    ident = "C:" + normalize_label(p.code) if p.code.strip() else "N:" + normalize_label(p.name)
+    return repr(("project", unit_key(rec.unit_name), ident, rec.year))
 
 
 # ---------------------------------------------------------------------------------------------
 # The summary's sheets
 
 
-def project_rows(records: Iterable[FileRecord]) -> list[tuple[dict[str, Any], dict[str, str]]]:
-    """One row per project return (with the style of its status cell)."""
-    out = []
+def project_rows(records: Iterable[FileRecord]) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """One row per project return (with the style of its status cell), as the records come."""
     for n, rec in enumerate((r for r in records if r.project is not None), 1):
         p = rec.project
         assert p is not None
-        out.append(({
+        yield ({
             "index": n, "file": rec.path, "sheet": rec.sheet, "layout": rec.layout, "department": p.department,
             "unit": p.unit, "name": p.name, "code": p.code, "year": rec.year, "status": STATUS_LABELS[rec.status],
             "errors": rec.errors, "warnings": rec.warnings, "period_money": p.period_money,
             "annual_money": p.annual_money, "n_annual": p.n_annual, "n_period": p.n_period,
             "duplicates": "\n".join(rec.duplicates),
-        }, {"status": f"status_{rec.status}"}))
-    return out
+        }, {"status": f"status_{rec.status}"})
 
 
 def department_rows(records: Iterable[FileRecord]) -> list[dict[str, Any]]:
-    """Each department's projects rolled up, departments in the order they first appear."""
+    """Each department's projects rolled up, departments in the order they first appear; the
+    records are read once and only the sums are kept."""
     from budgetxl.collect.inspect import unit_key
 
-    groups: dict[str, list[FileRecord]] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for rec in records:
-        if rec.project is not None:
-            groups.setdefault(unit_key(rec.unit_name), []).append(rec)
+        p = rec.project
+        if p is None:
+            continue
+        row = groups.get(key := unit_key(rec.unit_name))
+        if row is None:
+            row = groups[key] = {"department": rec.unit_name or "（未填写主管部门）", "projects": 0,
+                                 "period_money": None, "annual_money": None, "with_errors": 0, "with_warnings": 0,
+                                 "no_annual_names": []}
+        row["projects"] += 1
+        row["period_money"] = _add(row["period_money"], p.period_money)
+        row["annual_money"] = _add(row["annual_money"], p.annual_money)
+        row["with_errors"] += rec.status == "errors"
+        row["with_warnings"] += rec.status == "warnings"
+        if not p.n_annual:
+            row["no_annual_names"].append(p.name or "（未填写项目名称）")
     out = []
-    for recs in groups.values():
-        rows = [r.project for r in recs if r.project is not None]
-        missing = [p.name or "（未填写项目名称）" for p in rows if not p.n_annual]
-        out.append({
-            "department": recs[0].unit_name or "（未填写主管部门）",
-            "projects": len(recs),
-            "period_money": _sum(p.period_money for p in rows),
-            "annual_money": _sum(p.annual_money for p in rows),
-            "with_errors": sum(1 for r in recs if r.status == "errors"),
-            "with_warnings": sum(1 for r in recs if r.status == "warnings"),
-            "no_annual": len(missing),
-            "no_annual_names": "、".join(missing),
-        })
+    for row in groups.values():
+        missing = row.pop("no_annual_names")
+        out.append({**row, "no_annual": len(missing), "no_annual_names": "、".join(missing)})
     return out
 
 
-def _sum(amounts: Iterable[Decimal | None]) -> Decimal | None:
-    present = [a for a in amounts if a is not None]
-    return sum(present, Decimal(0)) if present else None
+def _add(total: Decimal | None, amount: Decimal | None) -> Decimal | None:
+    """A running sum of the amounts present (None while there is none), added in order from 0."""
+    if amount is None:
+        return total
+    return (Decimal(0) if total is None else total) + amount
 
 
-def write_project_sheets(book: Any, records: Sequence[FileRecord]) -> None:
+def write_project_sheets(book: Any, records: Iterable[FileRecord]) -> None:
     """The 项目 and 部门汇总 sheets of the summary workbook `book` (a SummaryBook), when the
-    collection holds project returns."""
-    if not any(r.project is not None for r in records):
+    collection holds project returns. `records` is read three times (a sequence, or a
+    collection's spooled records: of those only the project returns are read)."""
+    from budgetxl.collect.spool import select
+
+    if next(select(records, KIND), None) is None:
         return
     from budgetxl.collect.summary import SheetWriter
 
-    sheets: tuple[tuple[str, list[tuple[dict[str, Any], dict[str, str]]]], ...] = (
-        ("projects", project_rows(records)), ("departments", [(row, {}) for row in department_rows(records)]))
+    sheets: tuple[tuple[str, Iterable[tuple[dict[str, Any], dict[str, str]]]], ...] = (
+        ("projects", project_rows(select(records, KIND))),
+        ("departments", ((row, {}) for row in department_rows(select(records, KIND)))))
     for key, rows in sheets:
         sheet = SheetWriter(book.wb, book.formats, key, book.base, name=SHEETS[key], cols=COLUMNS[key])
         for row, styles in rows:

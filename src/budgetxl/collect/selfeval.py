@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from budgetxl.collect.styles import Column
 from budgetxl.scoring.engine import ScoreCard, fmt, round_score, score
@@ -123,7 +123,7 @@ def selfeval_row(index: int, rec: Any, status: str) -> dict[str, Any]:
             "reasons_missing": s.reasons_missing, "unscored": s.unscored, "status": status}
 
 
-def review_rows(records: Sequence[Any]) -> list[dict[str, Any]]:
+def review_rows(records: Iterable[Any]) -> list[dict[str, Any]]:
     """Units under 80, lowest first: the list a bureau must explain. A total that leaves scores
     out is marked as incomplete (no grade, and why) rather than judged."""
     low = [r for r in records if r.selfeval is not None and r.selfeval.total < REVIEW_BELOW]

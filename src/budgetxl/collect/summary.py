@@ -19,7 +19,7 @@ import zipfile
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -227,7 +227,7 @@ def display_path(path: str) -> str:
     return _display(path, os.getcwd())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=64)  # a file is shown a few times in a row (its rows, its link), not again later
 def _display(path: str, cwd: str) -> str:
     rel = os.path.relpath(os.path.join(cwd, path), cwd)
     return path_text(rel if not rel.startswith("..") else str(path))
@@ -262,6 +262,17 @@ def summary_row(index: int, rec: FileRecord) -> Row:
         "duplicates": duplicates_text(rec, "\n", display_path),
         "reason": rec.reason,
     }
+
+
+def summary_sheet_row(index: int, rec: FileRecord, laid_out: PreparedRow | None = None) -> PreparedRow:
+    """The file's row of the 汇总 sheet, laid out. A collection's worker lays it out before the
+    file's duplicates are known (`laid_out`, with any index): used as it is, with its index, unless
+    the file turned out to have duplicates (their names change the row's height)."""
+    if laid_out is None or rec.duplicates or rec.n_duplicates:
+        return row_maker("summary").make(summary_row(index, rec), {"status": f"status_{rec.status}"})
+    height, cells = laid_out
+    at = _SUMMARY_INDEX
+    return height, (*cells[:at], (index, cells[at][1]), *cells[at + 1 :])
 
 
 def duplicates_text(rec: FileRecord, sep: str, show: Any = str) -> str:
@@ -316,6 +327,9 @@ def row_maker(key: str) -> RowMaker:
     return RowMaker(columns(key))
 
 
+_SUMMARY_INDEX = [col.key for col in columns("summary")].index("index")  # the 序号 column
+
+
 def sheet_rows(rec: FileRecord, compared: bool) -> FileSheetRows:
     """What a file adds to the summary as it comes in, laid out (in the worker that read it)."""
     findings = tuple(row_maker("findings").make(values, styles) for values, styles in finding_rows(rec))
@@ -368,9 +382,13 @@ class SummaryBook:
     def finish(self, records: Sequence[FileRecord], missing: Sequence[Known] = (),
                skipped: Sequence[tuple[str, str]] = ()) -> None:
         """One row per file, last year's units that sent nothing, the files skipped (each named
-        in the 问题清单 with why), and the workbook closed."""
-        for i, rec in enumerate(records, 1):
-            self.summary.write(summary_row(i, rec), {"status": f"status_{rec.status}"})
+        in the 问题清单 with why), and the workbook closed. `records` is read a few times over: a
+        tuple or list, or a collection's spooled records (whose rows were laid out by the workers)."""
+        from budgetxl.collect.spool import SpooledRecords
+
+        rows = records.with_rows() if isinstance(records, SpooledRecords) else ((r, None) for r in records)
+        for i, (rec, laid_out) in enumerate(rows, 1):
+            self.summary.put(summary_sheet_row(i, rec, laid_out))
         for path, why in skipped:
             self.findings.write({"file": display_path(path), "severity": SKIPPED_LABEL,
                                  "message": f"{why}，未汇总"})
@@ -390,19 +408,22 @@ class SummaryBook:
     def _selfeval_sheets(self, records: Sequence[FileRecord]) -> None:
         """The 自评 sheet and the review list of units under 80, when self-evaluations came in."""
         from budgetxl.collect import selfeval
+        from budgetxl.collect.spool import select
 
-        scored = [r for r in records if r.selfeval is not None]
-        if not scored:
+        def scored() -> Iterator[FileRecord]:
+            return select(records, "selfeval")
+
+        if next(scored(), None) is None:
             return
         base = self.path.absolute().parent
         sheets = []
         for key in ("selfeval", "review"):
             sheet = SheetWriter(self.wb, self.formats, key, base, name=selfeval.SHEETS[key], cols=selfeval.COLUMNS[key])
             sheets.append(sheet)
-        for i, rec in enumerate(scored, 1):
+        for i, rec in enumerate(scored(), 1):
             sheets[0].write(selfeval.selfeval_row(i, rec, STATUS_LABELS[rec.status]),
                             {"status": f"status_{rec.status}"})
-        for row in selfeval.review_rows(scored):
+        for row in selfeval.review_rows(scored()):
             sheets[1].write(row)
         for sheet in sheets:
             sheet.finish()
