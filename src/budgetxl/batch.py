@@ -113,6 +113,9 @@ class _Stop(BaseException):
 
 
 def _stop(signum: int, frame: Any) -> None:
+    # once: a second request (the parent's SIGTERM, then its death signal) must not raise again
+    # while the first unwinds, nor in the interpreter's shutdown, where it would print a traceback
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Stop(signum)
 
 
@@ -158,6 +161,9 @@ def _worker_main(conn: Connection, fn: Callable[[Any], Any], batch: int | None =
         _serve(conn, fn, batch)
     except _Stop:
         sys.exit(0)  # the parent stopped the batch, or is gone
+    finally:
+        # ending either way: a stop request arriving during the shutdown has nothing left to stop
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _serve(conn: Connection, fn: Callable[[Any], Any], batch: int | None) -> None:
