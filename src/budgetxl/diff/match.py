@@ -86,13 +86,17 @@ class Matching:
 
 
 def similarity_matrix(old: Sequence[Key], new: Sequence[Key], body_weight: float = 0.2) -> np.ndarray:
-    """Similarity 0..1 of every old row (rows) to every new row (columns)."""
+    """Similarity 0..1 of every old row (rows) to every new row (columns). Each cell depends on
+    its two rows alone, so a block of rows gets the same values as the whole would."""
     if not old or not new:
         return np.zeros((len(old), len(new)), dtype=np.float64)
-    full = process.cdist([k.name for k in old], [k.name for k in new], scorer=fuzz.ratio, dtype=np.float32)
-    core = process.cdist(
-        [core_name(k.name) for k in old], [core_name(k.name) for k in new], scorer=fuzz.ratio, dtype=np.float32
-    )
+    names_old, names_new = [k.name for k in old], [k.name for k in new]
+    full = process.cdist(names_old, names_new, scorer=fuzz.ratio, dtype=np.float32)
+    cores_old, cores_new = [core_name(n) for n in names_old], [core_name(n) for n in names_new]
+    if cores_old == names_old and cores_new == names_new:  # no qualifiers: the cores are the names
+        core = full
+    else:
+        core = process.cdist(cores_old, cores_new, scorer=fuzz.ratio, dtype=np.float32)
     name = (CORE_WEIGHT * core + (1 - CORE_WEIGHT) * full) / 100.0
     if body_weight > 0:
         body = process.cdist([k.body for k in old], [k.body for k in new], scorer=fuzz.ratio, dtype=np.float32)
@@ -120,15 +124,24 @@ def _exact(
 
 
 def _assign(
-    sim: np.ndarray, old_ids: list[int], new_ids: list[int], n_old: int, n_new: int, threshold: float
+    sub: np.ndarray, old_ids: list[int], new_ids: list[int], n_old: int, n_new: int, threshold: float
 ) -> list[Pair]:
-    """Optimal one-to-one pairing of `old_ids` × `new_ids` on the similarity sub-matrix."""
+    """Optimal one-to-one pairing of `old_ids` × `new_ids` on their similarity block `sub`."""
     if not old_ids or not new_ids:
         return []
-    sub = sim[np.ix_(old_ids, new_ids)]
-    margin = np.where(sub >= threshold, sub - threshold + _POSITION_EPS * 10, 0.0)
-    if not margin.any():
+    candidate = sub >= threshold
+    if not candidate.any():
         return []
+    # A row and a column that are each other's only candidate are paired in every optimal
+    # assignment: their margin (at least 10 × _POSITION_EPS) outweighs any change in the position
+    # terms (at most 2 × _POSITION_EPS). When such pairs are all the candidates there are, they
+    # are the assignment's answer, found without solving it.
+    per_row, per_col = candidate.sum(axis=1), candidate.sum(axis=0)
+    only = candidate & (per_row == 1)[:, None] & (per_col == 1)[None, :]
+    if only.sum() == candidate.sum():
+        rows, cols = np.nonzero(only)
+        return [Pair(old_ids[r], new_ids[c], round(float(sub[r, c]), 4)) for r, c in zip(rows, cols)]
+    margin = np.where(candidate, sub - threshold + _POSITION_EPS * 10, 0.0)
     pos_old = np.asarray(old_ids, dtype=np.float64)[:, None] / max(n_old, 1)
     pos_new = np.asarray(new_ids, dtype=np.float64)[None, :] / max(n_new, 1)
     cost = -margin + _POSITION_EPS * np.abs(pos_old - pos_new)
@@ -175,18 +188,19 @@ def match_rows(
         take(_exact(old_left, new_left, [key_of(k) for k in old], [key_of(k) for k in new]))
 
     if old_left and new_left:
-        sub_old = [old[i] for i in old_left]
-        sub_new = [new[j] for j in new_left]
-        sim_small = similarity_matrix(sub_old, sub_new, body_weight)
-        sim = np.zeros((len(old), len(new)), dtype=np.float64)
-        sim[np.ix_(old_left, new_left)] = sim_small
-
+        # Similarities are computed block by block: each group's rows against the same group's,
+        # then what is still unpaired across groups (never the whole old × new matrix).
         new_groups = _groups(new_left, new)
         within: list[Pair] = []
         for group, old_ids in _groups(old_left, old).items():
-            within += _assign(sim, old_ids, new_groups.get(group, []), len(old), len(new), threshold)
+            new_ids = new_groups.get(group, [])
+            if new_ids:
+                sim = similarity_matrix([old[i] for i in old_ids], [new[j] for j in new_ids], body_weight)
+                within += _assign(sim, old_ids, new_ids, len(old), len(new), threshold)
         take(within)
-        take(_assign(sim, old_left, new_left, len(old), len(new), threshold))
+        if old_left and new_left:
+            sim = similarity_matrix([old[i] for i in old_left], [new[j] for j in new_left], body_weight)
+            take(_assign(sim, old_left, new_left, len(old), len(new), threshold))
 
     pairs.sort(key=lambda p: p.new)
     return Matching(tuple(pairs), tuple(sorted(old_left)), tuple(sorted(new_left)))
