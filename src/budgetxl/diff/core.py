@@ -181,6 +181,8 @@ def _field_changes(old: Task | Indicator, new: Task | Indicator, fields: Sequenc
     changes: dict[str, Change] = {}
     for name in fields:
         a, b = getattr(old, name), getattr(new, name)
+        if a == b:  # the same text or amount: no change either way
+            continue
         if isinstance(a, str) and isinstance(b, str):
             if _same_text(a, b):
                 continue

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from operator import attrgetter
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -107,17 +108,16 @@ def similarity_matrix(old: Sequence[Key], new: Sequence[Key], body_weight: float
     return name.astype(np.float64)
 
 
-def _exact(
-    old_ids: list[int], new_ids: list[int], key_old: Sequence[tuple[str, ...]], key_new: Sequence[tuple[str, ...]]
-) -> list[Pair]:
+def _exact(old_ids: list[int], new_ids: list[int], old: Sequence[Key], new: Sequence[Key],
+           key_of: Callable[[Key], object]) -> list[Pair]:
     """Pair rows of equal keys; repeated keys pair in order of appearance."""
-    waiting: dict[tuple[str, ...], list[int]] = {}
+    waiting: dict[object, list[int]] = {}
     for j in new_ids:
-        if key_new[j][-1]:  # never pair on an empty name
-            waiting.setdefault(key_new[j], []).append(j)
+        if new[j].name:  # never pair on an empty name
+            waiting.setdefault(key_of(new[j]), []).append(j)
     pairs = []
     for i in old_ids:
-        queue = waiting.get(key_old[i])
+        queue = waiting.get(key_of(old[i]))
         if queue:
             pairs.append(Pair(i, queue.pop(0), None))
     return pairs
@@ -180,12 +180,8 @@ def match_rows(
         old_left = [i for i in old_left if i not in used_old]
         new_left = [j for j in new_left if j not in used_new]
 
-    for key_of in (
-        lambda k: (k.group, k.subgroup, k.name),
-        lambda k: (k.group, k.name),
-        lambda k: (k.name,),
-    ):
-        take(_exact(old_left, new_left, [key_of(k) for k in old], [key_of(k) for k in new]))
+    for key_of in (attrgetter("group", "subgroup", "name"), attrgetter("group", "name"), attrgetter("name")):
+        take(_exact(old_left, new_left, old, new, key_of))
 
     if old_left and new_left:
         # Similarities are computed block by block: each group's rows against the same group's,
