@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from budgetxl.datafile import read_data_file
@@ -41,7 +41,8 @@ class Framework:
     basis: str
     levels: tuple[tuple[str, tuple[str, ...]], ...]
 
-    @property
+    # Derived from `levels` once per framework (frameworks are read once and never change).
+    @cached_property
     def level1(self) -> tuple[str, ...]:
         """The 一级 labels, in the order the form lists them."""
         return tuple(l1 for l1, _ in self.levels)
@@ -51,11 +52,11 @@ class Framework:
         std = self.standard_level1(level1)
         return next((l2s for l1, l2s in self.levels if l1 == std), ())
 
-    @property
+    @cached_property
     def all_level2(self) -> tuple[str, ...]:
         return tuple(l2 for _, l2s in self.levels for l2 in l2s)
 
-    @property
+    @cached_property
     def pairs(self) -> frozenset[tuple[str, str]]:
         return frozenset((l1, l2) for l1, l2s in self.levels for l2 in l2s)
 
@@ -151,8 +152,8 @@ def default_framework() -> Framework:
 
 def standard_label(label: object) -> str:
     """The standard label for any accepted spelling; for an unknown label its normalised text."""
-    key = label_key(label)
-    return _catalogue().keys.get(key, normalize_label(label))
+    std = _catalogue().keys.get(label_key(label))
+    return std if std is not None else normalize_label(label)
 
 
 def is_known_label(label: object) -> bool:
