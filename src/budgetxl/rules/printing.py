@@ -68,17 +68,20 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
     size = layout.font.size
     per_row = int(MAX_ROW_PT // line_height_pt(size))
     for block, field, items, positions in _cells(ctx):
+        group = getattr(block, "group", "") if block.kind == "table" else ""  # a table of one task group
         for column, (c0, c1) in zip(block.column_map, positions):
-            if column.field in ("", "number", "level1", "level2"):
+            name = column.field
+            if name in ("", "number", "level1", "level2"):
                 continue
             width = _width(layout, c0, c1)
             short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
             for i, item in enumerate(items):
-                if block.kind == "table" and getattr(block, "group", "") and item.group != block.group:
+                if group and item.group != group:
                     continue
-                text = item if isinstance(item, str) or field is None else getattr(item, column.field, "")
                 if field is None:  # a texts block: each column its own field of the form
-                    text = getattr(ctx.form, column.field, "")
+                    text = getattr(ctx.form, name, "")
+                else:
+                    text = item if isinstance(item, str) else getattr(item, name, "")
                 if not isinstance(text, str) or (len(text) <= short and "\n" not in text):
                     continue
                 lines = _lines(text, width, size, per_row)
