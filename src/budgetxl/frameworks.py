@@ -179,9 +179,9 @@ class FrameworkUse:
         return self.foreign > 0
 
 
-def _pair_votes(pair: tuple[str, str]) -> list[str]:
+def _pair_votes(level1: str, level2: str) -> list[str]:
     """Ids of the frameworks a (一级, 二级) pair belongs to exclusively (empty when shared)."""
-    l1, l2 = standard_label(pair[0]), standard_label(pair[1])
+    l1, l2 = standard_label(level1), standard_label(level2)
     fws = frameworks()
     exact = [fw.id for fw in fws if (l1, l2) in fw.pairs]
     if exact:
@@ -194,14 +194,15 @@ def _pair_votes(pair: tuple[str, str]) -> list[str]:
     return by_l2 if 0 < len(by_l2) < len(fws) else []
 
 
+@lru_cache(maxsize=4096)  # the same pairs recur in every form, and the frameworks never change
 def pair_framework_ids(level1: str, level2: str) -> tuple[str, ...]:
     """The frameworks a (一级, 二级) pair points to exclusively; () when it fits both or neither."""
-    return tuple(_pair_votes((level1, level2)))
+    return tuple(_pair_votes(level1, level2))
 
 
 def framework_use(pairs: Iterable[tuple[str, str]]) -> FrameworkUse:
     votes: Counter[str] = Counter({fw.id: 0 for fw in frameworks()})
-    evidence = [_pair_votes(pair) for pair in dict.fromkeys(pairs)]  # each distinct pair counts once
+    evidence = [pair_framework_ids(*pair) for pair in dict.fromkeys(pairs)]  # each distinct pair counts once
     for ids in evidence:
         votes.update(ids)
     default = default_framework()

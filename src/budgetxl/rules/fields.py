@@ -119,7 +119,7 @@ def indicators_missing(ctx: Context) -> Iterator[Hit]:
 def no_indicators(ctx: Context) -> bool:
     """Whether the form has no indicator with a name or a target (BX109; the empty-block rules
     then stay quiet)."""
-    return all(i.is_placeholder for i in ctx.form.indicators)
+    return all(ctx.placeholders)
 
 
 @rule(

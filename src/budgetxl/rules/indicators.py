@@ -141,12 +141,13 @@ def level1_empty(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
     first_row: dict[str, int] = {}
     filled: set[str] = set()
-    for i, ind in enumerate(ctx.form.indicators):
-        std = fw.standard_level1(ind.level1)
+    placeholders = ctx.placeholders
+    for run in ctx.level1_runs:  # the rows of a run share their 一级 label key, so its standard label
+        std = fw.standard_level1(ctx.form.indicators[run[0]].level1)
         if std is None:
             continue
-        first_row.setdefault(std, i)
-        if not ind.is_placeholder:
+        first_row.setdefault(std, run[0])
+        if not all(placeholders[i] for i in run):
             filled.add(std)
     for level1 in fw.level1:
         if level1 in filled:
@@ -166,11 +167,11 @@ def level1_empty(ctx: Context) -> Iterator[Hit]:
 def level2_empty(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
     inds = ctx.form.indicators
-    keys = ctx.label_keys
-    level1_filled = {keys[i][0] for i, ind in enumerate(inds) if not ind.is_placeholder}
+    keys, placeholders = ctx.label_keys, ctx.placeholders
+    level1_filled = {keys[i][0] for i, blank in enumerate(placeholders) if not blank}
     for run in ctx.level2_runs:
         ind = inds[run[0]]
-        if not all(inds[i].is_placeholder for i in run) or keys[run[0]][0] not in level1_filled:
+        if not all(placeholders[i] for i in run) or keys[run[0]][0] not in level1_filled:
             continue
         label = fw.standard_level2(ind.level2) or normalize_label(ind.level2)
         yield Hit(f"二级指标“{label}”下没有填写三级指标", f"indicators[{run[0]}].level2", ind.level2)

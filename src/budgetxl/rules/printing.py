@@ -75,14 +75,15 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
                 continue
             width = _width(layout, c0, c1)
             short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
-            for i, item in enumerate(items):
+            if field is None:  # a texts block: each column its own field of the form
+                texts = [getattr(ctx.form, name, "")] * len(items)
+            else:
+                texts = [item if isinstance(item, str) else getattr(item, name, "") for item in items]
+            # Only the texts that may not fit are measured (most are surely short enough).
+            longer = [i for i, t in enumerate(texts) if isinstance(t, str) and (len(t) > short or "\n" in t)]
+            for i in longer:
+                item, text = items[i], texts[i]
                 if group and item.group != group:
-                    continue
-                if field is None:  # a texts block: each column its own field of the form
-                    text = getattr(ctx.form, name, "")
-                else:
-                    text = item if isinstance(item, str) else getattr(item, name, "")
-                if not isinstance(text, str) or (len(text) <= short and "\n" not in text):
                     continue
                 lines = _lines(text, width, size, per_row)
                 if lines > per_row:

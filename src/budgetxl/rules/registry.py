@@ -61,6 +61,11 @@ class Context:
         return framework_use(form_pairs(self.form))
 
     @cached_property
+    def placeholders(self) -> tuple[bool, ...]:
+        """Whether each indicator row only keeps an empty block in place (no name, no target)."""
+        return tuple(i.is_placeholder for i in self.form.indicators)
+
+    @cached_property
     def label_keys(self) -> tuple[tuple[str, str], ...]:
         """Each indicator's (一级, 二级) as label keys (`frameworks.label_key`)."""
         return tuple((label_key(i.level1), label_key(i.level2)) for i in self.form.indicators)

@@ -34,8 +34,8 @@ def expects_quantity(indicator_name: str) -> bool:
     "“工程按期完成率”的指标值只写了“工程按期完成率=（按时完工工程量/总工程量）”，没有目标数值。",
 )
 def not_quantified(ctx: Context) -> Iterator[Hit]:
-    for i, (ind, target) in enumerate(zip(ctx.form.indicators, ctx.targets)):
-        if ind.is_placeholder or not ind.target.strip() or target.problem or has_number(ind.target):
+    for i, (ind, target, placeholder) in enumerate(zip(ctx.form.indicators, ctx.targets, ctx.placeholders)):
+        if placeholder or target.problem or has_number(ind.target) or not ind.target.strip():
             continue
         if target.kind == "formula_only":
             reason = "只写了计算公式，没有目标数值"
