@@ -185,9 +185,12 @@ def level2_empty(ctx: Context) -> Iterator[Hit]:
     "“群众满意度”在满意度指标下出现了两次。",
 )
 def duplicate_names(ctx: Context) -> Iterator[Hit]:
+    keys = [normalize_label(ind.name) for ind in ctx.form.indicators]
+    named = [k for k in keys if k]
+    if len(set(named)) == len(named):
+        return  # no name twice (the usual case)
     seen: dict[str, list[int]] = defaultdict(list)
-    for i, ind in enumerate(ctx.form.indicators):
-        key = normalize_label(ind.name)
+    for i, key in enumerate(keys):
         if key:
             seen[key].append(i)
     for rows in seen.values():

@@ -69,6 +69,7 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
     per_row = int(MAX_ROW_PT // line_height_pt(size))
     for block, field, items, positions in _cells(ctx):
         group = getattr(block, "group", "") if block.kind == "table" else ""  # a table of one task group
+        rows = [i for i, item in enumerate(items) if item.group == group] if group else range(len(items))
         for column, (c0, c1) in zip(block.column_map, positions):
             name = column.field
             if name in ("", "number", "level1", "level2"):
@@ -76,15 +77,12 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
             width = _width(layout, c0, c1)
             short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
             if field is None:  # a texts block: each column its own field of the form
-                texts = [getattr(ctx.form, name, "")] * len(items)
+                texts = [(i, getattr(ctx.form, name, "")) for i in rows]
             else:
-                texts = [item if isinstance(item, str) else getattr(item, name, "") for item in items]
+                texts = [(i, items[i] if isinstance(items[i], str) else getattr(items[i], name, "")) for i in rows]
             # Only the texts that may not fit are measured (most are surely short enough).
-            longer = [i for i, t in enumerate(texts) if isinstance(t, str) and (len(t) > short or "\n" in t)]
-            for i in longer:
-                item, text = items[i], texts[i]
-                if group and item.group != group:
-                    continue
+            for i, text in [(i, t) for i, t in texts if isinstance(t, str) and (len(t) > short or "\n" in t)]:
+                item = items[i]
                 lines = _lines(text, width, size, per_row)
                 if lines > per_row:
                     path = (column.field if field is None else f"{field}[{i}]" if isinstance(item, str)
