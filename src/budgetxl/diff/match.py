@@ -92,20 +92,73 @@ def similarity_matrix(old: Sequence[Key], new: Sequence[Key], body_weight: float
     if not old or not new:
         return np.zeros((len(old), len(new)), dtype=np.float64)
     names_old, names_new = [k.name for k in old], [k.name for k in new]
-    full = process.cdist(names_old, names_new, scorer=fuzz.ratio, dtype=np.float32)
     cores_old, cores_new = [core_name(n) for n in names_old], [core_name(n) for n in names_new]
-    if cores_old == names_old and cores_new == names_new:  # no qualifiers: the cores are the names
-        core = full
+    core = process.cdist(cores_old, cores_new, scorer=fuzz.ratio, dtype=np.float32)
+    return _dense(old, new, body_weight, core, names_old, names_new, cores_old, cores_new)
+
+
+def _dense(old: Sequence[Key], new: Sequence[Key], body_weight: float, core: np.ndarray, names_old: list[str],
+           names_new: list[str], cores_old: list[str], cores_new: list[str]) -> np.ndarray:
+    """similarity_matrix from the core names' scores already taken."""
+    if cores_old == names_old and cores_new == names_new:  # no qualifiers: the names are their cores
+        full = core
     else:
-        core = process.cdist(cores_old, cores_new, scorer=fuzz.ratio, dtype=np.float32)
-    name = (CORE_WEIGHT * core + (1 - CORE_WEIGHT) * full) / 100.0
+        full = process.cdist(names_old, names_new, scorer=fuzz.ratio, dtype=np.float32)
+    body = known = None
     if body_weight > 0:
         body = process.cdist([k.body for k in old], [k.body for k in new], scorer=fuzz.ratio, dtype=np.float32)
+        known = np.outer([bool(k.body) for k in old], [bool(k.body) for k in new])
+    return _blend(core, full, body, known, body_weight).astype(np.float64)
+
+
+def _blend(core: np.ndarray, full: np.ndarray, body: np.ndarray | None, known: np.ndarray | None,
+           body_weight: float) -> np.ndarray:
+    """The similarity from the scores (0..100) of the core names, the whole names and the bodies,
+    cell by cell (any shape)."""
+    name = (CORE_WEIGHT * core + (1 - CORE_WEIGHT) * full) / 100.0
+    if body is not None and known is not None:
         blended = (1 - body_weight) * name + body_weight * (body / 100.0)
         # An empty body says nothing (two empty targets are not "alike").
-        known = np.outer([bool(k.body) for k in old], [bool(k.body) for k in new])
         name = np.where(known, np.maximum(name, blended), name)
-    return name.astype(np.float64)
+    return name
+
+
+_SPARSE_SHARE = 20  # score pair by pair when at most one cell in this many may reach the threshold
+
+
+def _pairing_similarity(old: Sequence[Key], new: Sequence[Key], body_weight: float, threshold: float) -> np.ndarray:
+    """similarity_matrix's value in every cell that can reach `threshold`, and 0 in the others
+    (theirs is below it too, so the pairing is the same). A cell can reach it only when its core
+    names are alike enough: the whole names (at most 10 %) and the body (at most `body_weight`)
+    cannot lift it further. Usually few cells are, and only they are scored in full."""
+    if not old or not new:
+        return np.zeros((len(old), len(new)), dtype=np.float64)
+    names_old, names_new = [k.name for k in old], [k.name for k in new]
+    cores_old, cores_new = [core_name(n) for n in names_old], [core_name(n) for n in names_new]
+    core = process.cdist(cores_old, cores_new, scorer=fuzz.ratio, dtype=np.float32)
+    if body_weight <= 0:
+        least = threshold
+    elif body_weight < 1:
+        least = min(threshold, (threshold - body_weight) / (1 - body_weight))  # the least name similarity
+    else:
+        least = 0.0
+    # The least core score, one point lower: far more than any rounding.
+    cut = (100 * least - 100 * (1 - CORE_WEIGHT)) / CORE_WEIGHT - 1
+    rows, cols = np.nonzero(core >= cut)
+    if cut <= 0 or len(rows) * _SPARSE_SHARE > core.size:
+        return _dense(old, new, body_weight, core, names_old, names_new, cores_old, cores_new)
+    r_list, c_list = rows.tolist(), cols.tolist()
+    if cores_old == names_old and cores_new == names_new:
+        full = core[rows, cols]
+    else:
+        full = np.array([fuzz.ratio(names_old[r], names_new[c]) for r, c in zip(r_list, c_list)], dtype=np.float32)
+    body = known = None
+    if body_weight > 0:
+        body = np.array([fuzz.ratio(old[r].body, new[c].body) for r, c in zip(r_list, c_list)], dtype=np.float32)
+        known = np.array([bool(old[r].body) and bool(new[c].body) for r, c in zip(r_list, c_list)], dtype=bool)
+    sim = np.zeros(core.shape, dtype=np.float64)
+    sim[rows, cols] = _blend(core[rows, cols], full, body, known, body_weight)
+    return sim
 
 
 def _exact(old_ids: list[int], new_ids: list[int], old: Sequence[Key], new: Sequence[Key],
@@ -191,11 +244,11 @@ def match_rows(
         for group, old_ids in _groups(old_left, old).items():
             new_ids = new_groups.get(group, [])
             if new_ids:
-                sim = similarity_matrix([old[i] for i in old_ids], [new[j] for j in new_ids], body_weight)
+                sim = _pairing_similarity([old[i] for i in old_ids], [new[j] for j in new_ids], body_weight, threshold)
                 within += _assign(sim, old_ids, new_ids, len(old), len(new), threshold)
         take(within)
         if old_left and new_left:
-            sim = similarity_matrix([old[i] for i in old_left], [new[j] for j in new_left], body_weight)
+            sim = _pairing_similarity([old[i] for i in old_left], [new[j] for j in new_left], body_weight, threshold)
             take(_assign(sim, old_left, new_left, len(old), len(new), threshold))
 
     pairs.sort(key=lambda p: p.new)
