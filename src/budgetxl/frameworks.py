@@ -17,7 +17,6 @@ For templates (drop-down lists): ``frameworks()``, ``get_framework(id)``, and on
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable
@@ -201,10 +200,11 @@ def pair_framework_ids(level1: str, level2: str) -> tuple[str, ...]:
 
 
 def framework_use(pairs: Iterable[tuple[str, str]]) -> FrameworkUse:
-    votes: Counter[str] = Counter({fw.id: 0 for fw in frameworks()})
+    votes = {fw.id: 0 for fw in frameworks()}
     evidence = [pair_framework_ids(*pair) for pair in dict.fromkeys(pairs)]  # each distinct pair counts once
     for ids in evidence:
-        votes.update(ids)
+        for fw_id in ids:
+            votes[fw_id] += 1
     default = default_framework()
     best = max(frameworks(), key=lambda fw: (votes[fw.id], fw.id == default.id))
     return FrameworkUse(best, dict(votes), sum(1 for ids in evidence if ids and best.id not in ids))

@@ -5,6 +5,7 @@ layout (its column widths and font), as the writer measures row heights."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterator
 
 # The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
@@ -14,7 +15,12 @@ from budgetxl.text import column_px, line_height_pt, wrap_count
 
 
 def _width(layout: Any, first: int, last: int) -> float:
-    return float(sum(column_px(w) for w in layout.columns[first : last + 1]))
+    return _columns_width(tuple(layout.columns[first : last + 1]))
+
+
+@lru_cache(maxsize=1024)  # a layout's few column spans, measured once
+def _columns_width(widths: tuple[float, ...]) -> float:
+    return float(sum(column_px(w) for w in widths))
 
 
 def _lines(text: str, width: float, size: float, enough: int) -> int:
