@@ -27,6 +27,7 @@ TASK_BODY_WEIGHT = 0.3  # content and goal lift a borderline task pair
 INDICATOR_BODY_WEIGHT = 0.15  # the target lifts a borderline indicator pair
 
 _PERCENT_STEP = Decimal("0.01")
+_HUNDRED = Decimal(100)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def amount_change(old: Decimal | None, new: Decimal | None) -> tuple[Decimal | N
 def percent_of(delta: Decimal, base: Decimal) -> Decimal | None:
     if base == 0:
         return None
-    return canonical_decimal((delta / base * 100).quantize(_PERCENT_STEP, rounding=ROUND_HALF_UP))
+    return canonical_decimal((delta / base * _HUNDRED).quantize(_PERCENT_STEP, rounding=ROUND_HALF_UP))
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -184,7 +185,7 @@ def _field_changes(old: Task | Indicator, new: Task | Indicator, fields: Sequenc
         if a == b:  # the same text or amount: no change either way
             continue
         if isinstance(a, str) and isinstance(b, str):
-            if _same_text(a, b):
+            if normalize(a) == normalize(b):  # the same text once normalised
                 continue
             if name == "target":
                 changes[name] = target_change(old, new)  # type: ignore[arg-type]
@@ -224,11 +225,13 @@ def _in_order(matching: Matching, n_old: int) -> list[tuple[int | None, int | No
         if pair is None:
             out.append((None, j, None))
             continue
-        for i in sorted(removed - done):  # removed rows before this one, left behind by a reorder
-            if i < pair.old:
-                emit_removed(i)
+        if len(done) < len(removed):
+            for i in sorted(removed - done):  # removed rows before this one, left behind by a reorder
+                if i < pair.old:
+                    emit_removed(i)
         out.append((pair.old, j, pair.similarity))
-        run_after(pair.old)
+        if pair.old + 1 in removed:
+            run_after(pair.old)
     for i in sorted(removed - done):
         emit_removed(i)
     return out

@@ -155,7 +155,7 @@ def _pairing_similarity(old: Sequence[Key], new: Sequence[Key], body_weight: flo
     body = known = None
     if body_weight > 0:
         body = np.array([fuzz.ratio(old[r].body, new[c].body) for r, c in zip(r_list, c_list)], dtype=np.float32)
-        known = np.array([bool(old[r].body) and bool(new[c].body) for r, c in zip(r_list, c_list)], dtype=bool)
+        known = np.array([bool(k.body) for k in old])[rows] & np.array([bool(k.body) for k in new])[cols]
     sim = np.zeros(core.shape, dtype=np.float64)
     sim[rows, cols] = _blend(core[rows, cols], full, body, known, body_weight)
     return sim
@@ -193,7 +193,7 @@ def _assign(
     only = candidate & (per_row == 1)[:, None] & (per_col == 1)[None, :]
     if only.sum() == candidate.sum():
         rows, cols = np.nonzero(only)
-        return [Pair(old_ids[r], new_ids[c], round(float(sub[r, c]), 4)) for r, c in zip(rows, cols)]
+        return _pairs(sub, old_ids, new_ids, rows, cols)
     margin = np.where(candidate, sub - threshold + _POSITION_EPS * 10, 0.0)
     pos_old = np.asarray(old_ids, dtype=np.float64)[:, None] / max(n_old, 1)
     pos_new = np.asarray(new_ids, dtype=np.float64)[None, :] / max(n_new, 1)
@@ -201,11 +201,14 @@ def _assign(
     from scipy.optimize import linear_sum_assignment  # imported on first use: it takes a second
 
     rows, cols = linear_sum_assignment(cost)
-    return [
-        Pair(old_ids[r], new_ids[c], round(float(sub[r, c]), 4))
-        for r, c in zip(rows, cols)
-        if sub[r, c] >= threshold
-    ]
+    kept = sub[rows, cols] >= threshold
+    return _pairs(sub, old_ids, new_ids, rows[kept], cols[kept])
+
+
+def _pairs(sub: np.ndarray, old_ids: list[int], new_ids: list[int], rows: np.ndarray, cols: np.ndarray) -> list[Pair]:
+    """Pairs of the cells (rows[k], cols[k]) of a block, with their similarity to 4 decimals."""
+    similarities = sub[rows, cols].tolist()
+    return [Pair(old_ids[r], new_ids[c], round(v, 4)) for r, c, v in zip(rows.tolist(), cols.tolist(), similarities)]
 
 
 def _groups(ids: Iterable[int], keys: Sequence[Key]) -> dict[str, list[int]]:
@@ -233,8 +236,12 @@ def match_rows(
         old_left = [i for i in old_left if i not in used_old]
         new_left = [j for j in new_left if j not in used_new]
 
-    for key_of in (attrgetter("group", "subgroup", "name"), attrgetter("group", "name"), attrgetter("name")):
-        take(_exact(old_left, new_left, old, new, key_of))
+    take(_exact(old_left, new_left, old, new, attrgetter("group", "subgroup", "name")))
+    # The other exact passes pair equal names only: none when no name is left on both sides.
+    names_new = {new[j].name for j in new_left}
+    if any(old[i].name in names_new for i in old_left):
+        take(_exact(old_left, new_left, old, new, attrgetter("group", "name")))
+        take(_exact(old_left, new_left, old, new, attrgetter("name")))
 
     if old_left and new_left:
         # Similarities are computed block by block: each group's rows against the same group's,
