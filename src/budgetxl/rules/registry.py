@@ -66,6 +66,11 @@ class Context:
         return tuple(i.is_placeholder for i in self.form.indicators)
 
     @cached_property
+    def blank_texts(self) -> tuple[tuple[bool, bool], ...]:
+        """Whether each indicator's name and its target are blank (None or only spaces)."""
+        return tuple((not (i.name or "").strip(), not (i.target or "").strip()) for i in self.form.indicators)
+
+    @cached_property
     def label_keys(self) -> tuple[tuple[str, str], ...]:
         """Each indicator's (一级, 二级) as label keys (`frameworks.label_key`)."""
         return tuple((label_key(i.level1), label_key(i.level2)) for i in self.form.indicators)
