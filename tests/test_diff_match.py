@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from budgetxl.diff import match
 from budgetxl.diff.match import THRESHOLD, Key, core_name, make_key, match_rows, normalize, similarity_matrix
 
 from conftest import examples
@@ -217,3 +218,48 @@ def test_a_block_matched_with_itself_pairs_every_named_row_exactly(rows):
         assert ks[p.old] == ks[p.new]
     named = [i for i, k in enumerate(ks) if k.name]
     assert sorted(p.old for p in m.pairs if p.similarity is None) == named
+
+
+_bodies = st.text(alphabet="≥≤0123456789%人次良好", min_size=0, max_size=5)
+_body_rows = st.lists(st.tuples(_names, _bodies), min_size=1, max_size=14)
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(_body_rows, _body_rows, st.sampled_from([0.0, 0.15, 0.2, 0.3]), st.sampled_from([0.3, THRESHOLD, 0.8, 1.01]))
+def test_pairing_scores_agree_with_the_matrix_wherever_a_pair_can_form(old_rows, new_rows, body_weight, threshold):
+    # Pairing scores in full only the cells whose core names are alike enough; every cell that
+    # reaches the threshold must have exactly the matrix's value, every other cell stay below it.
+    old = [make_key("产出指标", "", name, body) for name, body in old_rows]
+    new = [make_key("产出指标", "", name, body) for name, body in new_rows]
+    dense = similarity_matrix(old, new, body_weight)
+    scored = match._pairing_similarity(old, new, body_weight, threshold)
+    reach = dense >= threshold
+    assert np.array_equal(scored >= threshold, reach)
+    assert np.array_equal(scored[reach], dense[reach])
+
+
+def _assign_by_solving(sub, old_ids, new_ids, n_old, n_new, threshold):
+    """The assignment solved every time (what `_assign` does when its shortcut does not apply)."""
+    from scipy.optimize import linear_sum_assignment
+
+    margin = np.where(sub >= threshold, sub - threshold + 1e-5, 0.0)
+    if not margin.any():
+        return []
+    pos_old = np.asarray(old_ids, dtype=np.float64)[:, None] / n_old
+    pos_new = np.asarray(new_ids, dtype=np.float64)[None, :] / n_new
+    rows, cols = linear_sum_assignment(-margin + 1e-6 * np.abs(pos_old - pos_new))
+    return [(old_ids[r], new_ids[c]) for r, c in zip(rows, cols) if sub[r, c] >= threshold]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.integers(1, 9), st.integers(1, 9), st.sampled_from([0.1, 0.2, 0.5]), st.randoms(use_true_random=False))
+def test_sole_candidates_are_paired_as_the_solved_assignment_pairs_them(n, m, density, rnd):
+    # Sparse candidates (most rows with one candidate or none, some with two), ties included: the
+    # pairs taken without solving must be the solved assignment's pairs.
+    scores = [0.61, 0.75, 0.9, 1.0]
+    sub = np.array([[rnd.choice(scores) if rnd.random() < density else rnd.choice([0.0, 0.59])
+                     for _ in range(m)] for _ in range(n)])
+    old_ids = sorted(rnd.sample(range(20), n))
+    new_ids = sorted(rnd.sample(range(20), m))
+    got = [(p.old, p.new) for p in match._assign(sub, old_ids, new_ids, 20, 20, THRESHOLD)]
+    assert sorted(got) == sorted(_assign_by_solving(sub, old_ids, new_ids, 20, 20, THRESHOLD))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from budgetxl.errors import InputError
-from budgetxl.model import Form, form_from_data, json_schema, load_form
+from budgetxl.model import Form, canonical_decimal, form_from_data, json_schema, load_form
 
 BASE = {
     "year": 2023,
@@ -73,6 +75,35 @@ def test_amounts_are_exact_decimals_in_canonical_form():
     assert form_from_data(with_change("tasks.0.funds", 50)).to_data()["tasks"][0]["funds"] == "50"
     blank = form_from_data(with_change("tasks.0.funds", ""))
     assert blank.tasks[0].funds is None
+
+
+def _canonical_by_definition(value: Decimal) -> Decimal:
+    """canonical_decimal as first written: a fresh context, quantize or normalize every time."""
+    if not value.is_finite() or abs(value.adjusted()) > 100:
+        return value
+    ctx = Context(prec=max(28, len(value.as_tuple().digits), value.adjusted() + 1))
+    if value == value.to_integral_value(context=ctx):
+        return value.quantize(Decimal(1), context=ctx)
+    return value.normalize(context=ctx)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1800.00", "1800"), ("1.8E+3", "1800"), ("8997.980", "8997.98"), ("8997.98", "8997.98"), ("-0.00", "-0"),
+    ("0E-9", "0"), ("1E-7", "1E-7"), ("1.50E-8", "1.5E-8"), ("42", "42"), ("1E+101", "1E+101"), ("NaN", "NaN"),
+])
+def test_canonical_decimal_plain_without_trailing_zeros(text, expected):
+    assert str(canonical_decimal(Decimal(text))) == expected
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True) | st.builds(
+    lambda digits, exponent: Decimal(digits).scaleb(exponent), st.integers(-10**40, 10**40), st.integers(-120, 120)))
+def test_canonical_decimal_keeps_its_definition(value):
+    # The shortcut for values already plain gives exactly what quantize/normalize would (sign,
+    # digits and exponent alike).
+    if value.is_nan():
+        assert canonical_decimal(value).is_nan()
+        return
+    assert canonical_decimal(value).as_tuple() == _canonical_by_definition(value).as_tuple()
 
 
 def test_text_is_cleaned_the_way_a_workbook_keeps_it():

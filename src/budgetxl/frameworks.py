@@ -17,9 +17,8 @@ For templates (drop-down lists): ``frameworks()``, ``get_framework(id)``, and on
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from budgetxl.datafile import read_data_file
@@ -41,7 +40,8 @@ class Framework:
     basis: str
     levels: tuple[tuple[str, tuple[str, ...]], ...]
 
-    @property
+    # Derived from `levels` once per framework (frameworks are read once and never change).
+    @cached_property
     def level1(self) -> tuple[str, ...]:
         """The 一级 labels, in the order the form lists them."""
         return tuple(l1 for l1, _ in self.levels)
@@ -51,11 +51,11 @@ class Framework:
         std = self.standard_level1(level1)
         return next((l2s for l1, l2s in self.levels if l1 == std), ())
 
-    @property
+    @cached_property
     def all_level2(self) -> tuple[str, ...]:
         return tuple(l2 for _, l2s in self.levels for l2 in l2s)
 
-    @property
+    @cached_property
     def pairs(self) -> frozenset[tuple[str, str]]:
         return frozenset((l1, l2) for l1, l2s in self.levels for l2 in l2s)
 
@@ -151,8 +151,8 @@ def default_framework() -> Framework:
 
 def standard_label(label: object) -> str:
     """The standard label for any accepted spelling; for an unknown label its normalised text."""
-    key = label_key(label)
-    return _catalogue().keys.get(key, normalize_label(label))
+    std = _catalogue().keys.get(label_key(label))
+    return std if std is not None else normalize_label(label)
 
 
 def is_known_label(label: object) -> bool:
@@ -178,9 +178,9 @@ class FrameworkUse:
         return self.foreign > 0
 
 
-def _pair_votes(pair: tuple[str, str]) -> list[str]:
+def _pair_votes(level1: str, level2: str) -> list[str]:
     """Ids of the frameworks a (一级, 二级) pair belongs to exclusively (empty when shared)."""
-    l1, l2 = standard_label(pair[0]), standard_label(pair[1])
+    l1, l2 = standard_label(level1), standard_label(level2)
     fws = frameworks()
     exact = [fw.id for fw in fws if (l1, l2) in fw.pairs]
     if exact:
@@ -193,16 +193,18 @@ def _pair_votes(pair: tuple[str, str]) -> list[str]:
     return by_l2 if 0 < len(by_l2) < len(fws) else []
 
 
+@lru_cache(maxsize=4096)  # the same pairs recur in every form, and the frameworks never change
 def pair_framework_ids(level1: str, level2: str) -> tuple[str, ...]:
     """The frameworks a (一级, 二级) pair points to exclusively; () when it fits both or neither."""
-    return tuple(_pair_votes((level1, level2)))
+    return tuple(_pair_votes(level1, level2))
 
 
 def framework_use(pairs: Iterable[tuple[str, str]]) -> FrameworkUse:
-    votes: Counter[str] = Counter({fw.id: 0 for fw in frameworks()})
-    evidence = [_pair_votes(pair) for pair in dict.fromkeys(pairs)]  # each distinct pair counts once
+    votes = {fw.id: 0 for fw in frameworks()}
+    evidence = [pair_framework_ids(*pair) for pair in dict.fromkeys(pairs)]  # each distinct pair counts once
     for ids in evidence:
-        votes.update(ids)
+        for fw_id in ids:
+            votes[fw_id] += 1
     default = default_framework()
     best = max(frameworks(), key=lambda fw: (votes[fw.id], fw.id == default.id))
     return FrameworkUse(best, dict(votes), sum(1 for ids in evidence if ids and best.id not in ids))

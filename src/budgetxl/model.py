@@ -34,12 +34,26 @@ _HUGE = 100  # a decimal exponent past which a number is kept as written, never 
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
+_CONTEXTS: dict[int, Context] = {}
+
+
+def _context(prec: int) -> Context:
+    """A decimal context of `prec` digits, made once per precision (only its flags ever change)."""
+    ctx = _CONTEXTS.get(prec)
+    if ctx is None:
+        ctx = _CONTEXTS[prec] = Context(prec=prec)
+    return ctx
+
+
 def canonical_decimal(value: Decimal) -> Decimal:
     """Plain notation without trailing zeros: 1800.00 -> 1800, 8997.980 -> 8997.98. Exact
     however many digits it has (a number of absurd magnitude is left as it is)."""
     if not value.is_finite() or abs(value.adjusted()) > _HUGE:
         return value
-    ctx = Context(prec=max(28, len(value.as_tuple().digits), value.adjusted() + 1))
+    text = str(value)  # plain unless the exponent is above 0 or far below
+    if "E" not in text and ("." not in text or text[-1] != "0"):
+        return value  # already plain: an integer, or a fraction without trailing zeros
+    ctx = _context(max(28, len(value.as_tuple().digits), value.adjusted() + 1))
     if value == value.to_integral_value(context=ctx):
         return value.quantize(Decimal(1), context=ctx)
     return value.normalize(context=ctx)

@@ -190,7 +190,8 @@ def unit_in_name(indicator_name: str) -> str:
 
 def has_number(text: str) -> bool:
     """True when the text holds at least one digit (full-width digits count)."""
-    return any(ch.isdigit() for ch in (text or "").translate(_CHAR_MAP))
+    # (_CHAR_MAP turns full-width digits into digits and nothing else into one: no need to apply it)
+    return any(map(str.isdigit, text or ""))
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ TASK_BODY_WEIGHT = 0.3  # content and goal lift a borderline task pair
 INDICATOR_BODY_WEIGHT = 0.15  # the target lifts a borderline indicator pair
 
 _PERCENT_STEP = Decimal("0.01")
+_HUNDRED = Decimal(100)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def amount_change(old: Decimal | None, new: Decimal | None) -> tuple[Decimal | N
 def percent_of(delta: Decimal, base: Decimal) -> Decimal | None:
     if base == 0:
         return None
-    return canonical_decimal((delta / base * 100).quantize(_PERCENT_STEP, rounding=ROUND_HALF_UP))
+    return canonical_decimal((delta / base * _HUNDRED).quantize(_PERCENT_STEP, rounding=ROUND_HALF_UP))
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -181,8 +182,10 @@ def _field_changes(old: Task | Indicator, new: Task | Indicator, fields: Sequenc
     changes: dict[str, Change] = {}
     for name in fields:
         a, b = getattr(old, name), getattr(new, name)
+        if a == b:  # the same text or amount: no change either way
+            continue
         if isinstance(a, str) and isinstance(b, str):
-            if _same_text(a, b):
+            if normalize(a) == normalize(b):  # the same text once normalised
                 continue
             if name == "target":
                 changes[name] = target_change(old, new)  # type: ignore[arg-type]
@@ -222,11 +225,13 @@ def _in_order(matching: Matching, n_old: int) -> list[tuple[int | None, int | No
         if pair is None:
             out.append((None, j, None))
             continue
-        for i in sorted(removed - done):  # removed rows before this one, left behind by a reorder
-            if i < pair.old:
-                emit_removed(i)
+        if len(done) < len(removed):
+            for i in sorted(removed - done):  # removed rows before this one, left behind by a reorder
+                if i < pair.old:
+                    emit_removed(i)
         out.append((pair.old, j, pair.similarity))
-        run_after(pair.old)
+        if pair.old + 1 in removed:
+            run_after(pair.old)
     for i in sorted(removed - done):
         emit_removed(i)
     return out
@@ -261,6 +266,13 @@ def _link_merges(entries: list[Entry]) -> list[Entry]:
     return out
 
 
+def _row_data(row: Task | Indicator) -> dict[str, Any]:
+    """The row as `model_dump(mode="json")` gives it, from its serializer directly (the rows of
+    two large forms are dumped by the thousand, and model_dump's own call costs as much again)."""
+    data: dict[str, Any] = type(row).__pydantic_serializer__.to_python(row, mode="json")
+    return data
+
+
 def _entries(
     old_rows: Sequence[Task | Indicator],
     new_rows: Sequence[Task | Indicator],
@@ -276,16 +288,16 @@ def _entries(
         old_index = old_ids[i] if i is not None else None
         new_index = new_ids[j] if j is not None else None
         if a is None:
-            out.append(Entry("added", None, b.model_dump(mode="json"), new_index=new_index))  # type: ignore[union-attr]
+            out.append(Entry("added", None, _row_data(b), new_index=new_index))  # type: ignore[arg-type]
         elif b is None:
-            out.append(Entry("removed", a.model_dump(mode="json"), None, old_index=old_index))
+            out.append(Entry("removed", _row_data(a), None, old_index=old_index))
         else:
             changes = _field_changes(a, b, fields)
             out.append(
                 Entry(
                     "changed" if changes else "unchanged",
-                    a.model_dump(mode="json"),
-                    b.model_dump(mode="json"),
+                    _row_data(a),
+                    _row_data(b),
                     changes,
                     similarity,
                     old_index,

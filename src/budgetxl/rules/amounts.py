@@ -74,6 +74,16 @@ def decimals(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _written_decimals(value: Decimal) -> int | None:
+    """The decimals of a number as written (1.50 → 2), None when its text has an exponent; never
+    fewer than `decimals` (normalising only drops trailing zeros)."""
+    text = str(value)
+    if "E" in text:
+        return None
+    point = text.find(".")
+    return 0 if point < 0 else len(text) - point - 1
+
+
 @rule(
     "BX112",
     "error",
@@ -83,7 +93,12 @@ def decimals(value: Decimal) -> int:
 )
 def too_many_decimals(ctx: Context) -> Iterator[Hit]:
     for path, name, amount in amount_fields(ctx.form):
-        if amount is not None and decimals(amount) > MAX_DECIMALS:
+        if amount is None:
+            continue
+        written = _written_decimals(amount)
+        if written is not None and written <= MAX_DECIMALS:
+            continue  # surely few enough
+        if decimals(amount) > MAX_DECIMALS:
             yield Hit(
                 f"“{name}”的金额有 {decimals(amount)} 位小数，超过 {MAX_DECIMALS} 位"
                 f"（万元精确到分只需 {MAX_DECIMALS} 位）",

@@ -119,7 +119,7 @@ def indicators_missing(ctx: Context) -> Iterator[Hit]:
 def no_indicators(ctx: Context) -> bool:
     """Whether the form has no indicator with a name or a target (BX109; the empty-block rules
     then stay quiet)."""
-    return all(i.is_placeholder for i in ctx.form.indicators)
+    return all(ctx.placeholders)
 
 
 @rule(
@@ -151,8 +151,9 @@ def _nth(ctx: Context, index: int) -> int:
     "指标值写了“≥95%”，三级指标一栏留空。",
 )
 def indicator_name_missing(ctx: Context) -> Iterator[Hit]:
-    for i, ind in enumerate(ctx.form.indicators):
-        if _blank(ind.name) and not _blank(ind.target):
+    for i, (name_blank, target_blank) in enumerate(ctx.blank_texts):
+        if name_blank and not target_blank:
+            ind = ctx.form.indicators[i]
             yield Hit(f"指标值“{ind.target}”没有对应的三级指标名称", f"indicators[{i}].name", ind.name)
 
 
@@ -164,6 +165,7 @@ def indicator_name_missing(ctx: Context) -> Iterator[Hit]:
     "三级指标“走访重点企业”的指标值留空。",
 )
 def indicator_target_missing(ctx: Context) -> Iterator[Hit]:
-    for i, ind in enumerate(ctx.form.indicators):
-        if _blank(ind.target) and not _blank(ind.name):
+    for i, (name_blank, target_blank) in enumerate(ctx.blank_texts):
+        if target_blank and not name_blank:
+            ind = ctx.form.indicators[i]
             yield Hit(f"三级指标“{ind.name.strip()}”没有填写指标值", f"indicators[{i}].target", ind.target)

@@ -8,35 +8,12 @@ block's first row, not once per row.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Iterator
+from typing import Iterator
 
-from budgetxl.frameworks import Framework, get_framework, label_key, pair_framework_ids, standard_label, suggest
-from budgetxl.model import Indicator
+from budgetxl.frameworks import Framework, get_framework, pair_framework_ids, standard_label, suggest
 from budgetxl.rules.fields import no_indicators
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.text import normalize_label
-
-
-def blocks(indicators: tuple[Indicator, ...], key: Callable[[Indicator], object]) -> list[list[int]]:
-    """Indices of the indicators grouped into runs of consecutive rows with the same key."""
-    out: list[list[int]] = []
-    last: object = object()
-    for i, ind in enumerate(indicators):
-        k = key(ind)
-        if out and k == last:
-            out[-1].append(i)
-        else:
-            out.append([i])
-        last = k
-    return out
-
-
-def _l1(ind: Indicator) -> str:
-    return label_key(ind.level1)
-
-
-def _l12(ind: Indicator) -> tuple[str, str]:
-    return label_key(ind.level1), label_key(ind.level2)
 
 
 def _options(labels: tuple[str, ...]) -> str:
@@ -62,7 +39,7 @@ def _other_framework(ctx: Context, level1: str, level2: str) -> Framework | None
 )
 def level1_unknown(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
-    for run in blocks(ctx.form.indicators, _l1):
+    for run in ctx.level1_runs:
         ind = ctx.form.indicators[run[0]]
         if fw.standard_level1(ind.level1) is not None or _other_framework(ctx, ind.level1, ind.level2):
             continue
@@ -84,7 +61,7 @@ def level1_unknown(ctx: Context) -> Iterator[Hit]:
 )
 def level2_unknown(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
-    for run in blocks(ctx.form.indicators, _l12):
+    for run in ctx.level2_runs:
         ind = ctx.form.indicators[run[0]]
         if fw.standard_level2(ind.level2) is not None or _other_framework(ctx, ind.level1, ind.level2):
             continue  # a standard 二级 (perhaps under the wrong 一级: BX203) or the other framework (BX204)
@@ -108,7 +85,7 @@ def level2_unknown(ctx: Context) -> Iterator[Hit]:
 )
 def level2_wrong_parent(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
-    for run in blocks(ctx.form.indicators, _l12):
+    for run in ctx.level2_runs:
         ind = ctx.form.indicators[run[0]]
         level1, level2 = fw.standard_level1(ind.level1), fw.standard_level2(ind.level2)
         if level1 is None or level2 is None or fw.has(level1, level2):
@@ -137,7 +114,7 @@ def frameworks_mixed(ctx: Context) -> Iterator[Hit]:
     if not ctx.frameworks.mixed:
         return
     fw = ctx.frameworks.framework
-    for run in blocks(ctx.form.indicators, _l12):
+    for run in ctx.level2_runs:
         ind = ctx.form.indicators[run[0]]
         other = _other_framework(ctx, ind.level1, ind.level2)
         if other is None:
@@ -164,12 +141,13 @@ def level1_empty(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
     first_row: dict[str, int] = {}
     filled: set[str] = set()
-    for i, ind in enumerate(ctx.form.indicators):
-        std = fw.standard_level1(ind.level1)
+    placeholders = ctx.placeholders
+    for run in ctx.level1_runs:  # the rows of a run share their 一级 label key, so its standard label
+        std = fw.standard_level1(ctx.form.indicators[run[0]].level1)
         if std is None:
             continue
-        first_row.setdefault(std, i)
-        if not ind.is_placeholder:
+        first_row.setdefault(std, run[0])
+        if not all(placeholders[i] for i in run):
             filled.add(std)
     for level1 in fw.level1:
         if level1 in filled:
@@ -189,10 +167,11 @@ def level1_empty(ctx: Context) -> Iterator[Hit]:
 def level2_empty(ctx: Context) -> Iterator[Hit]:
     fw = ctx.frameworks.framework
     inds = ctx.form.indicators
-    level1_filled = {_l1(i) for i in inds if not i.is_placeholder}
-    for run in blocks(inds, _l12):
+    keys, placeholders = ctx.label_keys, ctx.placeholders
+    level1_filled = {keys[i][0] for i, blank in enumerate(placeholders) if not blank}
+    for run in ctx.level2_runs:
         ind = inds[run[0]]
-        if not all(inds[i].is_placeholder for i in run) or _l1(ind) not in level1_filled:
+        if not all(placeholders[i] for i in run) or keys[run[0]][0] not in level1_filled:
             continue
         label = fw.standard_level2(ind.level2) or normalize_label(ind.level2)
         yield Hit(f"二级指标“{label}”下没有填写三级指标", f"indicators[{run[0]}].level2", ind.level2)
@@ -206,9 +185,12 @@ def level2_empty(ctx: Context) -> Iterator[Hit]:
     "“群众满意度”在满意度指标下出现了两次。",
 )
 def duplicate_names(ctx: Context) -> Iterator[Hit]:
+    keys = [normalize_label(ind.name) for ind in ctx.form.indicators]
+    named = [k for k in keys if k]
+    if len(set(named)) == len(named):
+        return  # no name twice (the usual case)
     seen: dict[str, list[int]] = defaultdict(list)
-    for i, ind in enumerate(ctx.form.indicators):
-        key = normalize_label(ind.name)
+    for i, key in enumerate(keys):
         if key:
             seen[key].append(i)
     for rows in seen.values():

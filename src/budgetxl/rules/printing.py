@@ -5,6 +5,8 @@ layout (its column widths and font), as the writer measures row heights."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Iterator
 
 # The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
@@ -14,7 +16,12 @@ from budgetxl.text import column_px, line_height_pt, wrap_count
 
 
 def _width(layout: Any, first: int, last: int) -> float:
-    return float(sum(column_px(w) for w in layout.columns[first : last + 1]))
+    return _columns_width(tuple(layout.columns[first : last + 1]))
+
+
+@lru_cache(maxsize=1024)  # a layout's few column spans, measured once
+def _columns_width(widths: tuple[float, ...]) -> float:
+    return float(sum(column_px(w) for w in widths))
 
 
 def _lines(text: str, width: float, size: float, enough: int) -> int:
@@ -68,19 +75,23 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
     size = layout.font.size
     per_row = int(MAX_ROW_PT // line_height_pt(size))
     for block, field, items, positions in _cells(ctx):
+        group = getattr(block, "group", "") if block.kind == "table" else ""  # a table of one task group
+        rows = [i for i, item in enumerate(items) if item.group == group] if group else list(range(len(items)))
+        picked = [items[i] for i in rows]
+        models = field is not None and not any(isinstance(item, str) for item in picked)
         for column, (c0, c1) in zip(block.column_map, positions):
-            if column.field in ("", "number", "level1", "level2"):
+            name = column.field
+            if name in ("", "number", "level1", "level2"):
                 continue
             width = _width(layout, c0, c1)
             short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
-            for i, item in enumerate(items):
-                if block.kind == "table" and getattr(block, "group", "") and item.group != block.group:
-                    continue
-                text = item if isinstance(item, str) or field is None else getattr(item, column.field, "")
-                if field is None:  # a texts block: each column its own field of the form
-                    text = getattr(ctx.form, column.field, "")
-                if not isinstance(text, str) or (len(text) <= short and "\n" not in text):
-                    continue
+            texts = _column_texts(ctx, field, picked, models, name)
+            if _surely_fit(texts, short):
+                continue
+            # Only the texts that may not fit are measured (most are surely short enough).
+            longer = [(i, t) for i, t in zip(rows, texts) if isinstance(t, str) and (len(t) > short or "\n" in t)]
+            for i, text in longer:
+                item = items[i]
                 lines = _lines(text, width, size, per_row)
                 if lines > per_row:
                     path = (column.field if field is None else f"{field}[{i}]" if isinstance(item, str)
@@ -88,6 +99,28 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
                     shown = len(text) * per_row // lines
                     yield Hit(f"“{block.label}”中的这段文字有 {len(text)} 个字，超出一行能打印的高度，"
                               f"打印时大约只能显示前 {shown} 个字", path, text[:20] + "…")
+
+
+def _surely_fit(texts: list[Any], short: float) -> bool:
+    """Whether a column's values are all texts of one line no longer than `short` (the usual
+    case, told without looking at them one by one)."""
+    try:
+        joined = "".join(texts)
+    except TypeError:  # not all of them texts (amounts): look at each
+        return False
+    return "\n" not in joined and max(map(len, texts), default=0) <= short
+
+
+def _column_texts(ctx: Context, field: str | None, picked: list[Any], models: bool, name: str) -> list[Any]:
+    """The values in one column of a block for its `picked` items (models: none of them a text)."""
+    if field is None:  # a texts block: each column its own field of the form
+        return [getattr(ctx.form, name, "") for _ in picked]
+    if models and "." not in name:
+        try:
+            return list(map(attrgetter(name), picked))  # the rows' own field (the usual case)
+        except AttributeError:
+            pass
+    return [item if isinstance(item, str) else getattr(item, name, "") for item in picked]
 
 
 def _cells(ctx: Context) -> Iterator[tuple[Any, str | None, Any, Any]]:

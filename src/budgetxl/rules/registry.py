@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Literal, TypeVar
+from typing import Callable, Iterable, Iterator, Literal, Sequence, TypeVar
 
 from budgetxl.errors import LayoutError
-from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use
+from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use, label_key
 from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Form
 from budgetxl.report import Finding, Severity
@@ -59,6 +59,44 @@ class Context:
     @cached_property
     def frameworks(self) -> FrameworkUse:
         return framework_use(form_pairs(self.form))
+
+    @cached_property
+    def placeholders(self) -> tuple[bool, ...]:
+        """Whether each indicator row only keeps an empty block in place (no name, no target)."""
+        return tuple(i.is_placeholder for i in self.form.indicators)
+
+    @cached_property
+    def blank_texts(self) -> tuple[tuple[bool, bool], ...]:
+        """Whether each indicator's name and its target are blank (None or only spaces)."""
+        return tuple((not (i.name or "").strip(), not (i.target or "").strip()) for i in self.form.indicators)
+
+    @cached_property
+    def label_keys(self) -> tuple[tuple[str, str], ...]:
+        """Each indicator's (一级, 二级) as label keys (`frameworks.label_key`)."""
+        return tuple((label_key(i.level1), label_key(i.level2)) for i in self.form.indicators)
+
+    @cached_property
+    def level1_runs(self) -> list[list[int]]:
+        """Indicator rows in runs of consecutive rows with the same 一级 (a merged 一级 cell)."""
+        return runs([k[0] for k in self.label_keys])
+
+    @cached_property
+    def level2_runs(self) -> list[list[int]]:
+        """Indicator rows in runs of consecutive rows with the same 一级 and 二级."""
+        return runs(self.label_keys)
+
+
+def runs(keys: Sequence[object]) -> list[list[int]]:
+    """Indices grouped into runs of consecutive equal keys."""
+    out: list[list[int]] = []
+    last: object = object()
+    for i, k in enumerate(keys):
+        if out and k == last:
+            out[-1].append(i)
+        else:
+            out.append([i])
+        last = k
+    return out
 
 
 def form_layout(form: Form) -> Layout:

@@ -34,8 +34,12 @@ def expects_quantity(indicator_name: str) -> bool:
     "“工程按期完成率”的指标值只写了“工程按期完成率=（按时完工工程量/总工程量）”，没有目标数值。",
 )
 def not_quantified(ctx: Context) -> Iterator[Hit]:
-    for i, (ind, target) in enumerate(zip(ctx.form.indicators, ctx.targets)):
-        if ind.is_placeholder or not ind.target.strip() or target.problem or has_number(ind.target):
+    # A target read as a number has a digit (the usual case: no need to look for one).
+    unread = [i for i, (target, placeholder) in enumerate(zip(ctx.targets, ctx.placeholders))
+              if target.value is None and not placeholder and not target.problem]
+    for i in unread:
+        ind, target = ctx.form.indicators[i], ctx.targets[i]
+        if has_number(ind.target) or not ind.target.strip():
             continue
         if target.kind == "formula_only":
             reason = "只写了计算公式，没有目标数值"
