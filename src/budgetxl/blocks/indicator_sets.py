@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import header_key
+from budgetxl.blocks.base import header_key, once
 from budgetxl.blocks.indicators import (
     FIELDS,
     Tree,
@@ -88,18 +88,26 @@ def plan(b: SheetBuilder, block: IndicatorSetsBlock, form: Any, row: int) -> int
 
 
 def _headings(block: IndicatorSetsBlock) -> dict[str, int]:
-    """A set's heading (as matched, synonyms too) → the set's index."""
-    return {normalize_label(t): s for s, st in enumerate(block.sets) for t in st.all_labels()}
+    """A set's heading (as matched, synonyms too) → the set's index (found once per block)."""
+    return once(block, "headings",
+                lambda: {normalize_label(t): s for s, st in enumerate(block.sets) for t in st.all_labels()})
 
 
-def _is_repeated_heading(r: SheetReader, row: int, present: list[int], headings: dict[str, int]) -> bool:
+def _is_repeated_heading(r: SheetReader, row: int, present: list[int], first: int, nsets: int,
+                         headings: dict[str, int]) -> bool:
     """The sets' headings written again at the top of a printed page, over the repeated header:
-    every cell of the row right of the label is the heading of another set (its cells count as
-    read)."""
-    sets = {headings.get(normalize_label(r.raw(row, c)), -1) for c in present}
-    if -1 in sets or len(sets) != len(present) or len(sets) != len(set(headings.values())):
+    every cell of the row from column `first` on is the heading of another set (its cells count
+    as read). An indicator row fails at its first cell."""
+    cells = [c for c in present if c >= first]
+    if len(cells) != nsets:
         return False
-    for c in present:
+    sets = set()
+    for c in cells:
+        s = headings.get(normalize_label(r.raw(row, c)))
+        if s is None or s in sets:
+            return False
+        sets.add(s)
+    for c in cells:
         r.mark(row, c)
     return True
 
@@ -175,7 +183,7 @@ def read(r: SheetReader, block: IndicatorSetsBlock, span: Span) -> None:
         if not present:
             continue
         if _is_repeated_header(r, row, all_cols, all_headers) or _is_repeated_heading(
-                r, row, [c for c in present if c >= span.data_col], headings):
+                r, row, present, span.data_col, len(block.sets), headings):
             continue
         if notes or _is_note_row(r, row, present, span, last_data):
             read_note(r, row, present)
