@@ -219,8 +219,6 @@ def _opens_with_header(block: Any) -> bool:
     return bool(once(block, "opens_with_header", lambda: getattr(block, "opens_with_header", False)))
 
 
-
-
 def _is_data_of(layout: Layout, open_block: Any, block: Any, sheet: SheetGrid, r: int, c: int,
                covered: set[tuple[int, int]]) -> bool:
     """Whether a label met in the label column while `open_block` (whose first column is the label
