@@ -16,6 +16,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from budgetxl.batch import Outcome
 from budgetxl.collect import collect, failed_record, find_workbooks, mark_duplicates
@@ -77,6 +79,31 @@ def test_find_workbooks_recurses_and_skips_locks_and_other_files(returns: Path) 
     assert find_workbooks([note, note])[0] == [note]
     with pytest.raises(InputError, match="不存在"):
         find_workbooks([returns / "nope"])
+
+
+def test_find_workbook_names_are_the_paths_as_text(returns: Path, monkeypatch) -> None:
+    from budgetxl.collect.files import find_workbook_names
+
+    files, others = find_workbooks([returns])
+    assert find_workbook_names([returns]) == ([str(f) for f in files], [(str(p), why) for p, why in others])
+    # named as pathlib would name them: './x//y/' is 'x/y', a folder '.' lists its files by name alone
+    monkeypatch.chdir(returns)
+    names, _ = find_workbook_names(["./局//", "."])
+    inside = [str(p.relative_to(returns)) for p in files]
+    assert names == [n for n in inside if n.startswith("局/")] + [n for n in inside if not n.startswith("局/")]
+    assert "局/教育局.xlsx" in names and "凤阳街道-再次提交.xlsx" not in names  # in 街道/凤阳/
+    assert all(isinstance(n, str) for n in names)
+
+
+@pytest.mark.skipif(os.sep != "/", reason="POSIX paths")
+@given(st.lists(st.sampled_from(["", "/", "//", ".", "..", "a", "b.", ".c", "单位.xlsx"]), max_size=7).map("".join))
+def test_shown_is_how_pathlib_writes_a_path(text: str) -> None:
+    from pathlib import PurePosixPath
+
+    from budgetxl.collect.files import shown
+
+    assert shown(text) == str(PurePosixPath(text))
+    assert shown(Path(text)) == str(Path(text))
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
-from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
+from budgetxl.collect.files import (
+    SPREADSHEET_SUFFIXES,
+    find_workbook_names,
+    find_workbooks,
+    is_lock_or_junk,
+    is_spreadsheet,
+)
 from budgetxl.collect.inspect import (
     STATUSES,
     Comparison,
@@ -153,7 +159,7 @@ def index_previous(
     folder: str | Path, *, jobs: int | None = None, progress: bool | None = None, notes: list[str] | None = None
 ) -> tuple[dict[str, list[Known]], list[FileRecord]]:
     """Last year's files by unit: {unit key: [Known…]}, and those that could not be read."""
-    files, _ = find_workbooks([folder], notes=notes)
+    files, _ = find_workbook_names([folder], notes=notes)
     items, broken, _ = expand(files, notes)
     index: dict[str, list[Known]] = defaultdict(list)
     unreadable: list[FileRecord] = [FileRecord(path=p, status="unreadable", reason=short_reason(why, p))
@@ -193,14 +199,15 @@ def collect(
     output = Path(output)
     check_outputs(paths, output, previous=previous, csv_dir=csv_dir)
     notes: list[str] = []
-    files, skipped_paths = find_workbooks(paths, exclude=[output], notes=notes)
+    # the files as text, not Path objects: a Path interns its parts, kept for the whole run
+    files, skipped_paths = find_workbook_names(paths, exclude=[output], notes=notes)
     if not files:
         raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods、.et，或装有它们的 .zip）："
                          + "、".join(str(p) for p in paths))
     # a zip of returns: each workbook in it is a return; a zip that cannot be read is a row of its own
     items, broken, zipped_others = expand(files, notes)
-    del files  # the items name them (as text, smaller than paths)
-    skipped = [(str(p), why) for p, why in skipped_paths] + zipped_others
+    del files  # the items name them
+    skipped = skipped_paths + zipped_others
     index: dict[str, list[Known]] | None = None
     previous_unreadable: list[FileRecord] = []
     if previous is not None:
