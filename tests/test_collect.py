@@ -348,6 +348,24 @@ def test_collect_command(returns: Path, tmp_path: Path) -> None:
     assert usage.returncode == 2 and "-o" in usage.stderr
 
 
+def test_the_command_names_files_as_pathlib_writes_them(returns: Path, tmp_path: Path) -> None:
+    """Files and folders named on the command line are shown without './', doubled or trailing
+    slashes, as they always were (the command keeps them as text, not Path objects)."""
+    exe = Path(sys.executable).parent / "budgetxl"
+    res = subprocess.run([str(exe), "collect", "./局//截断.xlsx", "局/./", "-o", str(tmp_path / "s.xlsx")],
+                         cwd=returns, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr
+    assert "无法读取 局/截断.xlsx: " in res.stderr and "跳过 局/~$教育局.xlsx: " in res.stderr
+    assert "./" not in res.stderr and "//" not in res.stderr
+    missing = subprocess.run([str(exe), "collect", ".//没有/", "-o", str(tmp_path / "t.xlsx")],
+                             cwd=returns, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "没有: 文件或文件夹不存在" in missing.stderr and "./" not in missing.stderr
+    (tmp_path / "空").mkdir()
+    empty = subprocess.run([str(exe), "collect", ".//空/", "-o", "s.xlsx"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60)
+    assert empty.returncode == 2 and empty.stderr.rstrip().endswith("的 .zip）：空"), empty.stderr
+
+
 def test_the_readme_python_example_runs(tmp_path: Path, seed_form, monkeypatch) -> None:
     import re
 
