@@ -4,6 +4,7 @@ duplicates, unreadable files, comparison with last year, atomic outputs and the 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -26,7 +27,7 @@ from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
 from budgetxl.collect.summary import display_path, hyperlink_target, write_summary
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
-from budgetxl.errors import InputError, UsageError
+from budgetxl.errors import InputError, OutputError, UsageError
 from budgetxl.model import BudgetLine
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -311,6 +312,43 @@ def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) 
         collect([returns / "街道"], target, csv_dir=tmp_path / "tables", jobs=1)
     assert target.read_bytes() == before
     # nothing else: no temporary file, and the CSV folder made for this run is gone again
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
+def test_the_summary_is_zipped_into_its_file_and_a_failed_write_leaves_nothing_open(returns: Path, tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """The summary's zip goes into its (staged) file as it is made, not into memory first; a
+    write that fails half-way is the collection's failure, with no file left open and no output."""
+    import gc
+    import warnings
+    import zipfile
+
+    zipped_into = []
+    real_init = zipfile.ZipFile.__init__
+
+    def spy(self, file, mode="r", *a, **k):
+        if mode == "w":
+            zipped_into.append(file)
+        real_init(self, file, mode, *a, **k)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", spy)
+    collect([returns / "街道" / "凤阳"], tmp_path / "s.xlsx", jobs=1)
+    assert len(zipped_into) == 1 and not isinstance(zipped_into[0], (str, io.BytesIO))
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[0] == SHEETS["summary"]
+    monkeypatch.undo()
+
+    def full(self, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)  # "Exception ignored in …"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(OutputError, match="磁盘空间不足"):
+            collect([returns / "街道" / "凤阳"], tmp_path / "t.xlsx", jobs=1)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)] and unraisable == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 
