@@ -124,13 +124,13 @@ def find_workbook_names(
     than ten thousand Path objects and their interned parts."""
     skip = {_key(Path(p)) for p in exclude}
     found: list[str] = []
-    seen: set[object] = set()
+    seen: set[int] = set()  # the files taken, by identity (_identity)
     walked: set[tuple[int, int]] = set()
     said = notes if notes is not None else []
     others: list[tuple[str, str]] = []
 
     def add(p: str, st: os.stat_result) -> None:
-        key = (st.st_dev, st.st_ino)
+        key = _identity(st)
         if key not in seen and key not in skip:
             seen.add(key)
             found.append(p)
@@ -172,9 +172,9 @@ def find_workbook_names(
                     head = _markup_head(p)
                     if markup_workbook_kind(head) is not None:
                         add(p, target)
-                    elif (target.st_dev, target.st_ino) not in skip:
+                    elif _identity(target) not in skip:
                         others.append((p, skip_reason(name, head)))
-                elif (target.st_dev, target.st_ino) not in skip:
+                elif _identity(target) not in skip:
                     others.append((p, skip_reason(name)))
             stack.extend(reversed(subfolders))  # walked in name order, each before the next
 
@@ -203,11 +203,17 @@ def _unresolvable(exc: OSError) -> str:
     return f"无法打开（{exc.strerror}）"
 
 
+def _identity(st: os.stat_result) -> int:
+    """A file's device and inode as one number: a collection keeps one per file it has taken, and
+    one int costs less than half a tuple of two."""
+    return st.st_dev << 128 | st.st_ino  # an inode number has at most 128 bits (Windows)
+
+
 def _key(p: Path) -> object:
     """A file's identity: its device and inode when it exists, else its resolved path."""
     try:
         st = os.stat(p)
-        return (st.st_dev, st.st_ino)
+        return _identity(st)
     except OSError:
         pass
     try:
