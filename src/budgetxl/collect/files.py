@@ -75,10 +75,10 @@ def is_spreadsheet(path: Path) -> bool:
 
 
 def _is_spreadsheet_name(name: str) -> bool:
-    return _suffix(name).lower() in SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES and not is_lock_or_junk(name)
+    return file_suffix(name).lower() in SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES and not is_lock_or_junk(name)
 
 
-def _suffix(name: str) -> str:
+def file_suffix(name: str) -> str:
     """A file name's extension as pathlib gives it (PurePath.suffix): '' for '.hidden' and 'name.'."""
     i = name.rfind(".")
     return name[i:] if 0 < i < len(name) - 1 else ""
@@ -167,7 +167,7 @@ def find_workbook_names(
                         add(p, target)
                     else:
                         said.append(f"{p}: 不是普通文件（如管道或设备），已跳过")
-                elif (_suffix(name).lower() in MARKUP_SUFFIXES and stat.S_ISREG(target.st_mode)
+                elif (file_suffix(name).lower() in MARKUP_SUFFIXES and stat.S_ISREG(target.st_mode)
                       and not is_lock_or_junk(name)):
                     head = _markup_head(p)
                     if markup_workbook_kind(head) is not None:
