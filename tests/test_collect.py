@@ -96,6 +96,29 @@ def test_find_workbook_names_are_the_paths_as_text(returns: Path, monkeypatch) -
     assert all(isinstance(n, str) for n in names)
 
 
+def test_only_the_zips_are_expanded_and_the_items_are_those_expand_gives(returns: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    from budgetxl.collect import expand_zips
+    from budgetxl.read.archive import expand
+
+    good = (returns / "局" / "教育局.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "区县.ZIP", "w") as zf:
+        zf.writestr("甲.xlsx", good)
+        zf.writestr("说明.txt", "x")
+    (tmp_path / "坏.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (tmp_path / ".zip").write_bytes(b"")
+    files = [str(returns / "局" / "教育局.xlsx"), str(tmp_path / "区县.ZIP"), str(tmp_path / ".zip"),
+             str(tmp_path / "坏.zip"), "教育局.xlsx"]
+    notes_a: list[str] = []
+    notes_b: list[str] = []
+    got = expand_zips(files, notes_a)
+    assert got == expand(files, notes_b) and notes_a == notes_b
+    items, broken, others = got
+    assert len(items) == 4 and str(items[1]).endswith("区县.ZIP › 甲.xlsx") and items[2] == str(tmp_path / ".zip")
+    assert [b[0] for b in broken] == [str(tmp_path / "坏.zip")] and len(others) == 1
+
+
 @pytest.mark.skipif(os.sep != "/", reason="POSIX paths")
 @given(st.lists(st.sampled_from(["", "/", "//", ".", "..", "a", "b.", ".c", "单位.xlsx"]), max_size=7).map("".join))
 def test_shown_is_how_pathlib_writes_a_path(text: str) -> None:
