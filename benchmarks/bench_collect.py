@@ -6,6 +6,11 @@ collecting process (its VmHWM: the most resident memory it ever had) for a tenth
 (1,000 of 10,000; 100 of 1,000) and for all of them, each in a fresh process.
 
     python benchmarks/bench_collect.py [--files 1000] [--jobs N] [--sample 120]
+    python benchmarks/bench_collect.py --files 10000 --memory-only --returns DIR [--repeat 3]
+
+`--memory-only` measures the peak memory alone, on the forms rendered into `--returns DIR` (the
+folder is kept, and a later run reuses the returns it finds there: 00000.xlsx … of the same
+forms); `--repeat` measures each size that many times, alternating, and prints every run.
 
 Goals (issues 7 and 19, on a 2-core machine): 1,000 forms rendered and collected in ≤ 15 s in
 all, 10,000 in ≤ 60 s (`--files 10000`); render ≤ 1.3× and read ≤ 0.25× the baselines; peak
@@ -153,6 +158,43 @@ def peak_memory(folder: Path, count: int, out: Path, jobs: int) -> dict[str, flo
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def print_memory(mem: dict[int, dict[str, float]], n: int) -> None:
+    for count, used in mem.items():
+        print(f"  {count:5d} files: collector {used['parent_kb'] / 1024:6.1f} MB "
+              f"({used['parent_cpu']:.1f} s of its own CPU, start-up included), "
+              f"largest worker {used['workers_kb'] / 1024:6.1f} MB")
+    small, large = mem[max(1, n // 10)], mem[n]
+    print(f"  growth {max(1, n // 10)} → {n}: collector {(large['parent_kb'] / small['parent_kb'] - 1) * 100:+.1f}%, "
+          f"worker {(large['workers_kb'] / small['workers_kb'] - 1) * 100:+.1f}%")
+
+
+def memory_only(n: int, jobs: int, returns: Path | None, repeat: int) -> None:
+    """The collector's peak memory alone, on returns rendered once into `returns` (or a
+    temporary folder) and reused by later runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = returns if returns is not None else Path(tmp) / "returns"
+        folder.mkdir(parents=True, exist_ok=True)
+        targets = [folder / f"{i:05d}.xlsx" for i in range(n)]
+        todo = [i for i, t in enumerate(targets) if not t.exists()]
+        if todo:
+            base = load_form(EXAMPLE_INPUT)
+            t0 = time.perf_counter()
+            run_batch(render_pair, [(vary(base, i), targets[i]) for i in todo], jobs=jobs, progress=False)
+            print(f"rendered {len(todo)} forms into {folder} in {time.perf_counter() - t0:.1f} s")
+        extra = sorted(set(folder.glob("*.xlsx")) - set(targets))
+        if extra:
+            raise SystemExit(f"{folder} holds other workbooks ({extra[0].name}…): use a folder of its own")
+        out = Path(tmp) / "out"
+        out.mkdir()
+        print(f"peak memory of collect over {folder} ({jobs} workers), each in a fresh process; "
+              f"load average {os.getloadavg()[0]:.2f}")
+        for run in range(repeat):
+            sizes = (max(1, n // 10), n) if run % 2 == 0 else (n, max(1, n // 10))
+            mem = {count: peak_memory(folder, count, out, jobs) for count in sizes}
+            print(f"run {run + 1}:")
+            print_memory(dict(sorted(mem.items())), n)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", "--forms", dest="files", type=int, default=1000,
@@ -161,7 +203,15 @@ def main() -> None:
                     help="files openpyxl loads for its baseline (the first ones; its ratio is per file)")
     ap.add_argument("--jobs", type=int, default=default_jobs())
     ap.add_argument("--sample", type=int, default=120, help="files timed one by one for the per-file medians")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the collector's peak memory (at a tenth of the files and at all of them)")
+    ap.add_argument("--returns", type=Path, default=None,
+                    help="with --memory-only: the folder of rendered returns, kept; reused when it holds them")
+    ap.add_argument("--repeat", type=int, default=1, help="with --memory-only: measurements of each size")
     args = ap.parse_args()
+    if args.memory_only:
+        memory_only(args.files, args.jobs, args.returns, args.repeat)
+        return
     n, jobs = args.files, args.jobs
     m = min(n, args.openpyxl_files)
     print(f"machine: {os.cpu_count()} cores, {jobs} worker processes; Python {sys.version.split()[0]}; "
@@ -279,13 +329,7 @@ def main() -> None:
     print(f"  openpyxl.load_workbook                {med['openpyxl'] * 1000:7.2f} ms   read ratio {read_ratio:.2f}×  "
           f"(goal ≤ 0.25×), read+check {check_ratio:.2f}×")
     print("\npeak memory of collect, each in a fresh process (max RSS: the collector's VmHWM, its workers' ru_maxrss)")
-    for count, used in mem.items():
-        print(f"  {count:5d} files: collector {used['parent_kb'] / 1024:6.1f} MB "
-              f"({used['parent_cpu']:.1f} s of its own CPU, start-up included), "
-              f"largest worker {used['workers_kb'] / 1024:6.1f} MB")
-    small, large = mem[max(1, n // 10)], mem[n]
-    print(f"  growth {max(1, n // 10)} → {n}: collector {(large['parent_kb'] / small['parent_kb'] - 1) * 100:+.1f}%, "
-          f"worker {(large['workers_kb'] / small['workers_kb'] - 1) * 100:+.1f}%")
+    print_memory(mem, n)
 
 
 if __name__ == "__main__":

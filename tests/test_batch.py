@@ -109,6 +109,22 @@ def test_forked_workers_find_the_items_without_pickling_them() -> None:
     assert batch._INHERITED == {}  # forgotten once the batch is over
 
 
+def test_spawned_workers_get_the_items_whole_and_a_crash_still_fails_only_its_item(monkeypatch) -> None:
+    """Where workers are not forked (macOS, Windows), each chunk travels as its items: the
+    chunks, held as ranges of item numbers, give each worker the right ones, also the rest of a
+    chunk whose worker crashed."""
+    import multiprocessing
+
+    import budgetxl.batch as batch
+
+    monkeypatch.setattr(batch, "_context", lambda: multiprocessing.get_context("spawn"))
+    outcomes = run_batch(troublesome, range(12), jobs=2, chunk_size=4)
+    assert [o.index for o in outcomes] == list(range(12)) and [o.item for o in outcomes] == list(range(12))
+    assert [o.kind for o in outcomes] == ["ok"] * 3 + ["error"] * 2 + ["crash", "ok", "crash", "ok", "error", "ok", "ok"]
+    assert [o.value for o in outcomes if o.ok] == [0, 2, 4, 12, 16, 20, 22]
+    assert batch._INHERITED == {}
+
+
 def test_nothing_to_do() -> None:
     assert run_batch(double, []) == []
 

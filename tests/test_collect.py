@@ -4,6 +4,7 @@ duplicates, unreadable files, comparison with last year, atomic outputs and the 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from budgetxl.batch import Outcome
 from budgetxl.collect import collect, failed_record, find_workbooks, mark_duplicates
@@ -24,7 +27,7 @@ from budgetxl.collect.styles import SHEETS, STATUS_LABELS, columns
 from budgetxl.collect.summary import display_path, hyperlink_target, write_summary
 from budgetxl.collect.tidy import COLUMNS as CSV_COLUMNS
 from budgetxl.diff import diff_forms
-from budgetxl.errors import InputError, UsageError
+from budgetxl.errors import InputError, OutputError, UsageError
 from budgetxl.model import BudgetLine
 from budgetxl.read import read_workbook
 from budgetxl.render import render_form
@@ -77,6 +80,54 @@ def test_find_workbooks_recurses_and_skips_locks_and_other_files(returns: Path) 
     assert find_workbooks([note, note])[0] == [note]
     with pytest.raises(InputError, match="不存在"):
         find_workbooks([returns / "nope"])
+
+
+def test_find_workbook_names_are_the_paths_as_text(returns: Path, monkeypatch) -> None:
+    from budgetxl.collect.files import find_workbook_names
+
+    files, others = find_workbooks([returns])
+    assert find_workbook_names([returns]) == ([str(f) for f in files], [(str(p), why) for p, why in others])
+    # named as pathlib would name them: './x//y/' is 'x/y', a folder '.' lists its files by name alone
+    monkeypatch.chdir(returns)
+    names, _ = find_workbook_names(["./局//", "."])
+    inside = [str(p.relative_to(returns)) for p in files]
+    assert names == [n for n in inside if n.startswith("局/")] + [n for n in inside if not n.startswith("局/")]
+    assert "局/教育局.xlsx" in names and "凤阳街道-再次提交.xlsx" not in names  # in 街道/凤阳/
+    assert all(isinstance(n, str) for n in names)
+
+
+def test_only_the_zips_are_expanded_and_the_items_are_those_expand_gives(returns: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    from budgetxl.collect import expand_zips
+    from budgetxl.read.archive import expand
+
+    good = (returns / "局" / "教育局.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "区县.ZIP", "w") as zf:
+        zf.writestr("甲.xlsx", good)
+        zf.writestr("说明.txt", "x")
+    (tmp_path / "坏.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (tmp_path / ".zip").write_bytes(b"")
+    files = [str(returns / "局" / "教育局.xlsx"), str(tmp_path / "区县.ZIP"), str(tmp_path / ".zip"),
+             str(tmp_path / "坏.zip"), "教育局.xlsx"]
+    notes_a: list[str] = []
+    notes_b: list[str] = []
+    got = expand_zips(files, notes_a)
+    assert got == expand(files, notes_b) and notes_a == notes_b
+    items, broken, others = got
+    assert len(items) == 4 and str(items[1]).endswith("区县.ZIP › 甲.xlsx") and items[2] == str(tmp_path / ".zip")
+    assert [b[0] for b in broken] == [str(tmp_path / "坏.zip")] and len(others) == 1
+
+
+@pytest.mark.skipif(os.sep != "/", reason="POSIX paths")
+@given(st.lists(st.sampled_from(["", "/", "//", ".", "..", "a", "b.", ".c", "单位.xlsx"]), max_size=7).map("".join))
+def test_shown_is_how_pathlib_writes_a_path(text: str) -> None:
+    from pathlib import PurePosixPath
+
+    from budgetxl.collect.files import shown
+
+    assert shown(text) == str(PurePosixPath(text))
+    assert shown(Path(text)) == str(Path(text))
 
 
 @pytest.fixture(scope="module")
@@ -287,6 +338,43 @@ def test_outputs_are_all_or_nothing(returns: Path, tmp_path: Path, monkeypatch) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 
+def test_the_summary_is_zipped_into_its_file_and_a_failed_write_leaves_nothing_open(returns: Path, tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """The summary's zip goes into its (staged) file as it is made, not into memory first; a
+    write that fails half-way is the collection's failure, with no file left open and no output."""
+    import gc
+    import warnings
+    import zipfile
+
+    zipped_into = []
+    real_init = zipfile.ZipFile.__init__
+
+    def spy(self, file, mode="r", *a, **k):
+        if mode == "w":
+            zipped_into.append(file)
+        real_init(self, file, mode, *a, **k)
+
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", spy)
+    collect([returns / "街道" / "凤阳"], tmp_path / "s.xlsx", jobs=1)
+    assert len(zipped_into) == 1 and not isinstance(zipped_into[0], (str, io.BytesIO))
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames[0] == SHEETS["summary"]
+    monkeypatch.undo()
+
+    def full(self, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)  # "Exception ignored in …"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(OutputError, match="磁盘空间不足"):
+            collect([returns / "街道" / "凤阳"], tmp_path / "t.xlsx", jobs=1)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)] and unraisable == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
 def test_refuses_to_write_over_an_input_or_collect_nothing(returns: Path, tmp_path: Path) -> None:
     src = returns / "局" / "教育局.xlsx"
     with pytest.raises(UsageError, match="输出文件就是输入文件"):
@@ -319,6 +407,24 @@ def test_collect_command(returns: Path, tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     usage = subprocess.run([str(exe), "collect", str(returns)], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "-o" in usage.stderr
+
+
+def test_the_command_names_files_as_pathlib_writes_them(returns: Path, tmp_path: Path) -> None:
+    """Files and folders named on the command line are shown without './', doubled or trailing
+    slashes, as they always were (the command keeps them as text, not Path objects)."""
+    exe = Path(sys.executable).parent / "budgetxl"
+    res = subprocess.run([str(exe), "collect", "./局//截断.xlsx", "局/./", "-o", str(tmp_path / "s.xlsx")],
+                         cwd=returns, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr
+    assert "无法读取 局/截断.xlsx: " in res.stderr and "跳过 局/~$教育局.xlsx: " in res.stderr
+    assert "./" not in res.stderr and "//" not in res.stderr
+    missing = subprocess.run([str(exe), "collect", ".//没有/", "-o", str(tmp_path / "t.xlsx")],
+                             cwd=returns, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "没有: 文件或文件夹不存在" in missing.stderr and "./" not in missing.stderr
+    (tmp_path / "空").mkdir()
+    empty = subprocess.run([str(exe), "collect", ".//空/", "-o", "s.xlsx"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60)
+    assert empty.returncode == 2 and empty.stderr.rstrip().endswith("的 .zip）：空"), empty.stderr
 
 
 def test_the_readme_python_example_runs(tmp_path: Path, seed_form, monkeypatch) -> None:

@@ -193,13 +193,15 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], batch: int | None) -> Non
 
 
 class _Worker:
-    def __init__(self, ctx: Any, fn: Callable[[Any], Any], batch: int | None = None) -> None:
+    def __init__(self, ctx: Any, fn: Callable[[Any], Any], batch: int | None = None,
+                 items: Sequence[Any] = ()) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.batch = batch  # the worker finds the items of this batch in its inherited memory
+        self.items = items  # the batch's items, which its chunks number
         self.proc = ctx.Process(target=_worker_main, args=(child, fn, batch, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
-        self.chunk: list[tuple[int, Any]] = []
+        self.chunk = range(0)  # the numbers of the items of its current chunk
         self.pos = 0  # items of the chunk already reported
         self.since = 0.0  # when the current item started
 
@@ -207,9 +209,14 @@ class _Worker:
     def busy(self) -> bool:
         return self.pos < len(self.chunk)
 
-    def assign(self, chunk: list[tuple[int, Any]]) -> None:
+    def current(self) -> tuple[int, Any]:
+        """The item being worked on: its number and itself."""
+        index = self.chunk[self.pos]
+        return index, self.items[index]
+
+    def assign(self, chunk: range) -> None:
         self.chunk, self.pos, self.since = chunk, 0, time.monotonic()
-        self.conn.send([index for index, _ in chunk] if self.batch is not None else chunk)
+        self.conn.send(list(chunk) if self.batch is not None else [(i, self.items[i]) for i in chunk])
 
     def stop(self, kill: bool = False, grace: float = 0.0) -> None:
         """End the worker: asked politely (it finishes its item), or at once (`kill`); with a
@@ -303,20 +310,20 @@ def iter_batch(
     seconds, per item) to none. A consumer that handles each outcome and lets it go keeps the
     parent's memory flat however many items there are.
     """
-    todo = list(enumerate(items))
+    todo = list(items)  # its own copy: what the workers inherit must not change under them
     n = len(todo)
     if n == 0:
         return
     jobs = cap_jobs(jobs or default_jobs())
     size = chunk_size or chunk_size_for(n, jobs)
-    queue: deque[list[tuple[int, Any]]] = deque(todo[i : i + size] for i in range(0, n, size))
-    del todo
+    # chunks as ranges of item numbers: nothing more per item than the list of items
+    queue: deque[range] = deque(range(i, min(i + size, n)) for i in range(0, n, size))
     ctx = _context()
     batch = None
     if ctx.get_start_method() == "fork":
         batch = next(_BATCH_NUMBERS)
-        _INHERITED[batch] = [item for chunk in queue for _, item in chunk]
-    spawn = functools.partial(_Worker, ctx, fn, batch)
+        _INHERITED[batch] = todo
+    spawn = functools.partial(_Worker, ctx, fn, batch, todo)
     workers = [spawn() for _ in range(min(jobs, len(queue)))]
     bar = _Progress(sys.stderr.isatty() if progress is None else progress, n, description)
     done: dict[int, Outcome[T]] = {}
@@ -330,7 +337,7 @@ def iter_batch(
                         w.assign(chunk)
                     except OSError:  # the idle worker is gone (killed from outside): a new one
                         queue.appendleft(chunk)
-                        w.chunk, w.pos = [], 0
+                        w.chunk, w.pos = range(0), 0
                         w.stop(kill=True)
                         workers[i] = spawn()
             busy = [w for w in workers if w.busy]
@@ -368,7 +375,7 @@ def _drain(w: _Worker, done: dict[int, Outcome[Any]], bar: _Progress) -> bool:
     try:
         while w.conn.poll():
             index, kind, *rest = w.conn.recv()
-            _, item = w.chunk[w.pos]
+            _, item = w.current()
             if kind == "ok":
                 done[index] = Outcome(index, item, "ok", value=rest[0])
             else:
@@ -382,7 +389,7 @@ def _drain(w: _Worker, done: dict[int, Outcome[Any]], bar: _Progress) -> bool:
 
 
 def _replace(
-    workers: list[_Worker], w: _Worker, queue: deque[list[tuple[int, Any]]], spawn: Callable[[], _Worker]
+    workers: list[_Worker], w: _Worker, queue: deque[range], spawn: Callable[[], _Worker]
 ) -> None:
     """A fresh worker in place of a lost one, when there is still work for it."""
     if queue:
@@ -403,18 +410,18 @@ def _crash_message(w: _Worker) -> str:
     return f"处理时工作进程意外退出（退出码 {code}）"
 
 
-def _lost(w: _Worker, done: dict[int, Outcome[Any]], queue: deque[list[tuple[int, Any]]], bar: _Progress, kind: Kind,
+def _lost(w: _Worker, done: dict[int, Outcome[Any]], queue: deque[range], bar: _Progress, kind: Kind,
           message: str) -> None:
     """The worker died (or was killed) on its current item: that item fails, the rest of its
     chunk goes back to the front of the queue."""
     if w.busy:
-        index, item = w.chunk[w.pos]
+        index, item = w.current()
         done[index] = Outcome(index, item, kind, error=message)
         bar.advance()
         rest = w.chunk[w.pos + 1 :]
         if rest:
             queue.appendleft(rest)
-    w.chunk, w.pos = [], 0
+    w.chunk, w.pos = range(0), 0
     try:
         w.stop(kill=True, grace=STOP_GRACE_SECONDS)  # a hung item's temporary files go too
     except OSError:  # pragma: no cover - already gone

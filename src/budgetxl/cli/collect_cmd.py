@@ -50,8 +50,10 @@ COLLECT_HELP = f"""并行读取并审核交回的每个工作簿，写成一份�
 @app.command(short_help="并行读取、审核一批交回的工作簿，写成一份汇总工作簿。", help=COLLECT_HELP)
 @handle_errors(exit_code=2)
 def collect(
-    inputs: Annotated[list[Path], typer.Argument(help="要汇总的文件夹（含子文件夹）、工作簿文件或装有工作簿的 .zip。",
-                                                 metavar="文件夹或文件")],
+    # text, not Path: ten thousand files named one by one (returns/*.xlsx) cost a Path each, kept
+    # for the whole run; collect names them as pathlib would (collect.files.shown)
+    inputs: Annotated[list[str], typer.Argument(help="要汇总的文件夹（含子文件夹）、工作簿文件或装有工作簿的 .zip。",
+                                                metavar="文件夹或文件")],
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="汇总.xlsx",
                                                 help="要写的汇总工作簿（.xlsx）。")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", metavar="文件夹",
@@ -73,9 +75,11 @@ def collect(
     if output.suffix.lower() != ".xlsx":
         raise fail(f"{output}: 汇总工作簿应以 .xlsx 结尾", 2)
     from budgetxl.collect import collect as collect_files
+    from budgetxl.collect.files import shown
     from budgetxl.collect.styles import STATUS_LABELS
 
-    result = collect_files(inputs, output, previous=previous, csv_dir=csv, jobs=jobs, csv_lang=csv_lang.value)
+    result = collect_files([shown(p) for p in inputs], output, previous=previous, csv_dir=csv, jobs=jobs,
+                           csv_lang=csv_lang.value)
     counts = result.counts
     stdout.print(str(result.output), markup=False, highlight=False)
     if result.csv_dir is not None:

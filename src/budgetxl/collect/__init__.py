@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
-from budgetxl.collect.files import SPREADSHEET_SUFFIXES, find_workbooks, is_lock_or_junk, is_spreadsheet
+from budgetxl.collect.files import (
+    SPREADSHEET_SUFFIXES,
+    file_suffix,
+    find_workbook_names,
+    find_workbooks,
+    is_lock_or_junk,
+    is_spreadsheet,
+)
 from budgetxl.collect.inspect import (
     STATUSES,
     Comparison,
@@ -49,7 +56,7 @@ from budgetxl.collect.summary import (
 from budgetxl.collect.tidy import TidyWriter, file_rows
 from budgetxl.errors import InputError, UsageError
 from budgetxl.fileio import Staging, refuse_inputs
-from budgetxl.read.archive import Member, expand
+from budgetxl.read.archive import ARCHIVE_SUFFIXES, Member, expand
 
 TIMEOUT_SECONDS = FILE_TIMEOUT_SECONDS  # one file; far above what a real return takes (a few hundredths)
 MAX_LISTED_DUPLICATES = 5  # other files of the same unit and year named in a file's row
@@ -153,8 +160,8 @@ def index_previous(
     folder: str | Path, *, jobs: int | None = None, progress: bool | None = None, notes: list[str] | None = None
 ) -> tuple[dict[str, list[Known]], list[FileRecord]]:
     """Last year's files by unit: {unit key: [Known…]}, and those that could not be read."""
-    files, _ = find_workbooks([folder], notes=notes)
-    items, broken, _ = expand(files, notes)
+    files, _ = find_workbook_names([folder], notes=notes)
+    items, broken, _ = expand_zips(files, notes)
     index: dict[str, list[Known]] = defaultdict(list)
     unreadable: list[FileRecord] = [FileRecord(path=p, status="unreadable", reason=short_reason(why, p))
                                     for p, why in broken]
@@ -175,6 +182,27 @@ def index_previous(
     return dict(index), unreadable
 
 
+def expand_zips(files: list[str], notes: list[str] | None = None
+                ) -> tuple[list[str | Member], list[tuple[str, str]], list[tuple[str, str]]]:
+    """read.archive.expand of the files found (find_workbook_names), which asks pathlib whether
+    each is a zip: here only the zips go to it, told by their names as text (a Path per file
+    interns its parts, a megabyte of the collector's peak for ten thousand files)."""
+    if os.sep != "/":
+        return expand(files, notes)
+    out: list[str | Member] = []
+    broken: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
+    for name in files:
+        if file_suffix(name.rsplit("/", 1)[-1]).lower() in ARCHIVE_SUFFIXES:  # is_archive(name), by name
+            members, bad, other = expand([name], notes)
+            out += members
+            broken += bad
+            others += other
+        else:
+            out.append(name)
+    return out, broken, others
+
+
 def collect(
     paths: Iterable[str | Path],
     output: str | Path,
@@ -193,14 +221,15 @@ def collect(
     output = Path(output)
     check_outputs(paths, output, previous=previous, csv_dir=csv_dir)
     notes: list[str] = []
-    files, skipped_paths = find_workbooks(paths, exclude=[output], notes=notes)
+    # the files as text, not Path objects: a Path interns its parts, kept for the whole run
+    files, skipped_paths = find_workbook_names(paths, exclude=[output], notes=notes)
     if not files:
         raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods、.et，或装有它们的 .zip）："
                          + "、".join(str(p) for p in paths))
     # a zip of returns: each workbook in it is a return; a zip that cannot be read is a row of its own
-    items, broken, zipped_others = expand(files, notes)
-    del files  # the items name them (as text, smaller than paths)
-    skipped = [(str(p), why) for p, why in skipped_paths] + zipped_others
+    items, broken, zipped_others = expand_zips(files, notes)
+    del files  # the items name them
+    skipped = skipped_paths + zipped_others
     index: dict[str, list[Known]] | None = None
     previous_unreadable: list[FileRecord] = []
     if previous is not None:

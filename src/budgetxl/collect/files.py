@@ -11,7 +11,7 @@ import errno
 import os
 import re
 import stat
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Iterable
 
 from budgetxl.errors import InputError
@@ -61,7 +61,7 @@ def skip_reason(name: str, data: bytes | None = None) -> str:
     return f"不是电子表格（{f'扩展名 {suffix}' if suffix else '没有扩展名'}）"
 
 
-def _markup_head(path: Path) -> bytes:
+def _markup_head(path: str) -> bytes:
     try:
         with open(path, "rb") as fh:
             return fh.read(_SNIFF_BYTES)
@@ -71,7 +71,32 @@ def _markup_head(path: Path) -> bytes:
 
 def is_spreadsheet(path: Path) -> bool:
     """A workbook, or a zip of them, by its name (what it is, reading says)."""
-    return path.suffix.lower() in SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES and not is_lock_or_junk(path.name)
+    return _is_spreadsheet_name(path.name)
+
+
+def _is_spreadsheet_name(name: str) -> bool:
+    return file_suffix(name).lower() in SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES and not is_lock_or_junk(name)
+
+
+def file_suffix(name: str) -> str:
+    """A file name's extension as pathlib gives it (PurePath.suffix): '' for '.hidden' and 'name.'."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def shown(path: str | PurePath) -> str:
+    """A path as pathlib writes it ('./a//b/' is 'a/b', '.' stays '.'), made without a Path
+    object where paths are POSIX: a Path interns every part of itself, which for ten thousand
+    files named one by one is memory a collection would keep until it ends."""
+    if isinstance(path, PurePath) or os.sep != "/" or not isinstance(path, str):
+        return str(Path(path))
+    if not path.startswith("/"):
+        root, rest = "", path
+    else:  # pathlib keeps a leading '//' (it may mean something to the system), not '///'
+        root, rest = ("//" if path.startswith("//") and not path.startswith("///") else "/"), path.lstrip("/")
+    if "//" not in rest and "./" not in rest and not rest.endswith(("/", "/.")) and rest not in ("", "."):
+        return root + rest  # nothing to drop (the common case)
+    return root + "/".join(x for x in rest.split("/") if x and x != ".") or "."
 
 
 def find_workbooks(
@@ -87,20 +112,30 @@ def find_workbooks(
     (link loops, broken links, FIFOs, folders that cannot be opened) is appended to `notes`, one
     line each.
     """
+    found, others = find_workbook_names(paths, exclude, notes)
+    return [Path(p) for p in found], [(Path(p), why) for p, why in others]
+
+
+def find_workbook_names(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = (), notes: list[str] | None = None
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """find_workbooks, each file named by its path as text (as str() of its Path would be): a
+    collection keeps the list of its files for the whole run, and ten thousand strings cost less
+    than ten thousand Path objects and their interned parts."""
     skip = {_key(Path(p)) for p in exclude}
-    found: list[Path] = []
-    seen: set[object] = set()
+    found: list[str] = []
+    seen: set[int] = set()  # the files taken, by identity (_identity)
     walked: set[tuple[int, int]] = set()
     said = notes if notes is not None else []
-    others: list[tuple[Path, str]] = []
+    others: list[tuple[str, str]] = []
 
-    def add(p: Path, st: os.stat_result) -> None:
-        key = (st.st_dev, st.st_ino)
+    def add(p: str, st: os.stat_result) -> None:
+        key = _identity(st)
         if key not in seen and key not in skip:
             seen.add(key)
             found.append(p)
 
-    def walk(top: Path, top_st: os.stat_result) -> None:
+    def walk(top: str, top_st: os.stat_result) -> None:
         stack = [(top, top_st)]  # a deep tree of folders costs no recursion
         while stack:
             folder, st = stack.pop()
@@ -116,34 +151,35 @@ def find_workbooks(
                 continue
             subfolders = []
             for entry in entries:
-                p = Path(entry.path)
+                name = entry.name
+                p = name if folder == "." else os.path.join(folder, name)  # as Path(folder) / name
                 try:
                     target = os.stat(p)
                 except OSError as exc:
-                    if is_spreadsheet(p) or entry.is_symlink():
+                    if _is_spreadsheet_name(name) or entry.is_symlink():
                         said.append(f"{p}: {_unresolvable(exc)}，已跳过")
                     continue
                 if stat.S_ISDIR(target.st_mode):
-                    if not entry.name.startswith("."):
+                    if not name.startswith("."):
                         subfolders.append((p, target))
-                elif is_spreadsheet(p):
+                elif _is_spreadsheet_name(name):
                     if stat.S_ISREG(target.st_mode):
                         add(p, target)
                     else:
                         said.append(f"{p}: 不是普通文件（如管道或设备），已跳过")
-                elif (p.suffix.lower() in MARKUP_SUFFIXES and stat.S_ISREG(target.st_mode)
-                      and not is_lock_or_junk(p.name)):
+                elif (file_suffix(name).lower() in MARKUP_SUFFIXES and stat.S_ISREG(target.st_mode)
+                      and not is_lock_or_junk(name)):
                     head = _markup_head(p)
                     if markup_workbook_kind(head) is not None:
                         add(p, target)
-                    elif (target.st_dev, target.st_ino) not in skip:
-                        others.append((p, skip_reason(p.name, head)))
-                elif (target.st_dev, target.st_ino) not in skip:
-                    others.append((p, skip_reason(p.name)))
+                    elif _identity(target) not in skip:
+                        others.append((p, skip_reason(name, head)))
+                elif _identity(target) not in skip:
+                    others.append((p, skip_reason(name)))
             stack.extend(reversed(subfolders))  # walked in name order, each before the next
 
     for raw in paths:
-        p = Path(raw)
+        p = shown(raw)
         try:
             st = os.stat(p)
         except FileNotFoundError:
@@ -167,11 +203,17 @@ def _unresolvable(exc: OSError) -> str:
     return f"无法打开（{exc.strerror}）"
 
 
+def _identity(st: os.stat_result) -> int:
+    """A file's device and inode as one number: a collection keeps one per file it has taken, and
+    one int costs less than half a tuple of two."""
+    return st.st_dev << 128 | st.st_ino  # an inode number has at most 128 bits (Windows)
+
+
 def _key(p: Path) -> object:
     """A file's identity: its device and inode when it exists, else its resolved path."""
     try:
         st = os.stat(p)
-        return (st.st_dev, st.st_ino)
+        return _identity(st)
     except OSError:
         pass
     try:
