@@ -165,6 +165,8 @@ def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     cap = max(avail * 20 / em_px, 20.0)  # a line's room (never less than one glyph)
     limit = cap + 0.2 / em_px  # with the 0.01 px allowed for rounding
     per_line = int(limit // 20)  # one-em characters on an empty line
+    if _WIDE_RUN_RE.fullmatch(text):  # one run of one-em characters (most Chinese texts): counted
+        return -(-len(text) // per_line)
     total = 0
     for para in text.split("\n") if "\n" in text else (text,):
         lines, used = 1, 0.0
@@ -209,6 +211,7 @@ WIDE_CLASS = (
 # A paragraph as pieces: runs of one-em characters; runs of Latin letters, digits and ASCII
 # punctuation (a word, a number such as 12.5%: no line break inside); any other single character.
 # No one-em character is a Latin one, so each run is whole.
+_WIDE_RUN_RE = re.compile(f"[{WIDE_CLASS}]+")
 _PIECES_RE = re.compile(f"([{WIDE_CLASS}]+)|([!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+)|(.)", re.S)
 
 

@@ -323,8 +323,7 @@ def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int,
 def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     """Points each cell needs to show every wrapped line of its value (0 for an empty cell): what
     text_height_pt gives, with the one-line case answered here (a call less for most cells)."""
-    px = [column_px(w) for w in layout.columns]
-    boxes: dict[tuple[str, int, int], tuple[float, float, float, float, float, float]] = {}  # by style, columns
+    boxes = _layout_boxes(layout)
     out: list[float] = []
     append = out.append
     for _, col, value, style, _, last_col, _ in cells:
@@ -333,19 +332,50 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
             continue
         if type(value) is not str:  # an amount
             value = format(value, "f")
-        if style in AMOUNT_STYLES:
-            value = value + "00"  # room for the decimals the format adds
         box = boxes.get((style, col, last_col))
         if box is None:
-            room, size = sum(px[col : last_col + 1]) - indent_px(style, layout), font_size(style, layout)
-            line = line_height_pt(size)
-            box = boxes[(style, col, last_col)] = (*line_box(room, size), line + ROW_PADDING_PT, line, room, size)
-        em_px, avail, one_line, line, width, size = box
-        if len(value) * em_px <= avail and "\n" not in value and "\t" not in value:
+            box = _box(boxes, layout, style, col, last_col)
+        one_chars, one_line, line, width, size, amount = box
+        if amount:
+            value = value + "00"  # room for the decimals the format adds
+        if len(value) <= one_chars and "\n" not in value and "\t" not in value:
             append(one_line)
         else:
             append(wrap_count(value, width, size) * line + ROW_PADDING_PT)
     return out
+
+
+# The measuring box of each (style, first column, last column) of a layout (see _box), kept
+# with the layout (frozen) so that a batch of forms in one layout works them out once.
+_Box = tuple[int, float, float, float, float, bool]
+_BOXES: dict[int, tuple[Layout, dict[tuple[str, int, int], _Box]]] = {}
+
+
+def _layout_boxes(layout: Layout) -> dict[tuple[str, int, int], _Box]:
+    entry = _BOXES.get(id(layout))
+    if entry is None or entry[0] is not layout:
+        if len(_BOXES) >= 64:
+            _BOXES.clear()
+        entry = _BOXES[id(layout)] = (layout, {})
+    return entry[1]
+
+
+def _box(boxes: dict[tuple[str, int, int], _Box], layout: Layout, style: str, col: int, last_col: int) -> _Box:
+    """For cells of `style` over columns col..last_col: the most characters a text may have to
+    fit on one line whatever they are (n × em ≤ the line's room, see line_box), the points of one
+    line with its padding, of a line, the cell's pixels, the font size, and whether it is an
+    amount."""
+    room = sum(column_px(w) for w in layout.columns[col : last_col + 1]) - indent_px(style, layout)
+    size = font_size(style, layout)
+    line = line_height_pt(size)
+    em_px, avail = line_box(room, size)
+    n = int(avail // em_px)
+    while (n + 1) * em_px <= avail:
+        n += 1
+    while n > 0 and n * em_px > avail:
+        n -= 1
+    box = boxes[(style, col, last_col)] = (n, line + ROW_PADDING_PT, line, room, size, style in AMOUNT_STYLES)
+    return box
 
 
 def cell_height_need(cell: PlanCell, layout: Layout) -> float:
