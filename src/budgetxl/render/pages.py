@@ -189,7 +189,8 @@ class _Paginator:
         out = []
         start = 0
         base, over, growing, capacity = self.base, self.over, self.growing, self.capacity
-        while start < self.nrows:
+        nrows, sticky = self.nrows, self.sticky
+        while start < nrows:
             best = None
             end = start
             repeat = self.repeats_header(start)
@@ -202,7 +203,7 @@ class _Paginator:
                         covered[k] = covered.get(k, 0.0) + base[r]
                 for k, height in covered.items():
                     excess += max(0.0, growing[k][1] - height)
-            while end < self.nrows:
+            while end < nrows:
                 floor += base[end]  # the rows' own heights: a lower bound of the page's
                 for k in over[end]:
                     need, had = growing[k][1], covered.get(k)
@@ -214,11 +215,11 @@ class _Paginator:
                         break
                     if floor + excess > limit - 1e-6 and sum(self._heights(start, end)) > limit:
                         break
-                if self.may_end_after(end):
+                if end not in sticky or end >= nrows - 1:  # may_end_after, inline: once per row
                     best = end
                 end += 1
             if best is None:
-                best = next(r for r in range(start, self.nrows) if self.may_end_after(r))
+                best = next(r for r in range(start, nrows) if self.may_end_after(r))
             out.append((start, best))
             start = best + 1
         return out

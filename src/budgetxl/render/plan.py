@@ -18,7 +18,16 @@ from budgetxl.formulas import amount_sum
 from budgetxl.layout import Layout
 from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size, indent_px
-from budgetxl.text import ROW_PADDING_PT, break_label, column_px, line_box, line_height_pt, wrap_count
+from budgetxl.text import (
+    ROW_PADDING_PT,
+    WIDE_RUN_RE,
+    break_label,
+    column_px,
+    line_box,
+    line_height_pt,
+    line_room,
+    wrap_count,
+)
 
 EXCEL_MAX_CHARS = 32767
 # The tallest row that prints whole: Excel's limit is 409 pt; a text that needs more is spread
@@ -324,6 +333,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     """Points each cell needs to show every wrapped line of its value (0 for an empty cell): what
     text_height_pt gives, with the one-line case answered here (a call less for most cells)."""
     boxes = _layout_boxes(layout)
+    wide_run = WIDE_RUN_RE.fullmatch
     out: list[float] = []
     append = out.append
     for _, col, value, style, _, last_col, _ in cells:
@@ -335,11 +345,13 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
         box = boxes.get((style, col, last_col))
         if box is None:
             box = _box(boxes, layout, style, col, last_col)
-        one_chars, one_line, line, width, size, amount = box
+        one_chars, one_line, line, width, size, amount, per_line = box
         if amount:
             value = value + "00"  # room for the decimals the format adds
         if len(value) <= one_chars and "\n" not in value and "\t" not in value:
             append(one_line)
+        elif wide_run(value):  # one-em characters only: counted as wrap_count counts them
+            append(-(-len(value) // per_line) * line + ROW_PADDING_PT)
         else:
             append(wrap_count(value, width, size) * line + ROW_PADDING_PT)
     return out
@@ -347,7 +359,7 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
 
 # The measuring box of each (style, first column, last column) of a layout (see _box), kept
 # with the layout (frozen) so that a batch of forms in one layout works them out once.
-_Box = tuple[int, float, float, float, float, bool]
+_Box = tuple[int, float, float, float, float, bool, int]
 _BOXES: dict[int, tuple[Layout, dict[tuple[str, int, int], _Box]]] = {}
 
 
@@ -363,8 +375,8 @@ def _layout_boxes(layout: Layout) -> dict[tuple[str, int, int], _Box]:
 def _box(boxes: dict[tuple[str, int, int], _Box], layout: Layout, style: str, col: int, last_col: int) -> _Box:
     """For cells of `style` over columns col..last_col: the most characters a text may have to
     fit on one line whatever they are (n × em ≤ the line's room, see line_box), the points of one
-    line with its padding, of a line, the cell's pixels, the font size, and whether it is an
-    amount."""
+    line with its padding, of a line, the cell's pixels, the font size, whether it is an amount,
+    and the one-em characters a line takes (see line_room)."""
     room = sum(column_px(w) for w in layout.columns[col : last_col + 1]) - indent_px(style, layout)
     size = font_size(style, layout)
     line = line_height_pt(size)
@@ -374,7 +386,8 @@ def _box(boxes: dict[tuple[str, int, int], _Box], layout: Layout, style: str, co
         n += 1
     while n > 0 and n * em_px > avail:
         n -= 1
-    box = boxes[(style, col, last_col)] = (n, line + ROW_PADDING_PT, line, room, size, style in AMOUNT_STYLES)
+    box = boxes[(style, col, last_col)] = (n, line + ROW_PADDING_PT, line, room, size, style in AMOUNT_STYLES,
+                                           line_room(em_px, avail)[2])
     return box
 
 
