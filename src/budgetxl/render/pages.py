@@ -105,13 +105,14 @@ class _Paginator:
         merged: list[tuple[PlanCell, float]] = []
         sticky = set()
         needs = plan.needs if len(plan.needs) == len(plan.cells) else cell_needs(plan.cells, plan.layout)
-        for c, need in zip(plan.cells, needs):
-            if c.row == c.last_row:
-                single.append(c)
+        add_single, add_merged = single.append, merged.append
+        for c, need in zip(plan.cells, needs):  # c[0]: row, c[4]: last row, c[3]: style (by index: hundreds)
+            if c[0] == c[4]:
+                add_single(c)
             else:
-                merged.append((c, need))
-            if c.style in STICKY_STYLES:
-                sticky.add(c.row)
+                add_merged((c, need))
+            if c[3] in STICKY_STYLES:
+                sticky.add(c[0])
         self.single = single
         self.sticky = frozenset(sticky)
         self.merged = merged
