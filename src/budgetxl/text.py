@@ -149,6 +149,16 @@ def line_box(width_px: float, size_pt: float) -> tuple[float, float]:
     return em_px, max(width_px - CELL_PADDING_PX, em_px)
 
 
+def line_room(em_px: float, avail: float) -> tuple[float, float, int]:
+    """For a line of `avail` pixels at an em of `em_px` (see line_box), in twentieths of an em:
+    its room (never less than one glyph), the room with the 0.01 px allowed for rounding, and the
+    one-em characters an empty line takes (a text of n one-em characters and nothing else takes
+    ceil(n / that) lines)."""
+    cap = max(avail * 20 / em_px, 20.0)
+    limit = cap + 0.2 / em_px
+    return cap, limit, int(limit // 20)
+
+
 @lru_cache(maxsize=8192)  # labels, headings and 一级/二级 texts recur in every form of a batch
 def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     """How many lines `text` takes in a cell `width_px` wide at `size_pt`, wrapping CJK anywhere
@@ -162,9 +172,9 @@ def wrap_count(text: str, width_px: float, size_pt: float) -> int:
     em_px, avail = line_box(width_px, size_pt)
     if len(text) * em_px <= avail and "\n" not in text and "\t" not in text:
         return 1  # no character is wider than one em: it fits without measuring
-    cap = max(avail * 20 / em_px, 20.0)  # a line's room (never less than one glyph)
-    limit = cap + 0.2 / em_px  # with the 0.01 px allowed for rounding
-    per_line = int(limit // 20)  # one-em characters on an empty line
+    cap, limit, per_line = line_room(em_px, avail)
+    if WIDE_RUN_RE.fullmatch(text):  # one run of one-em characters (most Chinese texts): counted
+        return -(-len(text) // per_line)
     total = 0
     for para in text.split("\n") if "\n" in text else (text,):
         lines, used = 1, 0.0
@@ -209,6 +219,8 @@ WIDE_CLASS = (
 # A paragraph as pieces: runs of one-em characters; runs of Latin letters, digits and ASCII
 # punctuation (a word, a number such as 12.5%: no line break inside); any other single character.
 # No one-em character is a Latin one, so each run is whole.
+# A text made of one-em characters only.
+WIDE_RUN_RE = re.compile(f"[{WIDE_CLASS}]+")
 _PIECES_RE = re.compile(f"([{WIDE_CLASS}]+)|([!-~\u00a1-\u024f\u0370-\u052f\uff61-\uffdc]+)|(.)", re.S)
 
 

@@ -109,9 +109,14 @@ def check_fits(form: Form, layout: Layout) -> None:
         raise InputError(f"版式“{name}”是{theirs}的版式，这份表格是{ours}；请换用{ours}的版式")
     problems = [f"{path}: 版式“{name}”中没有填写这一项的栏目" for path in _unheld(form, held_paths(layout))]
     homeless: dict[str, list[int]] = {}
+    placed: dict[str, bool] = {}  # group → whether the layout has a block for it (asked once)
     for i, task in enumerate(getattr(form, "tasks", ())):
-        if layout.task_block(task.group) is None:
-            homeless.setdefault(task.group, []).append(i)
+        group = task.group
+        has = placed.get(group)
+        if has is None:
+            has = placed[group] = layout.task_block(group) is not None
+        if not has:
+            homeless.setdefault(group, []).append(i)
     for group, idx in homeless.items():
         where = f"tasks[{idx[0]}]" if len(idx) == 1 else f"tasks[{idx[0]}] 等 {len(idx)} 项"
         problems.append(f"{where}: 版式“{name}”没有放这类任务（group: {group}）的栏目")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, once, to_sheet
 from budgetxl.blocks.totals import is_total_row
 from budgetxl.model import amount_fields
+from budgetxl.render.plan import PlanCell
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from budgetxl.read.parse import SheetReader
     from budgetxl.render.plan import SheetBuilder
     from budgetxl.render.template_plan import TemplateBuilder
+
+_cell = tuple.__new__  # a plan cell made without the named tuple's own __new__ (a form has hundreds)
 
 _INPUT_STYLE = {"text": "input_text", "text_center": "input_center", "amount": "input_amount"}
 
@@ -54,10 +57,15 @@ def problems(block: TableBlock, form: Form, layout: Layout) -> list[str]:
     filled: list[tuple[int, Any]] = []  # the items with something in a column of the block
     for i, task in items:
         values = [getattr(task, f) for f in fields]
-        if all(v is None or v == "" for v in values):
+        shown = None  # the first value that is not blank
+        for v in values:
+            if v is not None and v != "":
+                shown = v
+                break
+        if shown is None:
             out.append(f"{block.field}[{i}]: 各栏都为空的任务读回时会被忽略；请删除该项")
-        elif any(_text(v) for v in values):
-            filled.append((i, task))
+        elif type(shown) is str or isinstance(shown, Decimal) or any(_text(v) for v in values):
+            filled.append((i, task))  # (a text or an amount that is not blank shows: no need to ask)
         for name in missing:
             if getattr(task, name) not in ("", None):
                 out.append(f"{block.field}[{i}].{name}: 版式“{layout.name}”的“{block.label}”没有这一栏")
@@ -100,13 +108,13 @@ def plan(b: SheetBuilder, block: TableBlock, form: Form, row: int) -> int:
     shown = [(c.field, c0, c1, c.field in money, _INPUT_STYLE[_style(c, money)] if b.template else _style(c, money))
              for c, (c0, c1) in columns]
     input_first = row
-    put = b.put
     t = cast("TemplateBuilder", b)  # in a template, its builder: what b.template guards below
+    add, path, unit = b.cells.append, block.field, block.unit
     for i, item in items:
-        for fld, c0, c1, is_amount, style in shown:
+        for fld, c0, c1, is_amount, style in shown:  # the bulk of a table's cells: made directly (see put)
             value = getattr(item, fld)
-            put(row, c0, to_sheet(value, block.unit) if is_amount else value, style, last_col=c1,
-                field=f"{block.field}[{i}].{fld}")
+            add(_cell(PlanCell, (row, c0, to_sheet(value, unit) if is_amount else value, style, row, c1,
+                                 f"{path}[{i}].{fld}")))
         row += 1
     empty = t.empty_rows_for(block) if b.template else 0
     for _ in range(max(empty, 0 if items else 1)):

@@ -105,13 +105,14 @@ class _Paginator:
         merged: list[tuple[PlanCell, float]] = []
         sticky = set()
         needs = plan.needs if len(plan.needs) == len(plan.cells) else cell_needs(plan.cells, plan.layout)
-        for c, need in zip(plan.cells, needs):
-            if c.row == c.last_row:
-                single.append(c)
+        add_single, add_merged = single.append, merged.append
+        for c, need in zip(plan.cells, needs):  # c[0]: row, c[4]: last row, c[3]: style (by index: hundreds)
+            if c[0] == c[4]:
+                add_single(c)
             else:
-                merged.append((c, need))
-            if c.style in STICKY_STYLES:
-                sticky.add(c.row)
+                add_merged((c, need))
+            if c[3] in STICKY_STYLES:
+                sticky.add(c[0])
         self.single = single
         self.sticky = frozenset(sticky)
         self.merged = merged
@@ -189,7 +190,8 @@ class _Paginator:
         out = []
         start = 0
         base, over, growing, capacity = self.base, self.over, self.growing, self.capacity
-        while start < self.nrows:
+        nrows, sticky = self.nrows, self.sticky
+        while start < nrows:
             best = None
             end = start
             repeat = self.repeats_header(start)
@@ -202,7 +204,7 @@ class _Paginator:
                         covered[k] = covered.get(k, 0.0) + base[r]
                 for k, height in covered.items():
                     excess += max(0.0, growing[k][1] - height)
-            while end < self.nrows:
+            while end < nrows:
                 floor += base[end]  # the rows' own heights: a lower bound of the page's
                 for k in over[end]:
                     need, had = growing[k][1], covered.get(k)
@@ -214,11 +216,11 @@ class _Paginator:
                         break
                     if floor + excess > limit - 1e-6 and sum(self._heights(start, end)) > limit:
                         break
-                if self.may_end_after(end):
+                if end not in sticky or end >= nrows - 1:  # may_end_after, inline: once per row
                     best = end
                 end += 1
             if best is None:
-                best = next(r for r in range(start, self.nrows) if self.may_end_after(r))
+                best = next(r for r in range(start, nrows) if self.may_end_after(r))
             out.append((start, best))
             start = best + 1
         return out

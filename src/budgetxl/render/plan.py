@@ -18,7 +18,16 @@ from budgetxl.formulas import amount_sum
 from budgetxl.layout import Layout
 from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size, indent_px
-from budgetxl.text import ROW_PADDING_PT, break_label, column_px, line_box, line_height_pt, wrap_count
+from budgetxl.text import (
+    ROW_PADDING_PT,
+    WIDE_RUN_RE,
+    break_label,
+    column_px,
+    line_box,
+    line_height_pt,
+    line_room,
+    wrap_count,
+)
 
 EXCEL_MAX_CHARS = 32767
 # The tallest row that prints whole: Excel's limit is 409 pt; a text that needs more is spread
@@ -214,7 +223,7 @@ class SheetBuilder:
 
     def width_px(self, first: int, last: int) -> float:
         """Pixels of the physical columns first..last (a merged cell's width)."""
-        return float(sum(column_px(w) for w in self.layout.columns[first : last + 1]))
+        return float(sum(_layout_measures(self.layout)[2][first : last + 1]))
 
     def put(self, row: int, col: int, value: Value, style: str, last_row: int | None = None,
             last_col: int | None = None, field: str = "") -> None:
@@ -323,8 +332,8 @@ def row_heights(cells: Sequence[PlanCell], layout: Layout, nrows: int,
 def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     """Points each cell needs to show every wrapped line of its value (0 for an empty cell): what
     text_height_pt gives, with the one-line case answered here (a call less for most cells)."""
-    px = [column_px(w) for w in layout.columns]
-    boxes: dict[tuple[str, int, int], tuple[float, float, float, float, float, float]] = {}  # by style, columns
+    boxes = _layout_boxes(layout)
+    wide_run = WIDE_RUN_RE.fullmatch
     out: list[float] = []
     append = out.append
     for _, col, value, style, _, last_col, _ in cells:
@@ -333,19 +342,59 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
             continue
         if type(value) is not str:  # an amount
             value = format(value, "f")
-        if style in AMOUNT_STYLES:
-            value = value + "00"  # room for the decimals the format adds
         box = boxes.get((style, col, last_col))
         if box is None:
-            room, size = sum(px[col : last_col + 1]) - indent_px(style, layout), font_size(style, layout)
-            line = line_height_pt(size)
-            box = boxes[(style, col, last_col)] = (*line_box(room, size), line + ROW_PADDING_PT, line, room, size)
-        em_px, avail, one_line, line, width, size = box
-        if len(value) * em_px <= avail and "\n" not in value and "\t" not in value:
+            box = _box(boxes, layout, style, col, last_col)
+        one_chars, one_line, line, width, size, amount, per_line = box
+        if amount:
+            value = value + "00"  # room for the decimals the format adds
+        if len(value) <= one_chars and "\n" not in value and "\t" not in value:
             append(one_line)
+        elif wide_run(value):  # one-em characters only: counted as wrap_count counts them
+            append(-(-len(value) // per_line) * line + ROW_PADDING_PT)
         else:
             append(wrap_count(value, width, size) * line + ROW_PADDING_PT)
     return out
+
+
+# The measuring box of each (style, first column, last column) of a layout (see _box), kept
+# with the layout (frozen) so that a batch of forms in one layout works them out once.
+_Box = tuple[int, float, float, float, float, bool, int]
+_Measures = tuple[Layout, dict[tuple[str, int, int], _Box], tuple[int, ...]]
+_BOXES: dict[int, _Measures] = {}
+
+
+def _layout_measures(layout: Layout) -> _Measures:
+    """The layout, its boxes found so far, and the pixels of each of its columns (column_px)."""
+    entry = _BOXES.get(id(layout))
+    if entry is None or entry[0] is not layout:
+        if len(_BOXES) >= 64:
+            _BOXES.clear()
+        entry = _BOXES[id(layout)] = (layout, {}, tuple(column_px(w) for w in layout.columns))
+    return entry
+
+
+def _layout_boxes(layout: Layout) -> dict[tuple[str, int, int], _Box]:
+    return _layout_measures(layout)[1]
+
+
+def _box(boxes: dict[tuple[str, int, int], _Box], layout: Layout, style: str, col: int, last_col: int) -> _Box:
+    """For cells of `style` over columns col..last_col: the most characters a text may have to
+    fit on one line whatever they are (n × em ≤ the line's room, see line_box), the points of one
+    line with its padding, of a line, the cell's pixels, the font size, whether it is an amount,
+    and the one-em characters a line takes (see line_room)."""
+    room = sum(_layout_measures(layout)[2][col : last_col + 1]) - indent_px(style, layout)
+    size = font_size(style, layout)
+    line = line_height_pt(size)
+    em_px, avail = line_box(room, size)
+    n = int(avail // em_px)
+    while (n + 1) * em_px <= avail:
+        n += 1
+    while n > 0 and n * em_px > avail:
+        n -= 1
+    box = boxes[(style, col, last_col)] = (n, line + ROW_PADDING_PT, line, room, size, style in AMOUNT_STYLES,
+                                           line_room(em_px, avail)[2])
+    return box
 
 
 def cell_height_need(cell: PlanCell, layout: Layout) -> float:
