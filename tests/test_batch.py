@@ -222,7 +222,9 @@ def hold(path):
     """Write a large temporary output, say so, and wait to be stopped."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(b"x" * 5_000_000)
-        Path(str(path) + ".ready").write_text(str(os.getpid()))
+        part = Path(str(path) + ".part")  # renamed when written: never seen empty
+        part.write_text(str(os.getpid()))
+        os.replace(part, str(path) + ".ready")
         time.sleep(600)
     return path
 
