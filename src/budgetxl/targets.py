@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Sequence
 
 Kind = Literal["quantitative", "qualitative", "formula_only"]
 Operator = Literal["≥", "≤", "=", ">", "<"]
@@ -154,6 +154,13 @@ def parse_target(text: object, indicator_name: str = "") -> Target:
     """Read one 指标值. `indicator_name` (the 三级指标) gives the unit of a bare number."""
     raw = "" if text is None else str(text)
     return _parse_target(raw, indicator_name)
+
+
+def parse_targets(texts: Sequence[object], indicator_names: Sequence[str]) -> tuple[Target, ...]:
+    """`parse_target` of each text with its indicator's name (a form's targets at once)."""
+    if set(map(type, texts)) <= {str}:  # texts (the usual case): remembered ones are not read again
+        return tuple(map(_parse_target, texts, indicator_names))
+    return tuple(map(parse_target, texts, indicator_names))
 
 
 # Targets recur from form to form (100%, ≥95%, 良好以上) and a Target is immutable: remember them.
