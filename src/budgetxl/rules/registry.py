@@ -11,7 +11,7 @@ are declared here too, with `stage` saying where they run, and make their findin
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import groupby
 from operator import and_, attrgetter, not_
 from typing import Callable, Iterable, Iterator, Literal, Sequence, TypeVar
@@ -22,6 +22,7 @@ from budgetxl.layout import Layout, load_layout
 from budgetxl.model import Form, Indicator
 from budgetxl.report import Finding, Severity
 from budgetxl.targets import Target, parse_targets
+from budgetxl.text import normalize_label
 
 Stage = Literal["form", "data", "workbook"]
 STAGE_LABELS = {"form": "表格内容", "data": "YAML/JSON 文件", "workbook": "工作簿"}
@@ -98,6 +99,10 @@ class Context:
 
 
 _NAME, _TARGET, _LEVEL1, _LEVEL2 = (attrgetter(f) for f in ("name", "target", "level1", "level2"))
+
+
+# normalize_label of the texts that recur in every form (names, labels), remembered.
+normalized = lru_cache(maxsize=16384)(normalize_label)
 
 
 def runs(keys: Sequence[object]) -> list[list[int]]:
