@@ -76,6 +76,7 @@ def cold(fn):
         match.normalize.cache_clear()
         match.core_name.cache_clear()
         core._parse_target.cache_clear()
+        core._numbers_change.cache_clear()
         return fn()
 
     return run

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Sequence
 
 Kind = Literal["quantitative", "qualitative", "formula_only"]
 Operator = Literal["≥", "≤", "=", ">", "<"]
@@ -58,12 +58,7 @@ class Target:
     def base(self) -> tuple[Decimal | None, str]:
         """(value, unit) with a leading 万/亿 of the unit folded into the value: (8, 万套次) →
         (80000, 套次). 万元 stays as it is: it is the unit of every amount in the form."""
-        if self.value is None or self.unit == "万元":
-            return self.value, self.unit
-        for prefix, factor in _MAGNITUDES.items():
-            if self.unit.startswith(prefix) and len(self.unit) > 1:
-                return self.value * factor, self.unit[len(prefix) :]
-        return self.value, self.unit
+        return base_value(self.value, self.unit)
 
     def describe(self) -> str:
         """A short Chinese reading of the target, for messages: '≥ 95 %'."""
@@ -74,6 +69,17 @@ class Target:
 
 
 _MAGNITUDES = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
+
+
+def base_value(value: Decimal | None, unit: str) -> tuple[Decimal | None, str]:
+    """`Target.base` of a value in `unit`."""
+    if value is None or unit == "万元":
+        return value, unit
+    for prefix, factor in _MAGNITUDES.items():
+        if unit.startswith(prefix) and len(unit) > 1:
+            return value * factor, unit[len(prefix) :]
+    return value, unit
+
 
 # --------------------------------------------------------------------------------------------
 # Characters: a length-preserving map, so that positions in the mapped text are positions in
@@ -154,6 +160,13 @@ def parse_target(text: object, indicator_name: str = "") -> Target:
     """Read one 指标值. `indicator_name` (the 三级指标) gives the unit of a bare number."""
     raw = "" if text is None else str(text)
     return _parse_target(raw, indicator_name)
+
+
+def parse_targets(texts: Sequence[object], indicator_names: Sequence[str]) -> tuple[Target, ...]:
+    """`parse_target` of each text with its indicator's name (a form's targets at once)."""
+    if set(map(type, texts)) <= {str}:  # texts (the usual case): remembered ones are not read again
+        return tuple(map(_parse_target, texts, indicator_names))
+    return tuple(map(parse_target, texts, indicator_names))
 
 
 # Targets recur from form to form (100%, ≥95%, 良好以上) and a Target is immutable: remember them.

@@ -16,7 +16,7 @@ from budgetxl.diff.match import THRESHOLD, Matching, Pair, core_name, make_key, 
 from budgetxl.errors import LayoutError
 from budgetxl.layout import load_layout
 from budgetxl.model import BudgetLine, Form, Indicator, Task, canonical_decimal, parse_amount
-from budgetxl.targets import parse_target
+from budgetxl.targets import base_value, parse_target
 
 Status = Literal["added", "removed", "changed", "unchanged"]
 STATUSES: tuple[Status, ...] = ("added", "removed", "changed", "unchanged")
@@ -168,14 +168,27 @@ def target_change(old: Indicator, new: Indicator) -> Change:
     before, after = _parse_target(old.target, old.name), _parse_target(new.target, new.name)
     if before.value is None or after.value is None:
         return Change(old.target, new.target)
-    if before.unit == after.unit:
-        delta, percent = amount_change(before.value, after.value)
-        return Change(old.target, new.target, delta, percent, after.unit)
-    (a, unit_a), (b, unit_b) = before.base(), after.base()
-    if a is None or b is None or unit_a != unit_b:
+    numbers = _numbers_change(before.value, before.unit, after.value, after.unit,
+                              str(before.value), str(after.value))
+    if numbers is None:
         return Change(old.target, new.target)
+    return Change(old.target, new.target, *numbers)
+
+
+# The same changes recur (≥95% → ≥98%) and Decimals are immutable: remember them, keyed by the
+# numbers as written too (0 and -0, or 1E+200 and 10E+199, are equal numbers written unalike).
+@lru_cache(maxsize=8192)
+def _numbers_change(before: Decimal, before_unit: str, after: Decimal, after_unit: str, _before_text: str,
+                    _after_text: str) -> tuple[Decimal | None, Decimal | None, str] | None:
+    """(delta, percent, unit) of two targets' numbers, None when their units do not agree."""
+    if before_unit == after_unit:
+        delta, percent = amount_change(before, after)
+        return delta, percent, after_unit
+    (a, unit_a), (b, unit_b) = base_value(before, before_unit), base_value(after, after_unit)
+    if a is None or b is None or unit_a != unit_b:
+        return None
     delta, percent = amount_change(a, b)
-    return Change(old.target, new.target, delta, percent, unit_b)
+    return delta, percent, unit_b
 
 
 def _field_changes(old: Task | Indicator, new: Task | Indicator, fields: Sequence[str]) -> dict[str, Change]:
@@ -269,6 +282,8 @@ def _link_merges(entries: list[Entry]) -> list[Entry]:
 def _row_data(row: Task | Indicator) -> dict[str, Any]:
     """The row as `model_dump(mode="json")` gives it, from its serializer directly (the rows of
     two large forms are dumped by the thousand, and model_dump's own call costs as much again)."""
+    if type(row) is Indicator:  # four texts, dumped as they are (an indicator row is the usual row)
+        return {"level1": row.level1, "level2": row.level2, "name": row.name, "target": row.target}
     data: dict[str, Any] = type(row).__pydantic_serializer__.to_python(row, mode="json")
     return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel
@@ -92,7 +93,10 @@ def _written_decimals(value: Decimal) -> int | None:
     "基本支出写成 10891.6156753。",
 )
 def too_many_decimals(ctx: Context) -> Iterator[Hit]:
-    for path, name, amount in amount_fields(ctx.form):
+    form = ctx.form
+    if getattr(form, "kind", "department") == "department" and all(map(_few_decimals, _department_amounts(form))):
+        return  # every amount written with at most MAX_DECIMALS decimals (the usual case)
+    for path, name, amount in amount_fields(form):
         if amount is None:
             continue
         written = _written_decimals(amount)
@@ -105,6 +109,26 @@ def too_many_decimals(ctx: Context) -> Iterator[Hit]:
                 path,
                 format_amount(amount),
             )
+
+
+def _department_amounts(form: Form) -> Iterator[Decimal | None]:
+    """The amounts `amount_fields` lists for a department form, without their paths and names."""
+    b = form.budget
+    for lines in (b.expenditures, b.revenues, *(x for section in b.sections for x in (section.left, section.right))):
+        yield from map(_AMOUNT, lines)
+    yield from map(_FUNDS, form.tasks)
+
+
+_AMOUNT, _FUNDS = attrgetter("amount"), attrgetter("funds")
+
+
+def _few_decimals(amount: Decimal | None) -> bool:
+    """Whether an amount surely has no more than MAX_DECIMALS decimals (blank, or an exponent
+    of at least -MAX_DECIMALS: dropping trailing zeros only raises it)."""
+    if amount is None:
+        return True
+    exponent = amount.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -MAX_DECIMALS
 
 
 def _total(lines: Iterable[BudgetLine]) -> Decimal:

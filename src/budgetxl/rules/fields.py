@@ -4,9 +4,9 @@ target. A template returned untouched fails here: its amounts, tasks and indicat
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
-from budgetxl.blocks.base import get_path
+from budgetxl.blocks.base import get_path, once
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.text import normalize_label
 
@@ -67,19 +67,25 @@ def overall_goal_missing(ctx: Context) -> Iterator[Hit]:
 )
 def budget_amount_missing(ctx: Context) -> Iterator[Hit]:
     layout = ctx.layout
-    for path, names in layout.budget_lines().items():
+    for path, side, names in once(layout, "rules.budget_lines", lambda: _budget_lines(layout)):
         try:
             lines = get_path(ctx.form, path)
         except AttributeError:
             continue  # a form of another kind: no such list
-        side = layout.side_label(path)
         by_name = {normalize_label(line.name): k for k, line in enumerate(lines)}
-        for name in names:
-            k = by_name.get(normalize_label(name))
+        for name, key in names:
+            k = by_name.get(key)
             if k is None:
                 yield Hit(f"{side}中缺少“{name}”一项及其金额", path, None)
             elif lines[k].amount is None and f"{path}[{k}].amount" not in ctx.unreadable:
                 yield Hit(f"{side}中“{name}”的金额未填写（没有的填 0）", f"{path}[{k}].amount", None)
+
+
+def _budget_lines(layout: Any) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """(field path, what the layout calls the list, its standard lines with their normalised
+    names) of each list of budget lines in the layout: the same for every form, found once."""
+    return tuple((path, layout.side_label(path), tuple((name, normalize_label(name)) for name in names))
+                 for path, names in layout.budget_lines().items())
 
 
 @rule(

@@ -8,11 +8,12 @@ block's first row, not once per row.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 from typing import Iterator
 
 from budgetxl.frameworks import Framework, get_framework, pair_framework_ids, standard_label, suggest
 from budgetxl.rules.fields import no_indicators
-from budgetxl.rules.registry import Context, Hit, rule
+from budgetxl.rules.registry import Context, Hit, normalized, rule
 from budgetxl.text import normalize_label
 
 
@@ -185,7 +186,7 @@ def level2_empty(ctx: Context) -> Iterator[Hit]:
     "“群众满意度”在满意度指标下出现了两次。",
 )
 def duplicate_names(ctx: Context) -> Iterator[Hit]:
-    keys = [normalize_label(ind.name) for ind in ctx.form.indicators]
+    keys = list(map(normalized, map(attrgetter("name"), ctx.form.indicators)))
     named = [k for k in keys if k]
     if len(set(named)) == len(named):
         return  # no name twice (the usual case)

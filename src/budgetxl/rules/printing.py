@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
+
+from budgetxl.blocks.base import once
 
 # The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
 from budgetxl.render.plan import MAX_ROW_PT
@@ -44,22 +46,30 @@ def _lines(text: str, width: float, size: float, enough: int) -> int:
     "总体绩效目标写了 3000 多字，打印需要 3 页。",
 )
 def text_longer_than_a_page(ctx: Context) -> Iterator[Hit]:
-    from budgetxl.render.pages import page_geometry
-
     layout = ctx.layout
-    capacity = page_geometry(layout).capacity
+    capacity, width, enough, line = once(layout, "rules.page_texts", lambda: _page_facts(layout))
     size = layout.font.size
-    width = _width(layout, layout.label_columns, layout.ncols - 1)
     for block in layout.blocks:
         if block.kind != "text":
             continue
         text = getattr(ctx.form, block.field, "")
         if not text:
             continue
-        height = _lines(text, width, size, int(capacity // line_height_pt(size))) * line_height_pt(size)
+        height = _lines(text, width, size, enough) * line
         if height > capacity:
             pages = int(height // capacity) + 1
             yield Hit(f"“{block.label}”有 {len(text)} 个字，打印约需 {pages} 页", block.field, f"{len(text)} 字")
+
+
+def _page_facts(layout: Any) -> tuple[float, float, int, float]:
+    """(a page's printable height, the width of a text block, the lines that surely fit a page,
+    a line's height) in the layout: the same for every form."""
+    from budgetxl.render.pages import page_geometry
+
+    capacity = page_geometry(layout).capacity
+    size = layout.font.size
+    width = _width(layout, layout.label_columns, layout.ncols - 1)
+    return capacity, width, int(capacity // line_height_pt(size)), line_height_pt(size)
 
 
 @rule(
@@ -73,18 +83,18 @@ def text_longer_than_a_page(ctx: Context) -> Iterator[Hit]:
 def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
     layout = ctx.layout
     size = layout.font.size
-    per_row = int(MAX_ROW_PT // line_height_pt(size))
-    for block, field, items, positions in _cells(ctx):
-        group = getattr(block, "group", "") if block.kind == "table" else ""  # a table of one task group
-        rows = [i for i, item in enumerate(items) if item.group == group] if group else list(range(len(items)))
-        picked = [items[i] for i in rows]
-        models = field is not None and not any(isinstance(item, str) for item in picked)
-        for column, (c0, c1) in zip(block.column_map, positions):
-            name = column.field
-            if name in ("", "number", "level1", "level2"):
-                continue
-            width = _width(layout, c0, c1)
-            short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
+    per_row, cells = once(layout, "rules.cells", lambda: _cell_facts(layout))
+    form = ctx.form
+    for block, field, group, columns in cells:
+        items = getattr(form, field, ()) if field is not None else (None,)
+        if group:
+            rows: Sequence[int] = [i for i, item in enumerate(items) if item.group == group]
+            picked = [items[i] for i in rows]
+        else:
+            rows, picked = range(len(items)), list(items)
+        # None of them a text (the rows of a table are models; a numbered block's are texts).
+        models = field is not None and not any(issubclass(t, str) for t in set(map(type, picked)))
+        for name, width, short in columns:
             texts = _column_texts(ctx, field, picked, models, name)
             if _surely_fit(texts, short):
                 continue
@@ -94,11 +104,35 @@ def cell_taller_than_a_row(ctx: Context) -> Iterator[Hit]:
                 item = items[i]
                 lines = _lines(text, width, size, per_row)
                 if lines > per_row:
-                    path = (column.field if field is None else f"{field}[{i}]" if isinstance(item, str)
-                            else f"{field}[{i}].{column.field}")
+                    path = (name if field is None else f"{field}[{i}]" if isinstance(item, str)
+                            else f"{field}[{i}].{name}")
                     shown = len(text) * per_row // lines
                     yield Hit(f"“{block.label}”中的这段文字有 {len(text)} 个字，超出一行能打印的高度，"
                               f"打印时大约只能显示前 {shown} 个字", path, text[:20] + "…")
+
+
+_CellColumn = tuple[str, float, float]  # (field, width in pixels, the length a text surely fits in)
+
+
+def _cell_facts(layout: Any) -> tuple[int, tuple[tuple[Any, str | None, str, tuple[_CellColumn, ...]], ...]]:
+    """(the lines a row holds, and per block of written texts: the block, the model list it shows
+    or None for a texts block, the task group it shows or "", its measured columns) in the layout:
+    the same for every form, found once."""
+    size = layout.font.size
+    per_row = int(MAX_ROW_PT // line_height_pt(size))
+    out = []
+    for block, field, positions in _cells(layout):
+        group = getattr(block, "group", "") if block.kind == "table" else ""  # a table of one task group
+        columns = []
+        for column, (c0, c1) in zip(block.column_map, positions):
+            name = column.field
+            if name in ("", "number", "level1", "level2"):
+                continue
+            width = _width(layout, c0, c1)
+            short = (per_row - 1) * (width - 6) / (2 * size * 96 / 72)  # a text no longer surely fits
+            columns.append((name, width, short))
+        out.append((block, field, group, tuple(columns)))
+    return per_row, tuple(out)
 
 
 def _surely_fit(texts: list[Any], short: float) -> bool:
@@ -123,14 +157,14 @@ def _column_texts(ctx: Context, field: str | None, picked: list[Any], models: bo
     return [item if isinstance(item, str) else getattr(item, name, "") for item in picked]
 
 
-def _cells(ctx: Context) -> Iterator[tuple[Any, str | None, Any, Any]]:
-    """(block, the model list it shows or None for a texts block, its items, the columns' positions)
-    for the blocks whose cells hold texts a person writes at length."""
-    for block in ctx.layout.blocks:
+def _cells(layout: Any) -> Iterator[tuple[Any, str | None, Any]]:
+    """(block, the model list it shows or None for a texts block, the columns' positions) for the
+    blocks whose cells hold texts a person writes at length."""
+    for block in layout.blocks:
         if block.kind in ("table", "indicators", "numbered", "info"):
-            yield block, block.field, getattr(ctx.form, block.field, ()), block.positions
+            yield block, block.field, block.positions
         elif block.kind == "indicator_sets":
             for k, s in enumerate(block.sets):
-                yield block, s.field, getattr(ctx.form, s.field, ()), block.set_positions(k)
+                yield block, s.field, block.set_positions(k)
         elif block.kind == "texts":
-            yield block, None, (None,), block.positions
+            yield block, None, block.positions

@@ -240,8 +240,11 @@ def indicator_set_findings(form: Any, rules: Iterable[Rule], unreadable: Iterabl
     findings name the set's own fields (period_indicators[3].target). An empty set is left to
     BX504."""
     out: list[Finding] = []
+    further = getattr(type(form), "indicator_sets", ("indicators",))[1:]
+    if not further:
+        return out  # a form of one indicator set (the usual case)
     chosen = [r for r in rules if r.code in INDICATOR_RULES]
-    for path in getattr(type(form), "indicator_sets", ("indicators",))[1:]:
+    for path in further:
         items = getattr(form, path)
         if all(i.is_placeholder for i in items):
             continue

@@ -11,15 +11,18 @@ are declared here too, with `stage` saying where they run, and make their findin
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import groupby
+from operator import and_, attrgetter, not_
 from typing import Callable, Iterable, Iterator, Literal, Sequence, TypeVar
 
 from budgetxl.errors import LayoutError
 from budgetxl.frameworks import FrameworkUse, form_pairs, framework_use, label_key
 from budgetxl.layout import Layout, load_layout
-from budgetxl.model import Form
+from budgetxl.model import Form, Indicator
 from budgetxl.report import Finding, Severity
-from budgetxl.targets import Target, parse_target
+from budgetxl.targets import Target, parse_targets
+from budgetxl.text import normalize_label
 
 Stage = Literal["form", "data", "workbook"]
 STAGE_LABELS = {"form": "表格内容", "data": "YAML/JSON 文件", "workbook": "工作簿"}
@@ -54,7 +57,8 @@ class Context:
 
     @cached_property
     def targets(self) -> tuple[Target, ...]:
-        return tuple(parse_target(i.target, i.name) for i in self.form.indicators)
+        inds = self.form.indicators
+        return parse_targets(list(map(_TARGET, inds)), list(map(_NAME, inds)))
 
     @cached_property
     def frameworks(self) -> FrameworkUse:
@@ -63,17 +67,25 @@ class Context:
     @cached_property
     def placeholders(self) -> tuple[bool, ...]:
         """Whether each indicator row only keeps an empty block in place (no name, no target)."""
-        return tuple(i.is_placeholder for i in self.form.indicators)
+        inds = self.form.indicators
+        if set(map(type, inds)) <= {Indicator}:  # a row with a blank name and a blank target
+            return tuple(map(and_, *zip(*self.blank_texts))) if inds else ()
+        return tuple(i.is_placeholder for i in inds)
 
     @cached_property
     def blank_texts(self) -> tuple[tuple[bool, bool], ...]:
         """Whether each indicator's name and its target are blank (None or only spaces)."""
-        return tuple((not (i.name or "").strip(), not (i.target or "").strip()) for i in self.form.indicators)
+        inds = self.form.indicators
+        names, targets = list(map(_NAME, inds)), list(map(_TARGET, inds))
+        if set(map(type, names)) | set(map(type, targets)) <= {str}:  # texts (the usual case): no None
+            return tuple(zip(map(not_, map(str.strip, names)), map(not_, map(str.strip, targets))))
+        return tuple((not (n or "").strip(), not (t or "").strip()) for n, t in zip(names, targets))
 
     @cached_property
     def label_keys(self) -> tuple[tuple[str, str], ...]:
         """Each indicator's (一级, 二级) as label keys (`frameworks.label_key`)."""
-        return tuple((label_key(i.level1), label_key(i.level2)) for i in self.form.indicators)
+        inds = self.form.indicators
+        return tuple(zip(map(label_key, map(_LEVEL1, inds)), map(label_key, map(_LEVEL2, inds))))
 
     @cached_property
     def level1_runs(self) -> list[list[int]]:
@@ -86,17 +98,16 @@ class Context:
         return runs(self.label_keys)
 
 
+_NAME, _TARGET, _LEVEL1, _LEVEL2 = (attrgetter(f) for f in ("name", "target", "level1", "level2"))
+
+
+# normalize_label of the texts that recur in every form (names, labels), remembered.
+normalized = lru_cache(maxsize=16384)(normalize_label)
+
+
 def runs(keys: Sequence[object]) -> list[list[int]]:
     """Indices grouped into runs of consecutive equal keys."""
-    out: list[list[int]] = []
-    last: object = object()
-    for i, k in enumerate(keys):
-        if out and k == last:
-            out[-1].append(i)
-        else:
-            out.append([i])
-        last = k
-    return out
+    return [list(run) for _, run in groupby(range(len(keys)), keys.__getitem__)]
 
 
 def form_layout(form: Form) -> Layout:
@@ -168,6 +179,7 @@ def declare(r: Rule) -> Rule:
     if not (r.code.startswith("BX") and len(r.code) == 5 and r.code[2:].isdigit() and r.code[2] in "123456789"):
         raise ValueError(f"rule code {r.code} is not in BX100–BX999")
     RULES[r.code] = r
+    _CHOSEN.clear()
     return r
 
 
@@ -178,6 +190,7 @@ def share(kind: str, *codes: str) -> None:
         r = RULES[code]
         if kind not in r.kinds:
             RULES[code] = replace(r, kinds=(*r.kinds, kind))
+    _CHOSEN.clear()
 
 
 def get_rule(code: str) -> Rule:
@@ -186,3 +199,16 @@ def get_rule(code: str) -> Rule:
 
 def all_rules() -> list[Rule]:
     return [RULES[c] for c in sorted(RULES)]
+
+
+# The rules of each (stage, form kind), in code order: chosen once, not on every check (declaring
+# or sharing a rule forgets them).
+_CHOSEN: dict[tuple[Stage, str], tuple[Rule, ...]] = {}
+
+
+def rules_for(stage: Stage, kind: str) -> tuple[Rule, ...]:
+    """The rules of `stage` that check forms of `kind`, in code order (as `all_rules` lists them)."""
+    chosen = _CHOSEN.get((stage, kind))
+    if chosen is None:
+        chosen = _CHOSEN[stage, kind] = tuple(r for r in all_rules() if r.stage == stage and kind in r.kinds)
+    return chosen

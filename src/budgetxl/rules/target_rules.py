@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from budgetxl.rules.registry import Context, Hit, rule
@@ -15,6 +16,7 @@ _QUANTITY_NAME_RE = re.compile(r"(率|数|数量|人次|户次|金额|比例|比
 _TRAILING_BRACKET_RE = re.compile(r"[（(][^（()）]*[）)]$")
 
 
+@lru_cache(maxsize=8192)  # indicator names recur from form to form
 def expects_quantity(indicator_name: str) -> bool:
     """'工程按期完成率', '城镇新增就业人数（人）', '后勤工作购买服务的数量' expect a number;
     '评估等级', '资金支付规范性', '全市城乡居民养老保险覆盖面' do not."""

@@ -17,7 +17,7 @@ from budgetxl.rules import (  # noqa: F401 - they register the rules
     project,
     target_rules,
 )
-from budgetxl.rules.registry import Context, all_rules
+from budgetxl.rules.registry import Context, rules_for
 from budgetxl.rules.selfeval_rules import selfeval_extra
 
 
@@ -29,7 +29,7 @@ def validate(form: Form, source: str | None = None, unreadable: Iterable[str] = 
     with the `approved` targets when given."""
     ctx = Context(form, unreadable, profile, approved)
     kind = getattr(form, "kind", "department")
-    rules = [r for r in all_rules() if r.stage == "form" and kind in r.kinds]
+    rules = rules_for("form", kind)
     found = [f for r in rules for f in r.run(ctx)]
     if kind == "selfeval":
         return Report(tuple(found), source=source, extra=selfeval_extra(ctx))
