@@ -206,11 +206,14 @@ class StartTags:
         self.pattern = re.compile(b"<" + _PREFIX + re.escape(name) + rb"[\s/>]")
 
     def count(self, data: bytes) -> int:
-        # (no ':name' at all, no prefixed tag; every '<name' spaced, none unspaced: counted in C)
+        # Without a prefixed tag (no ':name' at all, or none the pattern takes), every tag is
+        # '<name' and one character of [\s/>]: a space (counted in C), or one of the others
+        # (counted by a pattern that starts with '<name', only where some '<name' is unspaced).
         if self.colon not in data or self.prefixed.search(data) is None:
             spaced = data.count(self.spaced)
-            if data.count(self.opening) == spaced or self.unspaced.search(data) is None:
+            if data.count(self.opening) == spaced:
                 return spaced
+            return spaced + len(self.unspaced.findall(data))
         return len(self.pattern.findall(data))
 
 
