@@ -211,3 +211,27 @@ def test_merge_limits_checked_as_before(merges: list, rows: int, cols: int, refu
     else:
         with pytest.raises(Gu.ReadError, match=refused):
             Gu.check_merges(Path("x.xlsx"), "“表”", merges, rows, cols)
+
+
+def test_format_sections_found_as_the_pattern_finds_them(real_dir: Path) -> None:
+    # found from where the names stand: the same matches, in the same order, as trying the
+    # pattern at every '<' (crafted spellings and every real styles part with its variants)
+    def spans(found: object) -> list[tuple[int, int, bytes]]:
+        return [(m.start(), m.end(), m.group(1)) for m in found]  # type: ignore[attr-defined]
+
+    texts = [b"<numFmts>", b"<a:numFmts/>", b"<numFmts:cellXfs >", b"<numFmts:x >", b"x:cellXfs>", b"<cellXfs",
+             b"<a b:cellXfs>", b"<cellXfs\x0b", b"</cellXfs>", b"<numFmtsX>", b"cellXfs>", b"<<a:cellXfs/>", b""]
+    for _, parts in _workbooks(real_dir):
+        if "xl/styles.xml" in parts:
+            texts += list(_styles_variants(parts["xl/styles.xml"]).values())
+    for text in texts:
+        assert spans(G._format_sections(text)) == spans(G._FORMAT_SECTIONS.finditer(text)), text[:80]
+
+
+@pytest.mark.parametrize("name", [b"c", b"f", b"si"])
+def test_start_tags_counted_in_c_only_when_the_pattern_agrees(name: bytes) -> None:
+    pattern = re.compile(rb"<" + Gu._PREFIX + name + rb"[\s/>]")
+    for text in (b"<" + name + b" a/><" + name + b">", b"<x:" + name + b" />", b"<" + name + b"\t/>",
+                 b"<" + name + b" /><" + name + b"/>", b"a:" + name + b"x <" + name + b" />",
+                 b"<" + name + b"x><" + name + b" >", b"<" + name):
+        assert Gu.StartTags(name).count(text) == len(pattern.findall(text)), text

@@ -272,7 +272,7 @@ def _styles_root(data: bytes | None) -> Any:
         return _xml(data)  # an empty root: nothing to cut
     kept = [data[root.start() : root_end]]
     depth = _Depth(data)
-    for m in _FORMAT_SECTIONS.finditer(data):
+    for m in _format_sections(data):
         if depth.at(m.start()) != 1:  # only the root's own children count
             continue
         end = data.index(b">", m.start()) + 1
@@ -292,6 +292,29 @@ def _styles_root(data: bytes | None) -> Any:
 _ROOT_TAG = re.compile(rb"<([^\s/>?!][^\s/>]*)")  # the first element's start tag (after any <?xml …?>)
 _FORMAT_SECTIONS = re.compile(rb"<((?:[^\s<>/:=\"']+:)?(?:numFmts|cellXfs))[\s/>]")
 _NAME_END = (b" ", b"\t", b"\n", b"\r", b">")
+_SECTION_NAMES = (b"numFmts", b"cellXfs")
+_AFTER_SECTION_NAME = frozenset(b" \t\n\r\f\v/>")  # what [\s/>] takes in a bytes pattern
+
+
+def _format_sections(data: bytes) -> list[re.Match[bytes]]:
+    """The matches _FORMAT_SECTIONS.finditer gives, in the same order, found from where the two
+    names stand (a few places) rather than by trying the pattern at every '<' of the part. A
+    match starts at the '<' right before its name, or at the last '<' before a prefix's ':', and
+    no two can overlap (none holds a '<' after its first character)."""
+    found = []
+    for name in _SECTION_NAMES:
+        at = data.find(name)
+        while at >= 0:
+            after = at + len(name)
+            if after < len(data) and data[after] in _AFTER_SECTION_NAME and at > 0:
+                before = data[at - 1]
+                start = at - 1 if before == 0x3C else data.rfind(b"<", 0, at) if before == 0x3A else -1  # '<', ':'
+                m = _FORMAT_SECTIONS.match(data, start) if start >= 0 else None
+                if m is not None and m.end(1) == after:
+                    found.append(m)
+            at = data.find(name, at + 1)
+    found.sort(key=lambda m: m.start())
+    return found
 
 
 class _Depth:
@@ -375,8 +398,10 @@ def _add_xlsx_details(sheets: list[SheetGrid], parts: dict[str, bytes]) -> None:
             _scan_cells(data, formats, sheet)
 
 
+@functools.lru_cache(maxsize=4096)
 def percent_decimals(code: str) -> int | None:
-    """Decimals shown by a percent number format ('0%' → 0, '0.00%' → 2), None if not percent."""
+    """Decimals shown by a percent number format ('0%' → 0, '0.00%' → 2), None if not percent.
+    Kept per code: a workbook's styles repeat a few codes many times."""
     plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code.split(";")[0])
     if "%" not in plain:
         return None
