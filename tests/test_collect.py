@@ -99,7 +99,6 @@ def test_find_workbook_names_are_the_paths_as_text(returns: Path, monkeypatch) -
 def test_only_the_zips_are_expanded_and_the_items_are_those_expand_gives(returns: Path, tmp_path: Path) -> None:
     import zipfile
 
-    from budgetxl.collect import expand_zips
     from budgetxl.read.archive import expand
 
     good = (returns / "局" / "教育局.xlsx").read_bytes()
@@ -112,8 +111,8 @@ def test_only_the_zips_are_expanded_and_the_items_are_those_expand_gives(returns
              str(tmp_path / "坏.zip"), "教育局.xlsx"]
     notes_a: list[str] = []
     notes_b: list[str] = []
-    got = expand_zips(files, notes_a)
-    assert got == expand(files, notes_b) and notes_a == notes_b
+    got = expand(files, notes_a)  # the names as text, as collect hands them over
+    assert got == expand([Path(f) for f in files], notes_b) and notes_a == notes_b
     items, broken, others = got
     assert len(items) == 4 and str(items[1]).endswith("区县.ZIP › 甲.xlsx") and items[2] == str(tmp_path / ".zip")
     assert [b[0] for b in broken] == [str(tmp_path / "坏.zip")] and len(others) == 1
@@ -125,9 +124,12 @@ def test_shown_is_how_pathlib_writes_a_path(text: str) -> None:
     from pathlib import PurePosixPath
 
     from budgetxl.collect.files import shown
+    from budgetxl.read.archive import is_archive
 
     assert shown(text) == str(PurePosixPath(text))
     assert shown(Path(text)) == str(Path(text))
+    for name in (text, text + ".zip", text + "x.ZIP", text + ".xlsx"):  # told by name, as pathlib would
+        assert is_archive(name) == is_archive(Path(name)) == (PurePosixPath(name).suffix.lower() == ".zip")
 
 
 @pytest.fixture(scope="module")

@@ -80,3 +80,16 @@ def unique_names(names: Iterable[str]) -> list[str]:
         seen.add(candidate.casefold())
         out.append(candidate)
     return out
+
+
+def file_suffix(name: str) -> str:
+    """A file name's extension as pathlib gives it (PurePath.suffix): '' for '.hidden' and 'name.'."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def base_name(path: str) -> str:
+    """The last part of a POSIX path as pathlib gives it (PurePosixPath.name), without making a
+    Path: './a//b.zip/' is 'b.zip', '.' and '' are ''."""
+    parts = [x for x in path.split("/") if x and x != "."]
+    return parts[-1] if parts else ""

@@ -24,7 +24,6 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from budgetxl.batch import FILE_TIMEOUT_SECONDS, Outcome, iter_batch, run_batch
 from budgetxl.collect.files import (
     SPREADSHEET_SUFFIXES,
-    file_suffix,
     find_workbook_names,
     find_workbooks,
     is_lock_or_junk,
@@ -56,7 +55,7 @@ from budgetxl.collect.summary import (
 from budgetxl.collect.tidy import TidyWriter, file_rows
 from budgetxl.errors import InputError, UsageError
 from budgetxl.fileio import Staging, refuse_inputs
-from budgetxl.read.archive import ARCHIVE_SUFFIXES, Member, expand
+from budgetxl.read.archive import Member, expand
 
 TIMEOUT_SECONDS = FILE_TIMEOUT_SECONDS  # one file; far above what a real return takes (a few hundredths)
 MAX_LISTED_DUPLICATES = 5  # other files of the same unit and year named in a file's row
@@ -161,7 +160,7 @@ def index_previous(
 ) -> tuple[dict[str, list[Known]], list[FileRecord]]:
     """Last year's files by unit: {unit key: [Known…]}, and those that could not be read."""
     files, _ = find_workbook_names([folder], notes=notes)
-    items, broken, _ = expand_zips(files, notes)
+    items, broken, _ = expand(files, notes)
     index: dict[str, list[Known]] = defaultdict(list)
     unreadable: list[FileRecord] = [FileRecord(path=p, status="unreadable", reason=short_reason(why, p))
                                     for p, why in broken]
@@ -180,27 +179,6 @@ def index_previous(
             path, member = where(o.item)
             unreadable.append(FileRecord(path=path, member=member, status="unreadable", reason=reason))
     return dict(index), unreadable
-
-
-def expand_zips(files: list[str], notes: list[str] | None = None
-                ) -> tuple[list[str | Member], list[tuple[str, str]], list[tuple[str, str]]]:
-    """read.archive.expand of the files found (find_workbook_names), which asks pathlib whether
-    each is a zip: here only the zips go to it, told by their names as text (a Path per file
-    interns its parts, a megabyte of the collector's peak for ten thousand files)."""
-    if os.sep != "/":
-        return expand(files, notes)
-    out: list[str | Member] = []
-    broken: list[tuple[str, str]] = []
-    others: list[tuple[str, str]] = []
-    for name in files:
-        if file_suffix(name.rsplit("/", 1)[-1]).lower() in ARCHIVE_SUFFIXES:  # is_archive(name), by name
-            members, bad, other = expand([name], notes)
-            out += members
-            broken += bad
-            others += other
-        else:
-            out.append(name)
-    return out, broken, others
 
 
 def collect(
@@ -227,7 +205,7 @@ def collect(
         raise InputError("没有找到要汇总的工作簿（.xlsx、.xls、.ods、.et，或装有它们的 .zip）："
                          + "、".join(str(p) for p in paths))
     # a zip of returns: each workbook in it is a return; a zip that cannot be read is a row of its own
-    items, broken, zipped_others = expand_zips(files, notes)
+    items, broken, zipped_others = expand(files, notes)
     del files  # the items name them
     skipped = skipped_paths + zipped_others
     index: dict[str, list[Known]] | None = None

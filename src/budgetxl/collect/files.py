@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from typing import Iterable
 
 from budgetxl.errors import InputError
+from budgetxl.filenames import file_suffix
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 ARCHIVE_SUFFIXES = (".zip",)  # zips of returns: each workbook in one is a return (read/archive.py)
@@ -76,12 +77,6 @@ def is_spreadsheet(path: Path) -> bool:
 
 def _is_spreadsheet_name(name: str) -> bool:
     return file_suffix(name).lower() in SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES and not is_lock_or_junk(name)
-
-
-def file_suffix(name: str) -> str:
-    """A file name's extension as pathlib gives it (PurePath.suffix): '' for '.hidden' and 'name.'."""
-    i = name.rfind(".")
-    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def shown(path: str | PurePath) -> str:

@@ -16,6 +16,7 @@ A `Member` names one return in a zip; `load_grid`, `read_forms`, `check_file_for
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from budgetxl.errors import ReadError
+from budgetxl.filenames import base_name, file_suffix
 from budgetxl.read.guards import MAX_FILE_BYTES, MAX_RATIO, regular_file_size
 
 MAX_MEMBERS = 10_000
@@ -61,6 +63,10 @@ Source = str | Path | Member  # what the readers take: a file, or a workbook in 
 
 
 def is_archive(path: str | Path) -> bool:
+    """A zip of returns, by its name. A name given as text is looked at as text where paths are
+    POSIX: a Path interns each of its parts, and a collection asks this of every file it found."""
+    if isinstance(path, str) and os.sep == "/":
+        return file_suffix(base_name(path)).lower() in ARCHIVE_SUFFIXES
     return Path(path).suffix.lower() in ARCHIVE_SUFFIXES
 
 
