@@ -337,50 +337,6 @@ def sheet_rows(rec: FileRecord, compared: bool) -> FileSheetRows:
     return findings, (row_maker("compare").make(row) if row is not None else None)
 
 
-class _ZipTarget:
-    """Where the summary's zip goes: its file while the write goes well; nowhere once it has
-    failed, so that the zip module, finishing the abandoned zip when the garbage collector finds
-    it, writes nothing into a closed file (which would print an error on the terminal)."""
-
-    def __init__(self, fh: Any) -> None:
-        self.fh: Any = fh
-
-    def write(self, data: bytes) -> int:
-        return self.fh.write(data) if self.fh is not None else len(data)
-
-    def seek(self, *args: Any) -> int:
-        return self.fh.seek(*args) if self.fh is not None else 0
-
-    def tell(self) -> int:
-        return self.fh.tell() if self.fh is not None else 0
-
-    def flush(self) -> None:
-        if self.fh is not None:
-            self.fh.flush()
-
-
-class _StreamedWorkbook(Workbook):
-    """The summary's Workbook, its zip written into the file as it is assembled rather than first
-    in memory (as render's Workbook does for a form): the summary of ten thousand files is a few
-    megabytes. The file is opened and closed here, whatever happens: a write that fails (a full
-    disk) fails there, leaving no file open behind it (the staged file is then discarded). The
-    same bytes either way."""
-
-    def _store_workbook(self) -> None:
-        target = self.filename
-        if not isinstance(target, (str, os.PathLike)):
-            super()._store_workbook()
-            return
-        with open(target, "wb") as fh:
-            sink = _ZipTarget(fh)
-            self.filename = sink  # type: ignore[assignment]  # xlsxwriter zips into any binary file
-            try:
-                xlsxwriter.Workbook._store_workbook(self)
-            finally:
-                sink.fh = None
-                self.filename = target
-
-
 class SummaryBook:
     """The summary workbook, open while a collection runs: findings and comparison rows are
     written as each file comes in, the one-row-per-file sheet at the end (when duplicates are
@@ -401,8 +357,9 @@ class SummaryBook:
         base = self.path.absolute().parent
         # xlsxwriter's row files (constant_memory) go to a private folder, removed whatever happens
         self._tmpdir = tempfile.mkdtemp(prefix="budgetxl-summary-")
-        self.wb = _StreamedWorkbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir},
-                                    normal_font=str(FONT["font_name"]))
+        # streamed: the summary of ten thousand files is a few megabytes, not held in memory first
+        self.wb = Workbook(str(tmp), {**WORKBOOK_OPTIONS, "tmpdir": self._tmpdir},
+                           normal_font=str(FONT["font_name"]), streamed=True)
         self.wb.set_properties({"created": CREATED, "title": TITLE})
         formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
         self.formats, self.base = formats, base

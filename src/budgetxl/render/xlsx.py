@@ -71,10 +71,16 @@ class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships n
     Its Normal style is `normal_font` (the form's 宋体) at NORMAL_FONT_SIZE, not Calibri 11: the
     Normal font's digit is the unit of every column width, and where Calibri is missing (Linux
     PCs, WPS, LibreOffice) a substitute with wider digits made the columns wider and the printed
-    form smaller. 宋体 10 has Calibri 11's 7 px digit, so widths keep their meaning in Excel."""
+    form smaller. 宋体 10 has Calibri 11's 7 px digit, so widths keep their meaning in Excel.
 
-    def __init__(self, filename: Any, options: dict[str, Any] | None = None, *, normal_font: str) -> None:
+    `streamed`: the zip is written into the file as it is assembled, not first in memory (for a
+    large workbook, such as a collection's summary); the file is still opened and closed here,
+    whatever happens."""
+
+    def __init__(self, filename: Any, options: dict[str, Any] | None = None, *, normal_font: str,
+                 streamed: bool = False) -> None:
         super().__init__(filename, {**(options or {}), **normal_style_options(normal_font)})
+        self.streamed = streamed
 
     filename: str | os.PathLike[str] | io.BytesIO  # xlsxwriter's: where the file goes
 
@@ -82,6 +88,9 @@ class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships n
         target = self.filename
         if not isinstance(target, (str, os.PathLike)):
             super()._store_workbook()
+            return
+        if self.streamed:
+            self._stream_workbook(target)
             return
         buffer = io.BytesIO()
         self.filename = buffer
@@ -91,6 +100,38 @@ class Workbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships n
             self.filename = target
         with open(target, "wb") as fh:
             fh.write(buffer.getbuffer())
+
+    def _stream_workbook(self, target: str | os.PathLike[str]) -> None:
+        with open(target, "wb") as fh:
+            sink = _ZipTarget(fh)
+            self.filename = sink  # type: ignore[assignment]  # xlsxwriter zips into any binary file
+            try:
+                super()._store_workbook()
+            finally:
+                sink.fh = None
+                self.filename = target
+
+
+class _ZipTarget:
+    """Where a streamed workbook's zip goes: its file while the write goes well; nowhere once it has
+    failed, so that the zip module, finishing the abandoned zip when the garbage collector finds
+    it, writes nothing into a closed file (which would print an error on the terminal)."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh: Any = fh
+
+    def write(self, data: bytes) -> int:
+        return self.fh.write(data) if self.fh is not None else len(data)
+
+    def seek(self, *args: Any) -> int:
+        return self.fh.seek(*args) if self.fh is not None else 0
+
+    def tell(self) -> int:
+        return self.fh.tell() if self.fh is not None else 0
+
+    def flush(self) -> None:
+        if self.fh is not None:
+            self.fh.flush()
 
 
 def release(wb: xlsxwriter.Workbook) -> None:
