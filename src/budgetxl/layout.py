@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Callable, Literal, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -766,3 +766,18 @@ def label_index() -> dict[str, tuple[str, ...]]:
                 if block.key not in keys:
                     keys.append(block.key)
     return {k: tuple(v) for k, v in index.items()}
+
+
+_ONCE: dict[tuple[int, str], tuple[Any, Any]] = {}
+_T = TypeVar("_T")
+
+
+def once(obj: Any, what: str, make: Callable[[], _T]) -> _T:
+    """A fact about a layout or its block, found once per process (layouts are immutable); the
+    object is kept with it, so that its id is never another object's. What `make` returns is
+    shared: never changed by the caller, but for a memo of further facts about the same object
+    (filled as they are asked for)."""
+    known = _ONCE.get((id(obj), what))
+    if known is None or known[0] is not obj:
+        known = _ONCE[(id(obj), what)] = (obj, make())
+    return cast("_T", known[1])

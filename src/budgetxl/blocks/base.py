@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 
 from pydantic import BaseModel
 
@@ -57,20 +57,6 @@ def heading(form: Form, layout: Layout) -> tuple[str, str, str]:
     if form.year is not None and stated is None:
         subtitle = subtitle or layout.render_year_line(form.year)
     return title, "title" if custom else "year", subtitle
-
-
-_ONCE: dict[tuple[int, str], tuple[Any, Any]] = {}
-_T = TypeVar("_T")
-
-
-def once(obj: Any, what: str, make: Callable[[], _T]) -> _T:
-    """A fact about a layout or its block, found once per process (layouts are immutable); the
-    object is kept with it, so that its id is never another object's. What `make` returns is
-    shared: never changed by the caller."""
-    known = _ONCE.get((id(obj), what))
-    if known is None or known[0] is not obj:
-        known = _ONCE[(id(obj), what)] = (obj, make())
-    return cast("_T", known[1])
 
 
 def header_key(text: object) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from budgetxl.blocks.base import header_key, once
+from budgetxl.blocks.base import header_key
 from budgetxl.blocks.indicators import (
     FIELDS,
     Tree,
@@ -25,6 +25,7 @@ from budgetxl.blocks.indicators import (
     tree_problems,
     tree_rows,
 )
+from budgetxl.layout import once
 from budgetxl.text import normalize_label
 
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, once, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.errors import ReadError
+from budgetxl.layout import once
 from budgetxl.model import Indicator, amount_fields
 from budgetxl.render.plan import BlockSpan, PlanCell
 from budgetxl.targets import join_target, split_target

@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from budgetxl.blocks.base import from_sheet, get_path, header_key, once, sheet_problem, to_sheet
+from budgetxl.blocks.base import from_sheet, get_path, header_key, sheet_problem, to_sheet
 from budgetxl.blocks.totals import is_total_row
+from budgetxl.layout import once
 from budgetxl.model import BudgetLine, BudgetSection
 
 if TYPE_CHECKING:

@@ -10,8 +10,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, once, to_sheet
+from budgetxl.blocks.base import form_model, from_sheet, header_key, item_model, to_sheet
 from budgetxl.blocks.totals import is_total_row
+from budgetxl.layout import once
 from budgetxl.model import amount_fields
 from budgetxl.render.plan import PlanCell
 from budgetxl.text import normalize_label

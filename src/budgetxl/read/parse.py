@@ -27,10 +27,10 @@ from pydantic import ValidationError
 
 from budgetxl.amount_units import UNITS, stated_unit, unit_note, without_unit
 from budgetxl.blocks import KINDS
-from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, once, year_cell, year_in_text
+from budgetxl.blocks.base import Parts, Span, assemble, from_sheet, year_cell, year_in_text
 from budgetxl.errors import ReadError
 from budgetxl.kinds import FORM_KINDS, layout_name
-from budgetxl.layout import Layout, all_layouts
+from budgetxl.layout import Layout, all_layouts, once
 from budgetxl.model import Form, format_amount
 from budgetxl.read.codes import READ_CODES
 from budgetxl.read.grid import Grid, SheetGrid

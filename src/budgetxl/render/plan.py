@@ -15,7 +15,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from budgetxl.errors import InputError
 from budgetxl.formulas import amount_sum
-from budgetxl.layout import Layout
+from budgetxl.layout import Layout, once
 from budgetxl.model import Form
 from budgetxl.render.styles import AMOUNT_STYLES, font_size, indent_px
 from budgetxl.text import (
@@ -223,7 +223,7 @@ class SheetBuilder:
 
     def width_px(self, first: int, last: int) -> float:
         """Pixels of the physical columns first..last (a merged cell's width)."""
-        return float(sum(_layout_measures(self.layout)[2][first : last + 1]))
+        return float(sum(_column_px(self.layout)[first : last + 1]))
 
     def put(self, row: int, col: int, value: Value, style: str, last_row: int | None = None,
             last_col: int | None = None, field: str = "") -> None:
@@ -357,25 +357,19 @@ def cell_needs(cells: Sequence[PlanCell], layout: Layout) -> list[float]:
     return out
 
 
-# The measuring box of each (style, first column, last column) of a layout (see _box), kept
-# with the layout (frozen) so that a batch of forms in one layout works them out once.
+# The measuring box of each (style, first column, last column) of a layout (see _box), and the
+# pixels of each of its columns (column_px), kept with the layout (frozen): a batch of forms in
+# one layout works them out once.
 _Box = tuple[int, float, float, float, float, bool, int]
-_Measures = tuple[Layout, dict[tuple[str, int, int], _Box], tuple[int, ...]]
-_BOXES: dict[int, _Measures] = {}
-
-
-def _layout_measures(layout: Layout) -> _Measures:
-    """The layout, its boxes found so far, and the pixels of each of its columns (column_px)."""
-    entry = _BOXES.get(id(layout))
-    if entry is None or entry[0] is not layout:
-        if len(_BOXES) >= 64:
-            _BOXES.clear()
-        entry = _BOXES[id(layout)] = (layout, {}, tuple(column_px(w) for w in layout.columns))
-    return entry
 
 
 def _layout_boxes(layout: Layout) -> dict[tuple[str, int, int], _Box]:
-    return _layout_measures(layout)[1]
+    """The layout's boxes found so far: a memo that _box fills."""
+    return once(layout, "render.boxes", dict)
+
+
+def _column_px(layout: Layout) -> tuple[int, ...]:
+    return once(layout, "render.column_px", lambda: tuple(column_px(w) for w in layout.columns))
 
 
 def _box(boxes: dict[tuple[str, int, int], _Box], layout: Layout, style: str, col: int, last_col: int) -> _Box:
@@ -383,7 +377,7 @@ def _box(boxes: dict[tuple[str, int, int], _Box], layout: Layout, style: str, co
     fit on one line whatever they are (n × em ≤ the line's room, see line_box), the points of one
     line with its padding, of a line, the cell's pixels, the font size, whether it is an amount,
     and the one-em characters a line takes (see line_room)."""
-    room = sum(_layout_measures(layout)[2][col : last_col + 1]) - indent_px(style, layout)
+    room = sum(_column_px(layout)[col : last_col + 1]) - indent_px(style, layout)
     size = font_size(style, layout)
     line = line_height_pt(size)
     em_px, avail = line_box(room, size)

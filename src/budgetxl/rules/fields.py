@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from budgetxl.blocks.base import get_path, once
+from budgetxl.blocks.base import get_path
+from budgetxl.layout import once
 from budgetxl.rules.registry import Context, Hit, rule
 from budgetxl.text import normalize_label
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Iterator, Sequence
 
-from budgetxl.blocks.base import once
+from budgetxl.layout import once
 
 # The tallest row that prints whole, as the writer uses it (Excel's limit is 409 pt).
 from budgetxl.render.plan import MAX_ROW_PT
